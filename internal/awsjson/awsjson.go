@@ -1,0 +1,275 @@
+// Package awsjson serves the AWS JSON 1.1 protocol that the Cognito user
+// pools API speaks: POST / with X-Amz-Target naming the operation. It
+// decodes the request into the operation's generated input shape, validates
+// it against the model, calls the operation's handler and encodes the
+// result. It is the only writer of wire errors: __type, message, the
+// x-amzn-ErrorType header and the HTTP status.
+package awsjson
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cognate-idp/cognate/internal/model"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of the Cognito user pools API.
+const TargetPrefix = "AWSCognitoIdentityProviderService."
+
+// DefaultMaxBody is the default limit on a request body. The largest
+// legitimate requests carry branding assets.
+const DefaultMaxBody = 8 << 20
+
+type handler func(ctx context.Context, in model.Input) (any, error)
+
+// Mux routes AWS JSON 1.1 requests to operation handlers. Every operation of
+// the model is routed: one without a handler answers NotImplementedException.
+type Mux struct {
+	// Logger receives one record per failed request, and the cause of every
+	// internal error. Inputs are never logged.
+	Logger *slog.Logger
+	// MaxBody limits request bodies; DefaultMaxBody when zero.
+	MaxBody int64
+	// CORSOrigins lists the origins browsers may call from; "*" allows any.
+	CORSOrigins []string
+
+	handlers map[string]handler
+}
+
+// NewMux returns a Mux with no operation handled yet.
+func NewMux(logger *slog.Logger) *Mux {
+	return &Mux{Logger: logger, CORSOrigins: []string{"*"}, handlers: map[string]handler{}}
+}
+
+// Handle registers h as the handler of operation op. It panics when op is
+// not in the model, is registered twice, or when h's types are not the
+// operation's input and output shapes: all programming errors caught at
+// start-up.
+func Handle[I any, O any](m *Mux, op string, h func(context.Context, *I) (*O, error)) {
+	row, ok := model.OperationByName(op)
+	if !ok {
+		panic("awsjson: unknown operation " + op)
+	}
+	if _, dup := m.handlers[op]; dup {
+		panic("awsjson: operation registered twice: " + op)
+	}
+	if _, ok := any(row.NewInput()).(*I); !ok {
+		panic(fmt.Sprintf("awsjson: %s takes %T, not *%s", op, row.NewInput(), reflect.TypeFor[I]()))
+	}
+	if row.NewOutput != nil {
+		if _, ok := row.NewOutput().(*O); !ok {
+			panic(fmt.Sprintf("awsjson: %s returns %T, not *%s", op, row.NewOutput(), reflect.TypeFor[O]()))
+		}
+	}
+	m.handlers[op] = func(ctx context.Context, in model.Input) (any, error) {
+		out, err := h(ctx, any(in).(*I))
+		if err != nil {
+			return nil, err
+		}
+		if row.NewOutput == nil || out == nil {
+			return struct{}{}, nil
+		}
+		return out, nil
+	}
+}
+
+// Handled reports whether op has a handler.
+func (m *Mux) Handled(op string) bool {
+	_, ok := m.handlers[op]
+	return ok
+}
+
+type ctxKey struct{}
+
+// RequestID returns the id of the request being served, for logs.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// ServeHTTP serves one AWS JSON request, or a CORS preflight.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.cors(w, r)
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	reqID := uuid.NewString()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	ctx := context.WithValue(r.Context(), ctxKey{}, reqID)
+	start := time.Now()
+	op, out, err := m.serve(ctx, w, r)
+	if err != nil {
+		m.writeError(ctx, w, op, err, time.Since(start))
+		return
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		m.writeError(ctx, w, op, fmt.Errorf("encode %s output: %w", op, err), time.Since(start))
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request) (string, any, error) {
+	if r.Method != http.MethodPost {
+		return "", nil, &model.ProtocolError{Code: "UnknownOperationException", Message: "Only POST requests are accepted.", Status: http.StatusMethodNotAllowed}
+	}
+	target := r.Header.Get("X-Amz-Target")
+	op, ok := strings.CutPrefix(target, TargetPrefix)
+	row, known := model.OperationByName(op)
+	if !ok || !known {
+		return op, nil, &model.ProtocolError{Code: "UnknownOperationException", Message: "Unknown operation: " + target, Status: http.StatusBadRequest}
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/x-amz-json-1.1" && mt != "application/json") {
+			return op, nil, &model.ProtocolError{Code: "SerializationException", Message: "Unsupported Content-Type: " + ct, Status: http.StatusBadRequest}
+		}
+	}
+	max := m.MaxBody
+	if max == 0 {
+		max = DefaultMaxBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			return op, nil, &model.ProtocolError{Code: "RequestEntityTooLargeException", Message: fmt.Sprintf("Request body exceeds %d bytes.", max), Status: http.StatusRequestEntityTooLarge}
+		}
+		return op, nil, &model.ProtocolError{Code: "SerializationException", Message: "Could not read the request body.", Status: http.StatusBadRequest}
+	}
+	in, err := Decode(row, body)
+	if err != nil {
+		return op, nil, err
+	}
+	h := m.handlers[op]
+	if h == nil {
+		return op, nil, &model.ProtocolError{Code: "NotImplementedException", Message: op + " is not implemented yet.", Status: http.StatusNotImplemented}
+	}
+	out, err := h(ctx, in)
+	return op, out, err
+}
+
+// Decode parses a request body into the operation's input shape and
+// validates it against the model. Errors are wire errors:
+// SerializationException for a body that is not a JSON object of the right
+// types, InvalidParameterException for a constraint violation.
+func Decode(row *model.Operation, body []byte) (model.Input, error) {
+	in := row.NewInput()
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		return nil, &model.ProtocolError{Code: "SerializationException", Message: serializationMessage(err), Status: http.StatusBadRequest}
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// serializationMessage describes a decoding failure without echoing values.
+func serializationMessage(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		if te.Field != "" {
+			return fmt.Sprintf("Unexpected %s for member '%s' (expected %s).", te.Value, te.Field, jsonKind(te.Type))
+		}
+		return fmt.Sprintf("Unexpected %s (expected %s).", te.Value, jsonKind(te.Type))
+	}
+	return "Request body is not valid JSON."
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int32, reflect.Int64, reflect.Float64:
+		return "number"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "base64 string"
+		}
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
+}
+
+func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error, took time.Duration) {
+	apiErr, ok := errors.AsType[model.APIError](err)
+	if !ok {
+		m.Logger.ErrorContext(ctx, "internal error", "op", op, "request_id", RequestID(ctx), "err", err)
+		apiErr = &model.InternalErrorException{Message: "Internal server error."}
+	} else {
+		m.Logger.DebugContext(ctx, "request failed", "op", op, "request_id", RequestID(ctx), "type", apiErr.ErrorCode(), "took", took)
+	}
+	fields := map[string]any{}
+	if _, proto := apiErr.(*model.ProtocolError); !proto {
+		// Generated exception shapes may carry members besides the message.
+		if b, err := json.Marshal(apiErr); err == nil {
+			json.Unmarshal(b, &fields)
+		}
+	}
+	fields["__type"] = apiErr.ErrorCode()
+	fields["message"] = apiErr.ErrorMessage()
+	body, _ := json.Marshal(fields)
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("x-amzn-ErrorType", apiErr.ErrorCode())
+	w.WriteHeader(apiErr.HTTPStatus())
+	w.Write(body)
+}
+
+var corsAllowHeaders = strings.Join([]string{
+	"content-type", "x-amz-target", "x-amz-user-agent", "authorization", "amz-sdk-invocation-id",
+	"amz-sdk-request", "cache-control", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256",
+}, ", ")
+
+func (m *Mux) cors(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return
+	}
+	allowed := ""
+	for _, o := range m.CORSOrigins {
+		if o == "*" {
+			allowed = "*"
+			break
+		}
+		if strings.EqualFold(o, origin) {
+			allowed = origin
+			break
+		}
+	}
+	h := w.Header()
+	h.Add("Vary", "Origin")
+	if allowed == "" {
+		return
+	}
+	h.Set("Access-Control-Allow-Origin", allowed)
+	h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date")
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+		h.Set("Access-Control-Max-Age", "86400")
+	}
+}

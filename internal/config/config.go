@@ -1,0 +1,123 @@
+// Package config reads Cognate's settings from command-line flags and
+// COGNATE_* environment variables into one Config, and checks them all at
+// once.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	// Listen is the address the API listens on.
+	Listen string
+	// DB is a SQLite file path, or a postgres:// URL.
+	DB string
+	// Region is the AWS region in pool IDs and ARNs.
+	Region string
+	// AccountID is the 12-digit account in ARNs.
+	AccountID string
+	// KeyFile holds the master key that seals secrets at rest. With SQLite it
+	// defaults to a file beside the database, made on first start.
+	KeyFile string
+	// CORSOrigins are the origins browsers may call the API from; "*" allows
+	// any.
+	CORSOrigins []string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// Postgres reports whether DB selects PostgreSQL.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+}
+
+// Load parses the serve command's flags. A flag not given on the command line
+// takes its value from the environment variable COGNATE_<NAME> (NAME in upper
+// case with - as _), then from its default.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet("cognate serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cors string
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:9229", "address to listen on")
+	fs.StringVar(&c.DB, "db", "./cognate.db", "SQLite database file, or a postgres:// URL")
+	fs.StringVar(&c.Region, "region", "us-east-1", "AWS region used in pool IDs and ARNs")
+	fs.StringVar(&c.AccountID, "account-id", "000000000000", "12-digit AWS account ID used in ARNs")
+	fs.StringVar(&c.KeyFile, "key-file", "", "master key file (default: beside the SQLite database; required with PostgreSQL)")
+	fs.StringVar(&cors, "cors-origins", "*", "comma-separated origins allowed to call the API from a browser, or *")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		env := "COGNATE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", env, err))
+			}
+		}
+	})
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, o := range strings.Split(cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	if !c.Postgres() && c.KeyFile == "" {
+		c.KeyFile = c.DB + ".key"
+	}
+	return c, c.Validate()
+}
+
+var (
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	accountRE = regexp.MustCompile(`^\d{12}$`)
+)
+
+// Validate reports every problem with the configuration at once.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("--listen %q: %v", c.Listen, err)
+	}
+	if c.DB == "" {
+		bad("--db is empty")
+	}
+	if !regionRE.MatchString(c.Region) {
+		bad("--region %q is not an AWS region name such as us-east-1", c.Region)
+	}
+	if !accountRE.MatchString(c.AccountID) {
+		bad("--account-id %q must be 12 digits", c.AccountID)
+	}
+	if c.Postgres() && c.KeyFile == "" {
+		bad("--key-file is required with PostgreSQL: every replica must share the master key")
+	}
+	if len(c.CORSOrigins) == 0 {
+		bad("--cors-origins is empty")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("--log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return errors.Join(errs...)
+}

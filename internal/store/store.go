@@ -1,0 +1,268 @@
+// Package store defines Cognate's persistence contract: the record types, the
+// Store interface made of per-area interfaces, and the sentinel errors every
+// backend maps its driver errors onto. Backends live in sub-packages (sqlite,
+// postgres) and all pass the conformance suite in storetest.
+//
+// The store knows nothing of HTTP or of the wire model: records hold what the
+// server keeps (sealed secrets, lookup keys), and settings documents that the
+// operations layer owns are carried as opaque JSON.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them with context (fmt.Errorf("...: %w", ErrNotFound)).
+var (
+	// ErrNotFound means the addressed record does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a record with the same primary name already exists.
+	ErrConflict = errors.New("already exists")
+	// ErrAliasConflict means one of a user's Aliases is held by another user of the pool.
+	ErrAliasConflict = errors.New("alias already exists")
+	// ErrBadCursor means a pagination cursor was not produced by this store for this query.
+	ErrBadCursor = errors.New("invalid pagination cursor")
+)
+
+// Store is everything Cognate persists. Implementations are safe for
+// concurrent use.
+//
+// Times are kept at microsecond precision and returned in UTC. The store
+// never reads the clock: CreatedAt and UpdatedAt are what the caller sets.
+// Listings and counts of a pool that does not exist are empty.
+type Store interface {
+	Pools
+	Clients
+	Users
+	Groups
+	Messages
+
+	// Tx runs fn in one transaction: every write fn makes through tx commits
+	// together or not at all. If fn returns an error the transaction rolls back
+	// and Tx returns that error. Calling Tx on the tx passed to fn runs the
+	// nested fn in the same transaction; if the nested fn fails, only its own
+	// writes are undone. A method that fails inside a transaction likewise
+	// undoes its own writes and leaves the transaction usable. fn must make
+	// every call through tx: the outer store may wait for the transaction to
+	// end.
+	Tx(ctx context.Context, fn func(tx Store) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Page asks for one page of a listing. Cursor is empty for the first page or
+// a value a previous call of the same listing returned (ErrBadCursor
+// otherwise); Limit is at least 1.
+type Page struct {
+	Cursor string
+	Limit  int
+}
+
+// Pool is a user pool. Config is the pool's settings document, owned by the
+// operations layer and stored as given.
+type Pool struct {
+	ID        string
+	Name      string
+	Config    []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Pools stores user pools.
+type Pools interface {
+	// CreatePool stores a new pool; ErrConflict if the ID is taken.
+	CreatePool(ctx context.Context, p *Pool) error
+	// GetPool returns a pool or ErrNotFound.
+	GetPool(ctx context.Context, id string) (*Pool, error)
+	// UpdatePool reads the pool, applies fn and writes the result, in one
+	// transaction with the row locked against concurrent updates. If fn
+	// returns an error nothing is written and that error is returned. ID and
+	// CreatedAt cannot be changed by fn.
+	UpdatePool(ctx context.Context, id string, fn func(p *Pool) error) (*Pool, error)
+	// DeletePool removes the pool and everything in it (clients, users,
+	// groups, memberships, messages); ErrNotFound if it does not exist.
+	DeletePool(ctx context.Context, id string) error
+	// ListPools returns pools ordered by ID and the cursor of the next page
+	// ("" when there is none).
+	ListPools(ctx context.Context, page Page) ([]Pool, string, error)
+}
+
+// Client is an app client of a pool. Config is the client's settings
+// document, owned by the operations layer.
+type Client struct {
+	PoolID    string
+	ID        string
+	Name      string
+	Config    []byte
+	Secrets   []ClientSecret
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ClientSecret is one of a client's secrets, sealed with the master key.
+type ClientSecret struct {
+	ID        string
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
+// Clients stores app clients.
+type Clients interface {
+	// CreateClient stores a new client; ErrNotFound if the pool does not
+	// exist, ErrConflict if the client ID is taken.
+	CreateClient(ctx context.Context, c *Client) error
+	// GetClient returns a client of a pool, or ErrNotFound.
+	GetClient(ctx context.Context, poolID, clientID string) (*Client, error)
+	// GetClientByID returns a client by its ID alone (client IDs are globally
+	// unique), or ErrNotFound. The public operations address clients this way.
+	GetClientByID(ctx context.Context, clientID string) (*Client, error)
+	// UpdateClient is the read-modify-write of a client, as UpdatePool. PoolID,
+	// ID and CreatedAt cannot be changed by fn.
+	UpdateClient(ctx context.Context, poolID, clientID string, fn func(c *Client) error) (*Client, error)
+	// DeleteClient removes a client; ErrNotFound if it does not exist.
+	DeleteClient(ctx context.Context, poolID, clientID string) error
+	// ListClients returns a pool's clients ordered by ID.
+	ListClients(ctx context.Context, poolID string, page Page) ([]Client, string, error)
+}
+
+// IndexedAttributes are the user attributes the store indexes for
+// FindUsers, besides the username, sub, status and enabled fields.
+var IndexedAttributes = []string{"email", "phone_number", "name", "given_name", "family_name", "preferred_username"}
+
+// User is a user of a pool.
+type User struct {
+	PoolID string
+	// Username is the user's internal username as created.
+	Username string
+	// Key is the lookup key of Username: the username itself, or its folded
+	// form in a case-insensitive pool. Unique within the pool.
+	Key string
+	// Sub is the user's immutable UUID, unique within the pool.
+	Sub string
+	// Status is the Cognito user status (UNCONFIRMED, CONFIRMED, ...).
+	Status  string
+	Enabled bool
+	// Attributes holds every attribute of the user, sub included.
+	Attributes map[string]string
+	// Aliases are further lookup keys (for example "email:bob@example.com")
+	// that must be unique within the pool; ErrAliasConflict otherwise.
+	Aliases []string
+	// Password is the sealed SRP salt and verifier; nil when none is set.
+	Password      []byte
+	PasswordSetAt time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Filter fields for FindUsers besides the names in IndexedAttributes.
+const (
+	FieldUsername = "username" // matches User.Key
+	FieldSub      = "sub"
+	FieldStatus   = "cognito:user_status" // matches User.Status exactly
+	FieldEnabled  = "status"              // Value "true" or "false"
+)
+
+// UserFilter selects users by one field: an exact match, or a prefix match
+// when Prefix is set. An empty Field selects every user.
+type UserFilter struct {
+	Field  string
+	Prefix bool
+	Value  string
+}
+
+// Users stores users.
+type Users interface {
+	// CreateUser stores a new user: ErrNotFound if the pool does not exist,
+	// ErrConflict if the key or sub is taken, ErrAliasConflict if an alias is.
+	CreateUser(ctx context.Context, u *User) error
+	// GetUser returns a user by key, or ErrNotFound.
+	GetUser(ctx context.Context, poolID, key string) (*User, error)
+	// GetUserByAlias returns the user holding an alias, or ErrNotFound.
+	GetUserByAlias(ctx context.Context, poolID, alias string) (*User, error)
+	// GetUserBySub returns a user by sub, or ErrNotFound.
+	GetUserBySub(ctx context.Context, poolID, sub string) (*User, error)
+	// UpdateUser is the read-modify-write of a user, as UpdatePool: concurrent
+	// updates of one user never lose each other's changes. PoolID, Username,
+	// Key, Sub and CreatedAt cannot be changed by fn. ErrAliasConflict if the
+	// new Aliases collide with another user's.
+	UpdateUser(ctx context.Context, poolID, key string, fn func(u *User) error) (*User, error)
+	// DeleteUser removes a user with their aliases and memberships;
+	// ErrNotFound if the user does not exist.
+	DeleteUser(ctx context.Context, poolID, key string) error
+	// FindUsers lists a pool's users that match f, served from indexes, and
+	// returns the cursor of the next page. f.Field must be empty, one of the
+	// Field constants or a name in IndexedAttributes; values compare byte by
+	// byte. The order of the users is the store's own. A cursor stays valid
+	// while users are added or removed: no user present throughout is skipped
+	// or repeated.
+	FindUsers(ctx context.Context, poolID string, f UserFilter, page Page) ([]User, string, error)
+	// CountUsers returns the number of users in a pool.
+	CountUsers(ctx context.Context, poolID string) (int64, error)
+}
+
+// Group is a group of a pool.
+type Group struct {
+	PoolID      string
+	Name        string
+	Description string
+	RoleArn     string
+	Precedence  *int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Groups stores groups and memberships.
+type Groups interface {
+	// CreateGroup stores a new group: ErrNotFound if the pool does not exist,
+	// ErrConflict if the name is taken.
+	CreateGroup(ctx context.Context, g *Group) error
+	// GetGroup returns a group or ErrNotFound.
+	GetGroup(ctx context.Context, poolID, name string) (*Group, error)
+	// UpdateGroup is the read-modify-write of a group, as UpdatePool. PoolID,
+	// Name and CreatedAt cannot be changed by fn.
+	UpdateGroup(ctx context.Context, poolID, name string, fn func(g *Group) error) (*Group, error)
+	// DeleteGroup removes a group and its memberships; ErrNotFound if the
+	// group does not exist.
+	DeleteGroup(ctx context.Context, poolID, name string) error
+	// ListGroups returns a pool's groups ordered by name.
+	ListGroups(ctx context.Context, poolID string, page Page) ([]Group, string, error)
+	// AddUserToGroup makes a user a member; adding a member again is not an
+	// error. ErrNotFound if the user or the group does not exist.
+	AddUserToGroup(ctx context.Context, poolID, userKey, group string) error
+	// RemoveUserFromGroup ends a membership; removing a non-member is not an
+	// error. ErrNotFound if the user or the group does not exist.
+	RemoveUserFromGroup(ctx context.Context, poolID, userKey, group string) error
+	// ListGroupsForUser returns the groups a user belongs to, ordered by name.
+	ListGroupsForUser(ctx context.Context, poolID, userKey string, page Page) ([]Group, string, error)
+	// ListUsersInGroup returns a group's members ordered by key.
+	ListUsersInGroup(ctx context.Context, poolID, group string, page Page) ([]User, string, error)
+}
+
+// Message is a message waiting for delivery (an invitation, a code). Body is
+// sealed with the master key because it may carry a temporary password or a
+// code.
+type Message struct {
+	ID          string
+	PoolID      string
+	Username    string
+	Kind        string // for example "invitation"
+	Medium      string // EMAIL or SMS
+	Destination string
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+// Messages is the outbox of messages to deliver.
+type Messages interface {
+	// EnqueueMessage stores a message for delivery: ErrNotFound if the pool
+	// does not exist, ErrConflict if the ID is taken.
+	EnqueueMessage(ctx context.Context, m *Message) error
+	// PendingMessages returns up to limit undelivered messages, oldest first
+	// (by CreatedAt, then in the order they were enqueued).
+	PendingMessages(ctx context.Context, limit int) ([]Message, error)
+	// MarkDelivered removes a delivered message from the outbox; ErrNotFound
+	// if it is not there.
+	MarkDelivered(ctx context.Context, id string) error
+}

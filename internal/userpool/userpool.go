@@ -1,0 +1,205 @@
+// Package userpool holds a user pool's settings document as the operations
+// see it: Cognito's defaults for a new pool, the attribute schema with the
+// standard attributes, username and alias rules, and the conversion of the
+// stored settings to the wire's UserPoolType. Every operation area uses it
+// to load the pool it works in.
+package userpool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// Pool is a stored pool with its settings decoded.
+type Pool struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Settings holds every member of UserPoolType the pool keeps; the
+	// identity, dates and counts are filled in by Describe.
+	Settings model.UserPoolType
+}
+
+// NotFound is the error Cognito gives for a pool that does not exist.
+func NotFound(id string) error {
+	return &model.ResourceNotFoundException{Message: fmt.Sprintf("User pool %s does not exist.", id)}
+}
+
+// Load reads a pool; a missing pool is a ResourceNotFoundException.
+func Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
+	rec, err := st.GetPool(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load pool: %w", err)
+	}
+	return Decode(rec)
+}
+
+// Decode turns a stored pool into a Pool.
+func Decode(rec *store.Pool) (*Pool, error) {
+	p := &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
+	if err := json.Unmarshal(rec.Config, &p.Settings); err != nil {
+		return nil, fmt.Errorf("decode pool %s settings: %w", rec.ID, err)
+	}
+	return p, nil
+}
+
+// Encode returns the settings document to store.
+func Encode(s *model.UserPoolType) ([]byte, error) {
+	keep := *s
+	keep.Id, keep.Name, keep.Arn = "", "", ""
+	keep.CreationDate, keep.LastModifiedDate, keep.EstimatedNumberOfUsers = nil, nil, nil
+	b, err := json.Marshal(&keep)
+	if err != nil {
+		return nil, fmt.Errorf("encode pool settings: %w", err)
+	}
+	return b, nil
+}
+
+// ARN returns the pool's Amazon Resource Name.
+func ARN(region, account, id string) string {
+	return fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, account, id)
+}
+
+// Describe returns the pool as DescribeUserPool reports it.
+func (p *Pool) Describe(region, account string, users int64) *model.UserPoolType {
+	out := p.Settings
+	out.Id = p.ID
+	out.Name = p.Name
+	out.Arn = ARN(region, account, p.ID)
+	out.CreationDate = model.NewTime(p.CreatedAt)
+	out.LastModifiedDate = model.NewTime(p.UpdatedAt)
+	n := int32(min(users, 1<<31-1))
+	out.EstimatedNumberOfUsers = &n
+	return &out
+}
+
+// CaseSensitive reports whether usernames (and the email and
+// preferred_username aliases) are matched case-sensitively. Cognito's API
+// default is true.
+func (p *Pool) CaseSensitive() bool {
+	uc := p.Settings.UsernameConfiguration
+	return uc == nil || uc.CaseSensitive == nil || *uc.CaseSensitive
+}
+
+// Key returns the lookup key of a username in this pool.
+func (p *Pool) Key(username string) string {
+	if p.CaseSensitive() {
+		return username
+	}
+	return strings.ToLower(username)
+}
+
+// UsernameAttributes returns the attributes (email, phone_number) users sign
+// in with instead of a username, if the pool uses them.
+func (p *Pool) UsernameAttributes() []string { return p.Settings.UsernameAttributes }
+
+// Attribute returns the schema of an attribute, or nil when the pool's
+// schema has no such attribute.
+func (p *Pool) Attribute(name string) *model.SchemaAttributeType {
+	for i := range p.Settings.SchemaAttributes {
+		if p.Settings.SchemaAttributes[i].Name == name {
+			return &p.Settings.SchemaAttributes[i]
+		}
+	}
+	return nil
+}
+
+// Aliases returns the unique lookup keys a user with attrs holds in this
+// pool: the email and phone number when they are username attributes
+// (verified or not), and each verified alias attribute (email and
+// phone_number count when verified, preferred_username always).
+func (p *Pool) Aliases(attrs map[string]string) []string {
+	var out []string
+	add := func(kind, v string) {
+		if v == "" {
+			return
+		}
+		if kind != "phone_number" && !p.CaseSensitive() {
+			v = strings.ToLower(v)
+		}
+		out = append(out, AliasKey(kind, v))
+	}
+	for _, a := range p.Settings.UsernameAttributes {
+		add(a, attrs[a])
+	}
+	for _, a := range p.Settings.AliasAttributes {
+		switch a {
+		case "email", "phone_number":
+			if attrs[a+"_verified"] == "true" && !contains(p.Settings.UsernameAttributes, a) {
+				add(a, attrs[a])
+			}
+		default:
+			add(a, attrs[a])
+		}
+	}
+	return out
+}
+
+// AliasKey is the store's alias key for an attribute value already folded
+// as the pool requires.
+func AliasKey(attr, value string) string { return attr + ":" + value }
+
+// AliasCandidates returns the alias keys a sign-in name could be, in the
+// order Cognito resolves them, for looking a user up by alias.
+func (p *Pool) AliasCandidates(name string) []string {
+	var kinds []string
+	kinds = append(kinds, p.Settings.UsernameAttributes...)
+	kinds = append(kinds, p.Settings.AliasAttributes...)
+	var out []string
+	for _, k := range kinds {
+		v := name
+		if k != "phone_number" && !p.CaseSensitive() {
+			v = strings.ToLower(v)
+		}
+		out = append(out, AliasKey(k, v))
+	}
+	return out
+}
+
+// FindUser resolves a username or alias to a user, as AdminGetUser and the
+// other admin operations accept either. A missing user is
+// UserNotFoundException "User does not exist.".
+func (p *Pool) FindUser(ctx context.Context, st store.Users, name string) (*store.User, error) {
+	u, err := st.GetUser(ctx, p.ID, p.Key(name))
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	for _, alias := range p.AliasCandidates(name) {
+		u, err := st.GetUserByAlias(ctx, p.ID, alias)
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("get user by alias: %w", err)
+		}
+	}
+	return nil, ErrUserNotFound()
+}
+
+// ErrUserNotFound is Cognito's error for a user that does not exist.
+func ErrUserNotFound() error {
+	return &model.UserNotFoundException{Message: "User does not exist."}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
