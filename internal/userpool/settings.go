@@ -222,7 +222,7 @@ func checkSettings(s *model.UserPoolType) error {
 		if pp.MinimumLength != nil && (*pp.MinimumLength < 6 || *pp.MinimumLength > 99) {
 			return invalid("Password policy MinimumLength must be between 6 and 99.")
 		}
-		if pp.PasswordHistorySize != nil && *pp.PasswordHistorySize > 0 && s.UserPoolTier != "" && s.UserPoolTier != "PLUS" {
+		if pp.PasswordHistorySize != nil && *pp.PasswordHistorySize > 0 && s.UserPoolTier != model.UserPoolTierTypePlus {
 			return &model.FeatureUnavailableInTierException{Message: "Password history is only available in the Plus feature plan."}
 		}
 	}

@@ -1,0 +1,28 @@
+# Cognate's developer commands. `make test` is what CI runs.
+GO ?= go
+
+.PHONY: run test unit verify generate bench help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: ## run the server on the embedded SQLite default
+	$(GO) run ./cmd/cognate serve
+
+test: verify ## everything: checks, Go tests on SQLite and a throwaway PostgreSQL
+	scripts/pgtest.sh $(GO) test -count=1 -timeout 15m ./...
+
+unit: ## Go tests without PostgreSQL
+	$(GO) test ./...
+
+verify: ## gofmt, go vet, and generated code up to date
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) generate ./...
+	@git diff --exit-code -- internal/model || { echo "generated code is stale: run go generate ./... and commit"; exit 1; }
+
+generate: ## regenerate internal/model from ../shared/api-model
+	$(GO) generate ./...
+
+bench: ## Go benchmarks of the store
+	$(GO) test -run '^$$' -bench . ./internal/store/...

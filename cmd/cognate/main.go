@@ -1,0 +1,64 @@
+// Command cognate is an identity server that speaks the Amazon Cognito user
+// pools API.
+//
+// Usage:
+//
+//	cognate serve [flags]   run the server (flags: cognate serve -h)
+//	cognate bench [flags]   drive a Cognito-compatible endpoint with load
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cognate-idp/cognate/internal/bench"
+	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "cognate:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  cognate serve [flags]   run the server (cognate serve -h lists the flags)
+  cognate bench [flags]   drive a Cognito-compatible endpoint with load (cognate bench -h)`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := config.Load(args[1:], getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return server.Run(ctx, cfg, newLogger(cfg.LogLevel, stderr))
+	case "bench":
+		return bench.Main(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

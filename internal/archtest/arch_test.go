@@ -1,0 +1,88 @@
+package archtest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+type pkg struct {
+	ImportPath string
+	Doc        string
+	Deps       []string
+	Standard   bool
+}
+
+// listPackages runs go list over the module.
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", "github.com/cognate-idp/cognate/...")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(out)
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
+
+const mod = "github.com/cognate-idp/cognate/"
+
+func TestPackageDocs(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if p.Doc == "" && !strings.HasSuffix(p.ImportPath, "/e2e") {
+			t.Errorf("%s has no package comment", p.ImportPath)
+		}
+	}
+}
+
+// TestDependencies checks the layering rules of the architecture.
+func TestDependencies(t *testing.T) {
+	rules := []struct {
+		pkgPrefix string
+		forbidden []string
+	}{
+		{mod + "internal/store", []string{"net/http", mod + "internal/model", mod + "internal/awsjson"}},
+		{mod + "internal/ops/", []string{"database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/store/sqlite", mod + "internal/store/postgres"}},
+		{mod + "internal/userpool", []string{"database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", "net/http"}},
+		{mod + "internal/awsjson", []string{mod + "internal/store", "database/sql"}},
+	}
+	for _, p := range listPackages(t) {
+		for _, r := range rules {
+			if !strings.HasPrefix(p.ImportPath, r.pkgPrefix) {
+				continue
+			}
+			for _, d := range p.Deps {
+				for _, f := range r.forbidden {
+					if d == f || strings.HasPrefix(d, f+"/") {
+						t.Errorf("%s imports %s", p.ImportPath, d)
+					}
+				}
+			}
+		}
+		if p.ImportPath == mod+"internal/model" {
+			for _, d := range p.Deps {
+				if strings.Contains(strings.Split(d, "/")[0], ".") {
+					t.Errorf("internal/model must need only the standard library, but imports %s", d)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,357 @@
+// Package clients implements the app client operations: CreateUserPoolClient,
+// DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient,
+// ListUserPoolClients and the client secret rotation operations
+// AddUserPoolClientSecret, ListUserPoolClientSecrets and
+// DeleteUserPoolClientSecret.
+package clients
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/awsjson"
+	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// MaxSecrets is how many secrets a client may hold at once, for rotation.
+const MaxSecrets = 2
+
+// Service serves the app client operations.
+type Service struct {
+	Store store.Store
+	Keys  *seal.Keyring
+	IDs   ids.Generator
+	Now   func() time.Time
+}
+
+// Register mounts the operations on m.
+func (s *Service) Register(m *awsjson.Mux) {
+	awsjson.Handle(m, model.OpCreateUserPoolClient, s.CreateUserPoolClient)
+	awsjson.Handle(m, model.OpDescribeUserPoolClient, s.DescribeUserPoolClient)
+	awsjson.Handle(m, model.OpUpdateUserPoolClient, s.UpdateUserPoolClient)
+	awsjson.Handle(m, model.OpDeleteUserPoolClient, s.DeleteUserPoolClient)
+	awsjson.Handle(m, model.OpListUserPoolClients, s.ListUserPoolClients)
+	awsjson.Handle(m, model.OpAddUserPoolClientSecret, s.AddUserPoolClientSecret)
+	awsjson.Handle(m, model.OpListUserPoolClientSecrets, s.ListUserPoolClientSecrets)
+	awsjson.Handle(m, model.OpDeleteUserPoolClientSecret, s.DeleteUserPoolClientSecret)
+}
+
+func notFound(id string) error {
+	return &model.ResourceNotFoundException{Message: fmt.Sprintf("User pool client %s does not exist.", id)}
+}
+
+// secretAAD binds a sealed secret to its client and secret ID.
+func secretAAD(clientID, secretID string) []byte {
+	return []byte("client-secret|" + clientID + "|" + secretID)
+}
+
+// newSecret seals value (or a newly drawn secret when value is empty) as a
+// new secret of the client.
+func (s *Service) newSecret(clientID, value string) (store.ClientSecret, string, error) {
+	var err error
+	if value == "" {
+		if value, err = s.IDs.ClientSecret(); err != nil {
+			return store.ClientSecret{}, "", err
+		}
+	}
+	id, err := s.IDs.SecretID(clientID)
+	if err != nil {
+		return store.ClientSecret{}, "", err
+	}
+	sealed, err := s.Keys.Seal([]byte(value), secretAAD(clientID, id))
+	if err != nil {
+		return store.ClientSecret{}, "", fmt.Errorf("seal client secret: %w", err)
+	}
+	return store.ClientSecret{ID: id, Sealed: sealed, CreatedAt: s.Now()}, value, nil
+}
+
+// openSecret returns the value of a stored secret.
+func (s *Service) openSecret(clientID string, sec store.ClientSecret) (string, error) {
+	b, err := s.Keys.Open(sec.Sealed, secretAAD(clientID, sec.ID))
+	if err != nil {
+		return "", fmt.Errorf("open client secret: %w", err)
+	}
+	return string(b), nil
+}
+
+// SecretMatches reports whether value is one of the client's secrets,
+// comparing in constant time.
+func (s *Service) SecretMatches(c *store.Client, value string) (bool, error) {
+	ok := false
+	for _, sec := range c.Secrets {
+		v, err := s.openSecret(c.ID, sec)
+		if err != nil {
+			return false, err
+		}
+		if subtle.ConstantTimeCompare([]byte(v), []byte(value)) == 1 {
+			ok = true
+		}
+	}
+	return ok, nil
+}
+
+// describe turns a stored client into the wire's UserPoolClientType.
+func (s *Service) describe(c *store.Client) (*model.UserPoolClientType, error) {
+	out := &model.UserPoolClientType{}
+	if err := json.Unmarshal(c.Config, out); err != nil {
+		return nil, fmt.Errorf("decode client %s settings: %w", c.ID, err)
+	}
+	out.UserPoolId, out.ClientId, out.ClientName = c.PoolID, c.ID, c.Name
+	out.CreationDate, out.LastModifiedDate = model.NewTime(c.CreatedAt), model.NewTime(c.UpdatedAt)
+	if len(c.Secrets) > 0 {
+		v, err := s.openSecret(c.ID, c.Secrets[0])
+		if err != nil {
+			return nil, err
+		}
+		out.ClientSecret = v
+	}
+	return out, nil
+}
+
+// load returns a client of a pool; a missing pool or client is a
+// ResourceNotFoundException.
+func (s *Service) load(ctx context.Context, poolID, clientID string) (*store.Client, error) {
+	c, err := s.Store.GetClient(ctx, poolID, clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+			return nil, perr
+		}
+		return nil, notFound(clientID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get client: %w", err)
+	}
+	return c, nil
+}
+
+// CreateUserPoolClient creates an app client, with a secret when asked.
+func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUserPoolClientRequest) (*model.CreateUserPoolClientResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	settings := &model.UserPoolClientType{}
+	if err := copySettings(settings, in); err != nil {
+		return nil, err
+	}
+	wantSecret := (in.GenerateSecret != nil && *in.GenerateSecret) || in.ClientSecret != ""
+	if err := checkSettings(p, settings, wantSecret); err != nil {
+		return nil, err
+	}
+	cfg, err := encode(settings)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.IDs.ClientID()
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	c := &store.Client{PoolID: p.ID, ID: id, Name: in.ClientName, Config: cfg, CreatedAt: now, UpdatedAt: now}
+	if wantSecret {
+		sec, _, err := s.newSecret(id, in.ClientSecret)
+		if err != nil {
+			return nil, err
+		}
+		c.Secrets = []store.ClientSecret{sec}
+	}
+	if err := s.Store.CreateClient(ctx, c); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, userpool.NotFound(p.ID)
+		}
+		return nil, fmt.Errorf("create client: %w", err)
+	}
+	out, err := s.describe(c)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUserPoolClientResponse{UserPoolClient: out}, nil
+}
+
+// DescribeUserPoolClient returns a client's settings and secret.
+func (s *Service) DescribeUserPoolClient(ctx context.Context, in *model.DescribeUserPoolClientRequest) (*model.DescribeUserPoolClientResponse, error) {
+	c, err := s.load(ctx, in.UserPoolId, in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.describe(c)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DescribeUserPoolClientResponse{UserPoolClient: out}, nil
+}
+
+// UpdateUserPoolClient replaces a client's settings; those the request
+// leaves out return to their defaults, as Cognito documents. The name is
+// kept when not given, and the secrets are never changed.
+func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUserPoolClientRequest) (*model.UpdateUserPoolClientResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Store.UpdateClient(ctx, p.ID, in.ClientId, func(c *store.Client) error {
+		settings := &model.UserPoolClientType{}
+		if err := copySettings(settings, in); err != nil {
+			return err
+		}
+		if err := checkSettings(p, settings, len(c.Secrets) > 0); err != nil {
+			return err
+		}
+		cfg, err := encode(settings)
+		if err != nil {
+			return err
+		}
+		if in.ClientName != "" {
+			c.Name = in.ClientName
+		}
+		c.Config = cfg
+		c.UpdatedAt = s.Now()
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(in.ClientId)
+	}
+	if err != nil {
+		return nil, apiOr(err, "update client")
+	}
+	out, err := s.describe(c)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUserPoolClientResponse{UserPoolClient: out}, nil
+}
+
+// apiOr returns err as is when it is a wire error, else wraps it.
+func apiOr(err error, what string) error {
+	if _, ok := errors.AsType[model.APIError](err); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// DeleteUserPoolClient deletes a client.
+func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUserPoolClientRequest) (*model.Empty, error) {
+	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	err := s.Store.DeleteClient(ctx, in.UserPoolId, in.ClientId)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(in.ClientId)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delete client: %w", err)
+	}
+	return &model.Empty{}, nil
+}
+
+// ListUserPoolClients lists a pool's clients a page at a time.
+func (s *Service) ListUserPoolClients(ctx context.Context, in *model.ListUserPoolClientsRequest) (*model.ListUserPoolClientsResponse, error) {
+	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	limit := 60
+	if in.MaxResults != nil {
+		limit = int(*in.MaxResults)
+	}
+	recs, next, err := s.Store.ListClients(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit})
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list clients: %w", err)
+	}
+	out := &model.ListUserPoolClientsResponse{UserPoolClients: []model.UserPoolClientDescription{}, NextToken: next}
+	for _, c := range recs {
+		out.UserPoolClients = append(out.UserPoolClients, model.UserPoolClientDescription{ClientId: c.ID, UserPoolId: c.PoolID, ClientName: c.Name})
+	}
+	return out, nil
+}
+
+// AddUserPoolClientSecret adds a second secret to a confidential client, for
+// rotation without downtime.
+func (s *Service) AddUserPoolClientSecret(ctx context.Context, in *model.AddUserPoolClientSecretRequest) (*model.AddUserPoolClientSecretResponse, error) {
+	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	var added store.ClientSecret
+	var value string
+	_, err := s.Store.UpdateClient(ctx, in.UserPoolId, in.ClientId, func(c *store.Client) error {
+		if len(c.Secrets) == 0 {
+			return &model.InvalidParameterException{Message: "The app client has no client secret: secrets can be added only to confidential clients."}
+		}
+		if len(c.Secrets) >= MaxSecrets {
+			return &model.LimitExceededException{Message: fmt.Sprintf("An app client can have at most %d client secrets.", MaxSecrets)}
+		}
+		var err error
+		if added, value, err = s.newSecret(c.ID, in.ClientSecret); err != nil {
+			return err
+		}
+		c.Secrets = append(c.Secrets, added)
+		c.UpdatedAt = s.Now()
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(in.ClientId)
+	}
+	if err != nil {
+		return nil, apiOr(err, "add client secret")
+	}
+	d := &model.ClientSecretDescriptorType{ClientSecretId: added.ID, ClientSecretCreateDate: model.NewTime(added.CreatedAt)}
+	if in.ClientSecret == "" {
+		d.ClientSecretValue = value
+	}
+	return &model.AddUserPoolClientSecretResponse{ClientSecretDescriptor: d}, nil
+}
+
+// ListUserPoolClientSecrets lists a client's secrets without their values.
+func (s *Service) ListUserPoolClientSecrets(ctx context.Context, in *model.ListUserPoolClientSecretsRequest) (*model.ListUserPoolClientSecretsResponse, error) {
+	c, err := s.load(ctx, in.UserPoolId, in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	if in.NextToken != "" {
+		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
+	}
+	out := &model.ListUserPoolClientSecretsResponse{ClientSecrets: []model.ClientSecretDescriptorType{}}
+	for _, sec := range c.Secrets {
+		out.ClientSecrets = append(out.ClientSecrets, model.ClientSecretDescriptorType{ClientSecretId: sec.ID, ClientSecretCreateDate: model.NewTime(sec.CreatedAt)})
+	}
+	return out, nil
+}
+
+// DeleteUserPoolClientSecret deletes one of a client's secrets; the last one
+// cannot be deleted.
+func (s *Service) DeleteUserPoolClientSecret(ctx context.Context, in *model.DeleteUserPoolClientSecretRequest) (*model.DeleteUserPoolClientSecretResponse, error) {
+	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	_, err := s.Store.UpdateClient(ctx, in.UserPoolId, in.ClientId, func(c *store.Client) error {
+		for i, sec := range c.Secrets {
+			if sec.ID != in.ClientSecretId {
+				continue
+			}
+			if len(c.Secrets) == 1 {
+				return &model.InvalidParameterException{Message: "You cannot delete the last remaining secret of an app client."}
+			}
+			c.Secrets = append(c.Secrets[:i:i], c.Secrets[i+1:]...)
+			c.UpdatedAt = s.Now()
+			return nil
+		}
+		return &model.ResourceNotFoundException{Message: fmt.Sprintf("Client secret %s does not exist.", in.ClientSecretId)}
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(in.ClientId)
+	}
+	if err != nil {
+		return nil, apiOr(err, "delete client secret")
+	}
+	return &model.DeleteUserPoolClientSecretResponse{}, nil
+}

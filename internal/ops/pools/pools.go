@@ -1,0 +1,192 @@
+// Package pools implements the user pool operations: CreateUserPool,
+// DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools and
+// AddCustomAttributes.
+package pools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/awsjson"
+	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// Service serves the pool operations.
+type Service struct {
+	Store     store.Store
+	IDs       ids.Generator
+	Now       func() time.Time
+	Region    string
+	AccountID string
+}
+
+// Register mounts the operations on m.
+func (s *Service) Register(m *awsjson.Mux) {
+	awsjson.Handle(m, model.OpCreateUserPool, s.CreateUserPool)
+	awsjson.Handle(m, model.OpDescribeUserPool, s.DescribeUserPool)
+	awsjson.Handle(m, model.OpUpdateUserPool, s.UpdateUserPool)
+	awsjson.Handle(m, model.OpDeleteUserPool, s.DeleteUserPool)
+	awsjson.Handle(m, model.OpListUserPools, s.ListUserPools)
+	awsjson.Handle(m, model.OpAddCustomAttributes, s.AddCustomAttributes)
+}
+
+// CreateUserPool creates a pool with Cognito's defaults for every setting the
+// request leaves out.
+func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRequest) (*model.CreateUserPoolResponse, error) {
+	settings, err := userpool.NewSettings(in)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := userpool.Encode(settings)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	for range 3 {
+		id, err := s.IDs.PoolID(s.Region)
+		if err != nil {
+			return nil, err
+		}
+		rec := &store.Pool{ID: id, Name: in.PoolName, Config: cfg, CreatedAt: now, UpdatedAt: now}
+		err = s.Store.CreatePool(ctx, rec)
+		if errors.Is(err, store.ErrConflict) {
+			continue // an ID collision: draw another
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create pool: %w", err)
+		}
+		p, err := userpool.Decode(rec)
+		if err != nil {
+			return nil, err
+		}
+		return &model.CreateUserPoolResponse{UserPool: p.Describe(s.Region, s.AccountID, 0)}, nil
+	}
+	return nil, errors.New("create pool: could not draw a free pool ID")
+}
+
+// DescribeUserPool returns a pool's settings.
+func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPoolRequest) (*model.DescribeUserPoolResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.Store.CountUsers(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("count users: %w", err)
+	}
+	return &model.DescribeUserPoolResponse{UserPool: p.Describe(s.Region, s.AccountID, n)}, nil
+}
+
+// UpdateUserPool replaces a pool's updatable settings; those the request
+// leaves out return to their defaults, as Cognito documents.
+func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRequest) (*model.UpdateUserPoolResponse, error) {
+	err := s.update(ctx, in.UserPoolId, func(p *userpool.Pool, rec *store.Pool) error {
+		next, err := userpool.UpdateSettings(&p.Settings, in)
+		if err != nil {
+			return err
+		}
+		if in.PoolName != "" {
+			rec.Name = in.PoolName
+		}
+		p.Settings = *next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUserPoolResponse{}, nil
+}
+
+// update runs fn on a decoded pool inside the store's read-modify-write.
+func (s *Service) update(ctx context.Context, id string, fn func(p *userpool.Pool, rec *store.Pool) error) error {
+	_, err := s.Store.UpdatePool(ctx, id, func(rec *store.Pool) error {
+		p, err := userpool.Decode(rec)
+		if err != nil {
+			return err
+		}
+		if err := fn(p, rec); err != nil {
+			return err
+		}
+		if rec.Config, err = userpool.Encode(&p.Settings); err != nil {
+			return err
+		}
+		rec.UpdatedAt = s.Now()
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return userpool.NotFound(id)
+	}
+	if _, ok := errors.AsType[model.APIError](err); ok {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("update pool: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserPool deletes a pool and everything in it, unless deletion
+// protection is active.
+func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRequest) (*model.Empty, error) {
+	err := s.Store.Tx(ctx, func(tx store.Store) error {
+		p, err := userpool.Load(ctx, tx, in.UserPoolId)
+		if err != nil {
+			return err
+		}
+		if p.Settings.DeletionProtection == model.DeletionProtectionTypeActive {
+			return &model.InvalidParameterException{Message: "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."}
+		}
+		if err := tx.DeletePool(ctx, p.ID); err != nil {
+			return fmt.Errorf("delete pool: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, nil
+}
+
+// ListUserPools lists pools a page at a time.
+func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequest) (*model.ListUserPoolsResponse, error) {
+	recs, next, err := s.Store.ListPools(ctx, store.Page{Cursor: in.NextToken, Limit: int(*in.MaxResults)})
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list pools: %w", err)
+	}
+	out := &model.ListUserPoolsResponse{UserPools: []model.UserPoolDescriptionType{}, NextToken: next}
+	for i := range recs {
+		p, err := userpool.Decode(&recs[i])
+		if err != nil {
+			return nil, err
+		}
+		out.UserPools = append(out.UserPools, model.UserPoolDescriptionType{
+			Id: p.ID, Name: p.Name, LambdaConfig: p.Settings.LambdaConfig,
+			CreationDate: model.NewTime(p.CreatedAt), LastModifiedDate: model.NewTime(p.UpdatedAt),
+		})
+	}
+	return out, nil
+}
+
+// AddCustomAttributes adds custom attributes to a pool's schema.
+func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAttributesRequest) (*model.AddCustomAttributesResponse, error) {
+	err := s.update(ctx, in.UserPoolId, func(p *userpool.Pool, _ *store.Pool) error {
+		schema, err := userpool.AddCustomAttributes(p.Settings.SchemaAttributes, in.CustomAttributes)
+		if err != nil {
+			return err
+		}
+		p.Settings.SchemaAttributes = schema
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddCustomAttributesResponse{}, nil
+}

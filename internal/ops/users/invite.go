@@ -1,0 +1,97 @@
+package users
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// Default invitation texts, used when the pool's InviteMessageTemplate leaves
+// them out.
+const (
+	defaultInviteSubject = "Your temporary password"
+	defaultInviteMessage = "Your username is {username} and temporary password is {####}."
+)
+
+// MessageAAD binds a sealed message body to its message ID.
+func MessageAAD(id string) []byte { return []byte("message|" + id) }
+
+// MessageBody is the content of a queued message, sealed in the outbox.
+type MessageBody struct {
+	Subject string `json:"subject,omitempty"`
+	Text    string `json:"text"`
+}
+
+// invite queues the invitation of a new user, with the temporary password,
+// on each medium asked for (SMS when none is, as Cognito defaults) for
+// which the user has a destination; when the default medium has none, email
+// is used.
+func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, mediums []string, temp string) error {
+	explicit := len(mediums) > 0
+	if !explicit {
+		mediums = []string{model.DeliveryMediumTypeSms}
+	}
+	var tmpl model.MessageTemplateType
+	if c := p.Settings.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
+		tmpl = *c.InviteMessageTemplate
+	}
+	fill := func(text string) string {
+		if text == "" {
+			text = defaultInviteMessage
+		}
+		return strings.NewReplacer("{username}", u.Username, "{####}", temp).Replace(text)
+	}
+	sent := false
+	for _, m := range mediums {
+		var dest string
+		body := MessageBody{}
+		switch m {
+		case model.DeliveryMediumTypeEmail:
+			dest = u.Attributes["email"]
+			body.Subject = tmpl.EmailSubject
+			if body.Subject == "" {
+				body.Subject = defaultInviteSubject
+			}
+			body.Text = fill(tmpl.EmailMessage)
+		case model.DeliveryMediumTypeSms:
+			dest = u.Attributes["phone_number"]
+			body.Text = fill(tmpl.SMSMessage)
+		}
+		if dest == "" {
+			continue
+		}
+		if err := s.queue(ctx, tx, p, u, m, dest, body); err != nil {
+			return err
+		}
+		sent = true
+	}
+	if !sent && !explicit && u.Attributes["email"] != "" {
+		return s.invite(ctx, tx, p, u, []string{model.DeliveryMediumTypeEmail}, temp)
+	}
+	return nil
+}
+
+func (s *Service) queue(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, medium, dest string, body MessageBody) error {
+	id, err := s.IDs.UUID()
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("encode message: %w", err)
+	}
+	sealed, err := s.Keys.Seal(plain, MessageAAD(id))
+	if err != nil {
+		return fmt.Errorf("seal message: %w", err)
+	}
+	m := &store.Message{ID: id, PoolID: p.ID, Username: u.Username, Kind: "invitation", Medium: medium, Destination: dest, Body: sealed, CreatedAt: s.Now()}
+	if err := tx.EnqueueMessage(ctx, m); err != nil {
+		return fmt.Errorf("queue invitation: %w", err)
+	}
+	return nil
+}

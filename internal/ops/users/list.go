@@ -1,0 +1,98 @@
+package users
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// storeFilter turns a parsed ListUsers filter into the store's, folding
+// values where Cognito matches case-insensitively. ok is false when no user
+// can match.
+func storeFilter(p *userpool.Pool, f *Filter) (sf store.UserFilter, ok bool, err error) {
+	if f == nil {
+		return store.UserFilter{}, true, nil
+	}
+	sf = store.UserFilter{Field: f.Attribute, Prefix: f.Prefix, Value: f.Value}
+	switch f.Attribute {
+	case "username":
+		sf.Value = p.Key(f.Value)
+	case "cognito:user_status":
+		sf.Field = store.FieldStatus
+		sf.Value = strings.ToUpper(f.Value)
+	case "status":
+		// "Enabled" or "Disabled", matched case-sensitively.
+		var match []string
+		for _, v := range []string{"Enabled", "Disabled"} {
+			if v == f.Value || (f.Prefix && strings.HasPrefix(v, f.Value)) {
+				match = append(match, v)
+			}
+		}
+		switch len(match) {
+		case 0:
+			return sf, false, nil
+		case 2:
+			return store.UserFilter{}, true, nil
+		}
+		sf = store.UserFilter{Field: store.FieldEnabled, Value: fmt.Sprint(match[0] == "Enabled")}
+	case "sub":
+		sf.Field = store.FieldSub
+	default:
+		if !slices.Contains(store.IndexedAttributes, f.Attribute) {
+			return sf, false, &model.InvalidParameterException{Message: fmt.Sprintf("Invalid search attribute: %s. Only username, email, phone_number, name, given_name, family_name, preferred_username, cognito:user_status, status and sub can be searched.", f.Attribute)}
+		}
+	}
+	return sf, true, nil
+}
+
+// ListUsers lists a pool's users, optionally filtered by one attribute, a
+// page at a time.
+func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ParseFilter(in.Filter)
+	if err != nil {
+		return nil, &model.InvalidParameterException{Message: err.Error()}
+	}
+	sf, ok, err := storeFilter(p, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range in.AttributesToGet {
+		if p.Attribute(a) == nil {
+			return nil, &model.InvalidParameterException{Message: fmt.Sprintf("Invalid attributes to get: %s does not exist in the schema.", a)}
+		}
+	}
+	out := &model.ListUsersResponse{Users: []model.UserType{}}
+	if !ok {
+		return out, nil
+	}
+	limit := 60
+	if in.Limit != nil && *in.Limit > 0 {
+		limit = int(*in.Limit)
+	}
+	us, next, err := s.Store.FindUsers(ctx, p.ID, sf, store.Page{Cursor: in.PaginationToken, Limit: limit})
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, &model.InvalidParameterException{Message: "Invalid PaginationToken."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	var only []string
+	if in.AttributesToGet != nil {
+		only = in.AttributesToGet
+	}
+	for i := range us {
+		out.Users = append(out.Users, *Wire(&us[i], only))
+	}
+	out.PaginationToken = next
+	return out, nil
+}

@@ -1,0 +1,412 @@
+// Package users implements the admin user operations: AdminCreateUser,
+// AdminGetUser, AdminDeleteUser, AdminUpdateUserAttributes,
+// AdminDeleteUserAttributes, AdminEnableUser, AdminDisableUser and
+// ListUsers.
+package users
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/awsjson"
+	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/password"
+	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// Service serves the admin user operations.
+type Service struct {
+	Store store.Store
+	Keys  *seal.Keyring
+	IDs   ids.Generator
+	Now   func() time.Time
+	// Rand is the randomness of salts and temporary passwords.
+	Rand io.Reader
+}
+
+// Register mounts the operations on m.
+func (s *Service) Register(m *awsjson.Mux) {
+	awsjson.Handle(m, model.OpAdminCreateUser, s.AdminCreateUser)
+	awsjson.Handle(m, model.OpAdminGetUser, s.AdminGetUser)
+	awsjson.Handle(m, model.OpAdminDeleteUser, s.AdminDeleteUser)
+	awsjson.Handle(m, model.OpAdminUpdateUserAttributes, s.AdminUpdateUserAttributes)
+	awsjson.Handle(m, model.OpAdminDeleteUserAttributes, s.AdminDeleteUserAttributes)
+	awsjson.Handle(m, model.OpAdminEnableUser, s.AdminEnableUser)
+	awsjson.Handle(m, model.OpAdminDisableUser, s.AdminDisableUser)
+	awsjson.Handle(m, model.OpListUsers, s.ListUsers)
+}
+
+// Wire returns a user as the wire's UserType. When only is not nil, just
+// the attributes it names are included.
+func Wire(u *store.User, only []string) *model.UserType {
+	return &model.UserType{
+		Username: u.Username, Attributes: attributes(u.Attributes, only), Enabled: &u.Enabled, UserStatus: u.Status,
+		UserCreateDate: model.NewTime(u.CreatedAt), UserLastModifiedDate: model.NewTime(u.UpdatedAt),
+	}
+}
+
+// attributes lists attrs in name order (sub first, as Cognito lists it).
+func attributes(attrs map[string]string, only []string) []model.AttributeType {
+	names := slices.Sorted(maps.Keys(attrs))
+	out := []model.AttributeType{}
+	if v, ok := attrs["sub"]; ok && (only == nil || slices.Contains(only, "sub")) {
+		out = append(out, model.AttributeType{Name: "sub", Value: v})
+	}
+	for _, n := range names {
+		if n == "sub" || (only != nil && !slices.Contains(only, n)) {
+			continue
+		}
+		out = append(out, model.AttributeType{Name: n, Value: attrs[n]})
+	}
+	return out
+}
+
+// apiOr returns err as is when it is a wire error, else wraps it.
+func apiOr(err error, what string) error {
+	if _, ok := errors.AsType[model.APIError](err); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func aliasExists(p *userpool.Pool, attrs map[string]string) error {
+	what := "email"
+	if len(p.Settings.UsernameAttributes) > 0 && attrs["email"] == "" {
+		what = "phone_number"
+	}
+	return &model.AliasExistsException{Message: fmt.Sprintf("An account with the given %s already exists.", what)}
+}
+
+// AdminCreateUser creates a user with a temporary password in
+// FORCE_CHANGE_PASSWORD status and records the invitation for delivery, or
+// with MessageAction RESEND renews an invited user's temporary password.
+func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUserRequest) (*model.AdminCreateUserResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckAttributeValues(in.UserAttributes, false); err != nil {
+		return nil, err
+	}
+	pp := p.Settings.Policies.PasswordPolicy
+	temp := in.TemporaryPassword
+	if temp != "" {
+		if err := password.Check(pp, temp); err != nil {
+			return nil, err
+		}
+	} else if temp, err = password.Generate(pp, s.Rand); err != nil {
+		return nil, err
+	}
+	if in.MessageAction == model.MessageActionTypeResend {
+		return s.resend(ctx, p, in, temp)
+	}
+	attrs := map[string]string{}
+	for _, a := range in.UserAttributes {
+		attrs[a.Name] = a.Value
+	}
+	sub, err := s.IDs.UUID()
+	if err != nil {
+		return nil, err
+	}
+	username, err := s.username(p, in.Username, sub, attrs)
+	if err != nil {
+		return nil, err
+	}
+	attrs["sub"] = sub
+	if err := p.CheckRequired(attrs); err != nil {
+		return nil, err
+	}
+	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, temp)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	u := &store.User{
+		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: model.UserStatusTypeForceChangePassword,
+		Enabled: true, Attributes: attrs, Aliases: p.Aliases(attrs), Password: sealed, PasswordSetAt: now,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	force := in.ForceAliasCreation != nil && *in.ForceAliasCreation
+	err = s.Store.Tx(ctx, func(tx store.Store) error {
+		if force {
+			if err := s.takeAliases(ctx, tx, p, u); err != nil {
+				return err
+			}
+		}
+		switch err := tx.CreateUser(ctx, u); {
+		case errors.Is(err, store.ErrConflict):
+			return &model.UsernameExistsException{Message: "User account already exists"}
+		case errors.Is(err, store.ErrAliasConflict):
+			if len(p.Settings.UsernameAttributes) > 0 {
+				return &model.UsernameExistsException{Message: "An account with the given email already exists."}
+			}
+			return aliasExists(p, attrs)
+		case errors.Is(err, store.ErrNotFound):
+			return userpool.NotFound(p.ID)
+		case err != nil:
+			return fmt.Errorf("create user: %w", err)
+		}
+		if in.MessageAction != model.MessageActionTypeSuppress {
+			return s.invite(ctx, tx, p, u, in.DesiredDeliveryMediums, temp)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminCreateUserResponse{User: Wire(u, nil)}, nil
+}
+
+// username decides a new user's internal username. In a pool whose users
+// sign in with their email or phone number the given name must be one, it
+// becomes that attribute, and the username is the sub. In a pool with email
+// or phone aliases the username may not look like one.
+func (s *Service) username(p *userpool.Pool, name, sub string, attrs map[string]string) (string, error) {
+	ua := p.UsernameAttributes()
+	if len(ua) == 0 {
+		for _, a := range p.Settings.AliasAttributes {
+			if a == "email" && userpool.ValidEmail(name) {
+				return "", &model.InvalidParameterException{Message: "Username cannot be of email format, since user pool is configured for email alias."}
+			}
+			if a == "phone_number" && userpool.ValidPhone(name) {
+				return "", &model.InvalidParameterException{Message: "Username cannot be of phone number format, since user pool is configured for phone number alias."}
+			}
+		}
+		return name, nil
+	}
+	var attr string
+	switch {
+	case slices.Contains(ua, "email") && userpool.ValidEmail(name):
+		attr = "email"
+	case slices.Contains(ua, "phone_number") && userpool.ValidPhone(name):
+		attr = "phone_number"
+	case len(ua) == 2:
+		return "", &model.InvalidParameterException{Message: "Username should be either an email or a phone number."}
+	case ua[0] == "email":
+		return "", &model.InvalidParameterException{Message: "Username should be an email."}
+	default:
+		return "", &model.InvalidParameterException{Message: "Username should be a phone number."}
+	}
+	if v, ok := attrs[attr]; ok && v != name {
+		return "", &model.InvalidParameterException{Message: fmt.Sprintf("The %s attribute must match the username.", attr)}
+	}
+	attrs[attr] = name
+	return sub, nil
+}
+
+// takeAliases moves to u every alias of u that another user holds, as
+// ForceAliasCreation does: the other user's attribute stays but is no longer
+// verified, so it no longer serves as an alias.
+func (s *Service) takeAliases(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User) error {
+	for _, alias := range u.Aliases {
+		holder, err := tx.GetUserByAlias(ctx, p.ID, alias)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("look up alias: %w", err)
+		}
+		attr, _, _ := strings.Cut(alias, ":")
+		if slices.Contains(p.UsernameAttributes(), attr) {
+			continue // a sign-in name is never moved; CreateUser reports the conflict
+		}
+		_, err = tx.UpdateUser(ctx, p.ID, holder.Key, func(h *store.User) error {
+			if _, ok := h.Attributes[attr+"_verified"]; ok {
+				h.Attributes[attr+"_verified"] = "false"
+			}
+			h.Aliases = slices.DeleteFunc(h.Aliases, func(a string) bool { return a == alias })
+			h.UpdatedAt = s.Now()
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("move alias: %w", err)
+		}
+	}
+	return nil
+}
+
+// resend renews the temporary password of a user still in
+// FORCE_CHANGE_PASSWORD and sends the invitation again.
+func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminCreateUserRequest, temp string) (*model.AdminCreateUserResponse, error) {
+	var out *store.User
+	err := s.Store.Tx(ctx, func(tx store.Store) error {
+		u, err := p.FindUser(ctx, tx, in.Username)
+		if err != nil {
+			return err
+		}
+		if u.Status != model.UserStatusTypeForceChangePassword {
+			return &model.UnsupportedUserStateException{Message: "Resend not possible. " + in.Username + " status is not FORCE_CHANGE_PASSWORD"}
+		}
+		sealed, err := password.Seal(s.Keys, s.Rand, p.ID, u.Username, temp)
+		if err != nil {
+			return err
+		}
+		out, err = tx.UpdateUser(ctx, p.ID, u.Key, func(u *store.User) error {
+			u.Password, u.PasswordSetAt, u.UpdatedAt = sealed, s.Now(), s.Now()
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("renew temporary password: %w", err)
+		}
+		return s.invite(ctx, tx, p, out, in.DesiredDeliveryMediums, temp)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminCreateUserResponse{User: Wire(out, nil)}, nil
+}
+
+// AdminGetUser returns a user, found by username or alias.
+func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserRequest) (*model.AdminGetUserResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := p.FindUser(ctx, s.Store, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminGetUserResponse{
+		Username: u.Username, UserAttributes: attributes(u.Attributes, nil), Enabled: &u.Enabled, UserStatus: u.Status,
+		UserCreateDate: model.NewTime(u.CreatedAt), UserLastModifiedDate: model.NewTime(u.UpdatedAt),
+	}, nil
+}
+
+// AdminDeleteUser deletes a user.
+func (s *Service) AdminDeleteUser(ctx context.Context, in *model.AdminDeleteUserRequest) (*model.Empty, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Tx(ctx, func(tx store.Store) error {
+		u, err := p.FindUser(ctx, tx, in.Username)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(ctx, p.ID, u.Key); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, nil
+}
+
+// update runs fn on the user named by username or alias, in one
+// read-modify-write, and maps the store's errors to Cognito's.
+func (s *Service) update(ctx context.Context, poolID, name string, fn func(p *userpool.Pool, u *store.User) error) error {
+	p, err := userpool.Load(ctx, s.Store, poolID)
+	if err != nil {
+		return err
+	}
+	found, err := p.FindUser(ctx, s.Store, name)
+	if err != nil {
+		return err
+	}
+	var attrs map[string]string
+	_, err = s.Store.UpdateUser(ctx, p.ID, found.Key, func(u *store.User) error {
+		if err := fn(p, u); err != nil {
+			return err
+		}
+		u.Aliases = p.Aliases(u.Attributes)
+		u.UpdatedAt = s.Now()
+		attrs = u.Attributes
+		return nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return userpool.ErrUserNotFound()
+	case errors.Is(err, store.ErrAliasConflict):
+		return aliasExists(p, attrs)
+	case err != nil:
+		return apiOr(err, "update user")
+	}
+	return nil
+}
+
+// AdminEnableUser enables a user.
+func (s *Service) AdminEnableUser(ctx context.Context, in *model.AdminEnableUserRequest) (*model.AdminEnableUserResponse, error) {
+	err := s.update(ctx, in.UserPoolId, in.Username, func(_ *userpool.Pool, u *store.User) error {
+		u.Enabled = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminEnableUserResponse{}, nil
+}
+
+// AdminDisableUser disables a user.
+func (s *Service) AdminDisableUser(ctx context.Context, in *model.AdminDisableUserRequest) (*model.AdminDisableUserResponse, error) {
+	err := s.update(ctx, in.UserPoolId, in.Username, func(_ *userpool.Pool, u *store.User) error {
+		u.Enabled = false
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminDisableUserResponse{}, nil
+}
+
+// AdminUpdateUserAttributes sets attributes of a user. A changed email or
+// phone number is unverified unless the request verifies it too.
+func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *model.AdminUpdateUserAttributesRequest) (*model.AdminUpdateUserAttributesResponse, error) {
+	err := s.update(ctx, in.UserPoolId, in.Username, func(p *userpool.Pool, u *store.User) error {
+		if err := p.CheckAttributeValues(in.UserAttributes, true); err != nil {
+			return err
+		}
+		given := map[string]bool{}
+		for _, a := range in.UserAttributes {
+			given[a.Name] = true
+		}
+		for _, a := range in.UserAttributes {
+			old, had := u.Attributes[a.Name]
+			if slices.Contains(p.UsernameAttributes(), a.Name) && a.Value == "" {
+				return &model.InvalidParameterException{Message: fmt.Sprintf("Cannot remove %s: it is the user's sign-in name.", a.Name)}
+			}
+			u.Attributes[a.Name] = a.Value
+			if (a.Name == "email" || a.Name == "phone_number") && (!had || old != a.Value) && !given[a.Name+"_verified"] {
+				u.Attributes[a.Name+"_verified"] = "false"
+			}
+		}
+		return p.CheckRequired(u.Attributes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminUpdateUserAttributesResponse{}, nil
+}
+
+// AdminDeleteUserAttributes removes attributes from a user.
+func (s *Service) AdminDeleteUserAttributes(ctx context.Context, in *model.AdminDeleteUserAttributesRequest) (*model.AdminDeleteUserAttributesResponse, error) {
+	err := s.update(ctx, in.UserPoolId, in.Username, func(p *userpool.Pool, u *store.User) error {
+		if err := p.CheckDeletable(in.UserAttributeNames); err != nil {
+			return err
+		}
+		for _, n := range in.UserAttributeNames {
+			if slices.Contains(p.UsernameAttributes(), n) {
+				return &model.InvalidParameterException{Message: fmt.Sprintf("Cannot delete %s: it is the user's sign-in name.", n)}
+			}
+			delete(u.Attributes, n)
+			if n == "email" || n == "phone_number" {
+				delete(u.Attributes, n+"_verified")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminDeleteUserAttributesResponse{}, nil
+}
