@@ -14,13 +14,13 @@ func TestUserPoolClientLifecycle(t *testing.T) {
 	pool := newPool(t, c, nil).Id
 	created := must[*cip.CreateUserPoolClientOutput](t)(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId: pool, ClientName: aws.String("web"), GenerateSecret: true,
-		ExplicitAuthFlows:          []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
-		CallbackURLs:               []string{"https://app.example.com/cb", "http://localhost:3000/cb"},
-		AllowedOAuthFlows:          []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes:         []string{"openid", "email"},
+		ExplicitAuthFlows:               []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+		CallbackURLs:                    []string{"https://app.example.com/cb", "http://localhost:3000/cb"},
+		AllowedOAuthFlows:               []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes:              []string{"openid", "email"},
 		AllowedOAuthFlowsUserPoolClient: true,
-		ReadAttributes:             []string{"email", "given_name"},
-		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+		ReadAttributes:                  []string{"email", "given_name"},
+		PreventUserExistenceErrors:      types.PreventUserExistenceErrorTypesEnabled,
 	})).UserPoolClient
 	id := aws.ToString(created.ClientId)
 	if !regexp.MustCompile(`^[0-9a-z]{26}$`).MatchString(id) {

@@ -18,7 +18,7 @@ func TestAdminCreateAndGetUser(t *testing.T) {
 	pool := newPool(t, c, &cip.CreateUserPoolInput{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePreferredUsername}}).Id
 	out := must[*cip.AdminCreateUserOutput](t)(c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 		UserPoolId: pool, Username: aws.String("alice"), TemporaryPassword: aws.String("Temp-Passw0rd!"),
-		UserAttributes: []types.AttributeType{attr("email", "alice@example.com"), attr("email_verified", "true"), attr("given_name", "Alice"), attr("preferred_username", "al")},
+		UserAttributes:         []types.AttributeType{attr("email", "alice@example.com"), attr("email_verified", "true"), attr("given_name", "Alice"), attr("preferred_username", "al")},
 		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
 	})).User
 	if aws.ToString(out.Username) != "alice" || out.UserStatus != types.UserStatusTypeForceChangePassword || !out.Enabled {

@@ -5,6 +5,7 @@
 //
 //	cognate serve [flags]   run the server (flags: cognate serve -h)
 //	cognate bench [flags]   drive a Cognito-compatible endpoint with load
+//	cognate seed-users [flags]   fill a pool with users straight through the store (benchmarks)
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/cognate-idp/cognate/internal/bench"
+	"github.com/cognate-idp/cognate/internal/benchseed"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
 )
@@ -35,7 +37,8 @@ func main() {
 
 const usage = `usage:
   cognate serve [flags]   run the server (cognate serve -h lists the flags)
-  cognate bench [flags]   drive a Cognito-compatible endpoint with load (cognate bench -h)`
+  cognate bench [flags]   drive a Cognito-compatible endpoint with load (cognate bench -h)
+  cognate seed-users [flags]   fill a pool with users straight through the store, for benchmarks`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -50,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return server.Run(ctx, cfg, newLogger(cfg.LogLevel, stderr))
 	case "bench":
 		return bench.Main(ctx, args[1:], stdout, stderr)
+	case "seed-users":
+		return benchseed.Main(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

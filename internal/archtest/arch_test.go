@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,6 +13,7 @@ type pkg struct {
 	ImportPath string
 	Doc        string
 	Deps       []string
+	Imports    []string
 	Standard   bool
 }
 
@@ -60,10 +62,12 @@ func TestDependencies(t *testing.T) {
 		forbidden []string
 	}{
 		{mod + "internal/store", []string{"net/http", mod + "internal/model", mod + "internal/awsjson"}},
-		{mod + "internal/ops/", []string{"database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/store/sqlite", mod + "internal/store/postgres"}},
-		{mod + "internal/userpool", []string{"database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", "net/http"}},
-		{mod + "internal/awsjson", []string{mod + "internal/store", "database/sql"}},
+		{mod + "internal/ops/", []string{"github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/store/sqlite", mod + "internal/store/postgres"}},
+		{mod + "internal/userpool", []string{"github.com/jackc/pgx", "modernc.org/sqlite", "net/http"}},
+		{mod + "internal/awsjson", []string{mod + "internal/store"}},
 	}
+	// Only the store backends and the wiring may use database/sql directly.
+	sqlUsers := []string{mod + "internal/store/sqlite", mod + "internal/store/postgres"}
 	for _, p := range listPackages(t) {
 		for _, r := range rules {
 			if !strings.HasPrefix(p.ImportPath, r.pkgPrefix) {
@@ -75,6 +79,11 @@ func TestDependencies(t *testing.T) {
 						t.Errorf("%s imports %s", p.ImportPath, d)
 					}
 				}
+			}
+		}
+		for _, imp := range p.Imports {
+			if imp == "database/sql" && !slices.Contains(sqlUsers, p.ImportPath) {
+				t.Errorf("%s imports database/sql: only the store backends may", p.ImportPath)
 			}
 		}
 		if p.ImportPath == mod+"internal/model" {

@@ -9,6 +9,8 @@ package awsjson
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +21,6 @@ import (
 	"reflect"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/cognate-idp/cognate/internal/model"
 )
@@ -106,7 +106,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	reqID := uuid.NewString()
+	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
 	ctx := context.WithValue(r.Context(), ctxKey{}, reqID)
 	start := time.Now()
@@ -123,6 +123,18 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+}
+
+// newRequestID returns a random (version 4) UUID, the form of AWS request
+// ids. It is written here rather than taken from github.com/google/uuid,
+// which imports database/sql/driver, a package awsjson must not depend on.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request) (string, any, error) {

@@ -9,25 +9,25 @@ var _ json.RawMessage
 // AccountRecoverySettingType: The settings for user message delivery in forgot-password operations.
 type AccountRecoverySettingType struct {
 	// RecoveryMechanisms: The list of options and priorities for user message delivery in forgot-password operations.
-	RecoveryMechanisms []RecoveryOptionType `json:"RecoveryMechanisms,omitempty"`
+	RecoveryMechanisms []RecoveryOptionType `json:"RecoveryMechanisms,omitzero"`
 }
 
 // AccountTakeoverActionType: The automated response to a risk level for adaptive authentication in full-function, or ENFORCED , mode.
 type AccountTakeoverActionType struct {
 	// EventAction: The action to take for the attempted account takeover action for the associated risk level.
-	EventAction string `json:"EventAction,omitempty"`
+	EventAction string `json:"EventAction,omitzero"`
 	// Notify: Determines whether Amazon Cognito sends a user a notification message when your user pools assesses a user's session at the associated risk level.
-	Notify *bool `json:"Notify,omitempty"`
+	Notify *bool `json:"Notify,omitzero"`
 }
 
 // AccountTakeoverActionsType: A list of account-takeover actions for each level of risk that Amazon Cognito might assess with threat protection features.
 type AccountTakeoverActionsType struct {
 	// HighAction: The action that you assign to a high-risk assessment by threat protection.
-	HighAction *AccountTakeoverActionType `json:"HighAction,omitempty"`
+	HighAction *AccountTakeoverActionType `json:"HighAction,omitzero"`
 	// LowAction: The action that you assign to a low-risk assessment by threat protection.
-	LowAction *AccountTakeoverActionType `json:"LowAction,omitempty"`
+	LowAction *AccountTakeoverActionType `json:"LowAction,omitzero"`
 	// MediumAction: The action that you assign to a medium-risk assessment by threat protection.
-	MediumAction *AccountTakeoverActionType `json:"MediumAction,omitempty"`
+	MediumAction *AccountTakeoverActionType `json:"MediumAction,omitzero"`
 }
 
 // Values of AccountTakeoverEventActionType.
@@ -41,17 +41,17 @@ const (
 // AccountTakeoverRiskConfigurationType: The settings for automated responses and notification templates for adaptive authentication with threat protection features.
 type AccountTakeoverRiskConfigurationType struct {
 	// Actions: A list of account-takeover actions for each level of risk that Amazon Cognito might assess with threat protection.
-	Actions *AccountTakeoverActionsType `json:"Actions,omitempty"`
+	Actions *AccountTakeoverActionsType `json:"Actions,omitzero"`
 	// NotifyConfiguration: The settings for composing and sending an email message when threat protection assesses a risk level with adaptive authentication.
-	NotifyConfiguration *NotifyConfigurationType `json:"NotifyConfiguration,omitempty"`
+	NotifyConfiguration *NotifyConfigurationType `json:"NotifyConfiguration,omitzero"`
 }
 
 // AddCustomAttributesRequest: Represents the request to add custom attributes.
 type AddCustomAttributesRequest struct {
 	// CustomAttributes: An array of custom attribute names and other properties.
-	CustomAttributes []SchemaAttributeType `json:"CustomAttributes,omitempty"`
+	CustomAttributes []SchemaAttributeType `json:"CustomAttributes,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to add custom attributes.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // AddCustomAttributesResponse: Represents the response from the server for the request to add custom attributes.
@@ -61,37 +61,37 @@ type AddCustomAttributesResponse struct {
 // AddUserPoolClientSecretRequest: The request to create a new client secret for a user pool app client.
 type AddUserPoolClientSecretRequest struct {
 	// ClientId: The ID of the app client for which you want to create a new secret.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientSecret: The client secret value you want to use.
-	ClientSecret string `json:"ClientSecret,omitempty"`
+	ClientSecret string `json:"ClientSecret,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // AddUserPoolClientSecretResponse: The response from creating a new client secret.
 type AddUserPoolClientSecretResponse struct {
 	// ClientSecretDescriptor: The details of the newly created client secret, including its unique identifier and creation timestamp.
-	ClientSecretDescriptor *ClientSecretDescriptorType `json:"ClientSecretDescriptor,omitempty"`
+	ClientSecretDescriptor *ClientSecretDescriptorType `json:"ClientSecretDescriptor,omitzero"`
 }
 
 // AdminAddUserToGroupRequest is a shape of the Cognito API model.
 type AdminAddUserToGroupRequest struct {
 	// GroupName: The name of the group that you want to add your user to.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the group that you want to add the user to.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminConfirmSignUpRequest: Confirm a user's registration as a user pool administrator.
 type AdminConfirmSignUpRequest struct {
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to confirm a user's sign-up request.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminConfirmSignUpResponse: Represents the response from the server for the request to confirm registration.
@@ -101,49 +101,49 @@ type AdminConfirmSignUpResponse struct {
 // AdminCreateUserConfigType: The settings for administrator creation of users in a user pool.
 type AdminCreateUserConfigType struct {
 	// AllowAdminCreateUserOnly: The setting for allowing self-service sign-up.
-	AllowAdminCreateUserOnly *bool `json:"AllowAdminCreateUserOnly,omitempty"`
+	AllowAdminCreateUserOnly *bool `json:"AllowAdminCreateUserOnly,omitzero"`
 	// InviteMessageTemplate: The template for the welcome message to new users.
-	InviteMessageTemplate *MessageTemplateType `json:"InviteMessageTemplate,omitempty"`
+	InviteMessageTemplate *MessageTemplateType `json:"InviteMessageTemplate,omitzero"`
 	// UnusedAccountValidityDays: This parameter is no longer in use.
-	UnusedAccountValidityDays *int32 `json:"UnusedAccountValidityDays,omitempty"`
+	UnusedAccountValidityDays *int32 `json:"UnusedAccountValidityDays,omitzero"`
 }
 
 // AdminCreateUserRequest: Creates a new user in the specified user pool.
 type AdminCreateUserRequest struct {
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// DesiredDeliveryMediums: Specify EMAIL if email will be used to send the welcome message.
-	DesiredDeliveryMediums []string `json:"DesiredDeliveryMediums,omitempty"`
+	DesiredDeliveryMediums []string `json:"DesiredDeliveryMediums,omitzero"`
 	// ForceAliasCreation: This parameter is used only if the phone_number_verified or email_verified attribute is set to True .
-	ForceAliasCreation *bool `json:"ForceAliasCreation,omitempty"`
+	ForceAliasCreation *bool `json:"ForceAliasCreation,omitzero"`
 	// MessageAction: Set to RESEND to resend the invitation message to a user that already exists, and to reset the temporary-password duration with a new temporary password.
-	MessageAction string `json:"MessageAction,omitempty"`
+	MessageAction string `json:"MessageAction,omitzero"`
 	// TemporaryPassword: The user's temporary password.
-	TemporaryPassword string `json:"TemporaryPassword,omitempty"`
+	TemporaryPassword string `json:"TemporaryPassword,omitzero"`
 	// UserAttributes: An array of name-value pairs that contain user attributes and attribute values to be set for the user to be created.
-	UserAttributes []AttributeType `json:"UserAttributes,omitempty"`
+	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to create a user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The value that you want to set as the username sign-in attribute.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 	// ValidationData: Temporary user attributes that contribute to the outcomes of your pre sign-up Lambda trigger.
-	ValidationData []AttributeType `json:"ValidationData,omitempty"`
+	ValidationData []AttributeType `json:"ValidationData,omitzero"`
 }
 
 // AdminCreateUserResponse: Represents the response from the server to the request to create the user.
 type AdminCreateUserResponse struct {
 	// User: The new user's profile details.
-	User *UserType `json:"User,omitempty"`
+	User *UserType `json:"User,omitzero"`
 }
 
 // AdminDeleteUserAttributesRequest: Represents the request to delete user attributes as an administrator.
 type AdminDeleteUserAttributesRequest struct {
 	// UserAttributeNames: An array of strings representing the user attribute names you want to delete.
-	UserAttributeNames []string `json:"UserAttributeNames,omitempty"`
+	UserAttributeNames []string `json:"UserAttributeNames,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete user attributes.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminDeleteUserAttributesResponse: Represents the response received from the server for a request to delete user attributes.
@@ -153,17 +153,17 @@ type AdminDeleteUserAttributesResponse struct {
 // AdminDeleteUserRequest: Represents the request to delete a user as an administrator.
 type AdminDeleteUserRequest struct {
 	// UserPoolId: The ID of the user pool where you want to delete the user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminDisableProviderForUserRequest is a shape of the Cognito API model.
 type AdminDisableProviderForUserRequest struct {
 	// User: The user profile that you want to delete a linked identity from.
-	User *ProviderUserIdentifierType `json:"User,omitempty"`
+	User *ProviderUserIdentifierType `json:"User,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete the user's linked identities.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // AdminDisableProviderForUserResponse is a shape of the Cognito API model.
@@ -173,9 +173,9 @@ type AdminDisableProviderForUserResponse struct {
 // AdminDisableUserRequest: Represents the request to disable the user as an administrator.
 type AdminDisableUserRequest struct {
 	// UserPoolId: The ID of the user pool where you want to disable the user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminDisableUserResponse: Represents the response received from the server to disable the user as an administrator.
@@ -185,9 +185,9 @@ type AdminDisableUserResponse struct {
 // AdminEnableUserRequest: Represents the request that enables the user as an administrator.
 type AdminEnableUserRequest struct {
 	// UserPoolId: The ID of the user pool where you want to activate sign-in for the user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminEnableUserResponse: Represents the response from the server for the request to enable a user as an administrator.
@@ -197,121 +197,121 @@ type AdminEnableUserResponse struct {
 // AdminForgetDeviceRequest: Sends the forgot device request, as an administrator.
 type AdminForgetDeviceRequest struct {
 	// DeviceKey: The key ID of the device that you want to delete.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// UserPoolId: The ID of the user pool where the device owner is a user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminGetDeviceRequest: Represents the request to get the device, as an administrator.
 type AdminGetDeviceRequest struct {
 	// DeviceKey: The key of the device that you want to delete.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// UserPoolId: The ID of the user pool where the device owner is a user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminGetDeviceResponse: Gets the device response, as an administrator.
 type AdminGetDeviceResponse struct {
 	// Device: Details of the requested device.
-	Device *DeviceType `json:"Device,omitempty"`
+	Device *DeviceType `json:"Device,omitzero"`
 }
 
 // AdminGetUserAuthFactorsRequest is a shape of the Cognito API model.
 type AdminGetUserAuthFactorsRequest struct {
 	// UserPoolId: The ID of the user pool where you want to get information about the user's authentication factors.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminGetUserAuthFactorsResponse is a shape of the Cognito API model.
 type AdminGetUserAuthFactorsResponse struct {
 	// ConfiguredUserAuthFactors: The authentication types that are available to the user with USER_AUTH sign-in, for example ["PASSWORD", "WEB_AUTHN"] .
-	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitempty"`
+	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitzero"`
 	// PreferredMfaSetting: The challenge method that Amazon Cognito returns to the user in response to sign-in requests.
-	PreferredMfaSetting string `json:"PreferredMfaSetting,omitempty"`
+	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
 	// UserMFASettingList: The MFA options that are activated for the user.
-	UserMFASettingList []string `json:"UserMFASettingList,omitempty"`
+	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
 	// Username: The name of the user who is eligible for the authentication factors in the response.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminGetUserRequest: Represents the request to get the specified user as an administrator.
 type AdminGetUserRequest struct {
 	// UserPoolId: The ID of the user pool where you want to get information about the user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminGetUserResponse: Represents the response from the server from the request to get the specified user as an administrator.
 type AdminGetUserResponse struct {
 	// Enabled: Indicates whether the user is activated for sign-in.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 	// MFAOptions: This response parameter is no longer supported.
-	MFAOptions []MFAOptionType `json:"MFAOptions,omitempty"`
+	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
 	// PreferredMfaSetting: The user's preferred MFA.
-	PreferredMfaSetting string `json:"PreferredMfaSetting,omitempty"`
+	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
 	// UserAttributes: An array of name-value pairs of user attributes and their values, for example "email": "testuser@example.com" .
-	UserAttributes []AttributeType `json:"UserAttributes,omitempty"`
+	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 	// UserCreateDate: The date and time when the item was created.
-	UserCreateDate *Time `json:"UserCreateDate,omitempty"`
+	UserCreateDate *Time `json:"UserCreateDate,omitzero"`
 	// UserLastModifiedDate: The date and time when the item was modified.
-	UserLastModifiedDate *Time `json:"UserLastModifiedDate,omitempty"`
+	UserLastModifiedDate *Time `json:"UserLastModifiedDate,omitzero"`
 	// UserMFASettingList: The MFA options that are activated for the user.
-	UserMFASettingList []string `json:"UserMFASettingList,omitempty"`
+	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
 	// UserStatus: The user's status.
-	UserStatus string `json:"UserStatus,omitempty"`
+	UserStatus string `json:"UserStatus,omitzero"`
 	// Username: The username of the user that you requested.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminInitiateAuthRequest: Initiates the authorization request, as an administrator.
 type AdminInitiateAuthRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// AuthFlow: The authentication flow that you want to initiate.
-	AuthFlow string `json:"AuthFlow,omitempty"`
+	AuthFlow string `json:"AuthFlow,omitzero"`
 	// AuthParameters: The authentication parameters.
-	AuthParameters map[string]string `json:"AuthParameters,omitempty"`
+	AuthParameters map[string]string `json:"AuthParameters,omitzero"`
 	// ClientId: The ID of the app client where the user wants to sign in.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// ContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	ContextData *ContextDataType `json:"ContextData,omitempty"`
+	ContextData *ContextDataType `json:"ContextData,omitzero"`
 	// Session: The optional session ID from a ConfirmSignUp API request.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserPoolId: The ID of the user pool where the user wants to sign in.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // AdminInitiateAuthResponse: Initiates the authentication response, as an administrator.
 type AdminInitiateAuthResponse struct {
 	// AuthenticationResult: The outcome of successful authentication.
-	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitempty"`
+	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
 	// AvailableChallenges: This response parameter lists the available authentication challenges that users can select from in choice-based authentication .
-	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
+	AvailableChallenges []string `json:"AvailableChallenges,omitzero"`
 	// ChallengeName: The name of the challenge that you're responding to with this call.
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeParameters: The parameters of an authentication challenge.
-	ChallengeParameters map[string]string `json:"ChallengeParameters,omitempty"`
+	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
 	// Session: The session that must be passed to challenge-response requests.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // AdminLinkProviderForUserRequest is a shape of the Cognito API model.
 type AdminLinkProviderForUserRequest struct {
 	// DestinationUser: The existing user in the user pool that you want to assign to the external IdP user account.
-	DestinationUser *ProviderUserIdentifierType `json:"DestinationUser,omitempty"`
+	DestinationUser *ProviderUserIdentifierType `json:"DestinationUser,omitzero"`
 	// SourceUser: An external IdP account for a user who doesn't exist yet in the user pool.
-	SourceUser *ProviderUserIdentifierType `json:"SourceUser,omitempty"`
+	SourceUser *ProviderUserIdentifierType `json:"SourceUser,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to link a federated identity.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // AdminLinkProviderForUserResponse is a shape of the Cognito API model.
@@ -321,81 +321,81 @@ type AdminLinkProviderForUserResponse struct {
 // AdminListDevicesRequest: Represents the request to list devices, as an administrator.
 type AdminListDevicesRequest struct {
 	// Limit: The maximum number of devices that you want Amazon Cognito to return in the response.
-	Limit *int32 `json:"Limit,omitempty"`
+	Limit *int32 `json:"Limit,omitzero"`
 	// PaginationToken: This API operation returns a limited number of results.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 	// UserPoolId: The ID of the user pool where the device owner is a user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminListDevicesResponse: Lists the device's response, as an administrator.
 type AdminListDevicesResponse struct {
 	// Devices: An array of devices and their information.
-	Devices []DeviceType `json:"Devices,omitempty"`
+	Devices []DeviceType `json:"Devices,omitzero"`
 	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 }
 
 // AdminListGroupsForUserRequest is a shape of the Cognito API model.
 type AdminListGroupsForUserRequest struct {
 	// Limit: The maximum number of groups that you want Amazon Cognito to return in the response.
-	Limit *int32 `json:"Limit,omitempty"`
+	Limit *int32 `json:"Limit,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to view a user's groups.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminListGroupsForUserResponse is a shape of the Cognito API model.
 type AdminListGroupsForUserResponse struct {
 	// Groups: An array of groups and information about them.
-	Groups []GroupType `json:"Groups,omitempty"`
+	Groups []GroupType `json:"Groups,omitzero"`
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // AdminListUserAuthEventsRequest is a shape of the Cognito API model.
 type AdminListUserAuthEventsRequest struct {
 	// MaxResults: The maximum number of authentication events to return.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The Id of the user pool that contains the user profile with the logged events.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminListUserAuthEventsResponse is a shape of the Cognito API model.
 type AdminListUserAuthEventsResponse struct {
 	// AuthEvents: The response object.
-	AuthEvents []AuthEventType `json:"AuthEvents,omitempty"`
+	AuthEvents []AuthEventType `json:"AuthEvents,omitzero"`
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // AdminRemoveUserFromGroupRequest is a shape of the Cognito API model.
 type AdminRemoveUserFromGroupRequest struct {
 	// GroupName: The name of the group that you want to remove the user from, for example MyTestGroup .
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the group and the user that you want to remove.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminResetUserPasswordRequest: Represents the request to reset a user's password as an administrator.
 type AdminResetUserPasswordRequest struct {
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to reset the user's password.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminResetUserPasswordResponse: Represents the response from the server to reset a user password as an administrator.
@@ -405,49 +405,49 @@ type AdminResetUserPasswordResponse struct {
 // AdminRespondToAuthChallengeRequest: The request to respond to the authentication challenge, as an administrator.
 type AdminRespondToAuthChallengeRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ChallengeName: The name of the challenge that you are responding to.
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeResponses: The responses to the challenge that you received in the previous request.
-	ChallengeResponses map[string]string `json:"ChallengeResponses,omitempty"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses,omitzero"`
 	// ClientId: The ID of the app client where you initiated sign-in.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// ContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	ContextData *ContextDataType `json:"ContextData,omitempty"`
+	ContextData *ContextDataType `json:"ContextData,omitzero"`
 	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to respond to an authentication challenge.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // AdminRespondToAuthChallengeResponse: Responds to the authentication challenge, as an administrator.
 type AdminRespondToAuthChallengeResponse struct {
 	// AuthenticationResult: The outcome of a successful authentication process.
-	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitempty"`
+	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
 	// ChallengeName: The name of the next challenge that you must respond to.
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeParameters: The parameters that define your response to the next challenge.
-	ChallengeParameters map[string]string `json:"ChallengeParameters,omitempty"`
+	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
 	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // AdminSetUserMFAPreferenceRequest is a shape of the Cognito API model.
 type AdminSetUserMFAPreferenceRequest struct {
 	// EmailMfaSettings: User preferences for email message MFA.
-	EmailMfaSettings *EmailMfaSettingsType `json:"EmailMfaSettings,omitempty"`
+	EmailMfaSettings *EmailMfaSettingsType `json:"EmailMfaSettings,omitzero"`
 	// SMSMfaSettings: User preferences for SMS message MFA.
-	SMSMfaSettings *SMSMfaSettingsType `json:"SMSMfaSettings,omitempty"`
+	SMSMfaSettings *SMSMfaSettingsType `json:"SMSMfaSettings,omitzero"`
 	// SoftwareTokenMfaSettings: User preferences for time-based one-time password (TOTP) MFA.
-	SoftwareTokenMfaSettings *SoftwareTokenMfaSettingsType `json:"SoftwareTokenMfaSettings,omitempty"`
+	SoftwareTokenMfaSettings *SoftwareTokenMfaSettingsType `json:"SoftwareTokenMfaSettings,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to set a user's MFA preferences.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 	// WebAuthnMfaSettings: User preferences for passkey MFA.
-	WebAuthnMfaSettings *WebAuthnMfaSettingsType `json:"WebAuthnMfaSettings,omitempty"`
+	WebAuthnMfaSettings *WebAuthnMfaSettingsType `json:"WebAuthnMfaSettings,omitzero"`
 }
 
 // AdminSetUserMFAPreferenceResponse is a shape of the Cognito API model.
@@ -457,13 +457,13 @@ type AdminSetUserMFAPreferenceResponse struct {
 // AdminSetUserPasswordRequest is a shape of the Cognito API model.
 type AdminSetUserPasswordRequest struct {
 	// Password: The new temporary or permanent password that you want to set for the user.
-	Password string `json:"Password,omitempty"`
+	Password string `json:"Password,omitzero"`
 	// Permanent: Set to true to set a password that the user can immediately sign in with.
-	Permanent *bool `json:"Permanent,omitempty"`
+	Permanent *bool `json:"Permanent,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to set the user's password.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminSetUserPasswordResponse is a shape of the Cognito API model.
@@ -473,11 +473,11 @@ type AdminSetUserPasswordResponse struct {
 // AdminSetUserSettingsRequest: You can use this parameter to set an MFA configuration that uses the SMS delivery medium.
 type AdminSetUserSettingsRequest struct {
 	// MFAOptions: You can use this parameter only to set an SMS configuration that uses SMS for delivery.
-	MFAOptions []MFAOptionType `json:"MFAOptions,omitempty"`
+	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the user whose options you're setting.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminSetUserSettingsResponse: Represents the response from the server to set user settings as an administrator.
@@ -487,13 +487,13 @@ type AdminSetUserSettingsResponse struct {
 // AdminUpdateAuthEventFeedbackRequest is a shape of the Cognito API model.
 type AdminUpdateAuthEventFeedbackRequest struct {
 	// EventId: The ID of the threat protection authentication event that you want to update.
-	EventId string `json:"EventId,omitempty"`
+	EventId string `json:"EventId,omitzero"`
 	// FeedbackValue: Your feedback to the authentication event.
-	FeedbackValue string `json:"FeedbackValue,omitempty"`
+	FeedbackValue string `json:"FeedbackValue,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to submit authentication-event feedback.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminUpdateAuthEventFeedbackResponse is a shape of the Cognito API model.
@@ -503,13 +503,13 @@ type AdminUpdateAuthEventFeedbackResponse struct {
 // AdminUpdateDeviceStatusRequest: The request to update the device status, as an administrator.
 type AdminUpdateDeviceStatusRequest struct {
 	// DeviceKey: The unique identifier, or device key, of the device that you want to update the status for.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// DeviceRememberedStatus: To enable device authentication with the specified device, set to remembered .To disable, set to not_remembered .
-	DeviceRememberedStatus string `json:"DeviceRememberedStatus,omitempty"`
+	DeviceRememberedStatus string `json:"DeviceRememberedStatus,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to change a user's device status.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminUpdateDeviceStatusResponse: The status response to the request to update the device, as an administrator.
@@ -519,13 +519,13 @@ type AdminUpdateDeviceStatusResponse struct {
 // AdminUpdateUserAttributesRequest: Represents the request to update the user's attributes as an administrator.
 type AdminUpdateUserAttributesRequest struct {
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// UserAttributes: An array of name-value pairs representing user attributes.
-	UserAttributes []AttributeType `json:"UserAttributes,omitempty"`
+	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to update user attributes.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminUpdateUserAttributesResponse: Represents the response from the server for the request to update user attributes as an administrator.
@@ -535,9 +535,9 @@ type AdminUpdateUserAttributesResponse struct {
 // AdminUserGlobalSignOutRequest: The request to sign out of all devices, as an administrator.
 type AdminUserGlobalSignOutRequest struct {
 	// UserPoolId: The ID of the user pool where you want to sign out a user.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // AdminUserGlobalSignOutResponse: The global sign-out response, as an administrator.
@@ -547,7 +547,7 @@ type AdminUserGlobalSignOutResponse struct {
 // AdvancedSecurityAdditionalFlowsType: Threat protection configuration options for additional authentication types in your user pool, including custom authentication.
 type AdvancedSecurityAdditionalFlowsType struct {
 	// CustomAuthMode: The operating mode of threat protection in custom authentication with Custom authentication challenge Lambda triggers .
-	CustomAuthMode string `json:"CustomAuthMode,omitempty"`
+	CustomAuthMode string `json:"CustomAuthMode,omitzero"`
 }
 
 // Values of AdvancedSecurityEnabledModeType.
@@ -573,21 +573,21 @@ const (
 // AnalyticsConfigurationType: The settings for Amazon Pinpoint analytics configuration.
 type AnalyticsConfigurationType struct {
 	// ApplicationArn: The Amazon Resource Name (ARN) of an Amazon Pinpoint project that you want to connect to your user pool app client.
-	ApplicationArn string `json:"ApplicationArn,omitempty"`
+	ApplicationArn string `json:"ApplicationArn,omitzero"`
 	// ApplicationId: Your Amazon Pinpoint project ID.
-	ApplicationId string `json:"ApplicationId,omitempty"`
+	ApplicationId string `json:"ApplicationId,omitzero"`
 	// ExternalId: The external ID of the role that Amazon Cognito assumes to send analytics data to Amazon Pinpoint.
-	ExternalId string `json:"ExternalId,omitempty"`
+	ExternalId string `json:"ExternalId,omitzero"`
 	// RoleArn: The ARN of an Identity and Access Management role that has the permissions required for Amazon Cognito to publish events to Amazon Pinpoint analytics.
-	RoleArn string `json:"RoleArn,omitempty"`
+	RoleArn string `json:"RoleArn,omitzero"`
 	// UserDataShared: If UserDataShared is true , Amazon Cognito includes user data in the events that it publishes to Amazon Pinpoint analytics.
-	UserDataShared *bool `json:"UserDataShared,omitempty"`
+	UserDataShared *bool `json:"UserDataShared,omitzero"`
 }
 
 // AnalyticsMetadataType: Information that your application adds to authentication requests.
 type AnalyticsMetadataType struct {
 	// AnalyticsEndpointId: The endpoint ID.
-	AnalyticsEndpointId string `json:"AnalyticsEndpointId,omitempty"`
+	AnalyticsEndpointId string `json:"AnalyticsEndpointId,omitzero"`
 }
 
 // Values of AssetCategoryType.
@@ -621,31 +621,31 @@ const (
 // AssetType: An image file from a managed login branding style in a user pool.
 type AssetType struct {
 	// Bytes: The image file, in Base64-encoded binary.
-	Bytes []byte `json:"Bytes,omitempty"`
+	Bytes []byte `json:"Bytes,omitzero"`
 	// Category: The category that the image corresponds to in your managed login configuration.
-	Category string `json:"Category,omitempty"`
+	Category string `json:"Category,omitzero"`
 	// ColorMode: The display-mode target of the asset: light, dark, or browser-adaptive.
-	ColorMode string `json:"ColorMode,omitempty"`
+	ColorMode string `json:"ColorMode,omitzero"`
 	// Extension: The file type of the image file.
-	Extension string `json:"Extension,omitempty"`
+	Extension string `json:"Extension,omitzero"`
 	// ResourceId: The ID of the asset.
-	ResourceId string `json:"ResourceId,omitempty"`
+	ResourceId string `json:"ResourceId,omitzero"`
 }
 
 // AssociateSoftwareTokenRequest is a shape of the Cognito API model.
 type AssociateSoftwareTokenRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // AssociateSoftwareTokenResponse is a shape of the Cognito API model.
 type AssociateSoftwareTokenResponse struct {
 	// SecretCode: A unique generated shared secret code that is used by the TOTP algorithm to generate a one-time code.
-	SecretCode string `json:"SecretCode,omitempty"`
+	SecretCode string `json:"SecretCode,omitzero"`
 	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // Values of AttributeDataType.
@@ -659,29 +659,29 @@ const (
 // AttributeType: The name and value of a user attribute.
 type AttributeType struct {
 	// Name: The name of the attribute, for example email or custom:department .
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// Value: The value of the attribute.
-	Value string `json:"Value,omitempty"`
+	Value string `json:"Value,omitzero"`
 }
 
 // AuthEventType: One authentication event that Amazon Cognito logged in a user pool with threat protection active.
 type AuthEventType struct {
 	// ChallengeResponses: A list of the challenges that the user was requested to answer, for example Password , and the result, for example Success .
-	ChallengeResponses []ChallengeResponseType `json:"ChallengeResponses,omitempty"`
+	ChallengeResponses []ChallengeResponseType `json:"ChallengeResponses,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// EventContextData: The user context data captured at the time of an event request.
-	EventContextData *EventContextDataType `json:"EventContextData,omitempty"`
+	EventContextData *EventContextDataType `json:"EventContextData,omitzero"`
 	// EventFeedback: The UpdateAuthEventFeedback or AdminUpdateAuthEventFeedback feedback that you or your user provided in response to the event.
-	EventFeedback *EventFeedbackType `json:"EventFeedback,omitempty"`
+	EventFeedback *EventFeedbackType `json:"EventFeedback,omitzero"`
 	// EventId: The event ID.
-	EventId string `json:"EventId,omitempty"`
+	EventId string `json:"EventId,omitzero"`
 	// EventResponse: The event response.
-	EventResponse string `json:"EventResponse,omitempty"`
+	EventResponse string `json:"EventResponse,omitzero"`
 	// EventRisk: The threat evaluation from your user pool about an event.
-	EventRisk *EventRiskType `json:"EventRisk,omitempty"`
+	EventRisk *EventRiskType `json:"EventRisk,omitzero"`
 	// EventType: The type of authentication event.
-	EventType string `json:"EventType,omitempty"`
+	EventType string `json:"EventType,omitzero"`
 }
 
 // Values of AuthFactorType.
@@ -708,17 +708,17 @@ const (
 // AuthenticationResultType: The object that your application receives after authentication.
 type AuthenticationResultType struct {
 	// AccessToken: Your user's access token.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// ExpiresIn: The expiration period of the authentication result in seconds.
-	ExpiresIn *int32 `json:"ExpiresIn,omitempty"`
+	ExpiresIn *int32 `json:"ExpiresIn,omitzero"`
 	// IdToken: Your user's ID token.
-	IdToken string `json:"IdToken,omitempty"`
+	IdToken string `json:"IdToken,omitzero"`
 	// NewDeviceMetadata: The new device metadata from an authentication result.
-	NewDeviceMetadata *NewDeviceMetadataType `json:"NewDeviceMetadata,omitempty"`
+	NewDeviceMetadata *NewDeviceMetadataType `json:"NewDeviceMetadata,omitzero"`
 	// RefreshToken: Your user's refresh token.
-	RefreshToken string `json:"RefreshToken,omitempty"`
+	RefreshToken string `json:"RefreshToken,omitzero"`
 	// TokenType: The intended use of the token, for example Bearer .
-	TokenType string `json:"TokenType,omitempty"`
+	TokenType string `json:"TokenType,omitzero"`
 }
 
 // Values of ChallengeName.
@@ -756,19 +756,19 @@ const (
 // ChallengeResponseType: The responses to the challenge that you received in the previous request.
 type ChallengeResponseType struct {
 	// ChallengeName: The type of challenge that your previous authentication request returned in the parameter ChallengeName , for example SMS_MFA .
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeResponse: The set of key-value pairs that provides a response to the requested challenge.
-	ChallengeResponse string `json:"ChallengeResponse,omitempty"`
+	ChallengeResponse string `json:"ChallengeResponse,omitzero"`
 }
 
 // ChangePasswordRequest: Represents the request to change a user password.
 type ChangePasswordRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the user whose password you want to change.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// PreviousPassword: The user's previous password.
-	PreviousPassword string `json:"PreviousPassword,omitempty"`
+	PreviousPassword string `json:"PreviousPassword,omitzero"`
 	// ProposedPassword: A new password that you prompted the user to enter in your application.
-	ProposedPassword string `json:"ProposedPassword,omitempty"`
+	ProposedPassword string `json:"ProposedPassword,omitzero"`
 }
 
 // ChangePasswordResponse: The response from the server to the change password request.
@@ -778,27 +778,27 @@ type ChangePasswordResponse struct {
 // ClientSecretDescriptorType: Contains information about a client secret, including its unique identifier, value, and creation timestamp.
 type ClientSecretDescriptorType struct {
 	// ClientSecretCreateDate: The date and time when the client secret was created.
-	ClientSecretCreateDate *Time `json:"ClientSecretCreateDate,omitempty"`
+	ClientSecretCreateDate *Time `json:"ClientSecretCreateDate,omitzero"`
 	// ClientSecretId: The unique identifier for the client secret.
-	ClientSecretId string `json:"ClientSecretId,omitempty"`
+	ClientSecretId string `json:"ClientSecretId,omitzero"`
 	// ClientSecretValue: The actual secret value.
-	ClientSecretValue string `json:"ClientSecretValue,omitempty"`
+	ClientSecretValue string `json:"ClientSecretValue,omitzero"`
 }
 
 // CloudWatchLogsConfigurationType: Configuration for the CloudWatch log group destination of user pool detailed activity logging, or of user activity log export with threat protection.
 type CloudWatchLogsConfigurationType struct {
 	// LogGroupArn: The Amazon Resource Name (arn) of a CloudWatch Logs log group where your user pool sends logs.
-	LogGroupArn string `json:"LogGroupArn,omitempty"`
+	LogGroupArn string `json:"LogGroupArn,omitzero"`
 }
 
 // CodeDeliveryDetailsType: The delivery details for an email or SMS message that Amazon Cognito sent for authentication or verification.
 type CodeDeliveryDetailsType struct {
 	// AttributeName: The name of the attribute that Amazon Cognito verifies with the code.
-	AttributeName string `json:"AttributeName,omitempty"`
+	AttributeName string `json:"AttributeName,omitzero"`
 	// DeliveryMedium: The method that Amazon Cognito used to send the code.
-	DeliveryMedium string `json:"DeliveryMedium,omitempty"`
+	DeliveryMedium string `json:"DeliveryMedium,omitzero"`
 	// Destination: The email address or phone number destination where Amazon Cognito sent the code.
-	Destination string `json:"Destination,omitempty"`
+	Destination string `json:"Destination,omitzero"`
 }
 
 // Values of ColorSchemeModeType.
@@ -811,9 +811,9 @@ const (
 // CompleteWebAuthnRegistrationRequest is a shape of the Cognito API model.
 type CompleteWebAuthnRegistrationRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// Credential: A RegistrationResponseJSON public-key credential response from the user's passkey provider.
-	Credential json.RawMessage `json:"Credential,omitempty"`
+	Credential json.RawMessage `json:"Credential,omitzero"`
 }
 
 // CompleteWebAuthnRegistrationResponse is a shape of the Cognito API model.
@@ -823,7 +823,7 @@ type CompleteWebAuthnRegistrationResponse struct {
 // CompromisedCredentialsActionsType: Settings for user pool actions when Amazon Cognito detects compromised credentials with threat protection in full-function ENFORCED mode.
 type CompromisedCredentialsActionsType struct {
 	// EventAction: The action that Amazon Cognito takes when it detects compromised credentials.
-	EventAction string `json:"EventAction,omitempty"`
+	EventAction string `json:"EventAction,omitzero"`
 }
 
 // Values of CompromisedCredentialsEventActionType.
@@ -835,47 +835,47 @@ const (
 // CompromisedCredentialsRiskConfigurationType: Settings for compromised-credentials actions and authentication-event sources with threat protection in full-function ENFORCED mode.
 type CompromisedCredentialsRiskConfigurationType struct {
 	// Actions: Settings for the actions that you want your user pool to take when Amazon Cognito detects compromised credentials.
-	Actions *CompromisedCredentialsActionsType `json:"Actions,omitempty"`
+	Actions *CompromisedCredentialsActionsType `json:"Actions,omitzero"`
 	// EventFilter: Settings for the sign-in activity where you want to configure compromised-credentials actions.
-	EventFilter []string `json:"EventFilter,omitempty"`
+	EventFilter []string `json:"EventFilter,omitzero"`
 }
 
 // ConfirmDeviceRequest: The confirm-device request.
 type ConfirmDeviceRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// DeviceKey: The unique identifier, or device key, of the device that you want to update the status for.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// DeviceName: A friendly name for the device, for example MyMobilePhone .
-	DeviceName string `json:"DeviceName,omitempty"`
+	DeviceName string `json:"DeviceName,omitzero"`
 	// DeviceSecretVerifierConfig: The configuration of the device secret verifier.
-	DeviceSecretVerifierConfig *DeviceSecretVerifierConfigType `json:"DeviceSecretVerifierConfig,omitempty"`
+	DeviceSecretVerifierConfig *DeviceSecretVerifierConfigType `json:"DeviceSecretVerifierConfig,omitzero"`
 }
 
 // ConfirmDeviceResponse: The confirm-device response.
 type ConfirmDeviceResponse struct {
 	// UserConfirmationNecessary: When true , your user must confirm that they want to remember the device.
-	UserConfirmationNecessary *bool `json:"UserConfirmationNecessary,omitempty"`
+	UserConfirmationNecessary *bool `json:"UserConfirmationNecessary,omitzero"`
 }
 
 // ConfirmForgotPasswordRequest: The request representing the confirmation for a password reset.
 type ConfirmForgotPasswordRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ClientId: The ID of the app client where the user wants to reset their password.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// ConfirmationCode: The confirmation code that your user pool delivered when your user requested to reset their password.
-	ConfirmationCode string `json:"ConfirmationCode,omitempty"`
+	ConfirmationCode string `json:"ConfirmationCode,omitzero"`
 	// Password: The new password that your user wants to set.
-	Password string `json:"Password,omitempty"`
+	Password string `json:"Password,omitzero"`
 	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
-	SecretHash string `json:"SecretHash,omitempty"`
+	SecretHash string `json:"SecretHash,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // ConfirmForgotPasswordResponse: The response from the server that results from a user's request to retrieve a forgotten password.
@@ -885,339 +885,339 @@ type ConfirmForgotPasswordResponse struct {
 // ConfirmSignUpRequest: Represents the request to confirm registration of a user.
 type ConfirmSignUpRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ClientId: The ID of the app client associated with the user pool.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// ConfirmationCode: The confirmation code that your user pool sent in response to the SignUp request.
-	ConfirmationCode string `json:"ConfirmationCode,omitempty"`
+	ConfirmationCode string `json:"ConfirmationCode,omitzero"`
 	// ForceAliasCreation: When true , forces user confirmation despite any existing aliases.
-	ForceAliasCreation *bool `json:"ForceAliasCreation,omitempty"`
+	ForceAliasCreation *bool `json:"ForceAliasCreation,omitzero"`
 	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
-	SecretHash string `json:"SecretHash,omitempty"`
+	SecretHash string `json:"SecretHash,omitzero"`
 	// Session: The optional session ID from a SignUp API request.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // ConfirmSignUpResponse: Represents the response from the server for the registration confirmation.
 type ConfirmSignUpResponse struct {
 	// Session: A session identifier that you can use to immediately sign in the confirmed user.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // ContextDataType: Contextual user data used for evaluating the risk of an authentication event by user pool threat protection.
 type ContextDataType struct {
 	// EncodedData: Encoded device-fingerprint details that your app collected with the Amazon Cognito context data collection library.
-	EncodedData string `json:"EncodedData,omitempty"`
+	EncodedData string `json:"EncodedData,omitzero"`
 	// HttpHeaders: The HTTP headers from your user's authentication request.
-	HttpHeaders []HttpHeader `json:"HttpHeaders,omitempty"`
+	HttpHeaders []HttpHeader `json:"HttpHeaders,omitzero"`
 	// IpAddress: The source IP address of your user's device.
-	IpAddress string `json:"IpAddress,omitempty"`
+	IpAddress string `json:"IpAddress,omitzero"`
 	// ServerName: The name of your application's service endpoint.
-	ServerName string `json:"ServerName,omitempty"`
+	ServerName string `json:"ServerName,omitzero"`
 	// ServerPath: The path of your application's service endpoint.
-	ServerPath string `json:"ServerPath,omitempty"`
+	ServerPath string `json:"ServerPath,omitzero"`
 }
 
 // CreateGroupRequest is a shape of the Cognito API model.
 type CreateGroupRequest struct {
 	// Description: A description of the group that you're creating.
-	Description string `json:"Description,omitempty"`
+	Description string `json:"Description,omitzero"`
 	// GroupName: A name for the group.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// Precedence: A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool.
-	Precedence *int32 `json:"Precedence,omitempty"`
+	Precedence *int32 `json:"Precedence,omitzero"`
 	// RoleArn: The Amazon Resource Name (ARN) for the IAM role that you want to associate with the group.
-	RoleArn string `json:"RoleArn,omitempty"`
+	RoleArn string `json:"RoleArn,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to create a user group.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateGroupResponse is a shape of the Cognito API model.
 type CreateGroupResponse struct {
 	// Group: The response object for a created group.
-	Group *GroupType `json:"Group,omitempty"`
+	Group *GroupType `json:"Group,omitzero"`
 }
 
 // CreateIdentityProviderRequest is a shape of the Cognito API model.
 type CreateIdentityProviderRequest struct {
 	// AttributeMapping: A mapping of IdP attributes to standard and custom user pool attributes.
-	AttributeMapping map[string]string `json:"AttributeMapping,omitempty"`
+	AttributeMapping map[string]string `json:"AttributeMapping,omitzero"`
 	// IdpIdentifiers: An array of IdP identifiers, for example "IdPIdentifiers": [ "MyIdP", "MyIdP2" ] .
-	IdpIdentifiers []string `json:"IdpIdentifiers,omitempty"`
+	IdpIdentifiers []string `json:"IdpIdentifiers,omitzero"`
 	// ProviderDetails: The scopes, URLs, and identifiers for your external identity provider.
-	ProviderDetails map[string]string `json:"ProviderDetails,omitempty"`
+	ProviderDetails map[string]string `json:"ProviderDetails,omitzero"`
 	// ProviderName: The name that you want to assign to the IdP.
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 	// ProviderType: The type of IdP that you want to add.
-	ProviderType string `json:"ProviderType,omitempty"`
+	ProviderType string `json:"ProviderType,omitzero"`
 	// UserPoolId: The Id of the user pool where you want to create an IdP.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateIdentityProviderResponse is a shape of the Cognito API model.
 type CreateIdentityProviderResponse struct {
 	// IdentityProvider: The details of the new user pool IdP.
-	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitempty"`
+	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
 // CreateManagedLoginBrandingRequest is a shape of the Cognito API model.
 type CreateManagedLoginBrandingRequest struct {
 	// Assets: An array of image files that you want to apply to functions like backgrounds, logos, and icons.
-	Assets []AssetType `json:"Assets,omitempty"`
+	Assets []AssetType `json:"Assets,omitzero"`
 	// ClientId: The app client that you want to create the branding style for.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// Settings: A JSON file, encoded as a Document type, with the the settings that you want to apply to your style.
-	Settings json.RawMessage `json:"Settings,omitempty"`
+	Settings json.RawMessage `json:"Settings,omitzero"`
 	// UseCognitoProvidedValues: When true, applies the default branding style options.
-	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitempty"`
+	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to create a new branding style.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateManagedLoginBrandingResponse is a shape of the Cognito API model.
 type CreateManagedLoginBrandingResponse struct {
 	// ManagedLoginBranding: The details of the branding style that you created.
-	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitempty"`
+	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
 // CreateResourceServerRequest is a shape of the Cognito API model.
 type CreateResourceServerRequest struct {
 	// Identifier: A unique resource server identifier for the resource server.
-	Identifier string `json:"Identifier,omitempty"`
+	Identifier string `json:"Identifier,omitzero"`
 	// Name: A friendly name for the resource server.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// Scopes: A list of custom scopes.
-	Scopes []ResourceServerScopeType `json:"Scopes,omitempty"`
+	Scopes []ResourceServerScopeType `json:"Scopes,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to create a resource server.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateResourceServerResponse is a shape of the Cognito API model.
 type CreateResourceServerResponse struct {
 	// ResourceServer: The details of the new resource server.
-	ResourceServer *ResourceServerType `json:"ResourceServer,omitempty"`
+	ResourceServer *ResourceServerType `json:"ResourceServer,omitzero"`
 }
 
 // CreateTermsRequest is a shape of the Cognito API model.
 type CreateTermsRequest struct {
 	// ClientId: The ID of the app client where you want to create terms documents.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// Enforcement: This parameter is reserved for future use and currently accepts only one value.
-	Enforcement string `json:"Enforcement,omitempty"`
+	Enforcement string `json:"Enforcement,omitzero"`
 	// Links: A map of URLs to languages.
-	Links map[string]string `json:"Links,omitempty"`
+	Links map[string]string `json:"Links,omitzero"`
 	// TermsName: A friendly name for the document that you want to create in the current request.
-	TermsName string `json:"TermsName,omitempty"`
+	TermsName string `json:"TermsName,omitzero"`
 	// TermsSource: This parameter is reserved for future use and currently accepts only one value.
-	TermsSource string `json:"TermsSource,omitempty"`
+	TermsSource string `json:"TermsSource,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to create terms documents.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateTermsResponse is a shape of the Cognito API model.
 type CreateTermsResponse struct {
 	// Terms: A summary of your terms documents.
-	Terms *TermsType `json:"Terms,omitempty"`
+	Terms *TermsType `json:"Terms,omitzero"`
 }
 
 // CreateUserImportJobRequest: Represents the request to create the user import job.
 type CreateUserImportJobRequest struct {
 	// CloudWatchLogsRoleArn: You must specify an IAM role that has permission to log import-job results to Amazon CloudWatch Logs.
-	CloudWatchLogsRoleArn string `json:"CloudWatchLogsRoleArn,omitempty"`
+	CloudWatchLogsRoleArn string `json:"CloudWatchLogsRoleArn,omitzero"`
 	// JobName: A friendly name for the user import job.
-	JobName string `json:"JobName,omitempty"`
+	JobName string `json:"JobName,omitzero"`
 	// PasswordHashingAlgorithm: The password hashing algorithm used to generate the hashes in the CSV file for this import job.
-	PasswordHashingAlgorithm string `json:"PasswordHashingAlgorithm,omitempty"`
+	PasswordHashingAlgorithm string `json:"PasswordHashingAlgorithm,omitzero"`
 	// UserPoolId: The ID of the user pool that you want to import users into.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateUserImportJobResponse: Represents the response from the server to the request to create the user import job.
 type CreateUserImportJobResponse struct {
 	// UserImportJob: The details of the user import job.
-	UserImportJob *UserImportJobType `json:"UserImportJob,omitempty"`
+	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
 // CreateUserPoolClientRequest: Represents the request to create a user pool client.
 type CreateUserPoolClientRequest struct {
 	// AccessTokenValidity: The access token time limit.
-	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitempty"`
+	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitzero"`
 	// AllowedOAuthFlows: The OAuth grant types that you want your app client to generate for clients in managed login authentication.
-	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitzero"`
 	// AllowedOAuthFlowsUserPoolClient: Set to true to use OAuth 2.0 authorization server features in your app client.
-	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitempty"`
+	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitzero"`
 	// AllowedOAuthScopes: The OAuth, OpenID Connect (OIDC), and custom scopes that you want to permit your app client to authorize access with.
-	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitzero"`
 	// AnalyticsConfiguration: The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
-	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitempty"`
+	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitzero"`
 	// AuthSessionValidity: Amazon Cognito creates a session token for each API request in an authentication flow.
-	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitempty"`
+	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitzero"`
 	// CallbackURLs: A list of allowed redirect, or callback, URLs for managed login authentication.
-	CallbackURLs []string `json:"CallbackURLs,omitempty"`
+	CallbackURLs []string `json:"CallbackURLs,omitzero"`
 	// ClientName: A friendly name for the app client that you want to create.
-	ClientName string `json:"ClientName,omitempty"`
+	ClientName string `json:"ClientName,omitzero"`
 	// ClientSecret: A custom client secret that you want to use for the app client.
-	ClientSecret string `json:"ClientSecret,omitempty"`
+	ClientSecret string `json:"ClientSecret,omitzero"`
 	// DefaultRedirectURI: The default redirect URI.
-	DefaultRedirectURI string `json:"DefaultRedirectURI,omitempty"`
+	DefaultRedirectURI string `json:"DefaultRedirectURI,omitzero"`
 	// EnablePropagateAdditionalUserContextData: When true , your application can include additional UserContextData in authentication requests.
-	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitempty"`
+	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitzero"`
 	// EnableTokenRevocation: Activates or deactivates token revocation in the target app client.
-	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitempty"`
+	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitzero"`
 	// ExplicitAuthFlows: The authentication flows that you want your user pool client to support.
-	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitempty"`
+	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitzero"`
 	// GenerateSecret: When true , generates a client secret for the app client.
-	GenerateSecret *bool `json:"GenerateSecret,omitempty"`
+	GenerateSecret *bool `json:"GenerateSecret,omitzero"`
 	// IdTokenValidity: The ID token time limit.
-	IdTokenValidity *int32 `json:"IdTokenValidity,omitempty"`
+	IdTokenValidity *int32 `json:"IdTokenValidity,omitzero"`
 	// LogoutURLs: A list of allowed logout URLs for managed login authentication.
-	LogoutURLs []string `json:"LogoutURLs,omitempty"`
+	LogoutURLs []string `json:"LogoutURLs,omitzero"`
 	// PreventUserExistenceErrors: When ENABLED , suppresses messages that might indicate a valid user exists when someone attempts sign-in.
-	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitempty"`
+	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitzero"`
 	// ReadAttributes: The list of user attributes that you want your app client to have read access to.
-	ReadAttributes []string `json:"ReadAttributes,omitempty"`
+	ReadAttributes []string `json:"ReadAttributes,omitzero"`
 	// RefreshTokenRotation: The configuration of your app client for refresh token rotation.
-	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitempty"`
+	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitzero"`
 	// RefreshTokenValidity: The refresh token time limit.
-	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitempty"`
+	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitzero"`
 	// SupportedIdentityProviders: A list of provider names for the identity providers (IdPs) that are supported on this client.
-	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitempty"`
+	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitzero"`
 	// TokenValidityUnits: The units that validity times are represented in.
-	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitempty"`
+	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to create an app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// WriteAttributes: The list of user attributes that you want your app client to have write access to.
-	WriteAttributes []string `json:"WriteAttributes,omitempty"`
+	WriteAttributes []string `json:"WriteAttributes,omitzero"`
 }
 
 // CreateUserPoolClientResponse: Represents the response from the server to create a user pool client.
 type CreateUserPoolClientResponse struct {
 	// UserPoolClient: The details of the new app client.
-	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitempty"`
+	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitzero"`
 }
 
 // CreateUserPoolDomainRequest is a shape of the Cognito API model.
 type CreateUserPoolDomainRequest struct {
 	// CustomDomainConfig: The configuration for a custom domain.
-	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitempty"`
+	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitzero"`
 	// Domain: The domain string.
-	Domain string `json:"Domain,omitempty"`
+	Domain string `json:"Domain,omitzero"`
 	// ManagedLoginVersion: The version of managed login branding that you want to apply to your domain.
-	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitempty"`
+	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
 	// Routing: The configuration of routing for requests to the domain for replicas of a replicated user pool.
-	Routing *RoutingType `json:"Routing,omitempty"`
+	Routing *RoutingType `json:"Routing,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to add a domain.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // CreateUserPoolDomainResponse is a shape of the Cognito API model.
 type CreateUserPoolDomainResponse struct {
 	// CloudFrontDomain: The fully-qualified domain name (FQDN) of the Amazon CloudFront distribution that hosts your managed login or classic hosted UI pages.
-	CloudFrontDomain string `json:"CloudFrontDomain,omitempty"`
+	CloudFrontDomain string `json:"CloudFrontDomain,omitzero"`
 	// ManagedLoginVersion: The version of managed login branding applied your domain.
-	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitempty"`
+	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
 	// Routing: The routing configuration that was applied to the user pool domain.
-	Routing *RoutingType `json:"Routing,omitempty"`
+	Routing *RoutingType `json:"Routing,omitzero"`
 }
 
 // CreateUserPoolReplicaRequest is a shape of the Cognito API model.
 type CreateUserPoolReplicaRequest struct {
 	// RegionName: The Amazon Web Services Region where you want to create the replica user pool.
-	RegionName string `json:"RegionName,omitempty"`
+	RegionName string `json:"RegionName,omitzero"`
 	// UserPoolId: The ID of the user pool to replicate.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// UserPoolTags: A map of tags to assign to the replica user pool.
-	UserPoolTags map[string]string `json:"UserPoolTags,omitempty"`
+	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
 }
 
 // CreateUserPoolReplicaResponse is a shape of the Cognito API model.
 type CreateUserPoolReplicaResponse struct {
 	// UserPoolReplica: Information about the created user pool replica, including its status and role.
-	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitempty"`
+	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitzero"`
 }
 
 // CreateUserPoolRequest: Represents the request to create a user pool.
 type CreateUserPoolRequest struct {
 	// AccountRecoverySetting: The available verified method a user can use to recover their password when they call ForgotPassword .
-	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitempty"`
+	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitzero"`
 	// AdminCreateUserConfig: The configuration for administrative creation of users.
-	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitempty"`
+	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitzero"`
 	// AliasAttributes: Attributes supported as an alias for this user pool.
-	AliasAttributes []string `json:"AliasAttributes,omitempty"`
+	AliasAttributes []string `json:"AliasAttributes,omitzero"`
 	// AutoVerifiedAttributes: The attributes that you want your user pool to automatically verify.
-	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitempty"`
+	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitzero"`
 	// DeletionProtection: When active, DeletionProtection prevents accidental deletion of your user pool.
-	DeletionProtection string `json:"DeletionProtection,omitempty"`
+	DeletionProtection string `json:"DeletionProtection,omitzero"`
 	// DeviceConfiguration: The device-remembering configuration for a user pool.
-	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitempty"`
+	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitzero"`
 	// EmailConfiguration: The email configuration of your user pool.
-	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitempty"`
+	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitzero"`
 	// EmailVerificationMessage: This parameter is no longer used.
-	EmailVerificationMessage string `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationMessage string `json:"EmailVerificationMessage,omitzero"`
 	// EmailVerificationSubject: This parameter is no longer used.
-	EmailVerificationSubject string `json:"EmailVerificationSubject,omitempty"`
+	EmailVerificationSubject string `json:"EmailVerificationSubject,omitzero"`
 	// IssuerConfiguration: The issuer configuration for the user pool.
-	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitempty"`
+	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitzero"`
 	// KeyConfiguration: The key configuration for the user pool.
-	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitempty"`
+	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitzero"`
 	// LambdaConfig: A collection of user pool Lambda triggers.
-	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitempty"`
+	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
 	// MfaConfiguration: Sets multi-factor authentication (MFA) to be on, off, or optional.
-	MfaConfiguration string `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
 	// Policies: The password policy and sign-in policy in the user pool.
-	Policies *UserPoolPolicyType `json:"Policies,omitempty"`
+	Policies *UserPoolPolicyType `json:"Policies,omitzero"`
 	// PoolName: A friendly name for your user pool.
-	PoolName string `json:"PoolName,omitempty"`
+	PoolName string `json:"PoolName,omitzero"`
 	// Schema: An array of attributes for the new user pool.
-	Schema []SchemaAttributeType `json:"Schema,omitempty"`
+	Schema []SchemaAttributeType `json:"Schema,omitzero"`
 	// SmsAuthenticationMessage: The contents of the SMS message that your user pool sends to users in SMS OTP and MFA authentication.
-	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitempty"`
+	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
 	// SmsConfiguration: The settings for your Amazon Cognito user pool to send SMS messages with Amazon Simple Notification Service.
-	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitempty"`
+	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
 	// SmsVerificationMessage: This parameter is no longer used.
-	SmsVerificationMessage string `json:"SmsVerificationMessage,omitempty"`
+	SmsVerificationMessage string `json:"SmsVerificationMessage,omitzero"`
 	// UserAttributeUpdateSettings: The settings for updates to user attributes.
-	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitempty"`
+	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitzero"`
 	// UserPoolAddOns: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
-	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitempty"`
+	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitzero"`
 	// UserPoolTags: The tag keys and values to assign to the user pool.
-	UserPoolTags map[string]string `json:"UserPoolTags,omitempty"`
+	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
 	// UserPoolTier: The user pool feature plan , or tier.
-	UserPoolTier string `json:"UserPoolTier,omitempty"`
+	UserPoolTier string `json:"UserPoolTier,omitzero"`
 	// UsernameAttributes: Specifies whether a user can use an email address or phone number as a username when they sign up.
-	UsernameAttributes []string `json:"UsernameAttributes,omitempty"`
+	UsernameAttributes []string `json:"UsernameAttributes,omitzero"`
 	// UsernameConfiguration: Sets the case sensitivity option for sign-in usernames.
-	UsernameConfiguration *UsernameConfigurationType `json:"UsernameConfiguration,omitempty"`
+	UsernameConfiguration *UsernameConfigurationType `json:"UsernameConfiguration,omitzero"`
 	// VerificationMessageTemplate: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
-	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitempty"`
+	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitzero"`
 }
 
 // CreateUserPoolResponse: Represents the response from the server for the request to create a user pool.
 type CreateUserPoolResponse struct {
 	// UserPool: The details of the created user pool.
-	UserPool *UserPoolType `json:"UserPool,omitempty"`
+	UserPool *UserPoolType `json:"UserPool,omitzero"`
 }
 
 // CustomDomainConfigType: The configuration for a custom domain, including the SSL certificate and TLS security policy.
 type CustomDomainConfigType struct {
 	// CertificateArn: The Amazon Resource Name (ARN) of an Certificate Manager SSL certificate.
-	CertificateArn string `json:"CertificateArn,omitempty"`
+	CertificateArn string `json:"CertificateArn,omitzero"`
 	// SecurityPolicy: The security policy for the custom domain.
-	SecurityPolicy string `json:"SecurityPolicy,omitempty"`
+	SecurityPolicy string `json:"SecurityPolicy,omitzero"`
 }
 
 // CustomEmailLambdaVersionConfigType: The properties of a custom email sender Lambda trigger.
 type CustomEmailLambdaVersionConfigType struct {
 	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
-	LambdaArn string `json:"LambdaArn,omitempty"`
+	LambdaArn string `json:"LambdaArn,omitzero"`
 	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
-	LambdaVersion string `json:"LambdaVersion,omitempty"`
+	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
 // Values of CustomEmailSenderLambdaVersionType.
@@ -1228,9 +1228,9 @@ const (
 // CustomSMSLambdaVersionConfigType: The properties of a custom SMS sender Lambda trigger.
 type CustomSMSLambdaVersionConfigType struct {
 	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
-	LambdaArn string `json:"LambdaArn,omitempty"`
+	LambdaArn string `json:"LambdaArn,omitzero"`
 	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
-	LambdaVersion string `json:"LambdaVersion,omitempty"`
+	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
 // Values of CustomSMSSenderLambdaVersionType.
@@ -1247,49 +1247,49 @@ const (
 // DeleteGroupRequest is a shape of the Cognito API model.
 type DeleteGroupRequest struct {
 	// GroupName: The name of the group that you want to delete.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete the group.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteIdentityProviderRequest is a shape of the Cognito API model.
 type DeleteIdentityProviderRequest struct {
 	// ProviderName: The name of the IdP that you want to delete.
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete the identity provider.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteManagedLoginBrandingRequest is a shape of the Cognito API model.
 type DeleteManagedLoginBrandingRequest struct {
 	// ManagedLoginBrandingId: The ID of the managed login branding style that you want to delete.
-	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitempty"`
+	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the managed login branding style that you want to delete.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteResourceServerRequest is a shape of the Cognito API model.
 type DeleteResourceServerRequest struct {
 	// Identifier: The identifier of the resource server that you want to delete.
-	Identifier string `json:"Identifier,omitempty"`
+	Identifier string `json:"Identifier,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete the resource server.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteTermsRequest is a shape of the Cognito API model.
 type DeleteTermsRequest struct {
 	// TermsId: The ID of the terms documents that you want to delete.
-	TermsId string `json:"TermsId,omitempty"`
+	TermsId string `json:"TermsId,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the terms documents that you want to delete.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteUserAttributesRequest: Represents the request to delete user attributes.
 type DeleteUserAttributesRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// UserAttributeNames: An array of strings representing the user attribute names you want to delete.
-	UserAttributeNames []string `json:"UserAttributeNames,omitempty"`
+	UserAttributeNames []string `json:"UserAttributeNames,omitzero"`
 }
 
 // DeleteUserAttributesResponse: Represents the response from the server to delete user attributes.
@@ -1299,19 +1299,19 @@ type DeleteUserAttributesResponse struct {
 // DeleteUserPoolClientRequest: Represents the request to delete a user pool client.
 type DeleteUserPoolClientRequest struct {
 	// ClientId: The ID of the user pool app client that you want to delete.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete the client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteUserPoolClientSecretRequest: The request to delete a specific client secret from a user pool app client.
 type DeleteUserPoolClientSecretRequest struct {
 	// ClientId: The ID of the app client from which you want to delete the secret.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientSecretId: The unique identifier of the client secret you want to delete.
-	ClientSecretId string `json:"ClientSecretId,omitempty"`
+	ClientSecretId string `json:"ClientSecretId,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteUserPoolClientSecretResponse: The response from deleting a client secret.
@@ -1321,9 +1321,9 @@ type DeleteUserPoolClientSecretResponse struct {
 // DeleteUserPoolDomainRequest is a shape of the Cognito API model.
 type DeleteUserPoolDomainRequest struct {
 	// Domain: The domain that you want to delete.
-	Domain string `json:"Domain,omitempty"`
+	Domain string `json:"Domain,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to delete the domain.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteUserPoolDomainResponse is a shape of the Cognito API model.
@@ -1333,35 +1333,35 @@ type DeleteUserPoolDomainResponse struct {
 // DeleteUserPoolReplicaRequest is a shape of the Cognito API model.
 type DeleteUserPoolReplicaRequest struct {
 	// RegionName: The Amazon Web Services Region of the replica to delete.
-	RegionName string `json:"RegionName,omitempty"`
+	RegionName string `json:"RegionName,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the replica to delete.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteUserPoolReplicaResponse is a shape of the Cognito API model.
 type DeleteUserPoolReplicaResponse struct {
 	// UserPoolReplica: Information about the deleted user pool replica.
-	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitempty"`
+	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitzero"`
 }
 
 // DeleteUserPoolRequest: Represents the request to delete a user pool.
 type DeleteUserPoolRequest struct {
 	// UserPoolId: The ID of the user pool that you want to delete.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DeleteUserRequest: Represents the request to delete a user.
 type DeleteUserRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 }
 
 // DeleteWebAuthnCredentialRequest is a shape of the Cognito API model.
 type DeleteWebAuthnCredentialRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// CredentialId: The unique identifier of the passkey that you want to delete.
-	CredentialId string `json:"CredentialId,omitempty"`
+	CredentialId string `json:"CredentialId,omitzero"`
 }
 
 // DeleteWebAuthnCredentialResponse is a shape of the Cognito API model.
@@ -1383,149 +1383,149 @@ const (
 // DescribeIdentityProviderRequest is a shape of the Cognito API model.
 type DescribeIdentityProviderRequest struct {
 	// ProviderName: The name of the IdP that you want to describe.
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 	// UserPoolId: The ID of the user pool that has the IdP that you want to describe..
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeIdentityProviderResponse is a shape of the Cognito API model.
 type DescribeIdentityProviderResponse struct {
 	// IdentityProvider: The details of the requested IdP.
-	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitempty"`
+	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
 // DescribeManagedLoginBrandingByClientRequest is a shape of the Cognito API model.
 type DescribeManagedLoginBrandingByClientRequest struct {
 	// ClientId: The app client that's assigned to the branding style that you want more information about.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ReturnMergedResources: When true , returns values for branding options that are unchanged from Amazon Cognito defaults.
-	ReturnMergedResources *bool `json:"ReturnMergedResources,omitempty"`
+	ReturnMergedResources *bool `json:"ReturnMergedResources,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the app client where you want more information about the managed login branding style.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeManagedLoginBrandingByClientResponse is a shape of the Cognito API model.
 type DescribeManagedLoginBrandingByClientResponse struct {
 	// ManagedLoginBranding: The details of the requested branding style.
-	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitempty"`
+	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
 // DescribeManagedLoginBrandingRequest is a shape of the Cognito API model.
 type DescribeManagedLoginBrandingRequest struct {
 	// ManagedLoginBrandingId: The ID of the managed login branding style that you want to get more information about.
-	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitempty"`
+	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
 	// ReturnMergedResources: When true , returns values for branding options that are unchanged from Amazon Cognito defaults.
-	ReturnMergedResources *bool `json:"ReturnMergedResources,omitempty"`
+	ReturnMergedResources *bool `json:"ReturnMergedResources,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the managed login branding style that you want to get information about.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeManagedLoginBrandingResponse is a shape of the Cognito API model.
 type DescribeManagedLoginBrandingResponse struct {
 	// ManagedLoginBranding: The details of the requested branding style.
-	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitempty"`
+	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
 // DescribeResourceServerRequest is a shape of the Cognito API model.
 type DescribeResourceServerRequest struct {
 	// Identifier: A unique resource server identifier for the resource server.
-	Identifier string `json:"Identifier,omitempty"`
+	Identifier string `json:"Identifier,omitzero"`
 	// UserPoolId: The ID of the user pool that hosts the resource server.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeResourceServerResponse is a shape of the Cognito API model.
 type DescribeResourceServerResponse struct {
 	// ResourceServer: The details of the requested resource server.
-	ResourceServer *ResourceServerType `json:"ResourceServer,omitempty"`
+	ResourceServer *ResourceServerType `json:"ResourceServer,omitzero"`
 }
 
 // DescribeRiskConfigurationRequest is a shape of the Cognito API model.
 type DescribeRiskConfigurationRequest struct {
 	// ClientId: The ID of the app client with the risk configuration that you want to inspect.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// UserPoolId: The ID of the user pool with the risk configuration that you want to inspect.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeRiskConfigurationResponse is a shape of the Cognito API model.
 type DescribeRiskConfigurationResponse struct {
 	// RiskConfiguration: The details of the requested risk configuration.
-	RiskConfiguration *RiskConfigurationType `json:"RiskConfiguration,omitempty"`
+	RiskConfiguration *RiskConfigurationType `json:"RiskConfiguration,omitzero"`
 }
 
 // DescribeTermsRequest is a shape of the Cognito API model.
 type DescribeTermsRequest struct {
 	// TermsId: The ID of the terms documents that you want to describe.
-	TermsId string `json:"TermsId,omitempty"`
+	TermsId string `json:"TermsId,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the terms documents that you want to describe.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeTermsResponse is a shape of the Cognito API model.
 type DescribeTermsResponse struct {
 	// Terms: A summary of the requested terms documents.
-	Terms *TermsType `json:"Terms,omitempty"`
+	Terms *TermsType `json:"Terms,omitzero"`
 }
 
 // DescribeUserImportJobRequest: Represents the request to describe the user import job.
 type DescribeUserImportJobRequest struct {
 	// JobId: The Id of the user import job that you want to describe.
-	JobId string `json:"JobId,omitempty"`
+	JobId string `json:"JobId,omitzero"`
 	// UserPoolId: The ID of the user pool that's associated with the import job.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeUserImportJobResponse: Represents the response from the server to the request to describe the user import job.
 type DescribeUserImportJobResponse struct {
 	// UserImportJob: The details of the user import job.
-	UserImportJob *UserImportJobType `json:"UserImportJob,omitempty"`
+	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
 // DescribeUserPoolClientRequest: Represents the request to describe a user pool client.
 type DescribeUserPoolClientRequest struct {
 	// ClientId: The ID of the app client that you want to describe.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the app client you want to describe.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeUserPoolClientResponse: Represents the response from the server from a request to describe the user pool client.
 type DescribeUserPoolClientResponse struct {
 	// UserPoolClient: The details of the request app client.
-	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitempty"`
+	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitzero"`
 }
 
 // DescribeUserPoolDomainRequest is a shape of the Cognito API model.
 type DescribeUserPoolDomainRequest struct {
 	// Domain: The domain that you want to describe.
-	Domain string `json:"Domain,omitempty"`
+	Domain string `json:"Domain,omitzero"`
 }
 
 // DescribeUserPoolDomainResponse is a shape of the Cognito API model.
 type DescribeUserPoolDomainResponse struct {
 	// DomainDescription: The details of the requested user pool domain.
-	DomainDescription *DomainDescriptionType `json:"DomainDescription,omitempty"`
+	DomainDescription *DomainDescriptionType `json:"DomainDescription,omitzero"`
 }
 
 // DescribeUserPoolRequest: Represents the request to describe the user pool.
 type DescribeUserPoolRequest struct {
 	// UserPoolId: The ID of the user pool you want to describe.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // DescribeUserPoolResponse: Represents the response to describe the user pool.
 type DescribeUserPoolResponse struct {
 	// UserPool: The details of the requested user pool.
-	UserPool *UserPoolType `json:"UserPool,omitempty"`
+	UserPool *UserPoolType `json:"UserPool,omitzero"`
 }
 
 // DeviceConfigurationType: The device-remembering configuration for a user pool.
 type DeviceConfigurationType struct {
 	// ChallengeRequiredOnNewDevice: When true, a remembered device can sign in with device authentication instead of SMS and time-based one-time password (TOTP) factors for multi-factor authent...
-	ChallengeRequiredOnNewDevice *bool `json:"ChallengeRequiredOnNewDevice,omitempty"`
+	ChallengeRequiredOnNewDevice *bool `json:"ChallengeRequiredOnNewDevice,omitzero"`
 	// DeviceOnlyRememberedOnUserPrompt: When true, Amazon Cognito doesn't automatically remember a user's device when your app sends a ConfirmDevice API request.
-	DeviceOnlyRememberedOnUserPrompt *bool `json:"DeviceOnlyRememberedOnUserPrompt,omitempty"`
+	DeviceOnlyRememberedOnUserPrompt *bool `json:"DeviceOnlyRememberedOnUserPrompt,omitzero"`
 }
 
 // Values of DeviceRememberedStatusType.
@@ -1537,47 +1537,47 @@ const (
 // DeviceSecretVerifierConfigType: A Secure Remote Password (SRP) value that your application generates when you register a user's device.
 type DeviceSecretVerifierConfigType struct {
 	// PasswordVerifier: A password verifier for a user's device.
-	PasswordVerifier string `json:"PasswordVerifier,omitempty"`
+	PasswordVerifier string `json:"PasswordVerifier,omitzero"`
 	// Salt: The salt that you want to use in SRP authentication with the user's device.
-	Salt string `json:"Salt,omitempty"`
+	Salt string `json:"Salt,omitzero"`
 }
 
 // DeviceType: Information about a user's device that they've registered for device SRP authentication in your application.
 type DeviceType struct {
 	// DeviceAttributes: Metadata about a user's device, like name and last-access source IP.
-	DeviceAttributes []AttributeType `json:"DeviceAttributes,omitempty"`
+	DeviceAttributes []AttributeType `json:"DeviceAttributes,omitzero"`
 	// DeviceCreateDate: The date and time when the item was created.
-	DeviceCreateDate *Time `json:"DeviceCreateDate,omitempty"`
+	DeviceCreateDate *Time `json:"DeviceCreateDate,omitzero"`
 	// DeviceKey: The device key, for example us-west-2_EXAMPLE-a1b2c3d4-5678-90ab-cdef-EXAMPLE22222 .
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// DeviceLastAuthenticatedDate: The date when the user last signed in with the device.
-	DeviceLastAuthenticatedDate *Time `json:"DeviceLastAuthenticatedDate,omitempty"`
+	DeviceLastAuthenticatedDate *Time `json:"DeviceLastAuthenticatedDate,omitzero"`
 	// DeviceLastModifiedDate: The date and time when the item was modified.
-	DeviceLastModifiedDate *Time `json:"DeviceLastModifiedDate,omitempty"`
+	DeviceLastModifiedDate *Time `json:"DeviceLastModifiedDate,omitzero"`
 }
 
 // DomainDescriptionType: A container for information about the user pool domain associated with the hosted UI and OAuth endpoints.
 type DomainDescriptionType struct {
 	// AWSAccountId: The Amazon Web Services account that you created the user pool in.
-	AWSAccountId string `json:"AWSAccountId,omitempty"`
+	AWSAccountId string `json:"AWSAccountId,omitzero"`
 	// CloudFrontDistribution: The Amazon CloudFront endpoint that hosts your custom domain.
-	CloudFrontDistribution string `json:"CloudFrontDistribution,omitempty"`
+	CloudFrontDistribution string `json:"CloudFrontDistribution,omitzero"`
 	// CustomDomainConfig: The configuration for a custom domain that hosts the sign-up and sign-in webpages for your application.
-	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitempty"`
+	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitzero"`
 	// Domain: The domain string.
-	Domain string `json:"Domain,omitempty"`
+	Domain string `json:"Domain,omitzero"`
 	// ManagedLoginVersion: The version of managed login branding that you want to apply to your domain.
-	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitempty"`
+	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
 	// Routing: The routing configuration for the domain, including failover settings for multi-region deployments.
-	Routing *RoutingType `json:"Routing,omitempty"`
+	Routing *RoutingType `json:"Routing,omitzero"`
 	// S3Bucket: The Amazon S3 bucket where the static files for this domain are stored.
-	S3Bucket string `json:"S3Bucket,omitempty"`
+	S3Bucket string `json:"S3Bucket,omitzero"`
 	// Status: The domain status.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 	// UserPoolId: The ID of the user pool that the domain is attached to.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Version: The app version.
-	Version string `json:"Version,omitempty"`
+	Version string `json:"Version,omitzero"`
 }
 
 // Values of DomainStatusType.
@@ -1592,31 +1592,31 @@ const (
 // EmailConfigurationType: The email configuration of your user pool.
 type EmailConfigurationType struct {
 	// ConfigurationSet: The set of configuration rules that can be applied to emails sent using Amazon Simple Email Service.
-	ConfigurationSet string `json:"ConfigurationSet,omitempty"`
+	ConfigurationSet string `json:"ConfigurationSet,omitzero"`
 	// EmailSendingAccount: Specifies whether Amazon Cognito uses its built-in functionality to send your users email messages, or uses your Amazon Simple Email Service email configurat...
-	EmailSendingAccount string `json:"EmailSendingAccount,omitempty"`
+	EmailSendingAccount string `json:"EmailSendingAccount,omitzero"`
 	// From: Either the sender’s email address or the sender’s name with their email address.
-	From string `json:"From,omitempty"`
+	From string `json:"From,omitzero"`
 	// ReplyToEmailAddress: The destination to which the receiver of the email should reply.
-	ReplyToEmailAddress string `json:"ReplyToEmailAddress,omitempty"`
+	ReplyToEmailAddress string `json:"ReplyToEmailAddress,omitzero"`
 	// SourceArn: The ARN of a verified email address or an address from a verified domain in Amazon SES.
-	SourceArn string `json:"SourceArn,omitempty"`
+	SourceArn string `json:"SourceArn,omitzero"`
 }
 
 // EmailMfaConfigType: Sets or shows configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
 type EmailMfaConfigType struct {
 	// Message: The template for the email messages that your user pool sends to users with codes for MFA and sign-in with email OTPs.
-	Message string `json:"Message,omitempty"`
+	Message string `json:"Message,omitzero"`
 	// Subject: The subject of the email messages that your user pool sends to users with codes for MFA and email OTP sign-in.
-	Subject string `json:"Subject,omitempty"`
+	Subject string `json:"Subject,omitzero"`
 }
 
 // EmailMfaSettingsType: User preferences for multi-factor authentication with email messages.
 type EmailMfaSettingsType struct {
 	// Enabled: Specifies whether email message MFA is active for a user.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 	// PreferredMfa: Specifies whether email message MFA is the user's preferred method.
-	PreferredMfa *bool `json:"PreferredMfa,omitempty"`
+	PreferredMfa *bool `json:"PreferredMfa,omitzero"`
 }
 
 // Values of EmailSendingAccountType.
@@ -1634,43 +1634,43 @@ const (
 // EumsSmsConfigurationType: The configuration that Amazon Cognito uses to send SMS messages through Amazon Web Services End User Messaging SMS.
 type EumsSmsConfigurationType struct {
 	// CallerArn: The ARN of the IAM role that Amazon Cognito assumes to send SMS messages through Amazon Web Services End User Messaging SMS.
-	CallerArn string `json:"CallerArn,omitempty"`
+	CallerArn string `json:"CallerArn,omitzero"`
 	// ConfigurationSetName: The name of the Amazon Web Services End User Messaging SMS configuration set that Amazon Cognito applies to messages, for logging and event destinations.
-	ConfigurationSetName string `json:"ConfigurationSetName,omitempty"`
+	ConfigurationSetName string `json:"ConfigurationSetName,omitzero"`
 	// ExternalId: The external ID that Amazon Cognito includes when it assumes the CallerArn role.
-	ExternalId string `json:"ExternalId,omitempty"`
+	ExternalId string `json:"ExternalId,omitzero"`
 	// InEntityId: The principal entity ID required by India's Distributed Ledger Technology (DLT) regulations for SMS messages.
-	InEntityId string `json:"InEntityId,omitempty"`
+	InEntityId string `json:"InEntityId,omitzero"`
 	// InTemplateId: The registered template ID for the message template required by India's DLT regulations for SMS messages.
-	InTemplateId string `json:"InTemplateId,omitempty"`
+	InTemplateId string `json:"InTemplateId,omitzero"`
 	// OriginationIdentity: The origination identity that Amazon Web Services End User Messaging SMS uses to send messages to your users.
-	OriginationIdentity string `json:"OriginationIdentity,omitempty"`
+	OriginationIdentity string `json:"OriginationIdentity,omitzero"`
 	// Region: The Amazon Web Services Region of the Amazon Web Services End User Messaging SMS resources that Amazon Cognito uses to send messages.
-	Region string `json:"Region,omitempty"`
+	Region string `json:"Region,omitzero"`
 }
 
 // EventContextDataType: The context data that your application submitted in an authentication request with threat protection, as displayed in an AdminListUserAuthEvents response.
 type EventContextDataType struct {
 	// City: The user's city.
-	City string `json:"City,omitempty"`
+	City string `json:"City,omitzero"`
 	// Country: The user's country.
-	Country string `json:"Country,omitempty"`
+	Country string `json:"Country,omitzero"`
 	// DeviceName: The user's device name.
-	DeviceName string `json:"DeviceName,omitempty"`
+	DeviceName string `json:"DeviceName,omitzero"`
 	// IpAddress: The source IP address of your user's device.
-	IpAddress string `json:"IpAddress,omitempty"`
+	IpAddress string `json:"IpAddress,omitzero"`
 	// Timezone: The user's time zone.
-	Timezone string `json:"Timezone,omitempty"`
+	Timezone string `json:"Timezone,omitzero"`
 }
 
 // EventFeedbackType: The feedback that your application submitted to a threat protection event log, as displayed in an AdminListUserAuthEvents response.
 type EventFeedbackType struct {
 	// FeedbackDate: The date that you or your user submitted the feedback.
-	FeedbackDate *Time `json:"FeedbackDate,omitempty"`
+	FeedbackDate *Time `json:"FeedbackDate,omitzero"`
 	// FeedbackValue: Your feedback to the authentication event.
-	FeedbackValue string `json:"FeedbackValue,omitempty"`
+	FeedbackValue string `json:"FeedbackValue,omitzero"`
 	// Provider: The submitter of the event feedback.
-	Provider string `json:"Provider,omitempty"`
+	Provider string `json:"Provider,omitzero"`
 }
 
 // Values of EventFilterType.
@@ -1690,11 +1690,11 @@ const (
 // EventRiskType: The risk evaluation by adaptive authentication, as displayed in an AdminListUserAuthEvents response.
 type EventRiskType struct {
 	// CompromisedCredentialsDetected: Indicates whether compromised credentials were detected during an authentication event.
-	CompromisedCredentialsDetected *bool `json:"CompromisedCredentialsDetected,omitempty"`
+	CompromisedCredentialsDetected *bool `json:"CompromisedCredentialsDetected,omitzero"`
 	// RiskDecision: The action taken by adaptive authentication.
-	RiskDecision string `json:"RiskDecision,omitempty"`
+	RiskDecision string `json:"RiskDecision,omitzero"`
 	// RiskLevel: The risk level that adaptive authentication assessed for the authentication event.
-	RiskLevel string `json:"RiskLevel,omitempty"`
+	RiskLevel string `json:"RiskLevel,omitzero"`
 }
 
 // Values of EventSourceName.
@@ -1728,9 +1728,9 @@ const (
 // FailoverType: Specifies failover configuration for multi-region user pool domains.
 type FailoverType struct {
 	// PrimaryRoute53HealthCheckId: The ID of the Amazon Web Services Route53 healthcheck that controls routing.
-	PrimaryRoute53HealthCheckId string `json:"PrimaryRoute53HealthCheckId,omitempty"`
+	PrimaryRoute53HealthCheckId string `json:"PrimaryRoute53HealthCheckId,omitzero"`
 	// SecondaryRegion: The secondary Amazon Web Services Region to use for failover when the primary region becomes unavailable.
-	SecondaryRegion string `json:"SecondaryRegion,omitempty"`
+	SecondaryRegion string `json:"SecondaryRegion,omitzero"`
 }
 
 // Values of FeatureType.
@@ -1748,243 +1748,243 @@ const (
 // FirehoseConfigurationType: Configuration for the Amazon Data Firehose stream destination of user activity log export with threat protection.
 type FirehoseConfigurationType struct {
 	// StreamArn: The ARN of an Amazon Data Firehose stream that's the destination for threat protection log export.
-	StreamArn string `json:"StreamArn,omitempty"`
+	StreamArn string `json:"StreamArn,omitzero"`
 }
 
 // ForgetDeviceRequest: Represents the request to forget the device.
 type ForgetDeviceRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// DeviceKey: The unique identifier, or device key, of the device that the user wants to forget.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 }
 
 // ForgotPasswordRequest: Represents the request to reset a user's password.
 type ForgotPasswordRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ClientId: The ID of the user pool app client associated with the current signed-in user.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
-	SecretHash string `json:"SecretHash,omitempty"`
+	SecretHash string `json:"SecretHash,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // ForgotPasswordResponse: The response from Amazon Cognito to a request to reset a password.
 type ForgotPasswordResponse struct {
 	// CodeDeliveryDetails: Information about the phone number or email address that Amazon Cognito sent the password-recovery code to.
-	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitempty"`
+	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 }
 
 // GetCSVHeaderRequest: Represents the request to get the header information of the CSV file for the user import job.
 type GetCSVHeaderRequest struct {
 	// UserPoolId: The ID of the user pool that you want to import users into.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetCSVHeaderResponse: Represents the response from the server to the request to get the header information of the CSV file for the user import job.
 type GetCSVHeaderResponse struct {
 	// CSVHeader: A comma-separated list of attributes from your user pool.
-	CSVHeader []string `json:"CSVHeader,omitempty"`
+	CSVHeader []string `json:"CSVHeader,omitzero"`
 	// UserPoolId: The ID of the requested user pool.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetDeviceRequest: Represents the request to get the device.
 type GetDeviceRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// DeviceKey: The key of the device that you want to get information about.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 }
 
 // GetDeviceResponse: Gets the device response.
 type GetDeviceResponse struct {
 	// Device: Details of the requested device.
-	Device *DeviceType `json:"Device,omitempty"`
+	Device *DeviceType `json:"Device,omitzero"`
 }
 
 // GetGroupRequest is a shape of the Cognito API model.
 type GetGroupRequest struct {
 	// GroupName: The name of the group that you want to get information about.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the group that you want to query.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetGroupResponse is a shape of the Cognito API model.
 type GetGroupResponse struct {
 	// Group: A container for the requested group.
-	Group *GroupType `json:"Group,omitempty"`
+	Group *GroupType `json:"Group,omitzero"`
 }
 
 // GetIdentityProviderByIdentifierRequest is a shape of the Cognito API model.
 type GetIdentityProviderByIdentifierRequest struct {
 	// IdpIdentifier: The identifier that you assigned to your user pool.
-	IdpIdentifier string `json:"IdpIdentifier,omitempty"`
+	IdpIdentifier string `json:"IdpIdentifier,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to get information about the IdP.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetIdentityProviderByIdentifierResponse is a shape of the Cognito API model.
 type GetIdentityProviderByIdentifierResponse struct {
 	// IdentityProvider: The configuration of the IdP in your user pool.
-	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitempty"`
+	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
 // GetLogDeliveryConfigurationRequest is a shape of the Cognito API model.
 type GetLogDeliveryConfigurationRequest struct {
 	// UserPoolId: The ID of the user pool that has the logging configuration that you want to view.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetLogDeliveryConfigurationResponse is a shape of the Cognito API model.
 type GetLogDeliveryConfigurationResponse struct {
 	// LogDeliveryConfiguration: The logging configuration of the requested user pool.
-	LogDeliveryConfiguration *LogDeliveryConfigurationType `json:"LogDeliveryConfiguration,omitempty"`
+	LogDeliveryConfiguration *LogDeliveryConfigurationType `json:"LogDeliveryConfiguration,omitzero"`
 }
 
 // GetProvisionedLimitRequest is a shape of the Cognito API model.
 type GetProvisionedLimitRequest struct {
 	// LimitDefinition: The limit to retrieve.
-	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitempty"`
+	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitzero"`
 }
 
 // GetProvisionedLimitResponse is a shape of the Cognito API model.
 type GetProvisionedLimitResponse struct {
 	// Limit: The provisioned and default limit values for the requested limit.
-	Limit *LimitType `json:"Limit,omitempty"`
+	Limit *LimitType `json:"Limit,omitzero"`
 }
 
 // GetSigningCertificateRequest: Request to get a signing certificate from Amazon Cognito.
 type GetSigningCertificateRequest struct {
 	// UserPoolId: The ID of the user pool where you want to view the signing certificate.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetSigningCertificateResponse: Response from Amazon Cognito for a signing certificate request.
 type GetSigningCertificateResponse struct {
 	// Certificate: The x.509 certificate that signs SAML 2.0 authentication requests for your user pool.
-	Certificate string `json:"Certificate,omitempty"`
+	Certificate string `json:"Certificate,omitzero"`
 }
 
 // GetTokensFromRefreshTokenRequest is a shape of the Cognito API model.
 type GetTokensFromRefreshTokenRequest struct {
 	// ClientId: The app client that issued the refresh token to the user who wants to request new tokens.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// ClientSecret: The client secret of the requested app client, if the client has a secret.
-	ClientSecret string `json:"ClientSecret,omitempty"`
+	ClientSecret string `json:"ClientSecret,omitzero"`
 	// DeviceKey: When you enable device remembering, Amazon Cognito issues a device key that you can use for device authentication that bypasses multi-factor authentication (...
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// RefreshToken: A valid refresh token that can authorize the request for new tokens.
-	RefreshToken string `json:"RefreshToken,omitempty"`
+	RefreshToken string `json:"RefreshToken,omitzero"`
 }
 
 // GetTokensFromRefreshTokenResponse is a shape of the Cognito API model.
 type GetTokensFromRefreshTokenResponse struct {
 	// AuthenticationResult is a shape of the Cognito API model.
-	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitempty"`
+	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
 }
 
 // GetUICustomizationRequest is a shape of the Cognito API model.
 type GetUICustomizationRequest struct {
 	// ClientId: The ID of the app client that you want to query for branding settings.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// UserPoolId: The ID of the user pool that you want to query for branding settings.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetUICustomizationResponse is a shape of the Cognito API model.
 type GetUICustomizationResponse struct {
 	// UICustomization: Information about the classic hosted UI custom CSS and logo-image branding that you applied to the user pool or app client.
-	UICustomization *UICustomizationType `json:"UICustomization,omitempty"`
+	UICustomization *UICustomizationType `json:"UICustomization,omitzero"`
 }
 
 // GetUserAttributeVerificationCodeRequest: Represents the request to get user attribute verification.
 type GetUserAttributeVerificationCodeRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// AttributeName: The name of the attribute that the user wants to verify, for example email .
-	AttributeName string `json:"AttributeName,omitempty"`
+	AttributeName string `json:"AttributeName,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 }
 
 // GetUserAttributeVerificationCodeResponse: The verification code response returned by the server response to get the user attribute verification code.
 type GetUserAttributeVerificationCodeResponse struct {
 	// CodeDeliveryDetails: Information about the delivery destination of the user attribute verification code.
-	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitempty"`
+	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 }
 
 // GetUserAuthFactorsRequest is a shape of the Cognito API model.
 type GetUserAuthFactorsRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 }
 
 // GetUserAuthFactorsResponse is a shape of the Cognito API model.
 type GetUserAuthFactorsResponse struct {
 	// ConfiguredUserAuthFactors: The authentication types that are available to the user with USER_AUTH sign-in, for example ["PASSWORD", "WEB_AUTHN"] .
-	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitempty"`
+	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitzero"`
 	// PreferredMfaSetting: The challenge method that Amazon Cognito returns to the user in response to sign-in requests.
-	PreferredMfaSetting string `json:"PreferredMfaSetting,omitempty"`
+	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
 	// UserMFASettingList: The MFA options that are activated for the user.
-	UserMFASettingList []string `json:"UserMFASettingList,omitempty"`
+	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
 	// Username: The name of the user who is eligible for the authentication factors in the response.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // GetUserPoolMfaConfigRequest is a shape of the Cognito API model.
 type GetUserPoolMfaConfigRequest struct {
 	// UserPoolId: The ID of the user pool where you want to query WebAuthn and MFA configuration.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // GetUserPoolMfaConfigResponse is a shape of the Cognito API model.
 type GetUserPoolMfaConfigResponse struct {
 	// EmailMfaConfiguration: Shows configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
-	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitempty"`
+	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitzero"`
 	// MfaConfiguration: Displays the state of multi-factor authentication (MFA) as on, off, or optional.
-	MfaConfiguration string `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
 	// SmsMfaConfiguration: Shows user pool configuration for SMS message MFA.
-	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitempty"`
+	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitzero"`
 	// SoftwareTokenMfaConfiguration: Shows user pool configuration for time-based one-time password (TOTP) MFA.
-	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitempty"`
+	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitzero"`
 	// WebAuthnConfiguration: Shows user pool configuration for sign-in with passkey authenticators such as biometric devices and security keys.
-	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitempty"`
+	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitzero"`
 }
 
 // GetUserRequest: Represents the request to get information about the user.
 type GetUserRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 }
 
 // GetUserResponse: Represents the response from the server from the request to get information about the user.
 type GetUserResponse struct {
 	// MFAOptions: This response parameter is no longer supported.
-	MFAOptions []MFAOptionType `json:"MFAOptions,omitempty"`
+	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
 	// PreferredMfaSetting: The user's preferred MFA.
-	PreferredMfaSetting string `json:"PreferredMfaSetting,omitempty"`
+	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
 	// UserAttributes: An array of name-value pairs representing user attributes.
-	UserAttributes []AttributeType `json:"UserAttributes,omitempty"`
+	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 	// UserMFASettingList: The MFA options that are activated for the user.
-	UserMFASettingList []string `json:"UserMFASettingList,omitempty"`
+	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
 	// Username: The name of the user that you requested.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // GlobalSignOutRequest: Represents the request to sign out all devices.
 type GlobalSignOutRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 }
 
 // GlobalSignOutResponse: The response to the request to sign out all devices.
@@ -1994,47 +1994,47 @@ type GlobalSignOutResponse struct {
 // GroupType: A user pool group.
 type GroupType struct {
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// Description: A friendly description of the group.
-	Description string `json:"Description,omitempty"`
+	Description string `json:"Description,omitzero"`
 	// GroupName: The name of the group.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// Precedence: A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool.
-	Precedence *int32 `json:"Precedence,omitempty"`
+	Precedence *int32 `json:"Precedence,omitzero"`
 	// RoleArn: The ARN of the IAM role associated with the group.
-	RoleArn string `json:"RoleArn,omitempty"`
+	RoleArn string `json:"RoleArn,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the group.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // HttpHeader: The HTTP header in the ContextData parameter.
 type HttpHeader struct {
 	// HeaderName: The header name.
-	HeaderName string `json:"headerName,omitempty"`
+	HeaderName string `json:"headerName,omitzero"`
 	// HeaderValue: The header value.
-	HeaderValue string `json:"headerValue,omitempty"`
+	HeaderValue string `json:"headerValue,omitzero"`
 }
 
 // IdentityProviderType: A user pool identity provider (IdP).
 type IdentityProviderType struct {
 	// AttributeMapping: A mapping of IdP attributes to standard and custom user pool attributes.
-	AttributeMapping map[string]string `json:"AttributeMapping,omitempty"`
+	AttributeMapping map[string]string `json:"AttributeMapping,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// IdpIdentifiers: A list of IdP identifiers.
-	IdpIdentifiers []string `json:"IdpIdentifiers,omitempty"`
+	IdpIdentifiers []string `json:"IdpIdentifiers,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// ProviderDetails: The scopes, URLs, and identifiers for your external identity provider.
-	ProviderDetails map[string]string `json:"ProviderDetails,omitempty"`
+	ProviderDetails map[string]string `json:"ProviderDetails,omitzero"`
 	// ProviderName: A friendly name for the IdP.
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 	// ProviderType: The type of IdP.
-	ProviderType string `json:"ProviderType,omitempty"`
+	ProviderType string `json:"ProviderType,omitzero"`
 	// UserPoolId: The ID of the user pool associated with the IdP.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // Values of IdentityProviderTypeType.
@@ -2050,9 +2050,9 @@ const (
 // InboundFederationLambdaType: The properties of an inbound federation Lambda trigger.
 type InboundFederationLambdaType struct {
 	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
-	LambdaArn string `json:"LambdaArn,omitempty"`
+	LambdaArn string `json:"LambdaArn,omitzero"`
 	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
-	LambdaVersion string `json:"LambdaVersion,omitempty"`
+	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
 // Values of InboundFederationLambdaVersionType.
@@ -2063,39 +2063,39 @@ const (
 // InitiateAuthRequest: Initiates the authentication request.
 type InitiateAuthRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// AuthFlow: The authentication flow that you want to initiate.
-	AuthFlow string `json:"AuthFlow,omitempty"`
+	AuthFlow string `json:"AuthFlow,omitzero"`
 	// AuthParameters: The authentication parameters.
-	AuthParameters map[string]string `json:"AuthParameters,omitempty"`
+	AuthParameters map[string]string `json:"AuthParameters,omitzero"`
 	// ClientId: The ID of the app client that your user wants to sign in to.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// Session: The optional session ID from a ConfirmSignUp API request.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 }
 
 // InitiateAuthResponse: Initiates the authentication response.
 type InitiateAuthResponse struct {
 	// AuthenticationResult: The result of a successful and complete authentication request.
-	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitempty"`
+	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
 	// AvailableChallenges: This response parameter lists the available authentication challenges that users can select from in choice-based authentication .
-	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
+	AvailableChallenges []string `json:"AvailableChallenges,omitzero"`
 	// ChallengeName: The name of an additional authentication challenge that you must respond to.
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeParameters: The required parameters of the ChallengeName challenge.
-	ChallengeParameters map[string]string `json:"ChallengeParameters,omitempty"`
+	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
 	// Session: The session identifier that links a challenge response to the initial authentication request.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // IssuerConfigurationType: Specifies the issuer configuration for a user pool.
 type IssuerConfigurationType struct {
 	// Type: The type of issuer configuration.
-	Type string `json:"Type,omitempty"`
+	Type string `json:"Type,omitzero"`
 }
 
 // Values of IssuerType.
@@ -2107,43 +2107,43 @@ const (
 // KeyConfigurationType: Specifies the key configuration for a user pool.
 type KeyConfigurationType struct {
 	// KeyType: The type of encryption key used for the user pool.
-	KeyType string `json:"KeyType,omitempty"`
+	KeyType string `json:"KeyType,omitzero"`
 	// KmsKeyArn: The Amazon Resource Name (ARN) of the KMS key used for encryption.
-	KmsKeyArn string `json:"KmsKeyArn,omitempty"`
+	KmsKeyArn string `json:"KmsKeyArn,omitzero"`
 }
 
 // LambdaConfigType: A collection of user pool Lambda triggers.
 type LambdaConfigType struct {
 	// CreateAuthChallenge: The configuration of a create auth challenge Lambda trigger, one of three triggers in the sequence of the custom authentication challenge triggers .
-	CreateAuthChallenge string `json:"CreateAuthChallenge,omitempty"`
+	CreateAuthChallenge string `json:"CreateAuthChallenge,omitzero"`
 	// CustomEmailSender: The configuration of a custom email sender Lambda trigger.
-	CustomEmailSender *CustomEmailLambdaVersionConfigType `json:"CustomEmailSender,omitempty"`
+	CustomEmailSender *CustomEmailLambdaVersionConfigType `json:"CustomEmailSender,omitzero"`
 	// CustomMessage: A custom message Lambda trigger.
-	CustomMessage string `json:"CustomMessage,omitempty"`
+	CustomMessage string `json:"CustomMessage,omitzero"`
 	// CustomSMSSender: The configuration of a custom SMS sender Lambda trigger.
-	CustomSMSSender *CustomSMSLambdaVersionConfigType `json:"CustomSMSSender,omitempty"`
+	CustomSMSSender *CustomSMSLambdaVersionConfigType `json:"CustomSMSSender,omitzero"`
 	// DefineAuthChallenge: The configuration of a define auth challenge Lambda trigger, one of three triggers in the sequence of the custom authentication challenge triggers .
-	DefineAuthChallenge string `json:"DefineAuthChallenge,omitempty"`
+	DefineAuthChallenge string `json:"DefineAuthChallenge,omitzero"`
 	// InboundFederation: The configuration of an inbound federation Lambda trigger.
-	InboundFederation *InboundFederationLambdaType `json:"InboundFederation,omitempty"`
+	InboundFederation *InboundFederationLambdaType `json:"InboundFederation,omitzero"`
 	// KMSKeyID: The ARN of an KMS key .
-	KMSKeyID string `json:"KMSKeyID,omitempty"`
+	KMSKeyID string `json:"KMSKeyID,omitzero"`
 	// PostAuthentication: The configuration of a post authentication Lambda trigger in a user pool.
-	PostAuthentication string `json:"PostAuthentication,omitempty"`
+	PostAuthentication string `json:"PostAuthentication,omitzero"`
 	// PostConfirmation: The configuration of a post confirmation Lambda trigger in a user pool.
-	PostConfirmation string `json:"PostConfirmation,omitempty"`
+	PostConfirmation string `json:"PostConfirmation,omitzero"`
 	// PreAuthentication: The configuration of a pre authentication trigger in a user pool.
-	PreAuthentication string `json:"PreAuthentication,omitempty"`
+	PreAuthentication string `json:"PreAuthentication,omitzero"`
 	// PreSignUp: The configuration of a pre sign-up Lambda trigger in a user pool.
-	PreSignUp string `json:"PreSignUp,omitempty"`
+	PreSignUp string `json:"PreSignUp,omitzero"`
 	// PreTokenGeneration: The legacy configuration of a pre token generation Lambda trigger in a user pool.
-	PreTokenGeneration string `json:"PreTokenGeneration,omitempty"`
+	PreTokenGeneration string `json:"PreTokenGeneration,omitzero"`
 	// PreTokenGenerationConfig: The detailed configuration of a pre token generation Lambda trigger in a user pool.
-	PreTokenGenerationConfig *PreTokenGenerationVersionConfigType `json:"PreTokenGenerationConfig,omitempty"`
+	PreTokenGenerationConfig *PreTokenGenerationVersionConfigType `json:"PreTokenGenerationConfig,omitzero"`
 	// UserMigration: The configuration of a migrate user Lambda trigger in a user pool.
-	UserMigration string `json:"UserMigration,omitempty"`
+	UserMigration string `json:"UserMigration,omitzero"`
 	// VerifyAuthChallengeResponse: The configuration of a verify auth challenge Lambda trigger, one of three triggers in the sequence of the custom authentication challenge triggers .
-	VerifyAuthChallengeResponse string `json:"VerifyAuthChallengeResponse,omitempty"`
+	VerifyAuthChallengeResponse string `json:"VerifyAuthChallengeResponse,omitzero"`
 }
 
 // Values of LimitClass.
@@ -2154,289 +2154,289 @@ const (
 // LimitDefinitionType: The class and attributes that identify a specific limit at the account level.
 type LimitDefinitionType struct {
 	// Attributes: The attributes that identify the specific limit.
-	Attributes map[string]string `json:"Attributes,omitempty"`
+	Attributes map[string]string `json:"Attributes,omitzero"`
 	// LimitClass: The class of the limit.
-	LimitClass string `json:"LimitClass,omitempty"`
+	LimitClass string `json:"LimitClass,omitzero"`
 }
 
 // LimitType: The limit definition and current limit values for a provisioned limit.
 type LimitType struct {
 	// FreeLimitValue: The default (free) limit value, in requests per second (RPS).
-	FreeLimitValue *int32 `json:"FreeLimitValue,omitempty"`
+	FreeLimitValue *int32 `json:"FreeLimitValue,omitzero"`
 	// LimitDefinition: The definition that identifies this limit, including the class and attributes.
-	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitempty"`
+	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitzero"`
 	// ProvisionedLimitValue: The provisioned limit value, in requests per second (RPS).
-	ProvisionedLimitValue *int32 `json:"ProvisionedLimitValue,omitempty"`
+	ProvisionedLimitValue *int32 `json:"ProvisionedLimitValue,omitzero"`
 }
 
 // ListDevicesRequest: Represents the request to list the devices.
 type ListDevicesRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// Limit: The maximum number of devices that you want Amazon Cognito to return in the response.
-	Limit *int32 `json:"Limit,omitempty"`
+	Limit *int32 `json:"Limit,omitzero"`
 	// PaginationToken: This API operation returns a limited number of results.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 }
 
 // ListDevicesResponse: Represents the response to list devices.
 type ListDevicesResponse struct {
 	// Devices: An array of devices and their details.
-	Devices []DeviceType `json:"Devices,omitempty"`
+	Devices []DeviceType `json:"Devices,omitzero"`
 	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 }
 
 // ListGroupsRequest is a shape of the Cognito API model.
 type ListGroupsRequest struct {
 	// Limit: The maximum number of groups that you want Amazon Cognito to return in the response.
-	Limit *int32 `json:"Limit,omitempty"`
+	Limit *int32 `json:"Limit,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to list user groups.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListGroupsResponse is a shape of the Cognito API model.
 type ListGroupsResponse struct {
 	// Groups: An array of groups and their details.
-	Groups []GroupType `json:"Groups,omitempty"`
+	Groups []GroupType `json:"Groups,omitzero"`
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // ListIdentityProvidersRequest is a shape of the Cognito API model.
 type ListIdentityProvidersRequest struct {
 	// MaxResults: The maximum number of IdPs that you want Amazon Cognito to return in the response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to list IdPs.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListIdentityProvidersResponse is a shape of the Cognito API model.
 type ListIdentityProvidersResponse struct {
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// Providers: An array of the IdPs in your user pool.
-	Providers []ProviderDescription `json:"Providers,omitempty"`
+	Providers []ProviderDescription `json:"Providers,omitzero"`
 }
 
 // ListResourceServersRequest is a shape of the Cognito API model.
 type ListResourceServersRequest struct {
 	// MaxResults: The maximum number of resource servers that you want Amazon Cognito to return in the response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to list resource servers.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListResourceServersResponse is a shape of the Cognito API model.
 type ListResourceServersResponse struct {
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// ResourceServers: An array of resource servers and the details of their configuration.
-	ResourceServers []ResourceServerType `json:"ResourceServers,omitempty"`
+	ResourceServers []ResourceServerType `json:"ResourceServers,omitzero"`
 }
 
 // ListTagsForResourceRequest is a shape of the Cognito API model.
 type ListTagsForResourceRequest struct {
 	// ResourceArn: The Amazon Resource Name (ARN) of the user pool that the tags are assigned to.
-	ResourceArn string `json:"ResourceArn,omitempty"`
+	ResourceArn string `json:"ResourceArn,omitzero"`
 }
 
 // ListTagsForResourceResponse is a shape of the Cognito API model.
 type ListTagsForResourceResponse struct {
 	// Tags: The tags that are assigned to the user pool.
-	Tags map[string]string `json:"Tags,omitempty"`
+	Tags map[string]string `json:"Tags,omitzero"`
 }
 
 // ListTermsRequest is a shape of the Cognito API model.
 type ListTermsRequest struct {
 	// MaxResults: The maximum number of terms documents that you want Amazon Cognito to return in the response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to list terms documents.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListTermsResponse is a shape of the Cognito API model.
 type ListTermsResponse struct {
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// Terms: A summary of the requested terms documents.
-	Terms []TermsDescriptionType `json:"Terms,omitempty"`
+	Terms []TermsDescriptionType `json:"Terms,omitzero"`
 }
 
 // ListUserImportJobsRequest: Represents the request to list the user import jobs.
 type ListUserImportJobsRequest struct {
 	// MaxResults: The maximum number of import jobs that you want Amazon Cognito to return in the response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// PaginationToken: This API operation returns a limited number of results.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to list import jobs.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListUserImportJobsResponse: Represents the response from the server to the request to list the user import jobs.
 type ListUserImportJobsResponse struct {
 	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 	// UserImportJobs: An array of user import jobs from the requested user pool.
-	UserImportJobs []UserImportJobType `json:"UserImportJobs,omitempty"`
+	UserImportJobs []UserImportJobType `json:"UserImportJobs,omitzero"`
 }
 
 // ListUserPoolClientSecretsRequest: The request to list client secrets for a user pool app client.
 type ListUserPoolClientSecretsRequest struct {
 	// ClientId: The ID of the app client whose secrets you want to list.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListUserPoolClientSecretsResponse: The response containing the list of client secret metadata.
 type ListUserPoolClientSecretsResponse struct {
 	// ClientSecrets: A list of client secret descriptors containing the identifier and creation date for each secret.
-	ClientSecrets []ClientSecretDescriptorType `json:"ClientSecrets,omitempty"`
+	ClientSecrets []ClientSecretDescriptorType `json:"ClientSecrets,omitzero"`
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // ListUserPoolClientsRequest: Represents the request to list the user pool clients.
 type ListUserPoolClientsRequest struct {
 	// MaxResults: The maximum number of app clients that you want Amazon Cognito to return in the response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to list user pool clients.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListUserPoolClientsResponse: Represents the response from the server that lists user pool clients.
 type ListUserPoolClientsResponse struct {
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolClients: An array of app clients and their details.
-	UserPoolClients []UserPoolClientDescription `json:"UserPoolClients,omitempty"`
+	UserPoolClients []UserPoolClientDescription `json:"UserPoolClients,omitzero"`
 }
 
 // ListUserPoolReplicasRequest is a shape of the Cognito API model.
 type ListUserPoolReplicasRequest struct {
 	// NextToken: A pagination token for retrieving the next page of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool for which to list replicas.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListUserPoolReplicasResponse is a shape of the Cognito API model.
 type ListUserPoolReplicasResponse struct {
 	// NextToken: A pagination token for retrieving the next page of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolReplicas: A list of user pool replicas, including information about their status, role, and Region.
-	UserPoolReplicas []UserPoolReplicaType `json:"UserPoolReplicas,omitempty"`
+	UserPoolReplicas []UserPoolReplicaType `json:"UserPoolReplicas,omitzero"`
 }
 
 // ListUserPoolsRequest: Represents the request to list user pools.
 type ListUserPoolsRequest struct {
 	// MaxResults: The maximum number of user pools that you want Amazon Cognito to return in the response.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // ListUserPoolsResponse: Represents the response to list user pools.
 type ListUserPoolsResponse struct {
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPools: An array of user pools and their configuration details.
-	UserPools []UserPoolDescriptionType `json:"UserPools,omitempty"`
+	UserPools []UserPoolDescriptionType `json:"UserPools,omitzero"`
 }
 
 // ListUsersInGroupRequest is a shape of the Cognito API model.
 type ListUsersInGroupRequest struct {
 	// GroupName: The name of the group that you want to query for user membership.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// Limit: The maximum number of groups that you want Amazon Cognito to return in the response.
-	Limit *int32 `json:"Limit,omitempty"`
+	Limit *int32 `json:"Limit,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to view the membership of the requested group.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListUsersInGroupResponse is a shape of the Cognito API model.
 type ListUsersInGroupResponse struct {
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 	// Users: An array of users who are members in the group, and their attributes.
-	Users []UserType `json:"Users,omitempty"`
+	Users []UserType `json:"Users,omitzero"`
 }
 
 // ListUsersRequest: Represents the request to list users.
 type ListUsersRequest struct {
 	// AttributesToGet: A JSON array of user attribute names, for example given_name , that you want Amazon Cognito to include in the response for each user.
-	AttributesToGet []string `json:"AttributesToGet,omitempty"`
+	AttributesToGet []string `json:"AttributesToGet,omitzero"`
 	// Filter: A filter string of the form "AttributeName Filter-Type "AttributeValue" .
-	Filter string `json:"Filter,omitempty"`
+	Filter string `json:"Filter,omitzero"`
 	// Limit: The maximum number of users that you want Amazon Cognito to return in the response.
-	Limit *int32 `json:"Limit,omitempty"`
+	Limit *int32 `json:"Limit,omitzero"`
 	// PaginationToken: This API operation returns a limited number of results.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to display or search for users.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // ListUsersResponse: The response from the request to list users.
 type ListUsersResponse struct {
 	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	PaginationToken string `json:"PaginationToken,omitempty"`
+	PaginationToken string `json:"PaginationToken,omitzero"`
 	// Users: An array of user pool users who match your query, and their attributes.
-	Users []UserType `json:"Users,omitempty"`
+	Users []UserType `json:"Users,omitzero"`
 }
 
 // ListWebAuthnCredentialsRequest is a shape of the Cognito API model.
 type ListWebAuthnCredentialsRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// MaxResults: The maximum number of the user's passkey credentials that you want to return.
-	MaxResults *int32 `json:"MaxResults,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitzero"`
 	// NextToken: This API operation returns a limited number of results.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // ListWebAuthnCredentialsResponse is a shape of the Cognito API model.
 type ListWebAuthnCredentialsResponse struct {
 	// Credentials: A list of registered passkeys for a user.
-	Credentials []WebAuthnCredentialDescription `json:"Credentials,omitempty"`
+	Credentials []WebAuthnCredentialDescription `json:"Credentials,omitzero"`
 	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
-	NextToken string `json:"NextToken,omitempty"`
+	NextToken string `json:"NextToken,omitzero"`
 }
 
 // LogConfigurationType: The configuration of user event logs to an external Amazon Web Services service like Amazon Data Firehose, Amazon S3, or Amazon CloudWatch Logs.
 type LogConfigurationType struct {
 	// CloudWatchLogsConfiguration: The CloudWatch log group destination of user pool detailed activity logs, or of user activity log export with threat protection.
-	CloudWatchLogsConfiguration *CloudWatchLogsConfigurationType `json:"CloudWatchLogsConfiguration,omitempty"`
+	CloudWatchLogsConfiguration *CloudWatchLogsConfigurationType `json:"CloudWatchLogsConfiguration,omitzero"`
 	// EventSource: The source of events that your user pool sends for logging.
-	EventSource string `json:"EventSource,omitempty"`
+	EventSource string `json:"EventSource,omitzero"`
 	// FirehoseConfiguration: The Amazon Data Firehose stream destination of user activity log export with threat protection.
-	FirehoseConfiguration *FirehoseConfigurationType `json:"FirehoseConfiguration,omitempty"`
+	FirehoseConfiguration *FirehoseConfigurationType `json:"FirehoseConfiguration,omitzero"`
 	// LogLevel: The errorlevel selection of logs that a user pool sends for detailed activity logging.
-	LogLevel string `json:"LogLevel,omitempty"`
+	LogLevel string `json:"LogLevel,omitzero"`
 	// S3Configuration: The Amazon S3 bucket destination of user activity log export with threat protection.
-	S3Configuration *S3ConfigurationType `json:"S3Configuration,omitempty"`
+	S3Configuration *S3ConfigurationType `json:"S3Configuration,omitzero"`
 }
 
 // LogDeliveryConfigurationType: The logging parameters of a user pool, as returned in the response to a GetLogDeliveryConfiguration request.
 type LogDeliveryConfigurationType struct {
 	// LogConfigurations: A logging destination of a user pool.
-	LogConfigurations []LogConfigurationType `json:"LogConfigurations,omitempty"`
+	LogConfigurations []LogConfigurationType `json:"LogConfigurations,omitzero"`
 	// UserPoolId: The ID of the user pool where you configured logging.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // Values of LogLevel.
@@ -2448,27 +2448,27 @@ const (
 // MFAOptionType: This data type is no longer supported.
 type MFAOptionType struct {
 	// AttributeName: The attribute name of the MFA option type.
-	AttributeName string `json:"AttributeName,omitempty"`
+	AttributeName string `json:"AttributeName,omitzero"`
 	// DeliveryMedium: The delivery medium to send the MFA code.
-	DeliveryMedium string `json:"DeliveryMedium,omitempty"`
+	DeliveryMedium string `json:"DeliveryMedium,omitzero"`
 }
 
 // ManagedLoginBrandingType: A managed login branding style that's assigned to a user pool app client.
 type ManagedLoginBrandingType struct {
 	// Assets: An array of image files that you want to apply to roles like backgrounds, logos, and icons.
-	Assets []AssetType `json:"Assets,omitempty"`
+	Assets []AssetType `json:"Assets,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// ManagedLoginBrandingId: The ID of the managed login branding style.
-	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitempty"`
+	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
 	// Settings: A JSON file, encoded as a Document type, with the the settings that you want to apply to your style.
-	Settings json.RawMessage `json:"Settings,omitempty"`
+	Settings json.RawMessage `json:"Settings,omitzero"`
 	// UseCognitoProvidedValues: When true, applies the default branding style options.
-	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitempty"`
+	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitzero"`
 	// UserPoolId: The user pool where the branding style is assigned.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // Values of MessageActionType.
@@ -2480,53 +2480,53 @@ const (
 // MessageTemplateType: The message template structure.
 type MessageTemplateType struct {
 	// EmailMessage: The message template for email messages.
-	EmailMessage string `json:"EmailMessage,omitempty"`
+	EmailMessage string `json:"EmailMessage,omitzero"`
 	// EmailSubject: The subject line for email messages.
-	EmailSubject string `json:"EmailSubject,omitempty"`
+	EmailSubject string `json:"EmailSubject,omitzero"`
 	// SMSMessage: The message template for SMS messages.
-	SMSMessage string `json:"SMSMessage,omitempty"`
+	SMSMessage string `json:"SMSMessage,omitzero"`
 }
 
 // NewDeviceMetadataType: Information that your user pool responds with in AuthenticationResult when you configure it to remember devices and a user signs in with an unrecognized device.
 type NewDeviceMetadataType struct {
 	// DeviceGroupKey: The device group key, an identifier used in generating the DEVICE_PASSWORD_VERIFIER for device SRP authentication.
-	DeviceGroupKey string `json:"DeviceGroupKey,omitempty"`
+	DeviceGroupKey string `json:"DeviceGroupKey,omitzero"`
 	// DeviceKey: The device key, an identifier used in generating the DEVICE_PASSWORD_VERIFIER for device SRP authentication.
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 }
 
 // NotifyConfigurationType: The configuration for Amazon SES email messages that threat protection sends to a user when your adaptive authentication automated response has a Notify action.
 type NotifyConfigurationType struct {
 	// BlockEmail: The template for the email message that your user pool sends when a detected risk event is blocked.
-	BlockEmail *NotifyEmailType `json:"BlockEmail,omitempty"`
+	BlockEmail *NotifyEmailType `json:"BlockEmail,omitzero"`
 	// From: The email address that sends the email message.
-	From string `json:"From,omitempty"`
+	From string `json:"From,omitzero"`
 	// MfaEmail: The template for the email message that your user pool sends when MFA is challenged in response to a detected risk.
-	MfaEmail *NotifyEmailType `json:"MfaEmail,omitempty"`
+	MfaEmail *NotifyEmailType `json:"MfaEmail,omitzero"`
 	// NoActionEmail: The template for the email message that your user pool sends when no action is taken in response to a detected risk.
-	NoActionEmail *NotifyEmailType `json:"NoActionEmail,omitempty"`
+	NoActionEmail *NotifyEmailType `json:"NoActionEmail,omitzero"`
 	// ReplyTo: The reply-to email address of an email template.
-	ReplyTo string `json:"ReplyTo,omitempty"`
+	ReplyTo string `json:"ReplyTo,omitzero"`
 	// SourceArn: The Amazon Resource Name (ARN) of the identity that is associated with the sending authorization policy.
-	SourceArn string `json:"SourceArn,omitempty"`
+	SourceArn string `json:"SourceArn,omitzero"`
 }
 
 // NotifyEmailType: The template for email messages that threat protection sends to a user when your threat protection automated response has a Notify action.
 type NotifyEmailType struct {
 	// HtmlBody: The body of an email notification formatted in HTML.
-	HtmlBody string `json:"HtmlBody,omitempty"`
+	HtmlBody string `json:"HtmlBody,omitzero"`
 	// Subject: The subject of the threat protection email notification.
-	Subject string `json:"Subject,omitempty"`
+	Subject string `json:"Subject,omitzero"`
 	// TextBody: The body of an email notification formatted in plaintext.
-	TextBody string `json:"TextBody,omitempty"`
+	TextBody string `json:"TextBody,omitzero"`
 }
 
 // NumberAttributeConstraintsType: The minimum and maximum values of an attribute that is of the number type, for example custom:age .
 type NumberAttributeConstraintsType struct {
 	// MaxValue: The maximum length of a number attribute value.
-	MaxValue string `json:"MaxValue,omitempty"`
+	MaxValue string `json:"MaxValue,omitzero"`
 	// MinValue: The minimum value of an attribute that is of the number data type.
-	MinValue string `json:"MinValue,omitempty"`
+	MinValue string `json:"MinValue,omitzero"`
 }
 
 // Values of OAuthFlowType.
@@ -2547,19 +2547,19 @@ const (
 // PasswordPolicyType: The password policy settings for a user pool, including complexity, history, and length requirements.
 type PasswordPolicyType struct {
 	// MinimumLength: The minimum length of the password in the policy that you have set.
-	MinimumLength *int32 `json:"MinimumLength,omitempty"`
+	MinimumLength *int32 `json:"MinimumLength,omitzero"`
 	// PasswordHistorySize: The number of previous passwords that you want Amazon Cognito to restrict each user from reusing.
-	PasswordHistorySize *int32 `json:"PasswordHistorySize,omitempty"`
+	PasswordHistorySize *int32 `json:"PasswordHistorySize,omitzero"`
 	// RequireLowercase: The requirement in a password policy that users must include at least one lowercase letter in their password.
-	RequireLowercase *bool `json:"RequireLowercase,omitempty"`
+	RequireLowercase *bool `json:"RequireLowercase,omitzero"`
 	// RequireNumbers: The requirement in a password policy that users must include at least one number in their password.
-	RequireNumbers *bool `json:"RequireNumbers,omitempty"`
+	RequireNumbers *bool `json:"RequireNumbers,omitzero"`
 	// RequireSymbols: The requirement in a password policy that users must include at least one symbol in their password.
-	RequireSymbols *bool `json:"RequireSymbols,omitempty"`
+	RequireSymbols *bool `json:"RequireSymbols,omitzero"`
 	// RequireUppercase: The requirement in a password policy that users must include at least one uppercase letter in their password.
-	RequireUppercase *bool `json:"RequireUppercase,omitempty"`
+	RequireUppercase *bool `json:"RequireUppercase,omitzero"`
 	// TemporaryPasswordValidityDays: The number of days a temporary password is valid in the password policy.
-	TemporaryPasswordValidityDays *int32 `json:"TemporaryPasswordValidityDays,omitempty"`
+	TemporaryPasswordValidityDays *int32 `json:"TemporaryPasswordValidityDays,omitzero"`
 }
 
 // Values of PreTokenGenerationLambdaVersionType.
@@ -2572,9 +2572,9 @@ const (
 // PreTokenGenerationVersionConfigType: The properties of a pre token generation Lambda trigger.
 type PreTokenGenerationVersionConfigType struct {
 	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
-	LambdaArn string `json:"LambdaArn,omitempty"`
+	LambdaArn string `json:"LambdaArn,omitzero"`
 	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
-	LambdaVersion string `json:"LambdaVersion,omitempty"`
+	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
 // Values of PreventUserExistenceErrorTypes.
@@ -2586,23 +2586,23 @@ const (
 // ProviderDescription: The details of a user pool identity provider (IdP), including name and type.
 type ProviderDescription struct {
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// ProviderName: The name of the IdP, for example MySAMLProvider .
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 	// ProviderType: The type of the provider, for example SAML .
-	ProviderType string `json:"ProviderType,omitempty"`
+	ProviderType string `json:"ProviderType,omitzero"`
 }
 
 // ProviderUserIdentifierType: The characteristics of a source or destination user for linking a federated user profile to a local user profile.
 type ProviderUserIdentifierType struct {
 	// ProviderAttributeName: The name of the provider attribute to link to, such as NameID .
-	ProviderAttributeName string `json:"ProviderAttributeName,omitempty"`
+	ProviderAttributeName string `json:"ProviderAttributeName,omitzero"`
 	// ProviderAttributeValue: The value of the provider attribute to link to, such as xxxxx_account .
-	ProviderAttributeValue string `json:"ProviderAttributeValue,omitempty"`
+	ProviderAttributeValue string `json:"ProviderAttributeValue,omitzero"`
 	// ProviderName: The name of the provider, such as Facebook, Google, or Login with Amazon.
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 }
 
 // Values of RecoveryOptionNameType.
@@ -2615,17 +2615,17 @@ const (
 // RecoveryOptionType: A recovery option for a user.
 type RecoveryOptionType struct {
 	// Name: The recovery method that this object sets a recovery option for.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// Priority: Your priority preference for using the specified attribute in account recovery.
-	Priority *int32 `json:"Priority,omitempty"`
+	Priority *int32 `json:"Priority,omitzero"`
 }
 
 // RefreshTokenRotationType: The configuration of your app client for refresh token rotation.
 type RefreshTokenRotationType struct {
 	// Feature: The state of refresh token rotation for the current app client.
-	Feature string `json:"Feature,omitempty"`
+	Feature string `json:"Feature,omitzero"`
 	// RetryGracePeriodSeconds: When you request a token refresh with GetTokensFromRefreshToken , the original refresh token that you're rotating out can remain valid for a period of time o...
-	RetryGracePeriodSeconds *int32 `json:"RetryGracePeriodSeconds,omitempty"`
+	RetryGracePeriodSeconds *int32 `json:"RetryGracePeriodSeconds,omitzero"`
 }
 
 // Values of ReplicaRoleType.
@@ -2645,83 +2645,83 @@ const (
 // ResendConfirmationCodeRequest: Represents the request to resend the confirmation code.
 type ResendConfirmationCodeRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ClientId: The ID of the user pool app client where the user signed up.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
-	SecretHash string `json:"SecretHash,omitempty"`
+	SecretHash string `json:"SecretHash,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // ResendConfirmationCodeResponse: The response from the server when Amazon Cognito makes the request to resend a confirmation code.
 type ResendConfirmationCodeResponse struct {
 	// CodeDeliveryDetails: Information about the phone number or email address that Amazon Cognito sent the confirmation code to.
-	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitempty"`
+	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 }
 
 // ResourceServerScopeType: One custom scope associated with a user pool resource server.
 type ResourceServerScopeType struct {
 	// ScopeDescription: A friendly description of a custom scope.
-	ScopeDescription string `json:"ScopeDescription,omitempty"`
+	ScopeDescription string `json:"ScopeDescription,omitzero"`
 	// ScopeName: The name of the scope.
-	ScopeName string `json:"ScopeName,omitempty"`
+	ScopeName string `json:"ScopeName,omitzero"`
 }
 
 // ResourceServerType: The details of a resource server configuration and associated custom scopes in a user pool.
 type ResourceServerType struct {
 	// Identifier: A unique resource server identifier for the resource server.
-	Identifier string `json:"Identifier,omitempty"`
+	Identifier string `json:"Identifier,omitzero"`
 	// Name: The name of the resource server.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// Scopes: A list of scopes that are defined for the resource server.
-	Scopes []ResourceServerScopeType `json:"Scopes,omitempty"`
+	Scopes []ResourceServerScopeType `json:"Scopes,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the resource server configuration.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // RespondToAuthChallengeRequest: The request to respond to an authentication challenge.
 type RespondToAuthChallengeRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ChallengeName: The name of the challenge that you are responding to.
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeResponses: The responses to the challenge that you received in the previous request.
-	ChallengeResponses map[string]string `json:"ChallengeResponses,omitempty"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses,omitzero"`
 	// ClientId: The ID of the app client where the user is signing in.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 }
 
 // RespondToAuthChallengeResponse: The response to respond to the authentication challenge.
 type RespondToAuthChallengeResponse struct {
 	// AuthenticationResult: The outcome of a successful authentication process.
-	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitempty"`
+	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
 	// ChallengeName: The name of the next challenge that you must respond to.
-	ChallengeName string `json:"ChallengeName,omitempty"`
+	ChallengeName string `json:"ChallengeName,omitzero"`
 	// ChallengeParameters: The parameters that define your response to the next challenge.
-	ChallengeParameters map[string]string `json:"ChallengeParameters,omitempty"`
+	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
 	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 }
 
 // RevokeTokenRequest is a shape of the Cognito API model.
 type RevokeTokenRequest struct {
 	// ClientId: The ID of the app client where the token that you want to revoke was issued.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientSecret: The client secret of the requested app client, if the client has a secret.
-	ClientSecret string `json:"ClientSecret,omitempty"`
+	ClientSecret string `json:"ClientSecret,omitzero"`
 	// Token: The refresh token that you want to revoke.
-	Token string `json:"Token,omitempty"`
+	Token string `json:"Token,omitzero"`
 }
 
 // RevokeTokenResponse is a shape of the Cognito API model.
@@ -2731,17 +2731,17 @@ type RevokeTokenResponse struct {
 // RiskConfigurationType: The settings of risk configuration for threat protection with threat protection in a user pool.
 type RiskConfigurationType struct {
 	// AccountTakeoverRiskConfiguration: The settings for automated responses and notification templates for adaptive authentication with threat protection.
-	AccountTakeoverRiskConfiguration *AccountTakeoverRiskConfigurationType `json:"AccountTakeoverRiskConfiguration,omitempty"`
+	AccountTakeoverRiskConfiguration *AccountTakeoverRiskConfigurationType `json:"AccountTakeoverRiskConfiguration,omitzero"`
 	// ClientId: The app client where this configuration is applied.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// CompromisedCredentialsRiskConfiguration: Settings for compromised-credentials actions and authentication types with threat protection in full-function ENFORCED mode.
-	CompromisedCredentialsRiskConfiguration *CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitempty"`
+	CompromisedCredentialsRiskConfiguration *CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// RiskExceptionConfiguration: Exceptions to the risk evaluation configuration, including always-allow and always-block IP address ranges.
-	RiskExceptionConfiguration *RiskExceptionConfigurationType `json:"RiskExceptionConfiguration,omitempty"`
+	RiskExceptionConfiguration *RiskExceptionConfigurationType `json:"RiskExceptionConfiguration,omitzero"`
 	// UserPoolId: The ID of the user pool that has the risk configuration applied.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // Values of RiskDecisionType.
@@ -2754,9 +2754,9 @@ const (
 // RiskExceptionConfigurationType: Exceptions to the risk evaluation configuration, including always-allow and always-block IP address ranges.
 type RiskExceptionConfigurationType struct {
 	// BlockedIPRangeList: An always-block IP address list.
-	BlockedIPRangeList []string `json:"BlockedIPRangeList,omitempty"`
+	BlockedIPRangeList []string `json:"BlockedIPRangeList,omitzero"`
 	// SkippedIPRangeList: An always-allow IP address list.
-	SkippedIPRangeList []string `json:"SkippedIPRangeList,omitempty"`
+	SkippedIPRangeList []string `json:"SkippedIPRangeList,omitzero"`
 }
 
 // Values of RiskLevelType.
@@ -2769,39 +2769,39 @@ const (
 // RoutingType: Specifies routing configuration for user pool domains.
 type RoutingType struct {
 	// Failover: The failover configuration that specifies the secondary region and health check settings.
-	Failover *FailoverType `json:"Failover,omitempty"`
+	Failover *FailoverType `json:"Failover,omitzero"`
 }
 
 // S3ConfigurationType: Configuration for the Amazon S3 bucket destination of user activity log export with threat protection.
 type S3ConfigurationType struct {
 	// BucketArn: The ARN of an Amazon S3 bucket that's the destination for threat protection log export.
-	BucketArn string `json:"BucketArn,omitempty"`
+	BucketArn string `json:"BucketArn,omitzero"`
 }
 
 // SMSMfaSettingsType: A user's preference for using SMS message multi-factor authentication (MFA).
 type SMSMfaSettingsType struct {
 	// Enabled: Specifies whether SMS message MFA is activated.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 	// PreferredMfa: Specifies whether SMS is the preferred MFA method.
-	PreferredMfa *bool `json:"PreferredMfa,omitempty"`
+	PreferredMfa *bool `json:"PreferredMfa,omitzero"`
 }
 
 // SchemaAttributeType: A list of the user attributes and their properties in your user pool.
 type SchemaAttributeType struct {
 	// AttributeDataType: The data format of the values for your attribute.
-	AttributeDataType string `json:"AttributeDataType,omitempty"`
+	AttributeDataType string `json:"AttributeDataType,omitzero"`
 	// DeveloperOnlyAttribute: You should use WriteAttributes in the user pool client to control how attributes can be mutated for new use cases instead of using DeveloperOnlyAttribute .
-	DeveloperOnlyAttribute *bool `json:"DeveloperOnlyAttribute,omitempty"`
+	DeveloperOnlyAttribute *bool `json:"DeveloperOnlyAttribute,omitzero"`
 	// Mutable: Specifies whether the value of the attribute can be changed.
-	Mutable *bool `json:"Mutable,omitempty"`
+	Mutable *bool `json:"Mutable,omitzero"`
 	// Name: The name of your user pool attribute.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// NumberAttributeConstraints: Specifies the constraints for an attribute of the number type.
-	NumberAttributeConstraints *NumberAttributeConstraintsType `json:"NumberAttributeConstraints,omitempty"`
+	NumberAttributeConstraints *NumberAttributeConstraintsType `json:"NumberAttributeConstraints,omitzero"`
 	// Required: Specifies whether a user pool attribute is required.
-	Required *bool `json:"Required,omitempty"`
+	Required *bool `json:"Required,omitzero"`
 	// StringAttributeConstraints: Specifies the constraints for an attribute of the string type.
-	StringAttributeConstraints *StringAttributeConstraintsType `json:"StringAttributeConstraints,omitempty"`
+	StringAttributeConstraints *StringAttributeConstraintsType `json:"StringAttributeConstraints,omitzero"`
 }
 
 // Values of SecurityPolicyType.
@@ -2814,67 +2814,67 @@ const (
 // SetLogDeliveryConfigurationRequest is a shape of the Cognito API model.
 type SetLogDeliveryConfigurationRequest struct {
 	// LogConfigurations: A collection of the logging configurations for a user pool.
-	LogConfigurations []LogConfigurationType `json:"LogConfigurations,omitempty"`
+	LogConfigurations []LogConfigurationType `json:"LogConfigurations,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to configure logging.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // SetLogDeliveryConfigurationResponse is a shape of the Cognito API model.
 type SetLogDeliveryConfigurationResponse struct {
 	// LogDeliveryConfiguration: The logging configuration that you applied to the requested user pool.
-	LogDeliveryConfiguration *LogDeliveryConfigurationType `json:"LogDeliveryConfiguration,omitempty"`
+	LogDeliveryConfiguration *LogDeliveryConfigurationType `json:"LogDeliveryConfiguration,omitzero"`
 }
 
 // SetRiskConfigurationRequest is a shape of the Cognito API model.
 type SetRiskConfigurationRequest struct {
 	// AccountTakeoverRiskConfiguration: The settings for automated responses and notification templates for adaptive authentication with threat protection.
-	AccountTakeoverRiskConfiguration *AccountTakeoverRiskConfigurationType `json:"AccountTakeoverRiskConfiguration,omitempty"`
+	AccountTakeoverRiskConfiguration *AccountTakeoverRiskConfigurationType `json:"AccountTakeoverRiskConfiguration,omitzero"`
 	// ClientId: The ID of the app client where you want to set a risk configuration.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// CompromisedCredentialsRiskConfiguration: The configuration of automated reactions to detected compromised credentials.
-	CompromisedCredentialsRiskConfiguration *CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitempty"`
+	CompromisedCredentialsRiskConfiguration *CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitzero"`
 	// RiskExceptionConfiguration: A set of IP-address overrides to threat protection.
-	RiskExceptionConfiguration *RiskExceptionConfigurationType `json:"RiskExceptionConfiguration,omitempty"`
+	RiskExceptionConfiguration *RiskExceptionConfigurationType `json:"RiskExceptionConfiguration,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to set a risk configuration.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // SetRiskConfigurationResponse is a shape of the Cognito API model.
 type SetRiskConfigurationResponse struct {
 	// RiskConfiguration: The API response that contains the risk configuration that you set and the timestamp of the most recent change.
-	RiskConfiguration *RiskConfigurationType `json:"RiskConfiguration,omitempty"`
+	RiskConfiguration *RiskConfigurationType `json:"RiskConfiguration,omitzero"`
 }
 
 // SetUICustomizationRequest is a shape of the Cognito API model.
 type SetUICustomizationRequest struct {
 	// CSS: A plaintext CSS file that contains the custom fields that you want to apply to your user pool or app client.
-	CSS string `json:"CSS,omitempty"`
+	CSS string `json:"CSS,omitzero"`
 	// ClientId: The ID of the app client that you want to customize.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ImageFile: The image that you want to set as your login in the classic hosted UI, as a Base64-formatted binary object.
-	ImageFile []byte `json:"ImageFile,omitempty"`
+	ImageFile []byte `json:"ImageFile,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to apply branding to the classic hosted UI.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // SetUICustomizationResponse is a shape of the Cognito API model.
 type SetUICustomizationResponse struct {
 	// UICustomization: Information about the hosted UI branding that you applied.
-	UICustomization *UICustomizationType `json:"UICustomization,omitempty"`
+	UICustomization *UICustomizationType `json:"UICustomization,omitzero"`
 }
 
 // SetUserMFAPreferenceRequest is a shape of the Cognito API model.
 type SetUserMFAPreferenceRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// EmailMfaSettings: User preferences for email message MFA.
-	EmailMfaSettings *EmailMfaSettingsType `json:"EmailMfaSettings,omitempty"`
+	EmailMfaSettings *EmailMfaSettingsType `json:"EmailMfaSettings,omitzero"`
 	// SMSMfaSettings: User preferences for SMS message MFA.
-	SMSMfaSettings *SMSMfaSettingsType `json:"SMSMfaSettings,omitempty"`
+	SMSMfaSettings *SMSMfaSettingsType `json:"SMSMfaSettings,omitzero"`
 	// SoftwareTokenMfaSettings: User preferences for time-based one-time password (TOTP) MFA.
-	SoftwareTokenMfaSettings *SoftwareTokenMfaSettingsType `json:"SoftwareTokenMfaSettings,omitempty"`
+	SoftwareTokenMfaSettings *SoftwareTokenMfaSettingsType `json:"SoftwareTokenMfaSettings,omitzero"`
 	// WebAuthnMfaSettings: User preferences for passkey MFA.
-	WebAuthnMfaSettings *WebAuthnMfaSettingsType `json:"WebAuthnMfaSettings,omitempty"`
+	WebAuthnMfaSettings *WebAuthnMfaSettingsType `json:"WebAuthnMfaSettings,omitzero"`
 }
 
 // SetUserMFAPreferenceResponse is a shape of the Cognito API model.
@@ -2884,39 +2884,39 @@ type SetUserMFAPreferenceResponse struct {
 // SetUserPoolMfaConfigRequest is a shape of the Cognito API model.
 type SetUserPoolMfaConfigRequest struct {
 	// EmailMfaConfiguration: Sets configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
-	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitempty"`
+	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitzero"`
 	// MfaConfiguration: Sets multi-factor authentication (MFA) to be on, off, or optional.
-	MfaConfiguration string `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
 	// SmsMfaConfiguration: Configures user pool SMS messages for MFA.
-	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitempty"`
+	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitzero"`
 	// SoftwareTokenMfaConfiguration: Configures a user pool for time-based one-time password (TOTP) MFA.
-	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitempty"`
+	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitzero"`
 	// UserPoolId: The user pool ID.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// WebAuthnConfiguration: The configuration of your user pool for passkey, or WebAuthn, authentication and registration.
-	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitempty"`
+	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitzero"`
 }
 
 // SetUserPoolMfaConfigResponse is a shape of the Cognito API model.
 type SetUserPoolMfaConfigResponse struct {
 	// EmailMfaConfiguration: Shows configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
-	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitempty"`
+	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitzero"`
 	// MfaConfiguration: Displays multi-factor authentication (MFA) as on, off, or optional.
-	MfaConfiguration string `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
 	// SmsMfaConfiguration: Shows user pool SMS message configuration for MFA and sign-in with SMS-message OTPs.
-	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitempty"`
+	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitzero"`
 	// SoftwareTokenMfaConfiguration: Shows user pool configuration for time-based one-time password (TOTP) MFA.
-	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitempty"`
+	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitzero"`
 	// WebAuthnConfiguration: The configuration of your user pool for passkey, or WebAuthn, sign-in with authenticators such as biometric and security-key devices.
-	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitempty"`
+	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitzero"`
 }
 
 // SetUserSettingsRequest: Represents the request to set user settings.
 type SetUserSettingsRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// MFAOptions: You can use this parameter only to set an SMS configuration that uses SMS for delivery.
-	MFAOptions []MFAOptionType `json:"MFAOptions,omitempty"`
+	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
 }
 
 // SetUserSettingsResponse: The response from the server for a set user settings request.
@@ -2926,101 +2926,101 @@ type SetUserSettingsResponse struct {
 // SignInPolicyType: The policy for allowed types of authentication in a user pool.
 type SignInPolicyType struct {
 	// AllowedFirstAuthFactors: The sign-in methods that a user pool supports as the first factor.
-	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors,omitempty"`
+	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors,omitzero"`
 }
 
 // SignUpRequest: Represents the request to register a user.
 type SignUpRequest struct {
 	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
-	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitempty"`
+	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
 	// ClientId: The ID of the app client where the user wants to sign up.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// Password: The user's proposed password.
-	Password string `json:"Password,omitempty"`
+	Password string `json:"Password,omitzero"`
 	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
-	SecretHash string `json:"SecretHash,omitempty"`
+	SecretHash string `json:"SecretHash,omitzero"`
 	// UserAttributes: An array of name-value pairs representing user attributes.
-	UserAttributes []AttributeType `json:"UserAttributes,omitempty"`
+	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
-	UserContextData *UserContextDataType `json:"UserContextData,omitempty"`
+	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 	// Username: The username of the user that you want to sign up.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 	// ValidationData: Temporary user attributes that contribute to the outcomes of your pre sign-up Lambda trigger.
-	ValidationData []AttributeType `json:"ValidationData,omitempty"`
+	ValidationData []AttributeType `json:"ValidationData,omitzero"`
 }
 
 // SignUpResponse: The response from the server for a registration request.
 type SignUpResponse struct {
 	// CodeDeliveryDetails: In user pools that automatically verify and confirm new users, Amazon Cognito sends users a message with a code or link that confirms ownership of the phone ...
-	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitempty"`
+	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 	// Session: A session Id that you can pass to ConfirmSignUp when you want to immediately sign in your user with the USER_AUTH flow after they complete sign-up.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserConfirmed: Indicates whether the user was automatically confirmed.
-	UserConfirmed *bool `json:"UserConfirmed,omitempty"`
+	UserConfirmed *bool `json:"UserConfirmed,omitzero"`
 	// UserSub: The unique identifier of the new user, for example a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 .
-	UserSub string `json:"UserSub,omitempty"`
+	UserSub string `json:"UserSub,omitzero"`
 }
 
 // SmsConfigurationType: User pool configuration for delivery of SMS messages with Amazon Simple Notification Service.
 type SmsConfigurationType struct {
 	// EumsSms: The configuration for sending SMS messages through Amazon Web Services End User Messaging SMS, as an alternative to Amazon SNS.
-	EumsSms *EumsSmsConfigurationType `json:"EumsSms,omitempty"`
+	EumsSms *EumsSmsConfigurationType `json:"EumsSms,omitzero"`
 	// ExternalId: The external ID provides additional security for your IAM role.
-	ExternalId string `json:"ExternalId,omitempty"`
+	ExternalId string `json:"ExternalId,omitzero"`
 	// SnsCallerArn: The Amazon Resource Name (ARN) of the Amazon SNS caller.
-	SnsCallerArn string `json:"SnsCallerArn,omitempty"`
+	SnsCallerArn string `json:"SnsCallerArn,omitzero"`
 	// SnsRegion: The Amazon Web Services Region to use with Amazon SNS integration.
-	SnsRegion string `json:"SnsRegion,omitempty"`
+	SnsRegion string `json:"SnsRegion,omitzero"`
 }
 
 // SmsMfaConfigType: The configuration of multi-factor authentication (MFA) with SMS messages in a user pool.
 type SmsMfaConfigType struct {
 	// SmsAuthenticationMessage: The SMS authentication message that will be sent to users with the code they must sign in with.
-	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitempty"`
+	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
 	// SmsConfiguration: User pool configuration for delivery of SMS messages with Amazon Simple Notification Service.
-	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitempty"`
+	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
 }
 
 // SoftwareTokenMfaConfigType: Settings for time-based one-time password (TOTP) multi-factor authentication (MFA) in a user pool.
 type SoftwareTokenMfaConfigType struct {
 	// Enabled: The activation state of TOTP MFA.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 }
 
 // SoftwareTokenMfaSettingsType: A user's preference for using time-based one-time password (TOTP) multi-factor authentication (MFA).
 type SoftwareTokenMfaSettingsType struct {
 	// Enabled: Specifies whether software token MFA is activated.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 	// PreferredMfa: Specifies whether software token MFA is the preferred MFA method.
-	PreferredMfa *bool `json:"PreferredMfa,omitempty"`
+	PreferredMfa *bool `json:"PreferredMfa,omitzero"`
 }
 
 // StartUserImportJobRequest: Represents the request to start the user import job.
 type StartUserImportJobRequest struct {
 	// JobId: The ID of a user import job that you previously created.
-	JobId string `json:"JobId,omitempty"`
+	JobId string `json:"JobId,omitzero"`
 	// UserPoolId: The ID of the user pool that you want to start importing users into.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // StartUserImportJobResponse: Represents the response from the server to the request to start the user import job.
 type StartUserImportJobResponse struct {
 	// UserImportJob: The details of the user import job.
-	UserImportJob *UserImportJobType `json:"UserImportJob,omitempty"`
+	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
 // StartWebAuthnRegistrationRequest is a shape of the Cognito API model.
 type StartWebAuthnRegistrationRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 }
 
 // StartWebAuthnRegistrationResponse is a shape of the Cognito API model.
 type StartWebAuthnRegistrationResponse struct {
 	// CredentialCreationOptions: The information that a user can provide in their request to register with their passkey provider.
-	CredentialCreationOptions json.RawMessage `json:"CredentialCreationOptions,omitempty"`
+	CredentialCreationOptions json.RawMessage `json:"CredentialCreationOptions,omitzero"`
 }
 
 // Values of StatusType.
@@ -3032,31 +3032,31 @@ const (
 // StopUserImportJobRequest: Represents the request to stop the user import job.
 type StopUserImportJobRequest struct {
 	// JobId: The ID of a running user import job.
-	JobId string `json:"JobId,omitempty"`
+	JobId string `json:"JobId,omitzero"`
 	// UserPoolId: The ID of the user pool that you want to stop.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // StopUserImportJobResponse: Represents the response from the server to the request to stop the user import job.
 type StopUserImportJobResponse struct {
 	// UserImportJob: The details of the user import job.
-	UserImportJob *UserImportJobType `json:"UserImportJob,omitempty"`
+	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
 // StringAttributeConstraintsType: The minimum and maximum length values of an attribute that is of the string type, for example custom:department .
 type StringAttributeConstraintsType struct {
 	// MaxLength: The maximum length of a string attribute value.
-	MaxLength string `json:"MaxLength,omitempty"`
+	MaxLength string `json:"MaxLength,omitzero"`
 	// MinLength: The minimum length of a string attribute value.
-	MinLength string `json:"MinLength,omitempty"`
+	MinLength string `json:"MinLength,omitzero"`
 }
 
 // TagResourceRequest is a shape of the Cognito API model.
 type TagResourceRequest struct {
 	// ResourceArn: The Amazon Resource Name (ARN) of the user pool to assign the tags to.
-	ResourceArn string `json:"ResourceArn,omitempty"`
+	ResourceArn string `json:"ResourceArn,omitzero"`
 	// Tags: An array of tag keys and values that you want to assign to the user pool.
-	Tags map[string]string `json:"Tags,omitempty"`
+	Tags map[string]string `json:"Tags,omitzero"`
 }
 
 // TagResourceResponse is a shape of the Cognito API model.
@@ -3066,15 +3066,15 @@ type TagResourceResponse struct {
 // TermsDescriptionType: The details of a set of terms documents.
 type TermsDescriptionType struct {
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// Enforcement: This parameter is reserved for future use and currently accepts one value.
-	Enforcement string `json:"Enforcement,omitempty"`
+	Enforcement string `json:"Enforcement,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// TermsId: The ID of the requested terms documents.
-	TermsId string `json:"TermsId,omitempty"`
+	TermsId string `json:"TermsId,omitzero"`
 	// TermsName: The type and friendly name of the requested terms documents.
-	TermsName string `json:"TermsName,omitempty"`
+	TermsName string `json:"TermsName,omitzero"`
 }
 
 // Values of TermsEnforcementType.
@@ -3090,23 +3090,23 @@ const (
 // TermsType: The details of a set of terms documents.
 type TermsType struct {
 	// ClientId: The ID of the app client that the terms documents are assigned to.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// Enforcement: This parameter is reserved for future use and currently accepts one value.
-	Enforcement string `json:"Enforcement,omitempty"`
+	Enforcement string `json:"Enforcement,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// Links: A map of URLs to languages.
-	Links map[string]string `json:"Links,omitempty"`
+	Links map[string]string `json:"Links,omitzero"`
 	// TermsId: The ID of the terms documents.
-	TermsId string `json:"TermsId,omitempty"`
+	TermsId string `json:"TermsId,omitzero"`
 	// TermsName: The type and friendly name of the terms documents.
-	TermsName string `json:"TermsName,omitempty"`
+	TermsName string `json:"TermsName,omitzero"`
 	// TermsSource: This parameter is reserved for future use and currently accepts one value.
-	TermsSource string `json:"TermsSource,omitempty"`
+	TermsSource string `json:"TermsSource,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the terms documents.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // Values of TimeUnitsType.
@@ -3120,37 +3120,37 @@ const (
 // TokenValidityUnitsType: The time units that, with IdTokenValidity , AccessTokenValidity , and RefreshTokenValidity , set and display the duration of ID, access, and refresh tokens f...
 type TokenValidityUnitsType struct {
 	// AccessToken: A time unit for the value that you set in the AccessTokenValidity parameter.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// IdToken: A time unit for the value that you set in the IdTokenValidity parameter.
-	IdToken string `json:"IdToken,omitempty"`
+	IdToken string `json:"IdToken,omitzero"`
 	// RefreshToken: A time unit for the value that you set in the RefreshTokenValidity parameter.
-	RefreshToken string `json:"RefreshToken,omitempty"`
+	RefreshToken string `json:"RefreshToken,omitzero"`
 }
 
 // UICustomizationType: A container for the UI customization information for the hosted UI in a user pool.
 type UICustomizationType struct {
 	// CSS: The CSS values in the UI customization.
-	CSS string `json:"CSS,omitempty"`
+	CSS string `json:"CSS,omitzero"`
 	// CSSVersion: The CSS version number.
-	CSSVersion string `json:"CSSVersion,omitempty"`
+	CSSVersion string `json:"CSSVersion,omitzero"`
 	// ClientId: The app client ID for your UI customization.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// ImageUrl: A URL path to the hosted logo image of your UI customization.
-	ImageUrl string `json:"ImageUrl,omitempty"`
+	ImageUrl string `json:"ImageUrl,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// UserPoolId: The ID of the user pool with hosted UI customizations.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UntagResourceRequest is a shape of the Cognito API model.
 type UntagResourceRequest struct {
 	// ResourceArn: The Amazon Resource Name (ARN) of the user pool that the tags are assigned to.
-	ResourceArn string `json:"ResourceArn,omitempty"`
+	ResourceArn string `json:"ResourceArn,omitzero"`
 	// TagKeys: An array of tag keys that you want to remove from the user pool.
-	TagKeys []string `json:"TagKeys,omitempty"`
+	TagKeys []string `json:"TagKeys,omitzero"`
 }
 
 // UntagResourceResponse is a shape of the Cognito API model.
@@ -3160,15 +3160,15 @@ type UntagResourceResponse struct {
 // UpdateAuthEventFeedbackRequest is a shape of the Cognito API model.
 type UpdateAuthEventFeedbackRequest struct {
 	// EventId: The ID of the authentication event that you want to submit feedback for.
-	EventId string `json:"EventId,omitempty"`
+	EventId string `json:"EventId,omitzero"`
 	// FeedbackToken: The feedback token, an encrypted object generated by Amazon Cognito and passed to your user in the notification email message from the event.
-	FeedbackToken string `json:"FeedbackToken,omitempty"`
+	FeedbackToken string `json:"FeedbackToken,omitzero"`
 	// FeedbackValue: Your feedback to the authentication event.
-	FeedbackValue string `json:"FeedbackValue,omitempty"`
+	FeedbackValue string `json:"FeedbackValue,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to update auth event feedback.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// Username: The name of the user that you want to query or modify.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // UpdateAuthEventFeedbackResponse is a shape of the Cognito API model.
@@ -3178,11 +3178,11 @@ type UpdateAuthEventFeedbackResponse struct {
 // UpdateDeviceStatusRequest: Represents the request to update the device status.
 type UpdateDeviceStatusRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// DeviceKey: The device key of the device you want to update, for example us-west-2_a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 .
-	DeviceKey string `json:"DeviceKey,omitempty"`
+	DeviceKey string `json:"DeviceKey,omitzero"`
 	// DeviceRememberedStatus: To enable device authentication with the specified device, set to remembered .To disable, set to not_remembered .
-	DeviceRememberedStatus string `json:"DeviceRememberedStatus,omitempty"`
+	DeviceRememberedStatus string `json:"DeviceRememberedStatus,omitzero"`
 }
 
 // UpdateDeviceStatusResponse: The response to the request to update the device status.
@@ -3192,75 +3192,75 @@ type UpdateDeviceStatusResponse struct {
 // UpdateGroupRequest is a shape of the Cognito API model.
 type UpdateGroupRequest struct {
 	// Description: A new description of the existing group.
-	Description string `json:"Description,omitempty"`
+	Description string `json:"Description,omitzero"`
 	// GroupName: The name of the group that you want to update.
-	GroupName string `json:"GroupName,omitempty"`
+	GroupName string `json:"GroupName,omitzero"`
 	// Precedence: A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool.
-	Precedence *int32 `json:"Precedence,omitempty"`
+	Precedence *int32 `json:"Precedence,omitzero"`
 	// RoleArn: The Amazon Resource Name (ARN) of an IAM role that you want to associate with the group.
-	RoleArn string `json:"RoleArn,omitempty"`
+	RoleArn string `json:"RoleArn,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the group you want to update.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateGroupResponse is a shape of the Cognito API model.
 type UpdateGroupResponse struct {
 	// Group: Contains the updated details of the group, including precedence, IAM role, and description.
-	Group *GroupType `json:"Group,omitempty"`
+	Group *GroupType `json:"Group,omitzero"`
 }
 
 // UpdateIdentityProviderRequest is a shape of the Cognito API model.
 type UpdateIdentityProviderRequest struct {
 	// AttributeMapping: A mapping of IdP attributes to standard and custom user pool attributes.
-	AttributeMapping map[string]string `json:"AttributeMapping,omitempty"`
+	AttributeMapping map[string]string `json:"AttributeMapping,omitzero"`
 	// IdpIdentifiers: An array of IdP identifiers, for example "IdPIdentifiers": [ "MyIdP", "MyIdP2" ] .
-	IdpIdentifiers []string `json:"IdpIdentifiers,omitempty"`
+	IdpIdentifiers []string `json:"IdpIdentifiers,omitzero"`
 	// ProviderDetails: The scopes, URLs, and identifiers for your external identity provider.
-	ProviderDetails map[string]string `json:"ProviderDetails,omitempty"`
+	ProviderDetails map[string]string `json:"ProviderDetails,omitzero"`
 	// ProviderName: The name of the IdP that you want to update.
-	ProviderName string `json:"ProviderName,omitempty"`
+	ProviderName string `json:"ProviderName,omitzero"`
 	// UserPoolId: The Id of the user pool where you want to update your IdP.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateIdentityProviderResponse is a shape of the Cognito API model.
 type UpdateIdentityProviderResponse struct {
 	// IdentityProvider: The identity provider details.
-	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitempty"`
+	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
 // UpdateManagedLoginBrandingRequest is a shape of the Cognito API model.
 type UpdateManagedLoginBrandingRequest struct {
 	// Assets: An array of image files that you want to apply to roles like backgrounds, logos, and icons.
-	Assets []AssetType `json:"Assets,omitempty"`
+	Assets []AssetType `json:"Assets,omitzero"`
 	// ManagedLoginBrandingId: The ID of the managed login branding style that you want to update.
-	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitempty"`
+	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
 	// Settings: A JSON file, encoded as a Document type, with the the settings that you want to apply to your style.
-	Settings json.RawMessage `json:"Settings,omitempty"`
+	Settings json.RawMessage `json:"Settings,omitzero"`
 	// UseCognitoProvidedValues: When true , applies the default branding style options.
-	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitempty"`
+	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the managed login branding style that you want to update.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateManagedLoginBrandingResponse is a shape of the Cognito API model.
 type UpdateManagedLoginBrandingResponse struct {
 	// ManagedLoginBranding: The details of the branding style that you updated.
-	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitempty"`
+	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
 // UpdateProvisionedLimitRequest is a shape of the Cognito API model.
 type UpdateProvisionedLimitRequest struct {
 	// LimitDefinition: The limit to update.
-	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitempty"`
+	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitzero"`
 	// RequestedLimitValue: The provisioned rate to set, in requests per second (RPS).
-	RequestedLimitValue *int32 `json:"RequestedLimitValue,omitempty"`
+	RequestedLimitValue *int32 `json:"RequestedLimitValue,omitzero"`
 }
 
 // UpdateProvisionedLimitResponse is a shape of the Cognito API model.
 type UpdateProvisionedLimitResponse struct {
 	// Limit: The updated provisioned and default limit values.
-	Limit *LimitType `json:"Limit,omitempty"`
+	Limit *LimitType `json:"Limit,omitzero"`
 }
 
 // Values of UpdateReplicaStatusType.
@@ -3272,203 +3272,203 @@ const (
 // UpdateResourceServerRequest is a shape of the Cognito API model.
 type UpdateResourceServerRequest struct {
 	// Identifier: A unique resource server identifier for the resource server.
-	Identifier string `json:"Identifier,omitempty"`
+	Identifier string `json:"Identifier,omitzero"`
 	// Name: The updated name of the resource server.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// Scopes: An array of updated custom scope names and descriptions that you want to associate with your resource server.
-	Scopes []ResourceServerScopeType `json:"Scopes,omitempty"`
+	Scopes []ResourceServerScopeType `json:"Scopes,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the resource server that you want to update.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateResourceServerResponse is a shape of the Cognito API model.
 type UpdateResourceServerResponse struct {
 	// ResourceServer: The updated details of the requested resource server.
-	ResourceServer *ResourceServerType `json:"ResourceServer,omitempty"`
+	ResourceServer *ResourceServerType `json:"ResourceServer,omitzero"`
 }
 
 // UpdateTermsRequest is a shape of the Cognito API model.
 type UpdateTermsRequest struct {
 	// Enforcement: This parameter is reserved for future use and currently accepts only one value.
-	Enforcement string `json:"Enforcement,omitempty"`
+	Enforcement string `json:"Enforcement,omitzero"`
 	// Links: A map of URLs to languages.
-	Links map[string]string `json:"Links,omitempty"`
+	Links map[string]string `json:"Links,omitzero"`
 	// TermsId: The ID of the terms document that you want to update.
-	TermsId string `json:"TermsId,omitempty"`
+	TermsId string `json:"TermsId,omitzero"`
 	// TermsName: The new name that you want to apply to the requested terms documents.
-	TermsName string `json:"TermsName,omitempty"`
+	TermsName string `json:"TermsName,omitzero"`
 	// TermsSource: This parameter is reserved for future use and currently accepts only one value.
-	TermsSource string `json:"TermsSource,omitempty"`
+	TermsSource string `json:"TermsSource,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the terms that you want to update.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateTermsResponse is a shape of the Cognito API model.
 type UpdateTermsResponse struct {
 	// Terms: A summary of the updates to your terms documents.
-	Terms *TermsType `json:"Terms,omitempty"`
+	Terms *TermsType `json:"Terms,omitzero"`
 }
 
 // UpdateUserAttributesRequest: Represents the request to update user attributes.
 type UpdateUserAttributesRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
-	ClientMetadata map[string]string `json:"ClientMetadata,omitempty"`
+	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 	// UserAttributes: An array of name-value pairs representing user attributes.
-	UserAttributes []AttributeType `json:"UserAttributes,omitempty"`
+	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 }
 
 // UpdateUserAttributesResponse: Represents the response from the server for the request to update user attributes.
 type UpdateUserAttributesResponse struct {
 	// CodeDeliveryDetailsList: When the attribute-update request includes an email address or phone number attribute, Amazon Cognito sends a message to users with a code that confirms owne...
-	CodeDeliveryDetailsList []CodeDeliveryDetailsType `json:"CodeDeliveryDetailsList,omitempty"`
+	CodeDeliveryDetailsList []CodeDeliveryDetailsType `json:"CodeDeliveryDetailsList,omitzero"`
 }
 
 // UpdateUserPoolClientRequest: Represents the request to update the user pool client.
 type UpdateUserPoolClientRequest struct {
 	// AccessTokenValidity: The access token time limit.
-	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitempty"`
+	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitzero"`
 	// AllowedOAuthFlows: The OAuth grant types that you want your app client to generate.
-	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitzero"`
 	// AllowedOAuthFlowsUserPoolClient: Set to true to use OAuth 2.0 authorization server features in your app client.
-	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitempty"`
+	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitzero"`
 	// AllowedOAuthScopes: The OAuth, OpenID Connect (OIDC), and custom scopes that you want to permit your app client to authorize access with.
-	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitzero"`
 	// AnalyticsConfiguration: The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
-	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitempty"`
+	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitzero"`
 	// AuthSessionValidity: Amazon Cognito creates a session token for each API request in an authentication flow.
-	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitempty"`
+	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitzero"`
 	// CallbackURLs: A list of allowed redirect, or callback, URLs for managed login authentication.
-	CallbackURLs []string `json:"CallbackURLs,omitempty"`
+	CallbackURLs []string `json:"CallbackURLs,omitzero"`
 	// ClientId: The ID of the app client that you want to update.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientName: A friendly name for the app client.
-	ClientName string `json:"ClientName,omitempty"`
+	ClientName string `json:"ClientName,omitzero"`
 	// DefaultRedirectURI: The default redirect URI.
-	DefaultRedirectURI string `json:"DefaultRedirectURI,omitempty"`
+	DefaultRedirectURI string `json:"DefaultRedirectURI,omitzero"`
 	// EnablePropagateAdditionalUserContextData: When true , your application can include additional UserContextData in authentication requests.
-	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitempty"`
+	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitzero"`
 	// EnableTokenRevocation: Activates or deactivates token revocation in the target app client.
-	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitempty"`
+	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitzero"`
 	// ExplicitAuthFlows: The authentication flows that you want your user pool client to support.
-	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitempty"`
+	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitzero"`
 	// IdTokenValidity: The ID token time limit.
-	IdTokenValidity *int32 `json:"IdTokenValidity,omitempty"`
+	IdTokenValidity *int32 `json:"IdTokenValidity,omitzero"`
 	// LogoutURLs: A list of allowed logout URLs for managed login authentication.
-	LogoutURLs []string `json:"LogoutURLs,omitempty"`
+	LogoutURLs []string `json:"LogoutURLs,omitzero"`
 	// PreventUserExistenceErrors: When ENABLED , suppresses messages that might indicate a valid user exists when someone attempts sign-in.
-	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitempty"`
+	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitzero"`
 	// ReadAttributes: The list of user attributes that you want your app client to have read access to.
-	ReadAttributes []string `json:"ReadAttributes,omitempty"`
+	ReadAttributes []string `json:"ReadAttributes,omitzero"`
 	// RefreshTokenRotation: The configuration of your app client for refresh token rotation.
-	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitempty"`
+	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitzero"`
 	// RefreshTokenValidity: The refresh token time limit.
-	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitempty"`
+	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitzero"`
 	// SupportedIdentityProviders: A list of provider names for the identity providers (IdPs) that are supported on this client.
-	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitempty"`
+	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitzero"`
 	// TokenValidityUnits: The units that validity times are represented in.
-	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitempty"`
+	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitzero"`
 	// UserPoolId: The ID of the user pool where you want to update the app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// WriteAttributes: The list of user attributes that you want your app client to have write access to.
-	WriteAttributes []string `json:"WriteAttributes,omitempty"`
+	WriteAttributes []string `json:"WriteAttributes,omitzero"`
 }
 
 // UpdateUserPoolClientResponse: Represents the response from the server to the request to update the user pool client.
 type UpdateUserPoolClientResponse struct {
 	// UserPoolClient: The updated details of your app client.
-	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitempty"`
+	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitzero"`
 }
 
 // UpdateUserPoolDomainRequest: The UpdateUserPoolDomain request input.
 type UpdateUserPoolDomainRequest struct {
 	// CustomDomainConfig: The configuration for a custom domain that hosts managed login for your application.
-	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitempty"`
+	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitzero"`
 	// Domain: The name of the domain that you want to update.
-	Domain string `json:"Domain,omitempty"`
+	Domain string `json:"Domain,omitzero"`
 	// ManagedLoginVersion: A version number that indicates the state of managed login for your domain.
-	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitempty"`
+	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
 	// Routing: The routing configuration for the user pool domain.
-	Routing *RoutingType `json:"Routing,omitempty"`
+	Routing *RoutingType `json:"Routing,omitzero"`
 	// UserPoolId: The ID of the user pool that is associated with the domain you're updating.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateUserPoolDomainResponse: The UpdateUserPoolDomain response output.
 type UpdateUserPoolDomainResponse struct {
 	// CloudFrontDomain: The fully-qualified domain name (FQDN) of the Amazon CloudFront distribution that hosts your managed login or classic hosted UI pages.
-	CloudFrontDomain string `json:"CloudFrontDomain,omitempty"`
+	CloudFrontDomain string `json:"CloudFrontDomain,omitzero"`
 	// ManagedLoginVersion: A version number that indicates the state of managed login for your domain.
-	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitempty"`
+	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
 	// Routing: The updated routing configuration for the user pool domain.
-	Routing *RoutingType `json:"Routing,omitempty"`
+	Routing *RoutingType `json:"Routing,omitzero"`
 }
 
 // UpdateUserPoolReplicaRequest is a shape of the Cognito API model.
 type UpdateUserPoolReplicaRequest struct {
 	// RegionName: The Amazon Web Services Region of the replica to update.
-	RegionName string `json:"RegionName,omitempty"`
+	RegionName string `json:"RegionName,omitzero"`
 	// Status: The status to set for the replica.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 	// UserPoolId: The ID of the user pool that contains the replica to update.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UpdateUserPoolReplicaResponse is a shape of the Cognito API model.
 type UpdateUserPoolReplicaResponse struct {
 	// UserPoolReplica: Information about the updated user pool replica.
-	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitempty"`
+	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitzero"`
 }
 
 // UpdateUserPoolRequest: Represents the request to update the user pool.
 type UpdateUserPoolRequest struct {
 	// AccountRecoverySetting: The available verified method a user can use to recover their password when they call ForgotPassword .
-	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitempty"`
+	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitzero"`
 	// AdminCreateUserConfig: The configuration for administrative creation of users.
-	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitempty"`
+	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitzero"`
 	// AutoVerifiedAttributes: The attributes that you want your user pool to automatically verify.
-	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitempty"`
+	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitzero"`
 	// DeletionProtection: When active, DeletionProtection prevents accidental deletion of your user pool.
-	DeletionProtection string `json:"DeletionProtection,omitempty"`
+	DeletionProtection string `json:"DeletionProtection,omitzero"`
 	// DeviceConfiguration: The device-remembering configuration for a user pool.
-	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitempty"`
+	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitzero"`
 	// EmailConfiguration: The email configuration of your user pool.
-	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitempty"`
+	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitzero"`
 	// EmailVerificationMessage: This parameter is no longer used.
-	EmailVerificationMessage string `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationMessage string `json:"EmailVerificationMessage,omitzero"`
 	// EmailVerificationSubject: This parameter is no longer used.
-	EmailVerificationSubject string `json:"EmailVerificationSubject,omitempty"`
+	EmailVerificationSubject string `json:"EmailVerificationSubject,omitzero"`
 	// IssuerConfiguration: The issuer configuration for the user pool.
-	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitempty"`
+	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitzero"`
 	// KeyConfiguration: The key configuration for the user pool.
-	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitempty"`
+	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitzero"`
 	// LambdaConfig: A collection of user pool Lambda triggers.
-	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitempty"`
+	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
 	// MfaConfiguration: Sets multi-factor authentication (MFA) to be on, off, or optional.
-	MfaConfiguration string `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
 	// Policies: The password policy and sign-in policy in the user pool.
-	Policies *UserPoolPolicyType `json:"Policies,omitempty"`
+	Policies *UserPoolPolicyType `json:"Policies,omitzero"`
 	// PoolName: The updated name of your user pool.
-	PoolName string `json:"PoolName,omitempty"`
+	PoolName string `json:"PoolName,omitzero"`
 	// SmsAuthenticationMessage: The contents of the SMS message that your user pool sends to users in SMS authentication.
-	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitempty"`
+	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
 	// SmsConfiguration: The SMS configuration with the settings for your Amazon Cognito user pool to send SMS message with Amazon Simple Notification Service.
-	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitempty"`
+	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
 	// SmsVerificationMessage: This parameter is no longer used.
-	SmsVerificationMessage string `json:"SmsVerificationMessage,omitempty"`
+	SmsVerificationMessage string `json:"SmsVerificationMessage,omitzero"`
 	// UserAttributeUpdateSettings: The settings for updates to user attributes.
-	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitempty"`
+	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitzero"`
 	// UserPoolAddOns: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
-	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitempty"`
+	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitzero"`
 	// UserPoolId: The ID of the user pool you want to update.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// UserPoolTags: The tag keys and values to assign to the user pool.
-	UserPoolTags map[string]string `json:"UserPoolTags,omitempty"`
+	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
 	// UserPoolTier: The user pool feature plan , or tier.
-	UserPoolTier string `json:"UserPoolTier,omitempty"`
+	UserPoolTier string `json:"UserPoolTier,omitzero"`
 	// VerificationMessageTemplate: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
-	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitempty"`
+	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitzero"`
 }
 
 // UpdateUserPoolResponse: Represents the response from the server when you make a request to update the user pool.
@@ -3478,15 +3478,15 @@ type UpdateUserPoolResponse struct {
 // UserAttributeUpdateSettingsType: The settings for updates to user attributes.
 type UserAttributeUpdateSettingsType struct {
 	// AttributesRequireVerificationBeforeUpdate: Requires that your user verifies their email address, phone number, or both before Amazon Cognito updates the value of that attribute.
-	AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate,omitempty"`
+	AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate,omitzero"`
 }
 
 // UserContextDataType: Contextual data, such as the user's device fingerprint, IP address, or location, used for evaluating the risk of an unexpected event by Amazon Cognito threat...
 type UserContextDataType struct {
 	// EncodedData: Encoded device-fingerprint details that your app collected with the Amazon Cognito context data collection library.
-	EncodedData string `json:"EncodedData,omitempty"`
+	EncodedData string `json:"EncodedData,omitzero"`
 	// IpAddress: The source IP address of your user's device.
-	IpAddress string `json:"IpAddress,omitempty"`
+	IpAddress string `json:"IpAddress,omitzero"`
 }
 
 // Values of UserImportJobStatusType.
@@ -3504,125 +3504,125 @@ const (
 // UserImportJobType: A user import job in a user pool.
 type UserImportJobType struct {
 	// CloudWatchLogsRoleArn: The role Amazon Resource Name (ARN) for the Amazon CloudWatch Logging role for the user import job.
-	CloudWatchLogsRoleArn string `json:"CloudWatchLogsRoleArn,omitempty"`
+	CloudWatchLogsRoleArn string `json:"CloudWatchLogsRoleArn,omitzero"`
 	// CompletionDate: The date when the user import job was completed.
-	CompletionDate *Time `json:"CompletionDate,omitempty"`
+	CompletionDate *Time `json:"CompletionDate,omitzero"`
 	// CompletionMessage: The message returned when the user import job is completed.
-	CompletionMessage string `json:"CompletionMessage,omitempty"`
+	CompletionMessage string `json:"CompletionMessage,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// FailedUsers: The number of users that couldn't be imported.
-	FailedUsers *int64 `json:"FailedUsers,omitempty"`
+	FailedUsers *int64 `json:"FailedUsers,omitzero"`
 	// ImportedUsers: The number of users that were successfully imported.
-	ImportedUsers *int64 `json:"ImportedUsers,omitempty"`
+	ImportedUsers *int64 `json:"ImportedUsers,omitzero"`
 	// JobId: The ID of the user import job.
-	JobId string `json:"JobId,omitempty"`
+	JobId string `json:"JobId,omitzero"`
 	// JobName: The friendly name of the user import job.
-	JobName string `json:"JobName,omitempty"`
+	JobName string `json:"JobName,omitzero"`
 	// PasswordHashingAlgorithm: The password hashing algorithm used to generate the hashes in the CSV file for this import job.
-	PasswordHashingAlgorithm string `json:"PasswordHashingAlgorithm,omitempty"`
+	PasswordHashingAlgorithm string `json:"PasswordHashingAlgorithm,omitzero"`
 	// PreSignedUrl: The pre-signed URL target for uploading the CSV file.
-	PreSignedUrl string `json:"PreSignedUrl,omitempty"`
+	PreSignedUrl string `json:"PreSignedUrl,omitzero"`
 	// SkippedUsers: The number of users that were skipped.
-	SkippedUsers *int64 `json:"SkippedUsers,omitempty"`
+	SkippedUsers *int64 `json:"SkippedUsers,omitzero"`
 	// StartDate: The date when the user import job was started.
-	StartDate *Time `json:"StartDate,omitempty"`
+	StartDate *Time `json:"StartDate,omitzero"`
 	// Status: The status of the user import job.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 	// UserPoolId: The ID of the user pool that the users are being imported into.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UserPoolAddOnsType: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
 type UserPoolAddOnsType struct {
 	// AdvancedSecurityAdditionalFlows: Threat protection configuration options for additional authentication types in your user pool, including custom authentication.
-	AdvancedSecurityAdditionalFlows *AdvancedSecurityAdditionalFlowsType `json:"AdvancedSecurityAdditionalFlows,omitempty"`
+	AdvancedSecurityAdditionalFlows *AdvancedSecurityAdditionalFlowsType `json:"AdvancedSecurityAdditionalFlows,omitzero"`
 	// AdvancedSecurityMode: The operating mode of threat protection for standard authentication types in your user pool, including username-password and secure remote password (SRP) aut...
-	AdvancedSecurityMode string `json:"AdvancedSecurityMode,omitempty"`
+	AdvancedSecurityMode string `json:"AdvancedSecurityMode,omitzero"`
 }
 
 // UserPoolClientDescription: A short description of a user pool app client.
 type UserPoolClientDescription struct {
 	// ClientId: The app client ID.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientName: The app client name.
-	ClientName string `json:"ClientName,omitempty"`
+	ClientName string `json:"ClientName,omitzero"`
 	// UserPoolId: The ID of the user pool that's associated with the app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
 // UserPoolClientType: The configuration of a user pool client.
 type UserPoolClientType struct {
 	// AccessTokenValidity: The access token time limit.
-	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitempty"`
+	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitzero"`
 	// AllowedOAuthFlows: The OAuth grant types that you want your app client to generate.
-	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitzero"`
 	// AllowedOAuthFlowsUserPoolClient: Set to true to use OAuth 2.0 authorization server features in your app client.
-	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitempty"`
+	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitzero"`
 	// AllowedOAuthScopes: The OAuth 2.0 scopes that you want your app client to support.
-	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitzero"`
 	// AnalyticsConfiguration: The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
-	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitempty"`
+	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitzero"`
 	// AuthSessionValidity: Amazon Cognito creates a session token for each API request in an authentication flow.
-	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitempty"`
+	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitzero"`
 	// CallbackURLs: A list of allowed redirect (callback) URLs for the IdPs.
-	CallbackURLs []string `json:"CallbackURLs,omitempty"`
+	CallbackURLs []string `json:"CallbackURLs,omitzero"`
 	// ClientId: The ID of the app client.
-	ClientId string `json:"ClientId,omitempty"`
+	ClientId string `json:"ClientId,omitzero"`
 	// ClientName: The name of the app client.
-	ClientName string `json:"ClientName,omitempty"`
+	ClientName string `json:"ClientName,omitzero"`
 	// ClientSecret: The app client secret.
-	ClientSecret string `json:"ClientSecret,omitempty"`
+	ClientSecret string `json:"ClientSecret,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// DefaultRedirectURI: The default redirect URI.
-	DefaultRedirectURI string `json:"DefaultRedirectURI,omitempty"`
+	DefaultRedirectURI string `json:"DefaultRedirectURI,omitzero"`
 	// EnablePropagateAdditionalUserContextData: When EnablePropagateAdditionalUserContextData is true, Amazon Cognito accepts an IpAddress value that you send in the UserContextData parameter.
-	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitempty"`
+	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitzero"`
 	// EnableTokenRevocation: Indicates whether token revocation is activated for the user pool client.
-	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitempty"`
+	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitzero"`
 	// ExplicitAuthFlows: The authentication flows that you want your user pool client to support.
-	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitempty"`
+	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitzero"`
 	// IdTokenValidity: The ID token time limit.
-	IdTokenValidity *int32 `json:"IdTokenValidity,omitempty"`
+	IdTokenValidity *int32 `json:"IdTokenValidity,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// LogoutURLs: A list of allowed logout URLs for the IdPs.
-	LogoutURLs []string `json:"LogoutURLs,omitempty"`
+	LogoutURLs []string `json:"LogoutURLs,omitzero"`
 	// PreventUserExistenceErrors: When ENABLED , suppresses messages that might indicate a valid user exists when someone attempts sign-in.
-	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitempty"`
+	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitzero"`
 	// ReadAttributes: The list of user attributes that you want your app client to have read access to.
-	ReadAttributes []string `json:"ReadAttributes,omitempty"`
+	ReadAttributes []string `json:"ReadAttributes,omitzero"`
 	// RefreshTokenRotation: The configuration of your app client for refresh token rotation.
-	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitempty"`
+	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitzero"`
 	// RefreshTokenValidity: The refresh token time limit.
-	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitempty"`
+	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitzero"`
 	// SupportedIdentityProviders: A list of provider names for the identity providers (IdPs) that are supported on this client.
-	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitempty"`
+	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitzero"`
 	// TokenValidityUnits: The time units that, with IdTokenValidity , AccessTokenValidity , and RefreshTokenValidity , set and display the duration of ID, access, and refresh tokens f...
-	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitempty"`
+	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitzero"`
 	// UserPoolId: The ID of the user pool associated with the app client.
-	UserPoolId string `json:"UserPoolId,omitempty"`
+	UserPoolId string `json:"UserPoolId,omitzero"`
 	// WriteAttributes: The list of user attributes that you want your app client to have write access to.
-	WriteAttributes []string `json:"WriteAttributes,omitempty"`
+	WriteAttributes []string `json:"WriteAttributes,omitzero"`
 }
 
 // UserPoolDescriptionType: A short description of a user pool.
 type UserPoolDescriptionType struct {
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// Id: The user pool ID.
-	Id string `json:"Id,omitempty"`
+	Id string `json:"Id,omitzero"`
 	// LambdaConfig: A collection of user pool Lambda triggers.
-	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitempty"`
+	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// Name: The user pool name.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// ReplicaRegions: A list of Amazon Web Services Regions where replicas of this user pool exist.
-	ReplicaRegions []string `json:"ReplicaRegions,omitempty"`
+	ReplicaRegions []string `json:"ReplicaRegions,omitzero"`
 	// Status: The user pool status.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 }
 
 // Values of UserPoolMfaType.
@@ -3635,21 +3635,21 @@ const (
 // UserPoolPolicyType: A list of user pool policies.
 type UserPoolPolicyType struct {
 	// PasswordPolicy: The password policy settings for a user pool, including complexity, history, and length requirements.
-	PasswordPolicy *PasswordPolicyType `json:"PasswordPolicy,omitempty"`
+	PasswordPolicy *PasswordPolicyType `json:"PasswordPolicy,omitzero"`
 	// SignInPolicy: The policy for allowed types of authentication in a user pool.
-	SignInPolicy *SignInPolicyType `json:"SignInPolicy,omitempty"`
+	SignInPolicy *SignInPolicyType `json:"SignInPolicy,omitzero"`
 }
 
 // UserPoolReplicaType: Contains information about a replica user pool, including Region, status, role, and ARN.
 type UserPoolReplicaType struct {
 	// RegionName: The Amazon Web Services Region where the replica is located.
-	RegionName string `json:"RegionName,omitempty"`
+	RegionName string `json:"RegionName,omitzero"`
 	// Role: The role of the user pool replica that determines which API operations are enabled.
-	Role string `json:"Role,omitempty"`
+	Role string `json:"Role,omitzero"`
 	// Status: The current status of the replica.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 	// UserPoolArn: The Amazon Resource Name (ARN) of the replica user pool.
-	UserPoolArn string `json:"UserPoolArn,omitempty"`
+	UserPoolArn string `json:"UserPoolArn,omitzero"`
 }
 
 // Values of UserPoolTierType.
@@ -3662,77 +3662,77 @@ const (
 // UserPoolType: The configuration of a user pool.
 type UserPoolType struct {
 	// AccountRecoverySetting: The available verified method a user can use to recover their password when they call ForgotPassword .
-	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitempty"`
+	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitzero"`
 	// AdminCreateUserConfig: The configuration for AdminCreateUser requests.
-	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitempty"`
+	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitzero"`
 	// AliasAttributes: Attributes supported as an alias for this user pool.
-	AliasAttributes []string `json:"AliasAttributes,omitempty"`
+	AliasAttributes []string `json:"AliasAttributes,omitzero"`
 	// Arn: The Amazon Resource Name (ARN) of the user pool.
-	Arn string `json:"Arn,omitempty"`
+	Arn string `json:"Arn,omitzero"`
 	// AutoVerifiedAttributes: The attributes that are auto-verified in a user pool.
-	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitempty"`
+	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitzero"`
 	// CreationDate: The date and time when the item was created.
-	CreationDate *Time `json:"CreationDate,omitempty"`
+	CreationDate *Time `json:"CreationDate,omitzero"`
 	// CustomDomain: A custom domain name that you provide to Amazon Cognito.
-	CustomDomain string `json:"CustomDomain,omitempty"`
+	CustomDomain string `json:"CustomDomain,omitzero"`
 	// DeletionProtection: When active, DeletionProtection prevents accidental deletion of your user pool.
-	DeletionProtection string `json:"DeletionProtection,omitempty"`
+	DeletionProtection string `json:"DeletionProtection,omitzero"`
 	// DeviceConfiguration: The device-remembering configuration for a user pool.
-	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitempty"`
+	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitzero"`
 	// Domain: The domain prefix, if the user pool has a domain associated with it.
-	Domain string `json:"Domain,omitempty"`
+	Domain string `json:"Domain,omitzero"`
 	// EmailConfiguration: The email configuration of your user pool.
-	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitempty"`
+	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitzero"`
 	// EmailConfigurationFailure: Deprecated.
-	EmailConfigurationFailure string `json:"EmailConfigurationFailure,omitempty"`
+	EmailConfigurationFailure string `json:"EmailConfigurationFailure,omitzero"`
 	// EmailVerificationMessage: This parameter is no longer used.
-	EmailVerificationMessage string `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationMessage string `json:"EmailVerificationMessage,omitzero"`
 	// EmailVerificationSubject: This parameter is no longer used.
-	EmailVerificationSubject string `json:"EmailVerificationSubject,omitempty"`
+	EmailVerificationSubject string `json:"EmailVerificationSubject,omitzero"`
 	// EstimatedNumberOfUsers: A number estimating the size of the user pool.
-	EstimatedNumberOfUsers *int32 `json:"EstimatedNumberOfUsers,omitempty"`
+	EstimatedNumberOfUsers *int32 `json:"EstimatedNumberOfUsers,omitzero"`
 	// Id: The ID of the user pool.
-	Id string `json:"Id,omitempty"`
+	Id string `json:"Id,omitzero"`
 	// IssuerConfiguration: The issuer configuration for the user pool, including token issuing settings.
-	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitempty"`
+	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitzero"`
 	// KeyConfiguration: The key configuration for the user pool, including encryption settings.
-	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitempty"`
+	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitzero"`
 	// LambdaConfig: A collection of user pool Lambda triggers.
-	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitempty"`
+	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
 	// LastModifiedDate: The date and time when the item was modified.
-	LastModifiedDate *Time `json:"LastModifiedDate,omitempty"`
+	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
 	// MfaConfiguration: Can be one of the following values: OFF - MFA tokens aren't required and can't be specified during user registration.
-	MfaConfiguration string `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
 	// Name: The name of the user pool.
-	Name string `json:"Name,omitempty"`
+	Name string `json:"Name,omitzero"`
 	// Policies: A list of user pool policies.
-	Policies *UserPoolPolicyType `json:"Policies,omitempty"`
+	Policies *UserPoolPolicyType `json:"Policies,omitzero"`
 	// SchemaAttributes: A list of the user attributes and their properties in your user pool.
-	SchemaAttributes []SchemaAttributeType `json:"SchemaAttributes,omitempty"`
+	SchemaAttributes []SchemaAttributeType `json:"SchemaAttributes,omitzero"`
 	// SmsAuthenticationMessage: The contents of the SMS authentication message.
-	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitempty"`
+	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
 	// SmsConfiguration: User pool configuration for delivery of SMS messages with Amazon Simple Notification Service.
-	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitempty"`
+	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
 	// SmsConfigurationFailure: The reason why the SMS configuration can't send the messages to your users.
-	SmsConfigurationFailure string `json:"SmsConfigurationFailure,omitempty"`
+	SmsConfigurationFailure string `json:"SmsConfigurationFailure,omitzero"`
 	// SmsVerificationMessage: This parameter is no longer used.
-	SmsVerificationMessage string `json:"SmsVerificationMessage,omitempty"`
+	SmsVerificationMessage string `json:"SmsVerificationMessage,omitzero"`
 	// Status: This parameter is no longer used.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 	// UserAttributeUpdateSettings: The settings for updates to user attributes.
-	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitempty"`
+	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitzero"`
 	// UserPoolAddOns: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
-	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitempty"`
+	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitzero"`
 	// UserPoolTags: The tags that are assigned to the user pool.
-	UserPoolTags map[string]string `json:"UserPoolTags,omitempty"`
+	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
 	// UserPoolTier: The user pool feature plan , or tier.
-	UserPoolTier string `json:"UserPoolTier,omitempty"`
+	UserPoolTier string `json:"UserPoolTier,omitzero"`
 	// UsernameAttributes: Specifies whether a user can use an email address or phone number as a username when they sign up.
-	UsernameAttributes []string `json:"UsernameAttributes,omitempty"`
+	UsernameAttributes []string `json:"UsernameAttributes,omitzero"`
 	// UsernameConfiguration: Case sensitivity of the username input for the selected sign-in option.
-	UsernameConfiguration *UsernameConfigurationType `json:"UsernameConfiguration,omitempty"`
+	UsernameConfiguration *UsernameConfigurationType `json:"UsernameConfiguration,omitzero"`
 	// VerificationMessageTemplate: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
-	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitempty"`
+	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitzero"`
 }
 
 // Values of UserStatusType.
@@ -3750,19 +3750,19 @@ const (
 // UserType: A user profile in a Amazon Cognito user pool.
 type UserType struct {
 	// Attributes: Names and values of a user's attributes, for example email .
-	Attributes []AttributeType `json:"Attributes,omitempty"`
+	Attributes []AttributeType `json:"Attributes,omitzero"`
 	// Enabled: Indicates whether the user's account is enabled or disabled.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 	// MFAOptions: The user's MFA configuration.
-	MFAOptions []MFAOptionType `json:"MFAOptions,omitempty"`
+	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
 	// UserCreateDate: The date and time when the item was created.
-	UserCreateDate *Time `json:"UserCreateDate,omitempty"`
+	UserCreateDate *Time `json:"UserCreateDate,omitzero"`
 	// UserLastModifiedDate: The date and time when the item was modified.
-	UserLastModifiedDate *Time `json:"UserLastModifiedDate,omitempty"`
+	UserLastModifiedDate *Time `json:"UserLastModifiedDate,omitzero"`
 	// UserStatus: The user status.
-	UserStatus string `json:"UserStatus,omitempty"`
+	UserStatus string `json:"UserStatus,omitzero"`
 	// Username: The user's username.
-	Username string `json:"Username,omitempty"`
+	Username string `json:"Username,omitzero"`
 }
 
 // Values of UserVerificationType.
@@ -3780,23 +3780,23 @@ const (
 // UsernameConfigurationType: The configuration of a user pool for username case sensitivity.
 type UsernameConfigurationType struct {
 	// CaseSensitive: Specifies whether user name case sensitivity will be applied for all users in the user pool through Amazon Cognito APIs.
-	CaseSensitive *bool `json:"CaseSensitive,omitempty"`
+	CaseSensitive *bool `json:"CaseSensitive,omitzero"`
 }
 
 // VerificationMessageTemplateType: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
 type VerificationMessageTemplateType struct {
 	// DefaultEmailOption: The configuration of verification emails to contain a clickable link or a verification code.
-	DefaultEmailOption string `json:"DefaultEmailOption,omitempty"`
+	DefaultEmailOption string `json:"DefaultEmailOption,omitzero"`
 	// EmailMessage: The template for email messages that Amazon Cognito sends to your users.
-	EmailMessage string `json:"EmailMessage,omitempty"`
+	EmailMessage string `json:"EmailMessage,omitzero"`
 	// EmailMessageByLink: The email message template for sending a confirmation link to the user.
-	EmailMessageByLink string `json:"EmailMessageByLink,omitempty"`
+	EmailMessageByLink string `json:"EmailMessageByLink,omitzero"`
 	// EmailSubject: The subject line for the email message template.
-	EmailSubject string `json:"EmailSubject,omitempty"`
+	EmailSubject string `json:"EmailSubject,omitzero"`
 	// EmailSubjectByLink: The subject line for the email message template for sending a confirmation link to the user.
-	EmailSubjectByLink string `json:"EmailSubjectByLink,omitempty"`
+	EmailSubjectByLink string `json:"EmailSubjectByLink,omitzero"`
 	// SmsMessage: The template for SMS messages that Amazon Cognito sends to your users.
-	SmsMessage string `json:"SmsMessage,omitempty"`
+	SmsMessage string `json:"SmsMessage,omitzero"`
 }
 
 // Values of VerifiedAttributeType.
@@ -3808,21 +3808,21 @@ const (
 // VerifySoftwareTokenRequest is a shape of the Cognito API model.
 type VerifySoftwareTokenRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// FriendlyDeviceName: A friendly name for the device that's running the TOTP authenticator.
-	FriendlyDeviceName string `json:"FriendlyDeviceName,omitempty"`
+	FriendlyDeviceName string `json:"FriendlyDeviceName,omitzero"`
 	// Session: The session ID from an AssociateSoftwareToken request.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// UserCode: A TOTP that the user generated in their configured authenticator app.
-	UserCode string `json:"UserCode,omitempty"`
+	UserCode string `json:"UserCode,omitzero"`
 }
 
 // VerifySoftwareTokenResponse is a shape of the Cognito API model.
 type VerifySoftwareTokenResponse struct {
 	// Session: This session ID satisfies an MFA_SETUP challenge.
-	Session string `json:"Session,omitempty"`
+	Session string `json:"Session,omitzero"`
 	// Status: Amazon Cognito can accept or reject the code that you provide.
-	Status string `json:"Status,omitempty"`
+	Status string `json:"Status,omitzero"`
 }
 
 // Values of VerifySoftwareTokenResponseType.
@@ -3834,11 +3834,11 @@ const (
 // VerifyUserAttributeRequest: Represents the request to verify user attributes.
 type VerifyUserAttributeRequest struct {
 	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
-	AccessToken string `json:"AccessToken,omitempty"`
+	AccessToken string `json:"AccessToken,omitzero"`
 	// AttributeName: The name of the attribute that you want to verify.
-	AttributeName string `json:"AttributeName,omitempty"`
+	AttributeName string `json:"AttributeName,omitzero"`
 	// Code: The verification code that your user pool sent to the added or changed attribute, for example the user's email address.
-	Code string `json:"Code,omitempty"`
+	Code string `json:"Code,omitzero"`
 }
 
 // VerifyUserAttributeResponse: A container representing the response from the server from the request to verify user attributes.
@@ -3848,27 +3848,27 @@ type VerifyUserAttributeResponse struct {
 // WebAuthnConfigurationType: Settings for authentication (MFA) with passkey, or webauthN, biometric and security-key devices in a user pool.
 type WebAuthnConfigurationType struct {
 	// FactorConfiguration: Sets whether passkeys can be used as multi-factor authentication (MFA).
-	FactorConfiguration string `json:"FactorConfiguration,omitempty"`
+	FactorConfiguration string `json:"FactorConfiguration,omitzero"`
 	// RelyingPartyId: Sets or displays the authentication domain, typically your user pool domain, that passkey providers must use as a relying party (RP) in their configuration.
-	RelyingPartyId string `json:"RelyingPartyId,omitempty"`
+	RelyingPartyId string `json:"RelyingPartyId,omitzero"`
 	// UserVerification: When required , users can only register and sign in users with passkeys that are capable of user verification .
-	UserVerification string `json:"UserVerification,omitempty"`
+	UserVerification string `json:"UserVerification,omitzero"`
 }
 
 // WebAuthnCredentialDescription: The details of a passkey, or webauthN, biometric or security-key authentication factor for a user.
 type WebAuthnCredentialDescription struct {
 	// AuthenticatorAttachment: The general category of the passkey authenticator.
-	AuthenticatorAttachment string `json:"AuthenticatorAttachment,omitempty"`
+	AuthenticatorAttachment string `json:"AuthenticatorAttachment,omitzero"`
 	// AuthenticatorTransports: Information about the transport methods of the passkey credential, for example USB or Bluetooth Low Energy.
-	AuthenticatorTransports []string `json:"AuthenticatorTransports,omitempty"`
+	AuthenticatorTransports []string `json:"AuthenticatorTransports,omitzero"`
 	// CreatedAt: The date and time when the item was created.
-	CreatedAt *Time `json:"CreatedAt,omitempty"`
+	CreatedAt *Time `json:"CreatedAt,omitzero"`
 	// CredentialId: The unique identifier of the passkey credential.
-	CredentialId string `json:"CredentialId,omitempty"`
+	CredentialId string `json:"CredentialId,omitzero"`
 	// FriendlyCredentialName: An automatically-generated friendly name for the passkey credential.
-	FriendlyCredentialName string `json:"FriendlyCredentialName,omitempty"`
+	FriendlyCredentialName string `json:"FriendlyCredentialName,omitzero"`
 	// RelyingPartyId: The relying-party ID of the provider for the passkey credential.
-	RelyingPartyId string `json:"RelyingPartyId,omitempty"`
+	RelyingPartyId string `json:"RelyingPartyId,omitzero"`
 }
 
 // Values of WebAuthnFactorConfigurationType.
@@ -3880,5 +3880,5 @@ const (
 // WebAuthnMfaSettingsType: A user's preference for using passkey, or WebAuthn, multi-factor authentication (MFA).
 type WebAuthnMfaSettingsType struct {
 	// Enabled: Specifies whether passkey MFA is activated for a user.
-	Enabled *bool `json:"Enabled,omitempty"`
+	Enabled *bool `json:"Enabled,omitzero"`
 }

@@ -45,8 +45,8 @@ type Store interface {
 	// nested fn in the same transaction; if the nested fn fails, only its own
 	// writes are undone. A method that fails inside a transaction likewise
 	// undoes its own writes and leaves the transaction usable. fn must make
-	// every call through tx: the outer store may wait for the transaction to
-	// end.
+	// every call through tx, from its own goroutine, and not keep tx: the
+	// outer store may wait for the transaction to end.
 	Tx(ctx context.Context, fn func(tx Store) error) error
 	// Close releases the store's resources.
 	Close() error

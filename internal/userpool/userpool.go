@@ -6,11 +6,13 @@
 package userpool
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -33,7 +35,9 @@ func NotFound(id string) error {
 	return &model.ResourceNotFoundException{Message: fmt.Sprintf("User pool %s does not exist.", id)}
 }
 
-// Load reads a pool; a missing pool is a ResourceNotFoundException.
+// Load reads a pool; a missing pool is a ResourceNotFoundException. The
+// returned settings may be shared with other callers: treat them as read-only
+// (use Decode for a copy to change).
 func Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
 	rec, err := st.GetPool(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -42,7 +46,55 @@ func Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load pool: %w", err)
 	}
-	return Decode(rec)
+	if s, ok := decoded.get(rec.ID, rec.Config); ok {
+		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *s}, nil
+	}
+	p, err := Decode(rec)
+	if err != nil {
+		return nil, err
+	}
+	decoded.put(rec.ID, rec.Config, &p.Settings)
+	return p, nil
+}
+
+// decoded memoizes the decoding of settings documents: every operation loads
+// its pool, and decoding the document costs more than reading it. An entry
+// is used only when the stored bytes are exactly those it was decoded from,
+// so the memo can never be stale.
+var decoded = &settingsMemo{m: map[string]memoEntry{}}
+
+const memoSize = 1024
+
+type memoEntry struct {
+	raw      []byte
+	settings *model.UserPoolType
+}
+
+type settingsMemo struct {
+	mu sync.RWMutex
+	m  map[string]memoEntry
+}
+
+func (c *settingsMemo) get(id string, raw []byte) (*model.UserPoolType, bool) {
+	c.mu.RLock()
+	e, ok := c.m[id]
+	c.mu.RUnlock()
+	if !ok || !bytes.Equal(e.raw, raw) {
+		return nil, false
+	}
+	return e.settings, true
+}
+
+func (c *settingsMemo) put(id string, raw []byte, s *model.UserPoolType) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= memoSize {
+		for k := range c.m { // evict an arbitrary entry
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[id] = memoEntry{raw: bytes.Clone(raw), settings: s}
 }
 
 // Decode turns a stored pool into a Pool.

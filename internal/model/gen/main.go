@@ -225,7 +225,11 @@ func (g *generator) shapes() []byte {
 		for _, mn := range sortedKeys(s.Members) {
 			mem := s.Members[mn]
 			b.WriteString(doc(exported(mn), mem.Documentation))
-			fmt.Fprintf(&b, "\t%s %s `json:\"%s,omitempty\"`\n", exported(mn), g.goType(mem.Shape), mn)
+			// omitzero, not omitempty: an absent list, map or blob (nil) is
+			// left out, but a present empty one stays "[]", "{}" or "", so
+			// a required empty list survives a round trip and an output
+			// can say "Users": [] as Cognito does.
+			fmt.Fprintf(&b, "\t%s %s `json:\"%s,omitzero\"`\n", exported(mn), g.goType(mem.Shape), mn)
 		}
 		b.WriteString("}\n\n")
 	}

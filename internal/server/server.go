@@ -1,0 +1,158 @@
+// Package server is the one place that wires Cognate together: it opens the
+// store (running its migrations), loads the master key, builds the operation
+// services, mounts them on the AWS JSON protocol layer and serves HTTP until
+// its context ends.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/awsjson"
+	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/ops/clients"
+	"github.com/cognate-idp/cognate/internal/ops/groups"
+	"github.com/cognate-idp/cognate/internal/ops/pools"
+	"github.com/cognate-idp/cognate/internal/ops/users"
+	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/postgres"
+	"github.com/cognate-idp/cognate/internal/store/sqlite"
+)
+
+// Options are the dependencies tests replace.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Rand is the source of randomness; crypto/rand.Reader when nil.
+	Rand io.Reader
+}
+
+// Server is a configured Cognate server.
+type Server struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	store   store.Store
+	handler http.Handler
+	mux     *awsjson.Mux
+}
+
+// OpenStore opens the store the configuration names: PostgreSQL for a
+// postgres:// URL, else a SQLite file. Migrations run on open.
+func OpenStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if cfg.Postgres() {
+		return postgres.Open(ctx, cfg.DB)
+	}
+	return sqlite.Open(ctx, cfg.DB)
+}
+
+// LoadKeys loads the master key. With SQLite and the default key file the
+// key is made on first start, and the log says so.
+func LoadKeys(cfg *config.Config, log *slog.Logger) (*seal.Keyring, error) {
+	if cfg.Postgres() {
+		return seal.Load(cfg.KeyFile)
+	}
+	keys, created, err := seal.LoadOrCreate(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Info("generated a new master key; keep it safe, sealed secrets cannot be read without it", "key_file", cfg.KeyFile)
+	}
+	return keys, nil
+}
+
+// New opens the store and builds the server.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*Server, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	keys, err := LoadKeys(cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	gen := ids.Generator{Rand: opts.Rand}
+	mux := awsjson.NewMux(log)
+	mux.CORSOrigins = cfg.CORSOrigins
+	(&pools.Service{Store: st, IDs: gen, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
+	(&clients.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now}).Register(mux)
+	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand}).Register(mux)
+	(&groups.Service{Store: st, Now: opts.Now}).Register(mux)
+
+	root := http.NewServeMux()
+	root.Handle("POST /{$}", mux)
+	root.Handle("OPTIONS /{$}", mux)
+	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux}, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Mux returns the AWS JSON protocol mux, so tests can see which operations
+// are handled.
+func (s *Server) Mux() *awsjson.Mux { return s.mux }
+
+// Serve answers requests on l until ctx ends, then lets in-flight requests
+// finish (up to 10 seconds) and closes the store.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	store := "sqlite"
+	if s.cfg.Postgres() {
+		store = "postgres"
+	}
+	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = hs.Shutdown(sctx)
+		cancel()
+	}
+	if cerr := s.store.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Run builds the server from cfg and serves on cfg.Listen until ctx ends.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	s, err := New(ctx, cfg, log, Options{})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		s.store.Close()
+		return fmt.Errorf("listen: %w", err)
+	}
+	return s.Serve(ctx, l)
+}

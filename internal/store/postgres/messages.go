@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// EnqueueMessage implements store.Messages.
+func (s *Store) EnqueueMessage(ctx context.Context, m *store.Message) error {
+	err := changed(s.exec(ctx, `INSERT INTO messages (id, pool, username, kind, medium, destination, body, created_at)
+		SELECT $2, pk, $3, $4, $5, $6, $7, $8 FROM pools WHERE id = $1`,
+		m.PoolID, m.ID, m.Username, m.Kind, m.Medium, m.Destination, m.Body, ts(m.CreatedAt)))
+	if err != nil {
+		return fmt.Errorf("postgres: enqueue message: %w", mapErr(err))
+	}
+	return nil
+}
+
+// PendingMessages implements store.Messages.
+func (s *Store) PendingMessages(ctx context.Context, limit int) ([]store.Message, error) {
+	if err := checkLimit(store.Page{Limit: limit}); err != nil {
+		return nil, fmt.Errorf("postgres: pending messages: %w", err)
+	}
+	rows, err := s.q().Query(ctx, `SELECT m.id, p.id, m.username, m.kind, m.medium, m.destination, m.body, m.created_at
+		FROM messages m JOIN pools p ON p.pk = m.pool ORDER BY m.created_at, m.seq LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending messages: %w", err)
+	}
+	defer rows.Close()
+	var ms []store.Message
+	for rows.Next() {
+		var m store.Message
+		if err := rows.Scan(&m.ID, &m.PoolID, &m.Username, &m.Kind, &m.Medium, &m.Destination, &m.Body, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("postgres: pending messages: %w", err)
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: pending messages: %w", err)
+	}
+	return ms, nil
+}
+
+// MarkDelivered implements store.Messages.
+func (s *Store) MarkDelivered(ctx context.Context, id string) error {
+	if err := changed(s.exec(ctx, "DELETE FROM messages WHERE id = $1", id)); err != nil {
+		return fmt.Errorf("postgres: mark delivered: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// TestFindUsersPlans checks, on a pool of 5,000 users, that every FindUsers
+// query reads an index in order (no sequential scan of users or user_attrs,
+// no sort), on the first page and on later ones, and that a cursor seeks
+// into the index rather than filtering what precedes it.
+func TestFindUsersPlans(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if err := s.CreatePool(ctx, &store.Pool{ID: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	// Rows made by SQL, not CreateUser, to keep the test fast.
+	for _, q := range []string{
+		`INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases, created_at, updated_at)
+			SELECT (SELECT pk FROM pools), 'user' || i, 'user' || i, md5(i::text),
+				(ARRAY['CONFIRMED', 'UNCONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'])[i % 4 + 1], i % 10 <> 0,
+				jsonb_build_object('email', 'user' || i || '@example.com'), ARRAY[]::text[], now(), now()
+			FROM generate_series(1, 5000) AS i`,
+		`INSERT INTO user_attrs (pool, name, value, user_id) SELECT pool, n, 'v' || id || n, id FROM users,
+			unnest(ARRAY['email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username']) AS n`,
+		"ANALYZE",
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filters := []store.UserFilter{
+		{},
+		{Field: store.FieldUsername, Value: "user42"},
+		{Field: store.FieldUsername, Value: "user4", Prefix: true},
+		{Field: store.FieldSub, Value: "0c5e"},
+		{Field: store.FieldSub, Value: "0c", Prefix: true},
+		{Field: store.FieldStatus, Value: "CONFIRMED"},
+		{Field: store.FieldStatus, Value: "UN", Prefix: true},
+		{Field: store.FieldEnabled, Value: "false"},
+		{Field: store.FieldEnabled, Value: "true"},
+	}
+	for _, name := range store.IndexedAttributes {
+		filters = append(filters,
+			store.UserFilter{Field: name, Value: "v42" + name},
+			store.UserFilter{Field: name, Value: "v4", Prefix: true},
+			store.UserFilter{Field: name, Value: "", Prefix: true})
+	}
+	for _, f := range filters {
+		first, err := buildFind("p", f, store.Page{Limit: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos := make([]string, len(first.order))
+		for i, c := range first.order {
+			pos[i] = f.Value + "5"
+			if c.isInt {
+				pos[i] = "5000"
+			}
+		}
+		next, err := buildFind("p", f, store.Page{Limit: 60, Cursor: cursor{scope: first.scope, pos: pos}.String()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []*findQuery{first, next} {
+			plan := explain(t, s, q.sql, q.args...)
+			if !strings.Contains(plan, "Index") || strings.Contains(plan, "Seq Scan on users") ||
+				strings.Contains(plan, "Seq Scan on user_attrs") || strings.Contains(plan, "Sort") {
+				t.Errorf("filter %+v: the plan is not an ordered index scan:\n%s\n%s", f, q.sql, plan)
+			}
+		}
+		if !f.Prefix && (f.Field == store.FieldUsername || f.Field == store.FieldSub) {
+			continue // one user at most: there is no next page
+		}
+		seeks := false
+		for line := range strings.Lines(explain(t, s, next.sql, next.args...)) {
+			seeks = seeks || strings.Contains(line, "Index Cond:") && strings.Contains(line, " > ")
+		}
+		if !seeks {
+			t.Errorf("filter %+v: the cursor is not an index condition:\n%s", f, next.sql)
+		}
+	}
+}
+
+// explain returns PostgreSQL's plan for query.
+func explain(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.pool.Query(t.Context(), "EXPLAIN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, line)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}

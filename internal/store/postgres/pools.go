@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+const poolCols = "pk, id, name, config, created_at, updated_at"
+
+// scanner is what pgx.Row and pgx.Rows have in common.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPool(row scanner) (*store.Pool, int64, error) {
+	var p store.Pool
+	var pk int64
+	if err := row.Scan(&pk, &p.ID, &p.Name, &p.Config, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		return nil, 0, notFound(err)
+	}
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &p, pk, nil
+}
+
+// CreatePool implements store.Pools.
+func (s *Store) CreatePool(ctx context.Context, p *store.Pool) error {
+	_, err := s.exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+		p.ID, p.Name, p.Config, ts(p.CreatedAt), ts(p.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("postgres: create pool: %w", mapErr(err))
+	}
+	return nil
+}
+
+// GetPool implements store.Pools.
+func (s *Store) GetPool(ctx context.Context, id string) (*store.Pool, error) {
+	p, _, err := scanPool(s.q().QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1", id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get pool: %w", err)
+	}
+	return p, nil
+}
+
+// UpdatePool implements store.Pools.
+func (s *Store) UpdatePool(ctx context.Context, id string, fn func(p *store.Pool) error) (*store.Pool, error) {
+	var p *store.Pool
+	var fnErr error
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		old, pk, err := scanPool(tx.QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1 FOR UPDATE", id))
+		if err != nil {
+			return err
+		}
+		p = &store.Pool{}
+		*p = *old
+		p.Config = slices.Clone(old.Config)
+		if fnErr = fn(p); fnErr != nil {
+			return fnErr
+		}
+		p.ID, p.CreatedAt, p.UpdatedAt = old.ID, old.CreatedAt, ts(p.UpdatedAt)
+		_, err = tx.Exec(ctx, "UPDATE pools SET name = $1, config = $2, updated_at = $3 WHERE pk = $4",
+			p.Name, p.Config, p.UpdatedAt, pk)
+		return err
+	})
+	if fnErr != nil {
+		return nil, fnErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: update pool: %w", err)
+	}
+	return p, nil
+}
+
+// DeletePool implements store.Pools. Everything in the pool goes with it
+// (ON DELETE CASCADE).
+func (s *Store) DeletePool(ctx context.Context, id string) error {
+	if err := changed(s.exec(ctx, "DELETE FROM pools WHERE id = $1", id)); err != nil {
+		return fmt.Errorf("postgres: delete pool: %w", err)
+	}
+	return nil
+}
+
+// ListPools implements store.Pools.
+func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, string, error) {
+	pools, next, err := listPage(ctx, s.q(), page, []string{"pools"},
+		"SELECT "+poolCols+" FROM pools WHERE true", nil, "id",
+		func(row scanner) (store.Pool, error) {
+			p, _, err := scanPool(row)
+			if err != nil {
+				return store.Pool{}, err
+			}
+			return *p, nil
+		},
+		func(p store.Pool) string { return p.ID })
+	if err != nil {
+		return nil, "", fmt.Errorf("postgres: list pools: %w", err)
+	}
+	return pools, next, nil
+}
+
+// listPage returns one page of a listing ordered by the text column keyCol,
+// and the cursor of the next. query selects the rows with args and ends in a
+// WHERE clause; the keyset condition, order and limit are added here.
+func listPage[T any](ctx context.Context, q querier, page store.Page, scope []string,
+	query string, args []any, keyCol string, scan func(scanner) (T, error), key func(T) string,
+) ([]T, string, error) {
+	pos, err := position(page, 1, scope...)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkLimit(page); err != nil {
+		return nil, "", err
+	}
+	args = slices.Clip(args)
+	if pos != nil {
+		args = append(args, pos[0])
+		query += fmt.Sprintf(" AND %s > $%d", keyCol, len(args))
+	}
+	args = append(args, page.Limit+1)
+	rows, err := q.Query(ctx, fmt.Sprintf("%s ORDER BY %s LIMIT $%d", query, keyCol, len(args)), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var items []T
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	if len(items) <= page.Limit {
+		return items, "", nil
+	}
+	items = items[:page.Limit]
+	return items, cursor{scope: scope, pos: []string{key(items[page.Limit-1])}}.String(), nil
+}

@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// TestFindUsersPlans checks that every FindUsers query is an index search in
+// index order (no full scan of a table or index, and no sort), and that a
+// cursor seeks into the index rather than filtering what precedes it.
+func TestFindUsersPlans(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if err := s.CreatePool(ctx, &store.Pool{ID: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	filters := []store.UserFilter{
+		{},
+		{Field: store.FieldUsername, Value: "bob"},
+		{Field: store.FieldUsername, Value: "b", Prefix: true},
+		{Field: store.FieldSub, Value: "0c5e"},
+		{Field: store.FieldSub, Value: "0c", Prefix: true},
+		{Field: store.FieldStatus, Value: "CONFIRMED"},
+		{Field: store.FieldStatus, Value: "CON", Prefix: true},
+		{Field: store.FieldEnabled, Value: "false"},
+	}
+	for _, name := range store.IndexedAttributes {
+		filters = append(filters,
+			store.UserFilter{Field: name, Value: "bob@example.com"},
+			store.UserFilter{Field: name, Value: "bo", Prefix: true},
+			store.UserFilter{Field: name, Value: "", Prefix: true})
+	}
+	for _, f := range filters {
+		first, err := buildFind("p", f, store.Page{Limit: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos := make([]string, len(first.order))
+		for i, c := range first.order {
+			pos[i] = f.Value + "x"
+			if c.isInt {
+				pos[i] = "42"
+			}
+		}
+		next, err := buildFind("p", f, store.Page{Limit: 60, Cursor: cursor{scope: first.scope, pos: pos}.String()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []*findQuery{first, next} {
+			plan := explain(t, s, q.sql, q.args...)
+			if !strings.Contains(plan, "SEARCH u USING") && !strings.Contains(plan, "SEARCH x USING") ||
+				strings.Contains(plan, "SCAN ") || strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("filter %+v: the plan is not an ordered index search:\n%s\n%s", f, q.sql, plan)
+			}
+		}
+		if !f.Prefix && (f.Field == store.FieldUsername || f.Field == store.FieldSub) {
+			continue // one user at most: there is no next page
+		}
+		last := first.order[len(first.order)-1].name[2:]
+		if plan := explain(t, s, next.sql, next.args...); !strings.Contains(plan, last+">?") && !strings.Contains(plan, last+")>(") {
+			t.Errorf("filter %+v: the cursor does not seek:\n%s\n%s", f, next.sql, plan)
+		}
+	}
+}
+
+// explain returns the detail lines of SQLite's query plan for query.
+func explain(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}

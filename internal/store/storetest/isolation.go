@@ -1,0 +1,163 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// populate gives pool a client, two users with aliases and attributes, a
+// group with both users, and a message. Names repeat across pools on purpose,
+// except client and message IDs, which are global.
+func populate(t *testing.T, s store.Store, pool string) {
+	t.Helper()
+	ctx := t.Context()
+	newPool(t, s, pool)
+	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: pool, ID: pool + "-client", Name: "c", CreatedAt: t0, UpdatedAt: t0}), "CreateClient")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: pool, Name: "shared", Description: pool, CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+	for _, k := range []string{"sam", "kim"} {
+		newUser(t, s, pool, k)
+		noErr(t, s.AddUserToGroup(ctx, pool, k, "shared"), "AddUserToGroup")
+	}
+	noErr(t, s.EnqueueMessage(ctx, &store.Message{ID: pool + "-msg", PoolID: pool, CreatedAt: t0}), "EnqueueMessage")
+}
+
+func testDeletePoolCascades(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const a, b = "us-east-1_gone", "us-east-1_kept"
+	populate(t, s, a)
+	populate(t, s, b)
+	noErr(t, s.DeletePool(ctx, a), "DeletePool")
+
+	_, err := s.GetClientByID(ctx, a+"-client")
+	wantErr(t, err, store.ErrNotFound, "client of a deleted pool")
+	_, err = s.GetUser(ctx, a, "sam")
+	wantErr(t, err, store.ErrNotFound, "user of a deleted pool")
+	ms, err := s.PendingMessages(ctx, 100)
+	noErr(t, err, "PendingMessages")
+	if len(ms) != 1 || ms[0].ID != b+"-msg" {
+		t.Fatalf("messages after DeletePool: %v, want only %s-msg", ms, b)
+	}
+
+	// A pool re-created with the same ID starts empty.
+	newPool(t, s, a)
+	checkEmpty(t, s, a)
+	// Everything can be created again without conflicts.
+	noErr(t, s.DeletePool(ctx, a), "DeletePool of the re-created pool")
+	populate(t, s, a)
+
+	// The other pool is intact.
+	checkPopulated(t, s, b)
+}
+
+func checkEmpty(t *testing.T, s store.Store, pool string) {
+	t.Helper()
+	ctx := t.Context()
+	if n, err := s.CountUsers(ctx, pool); err != nil || n != 0 {
+		t.Fatalf("CountUsers = %d, %v; want 0", n, err)
+	}
+	if keys := findKeys(t, s, pool, store.UserFilter{}); len(keys) != 0 {
+		t.Fatalf("FindUsers: %v", keys)
+	}
+	if keys := findKeys(t, s, pool, store.UserFilter{Field: "email", Value: "sam@example.com"}); len(keys) != 0 {
+		t.Fatalf("FindUsers by email: %v", keys)
+	}
+	_, err := s.GetUserByAlias(ctx, pool, "email:sam@example.com")
+	wantErr(t, err, store.ErrNotFound, "GetUserByAlias")
+	_, err = s.GetUserBySub(ctx, pool, "sub-sam")
+	wantErr(t, err, store.ErrNotFound, "GetUserBySub")
+	_, err = s.GetGroup(ctx, pool, "shared")
+	wantErr(t, err, store.ErrNotFound, "GetGroup")
+	if gs, _, err := s.ListGroups(ctx, pool, store.Page{Limit: 10}); err != nil || len(gs) != 0 {
+		t.Fatalf("ListGroups = %v, %v", gs, err)
+	}
+	if gs, _, err := s.ListGroupsForUser(ctx, pool, "sam", store.Page{Limit: 10}); err != nil || len(gs) != 0 {
+		t.Fatalf("ListGroupsForUser = %v, %v", gs, err)
+	}
+	if cs, _, err := s.ListClients(ctx, pool, store.Page{Limit: 10}); err != nil || len(cs) != 0 {
+		t.Fatalf("ListClients = %v, %v", cs, err)
+	}
+}
+
+// checkPopulated checks that everything populate made in pool is there, and
+// that the pool's users are those and extra.
+func checkPopulated(t *testing.T, s store.Store, pool string, extra ...string) {
+	t.Helper()
+	ctx := t.Context()
+	c, err := s.GetClientByID(ctx, pool+"-client")
+	noErr(t, err, "GetClientByID")
+	if c.PoolID != pool {
+		t.Fatalf("client PoolID = %q, want %q", c.PoolID, pool)
+	}
+	for _, k := range []string{"kim", "sam"} {
+		u, err := s.GetUserByAlias(ctx, pool, "email:"+k+"@example.com")
+		noErr(t, err, "GetUserByAlias")
+		mustDiff(t, "user "+k+" of "+pool, stored(user(pool, k)), u)
+	}
+	mustDiff(t, "users of "+pool, sorted(append([]string{"kim", "sam"}, extra...)), findKeys(t, s, pool, store.UserFilter{}))
+	members, _, err := s.ListUsersInGroup(ctx, pool, "shared", store.Page{Limit: 10})
+	noErr(t, err, "ListUsersInGroup")
+	mustDiff(t, "members of "+pool, []string{"kim", "sam"}, userKeys(members))
+	g, err := s.GetGroup(ctx, pool, "shared")
+	noErr(t, err, "GetGroup")
+	if g.Description != pool {
+		t.Fatalf("group of %s has Description %q", pool, g.Description)
+	}
+}
+
+func testPoolIsolation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const a, b = "us-east-1_a", "us-east-1_b"
+	populate(t, s, a)
+	populate(t, s, b)
+	// Names only pool b has.
+	newUser(t, s, b, "bonly")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: b, Name: "bgroup", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+
+	// Pool a reaches none of them.
+	_, err := s.GetUser(ctx, a, "bonly")
+	wantErr(t, err, store.ErrNotFound, "GetUser of another pool's user")
+	_, err = s.GetUserBySub(ctx, a, "sub-bonly")
+	wantErr(t, err, store.ErrNotFound, "GetUserBySub of another pool's user")
+	_, err = s.GetUserByAlias(ctx, a, "email:bonly@example.com")
+	wantErr(t, err, store.ErrNotFound, "GetUserByAlias of another pool's user")
+	_, err = s.UpdateUser(ctx, a, "bonly", func(u *store.User) error { u.Status = "HIJACKED"; return nil })
+	wantErr(t, err, store.ErrNotFound, "UpdateUser of another pool's user")
+	wantErr(t, s.DeleteUser(ctx, a, "bonly"), store.ErrNotFound, "DeleteUser of another pool's user")
+	_, err = s.GetClient(ctx, a, b+"-client")
+	wantErr(t, err, store.ErrNotFound, "GetClient of another pool's client")
+	_, err = s.UpdateClient(ctx, a, b+"-client", func(c *store.Client) error { c.Name = "HIJACKED"; return nil })
+	wantErr(t, err, store.ErrNotFound, "UpdateClient of another pool's client")
+	wantErr(t, s.DeleteClient(ctx, a, b+"-client"), store.ErrNotFound, "DeleteClient of another pool's client")
+	_, err = s.GetGroup(ctx, a, "bgroup")
+	wantErr(t, err, store.ErrNotFound, "GetGroup of another pool's group")
+	_, err = s.UpdateGroup(ctx, a, "bgroup", func(g *store.Group) error { g.Description = "HIJACKED"; return nil })
+	wantErr(t, err, store.ErrNotFound, "UpdateGroup of another pool's group")
+	wantErr(t, s.DeleteGroup(ctx, a, "bgroup"), store.ErrNotFound, "DeleteGroup of another pool's group")
+	wantErr(t, s.AddUserToGroup(ctx, a, "bonly", "shared"), store.ErrNotFound, "AddUserToGroup with another pool's user")
+	wantErr(t, s.AddUserToGroup(ctx, a, "sam", "bgroup"), store.ErrNotFound, "AddUserToGroup with another pool's group")
+	if keys := findKeys(t, s, a, store.UserFilter{Field: store.FieldUsername, Value: "bonly"}); len(keys) != 0 {
+		t.Fatalf("FindUsers in pool a found %v", keys)
+	}
+
+	// Same names in both pools: changing pool a's leaves pool b's alone.
+	_, err = s.UpdateUser(ctx, a, "sam", func(u *store.User) error {
+		u.Attributes["email"] = "sam@a.example"
+		u.Aliases = []string{"email:sam@a.example"}
+		return nil
+	})
+	noErr(t, err, "UpdateUser")
+	_, err = s.UpdateGroup(ctx, a, "shared", func(g *store.Group) error { g.Description = "changed"; return nil })
+	noErr(t, err, "UpdateGroup")
+	noErr(t, s.RemoveUserFromGroup(ctx, a, "kim", "shared"), "RemoveUserFromGroup")
+	noErr(t, s.DeleteUser(ctx, a, "kim"), "DeleteUser")
+	noErr(t, s.DeleteGroup(ctx, a, "shared"), "DeleteGroup")
+	noErr(t, s.DeleteClient(ctx, a, a+"-client"), "DeleteClient")
+	checkPopulated(t, s, b, "bonly")
+	if n, err := s.CountUsers(ctx, a); err != nil || n != 1 {
+		t.Fatalf("CountUsers(a) = %d, %v; want 1", n, err)
+	}
+	if n, err := s.CountUsers(ctx, b); err != nil || n != 3 {
+		t.Fatalf("CountUsers(b) = %d, %v; want 3", n, err)
+	}
+}

@@ -1,0 +1,140 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+func testPools(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "us-east-1_pool")
+	wantErr(t, s.CreatePool(ctx, &store.Pool{ID: p.ID, Name: "again", CreatedAt: t0, UpdatedAt: t0}), store.ErrConflict, "CreatePool twice")
+
+	want := &store.Pool{ID: p.ID, Name: p.Name, Config: p.Config, CreatedAt: micro(t0), UpdatedAt: micro(t0)}
+	got, err := s.GetPool(ctx, p.ID)
+	noErr(t, err, "GetPool")
+	mustDiff(t, "GetPool", want, got)
+	_, err = s.GetPool(ctx, "us-east-1_none")
+	wantErr(t, err, store.ErrNotFound, "GetPool missing")
+
+	got, err = s.UpdatePool(ctx, p.ID, func(p *store.Pool) error {
+		p.Name = "renamed"
+		p.Config = []byte(`{"v":2}`)
+		p.UpdatedAt = at(1)
+		p.ID = "us-east-1_other" // ignored
+		p.CreatedAt = at(2)      // ignored
+		return nil
+	})
+	noErr(t, err, "UpdatePool")
+	want = &store.Pool{ID: p.ID, Name: "renamed", Config: []byte(`{"v":2}`), CreatedAt: micro(t0), UpdatedAt: micro(at(1))}
+	mustDiff(t, "UpdatePool result", want, got)
+	got, err = s.GetPool(ctx, p.ID)
+	noErr(t, err, "GetPool after update")
+	mustDiff(t, "GetPool after update", want, got)
+	_, err = s.GetPool(ctx, "us-east-1_other")
+	wantErr(t, err, store.ErrNotFound, "GetPool of the ID fn tried to set")
+
+	_, err = s.UpdatePool(ctx, p.ID, func(p *store.Pool) error {
+		p.Name = "not written"
+		return errBoom
+	})
+	wantErr(t, err, errBoom, "UpdatePool with failing fn")
+	got, err = s.GetPool(ctx, p.ID)
+	noErr(t, err, "GetPool after failed update")
+	mustDiff(t, "GetPool after failed update", want, got)
+	_, err = s.UpdatePool(ctx, "us-east-1_none", func(*store.Pool) error { return nil })
+	wantErr(t, err, store.ErrNotFound, "UpdatePool missing")
+
+	noErr(t, s.DeletePool(ctx, p.ID), "DeletePool")
+	_, err = s.GetPool(ctx, p.ID)
+	wantErr(t, err, store.ErrNotFound, "GetPool after delete")
+	wantErr(t, s.DeletePool(ctx, p.ID), store.ErrNotFound, "DeletePool twice")
+}
+
+func testListPools(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	pools, next, err := s.ListPools(ctx, store.Page{Limit: 10})
+	noErr(t, err, "ListPools empty")
+	if len(pools) != 0 || next != "" {
+		t.Fatalf("ListPools on an empty store: %d pools, cursor %q", len(pools), next)
+	}
+	var want []string
+	for _, i := range []int{5, 3, 9, 0, 7, 1, 8, 2, 6, 4} {
+		want = append(want, newPool(t, s, keyf("eu-west-1_p%02d", i)).ID)
+	}
+	want = sorted(want)
+	for _, limit := range []int{1, 3, 10, 11} {
+		got := walk(t, limit, func(pg store.Page) ([]store.Pool, string, error) { return s.ListPools(ctx, pg) })
+		ids := make([]string, len(got))
+		for i, p := range got {
+			ids[i] = p.ID
+			if !p.CreatedAt.Equal(micro(t0)) {
+				t.Errorf("ListPools: pool %s CreatedAt = %v", p.ID, p.CreatedAt)
+			}
+		}
+		mustDiff(t, keyf("ListPools ids, limit %d", limit), want, ids)
+	}
+}
+
+func testTimestamps(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	utc := func(what string, tm time.Time, want time.Time) {
+		t.Helper()
+		if !tm.Equal(micro(want)) {
+			t.Errorf("%s = %v, want %v", what, tm, micro(want))
+		}
+		if tm.Location() != time.UTC {
+			t.Errorf("%s is in %v, want UTC", what, tm.Location())
+		}
+	}
+	p := newPool(t, s, "ap-south-1_time")
+	gp, err := s.GetPool(ctx, p.ID)
+	noErr(t, err, "GetPool")
+	utc("Pool.CreatedAt", gp.CreatedAt, t0)
+	utc("Pool.UpdatedAt", gp.UpdatedAt, t0)
+
+	c := &store.Client{PoolID: p.ID, ID: "timeclient", Name: "c", CreatedAt: at(1), UpdatedAt: at(2),
+		Secrets: []store.ClientSecret{{ID: "s1", Sealed: []byte{1}, CreatedAt: at(3)}}}
+	noErr(t, s.CreateClient(ctx, c), "CreateClient")
+	gc, err := s.GetClient(ctx, p.ID, c.ID)
+	noErr(t, err, "GetClient")
+	utc("Client.CreatedAt", gc.CreatedAt, at(1))
+	utc("Client.UpdatedAt", gc.UpdatedAt, at(2))
+	utc("ClientSecret.CreatedAt", gc.Secrets[0].CreatedAt, at(3))
+
+	u := user(p.ID, "timeuser")
+	u.Password, u.PasswordSetAt = []byte("sealed"), at(4)
+	noErr(t, s.CreateUser(ctx, u), "CreateUser")
+	gu, err := s.GetUser(ctx, p.ID, u.Key)
+	noErr(t, err, "GetUser")
+	utc("User.CreatedAt", gu.CreatedAt, t0)
+	utc("User.PasswordSetAt", gu.PasswordSetAt, at(4))
+	nopw := newUser(t, s, p.ID, "nopassword")
+	gu, err = s.GetUser(ctx, p.ID, nopw.Key)
+	noErr(t, err, "GetUser")
+	if !gu.PasswordSetAt.IsZero() || gu.Password != nil {
+		t.Errorf("user without a password: Password %v, PasswordSetAt %v", gu.Password, gu.PasswordSetAt)
+	}
+
+	g := &store.Group{PoolID: p.ID, Name: "g", CreatedAt: at(5), UpdatedAt: at(6)}
+	noErr(t, s.CreateGroup(ctx, g), "CreateGroup")
+	gg, err := s.GetGroup(ctx, p.ID, g.Name)
+	noErr(t, err, "GetGroup")
+	utc("Group.CreatedAt", gg.CreatedAt, at(5))
+	utc("Group.UpdatedAt", gg.UpdatedAt, at(6))
+
+	noErr(t, s.EnqueueMessage(ctx, &store.Message{ID: "m", PoolID: p.ID, CreatedAt: at(7)}), "EnqueueMessage")
+	ms, err := s.PendingMessages(ctx, 1)
+	noErr(t, err, "PendingMessages")
+	utc("Message.CreatedAt", ms[0].CreatedAt, at(7))
+
+	// The instant, not the zone, is what is stored.
+	zoned := time.Date(2030, 12, 31, 23, 59, 59, 999999999, time.FixedZone("UTC-11", -11*3600))
+	_, err = s.UpdatePool(ctx, p.ID, func(p *store.Pool) error { p.UpdatedAt = zoned; return nil })
+	noErr(t, err, "UpdatePool")
+	gp, err = s.GetPool(ctx, p.ID)
+	noErr(t, err, "GetPool")
+	utc("Pool.UpdatedAt across a date line", gp.UpdatedAt, zoned)
+}
