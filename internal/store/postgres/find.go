@@ -84,7 +84,7 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 		q.order = []sortColumn{tie}
 	}
 
-	pos, err := position(page, len(q.order), q.scope...)
+	pos, err := store.Position(page, len(q.order), q.scope...)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 		} else if !strings.HasPrefix(pos[0], f.Value) {
 			return nil, store.ErrBadCursor
 		}
-		if end, ok := prefixEnd(f.Value); ok {
+		if end, ok := store.PrefixEnd(f.Value); ok {
 			from += " AND " + col.name + " < " + args.add(end)
 		}
 	}
@@ -172,7 +172,7 @@ func scanPage(rows pgx.Rows, poolID string, q *findQuery, limit int) ([]store.Us
 			return nil, "", err
 		}
 		if len(users) == limit {
-			return users, cursor{scope: q.scope, pos: last}.String(), nil
+			return users, store.Cursor{Scope: q.scope, Pos: last}.String(), nil
 		}
 		users = append(users, u.User)
 		last = make([]string, 0, len(key))

@@ -61,7 +61,7 @@ func TestFindUsersPlans(t *testing.T) {
 				pos[i] = "5000"
 			}
 		}
-		next, err := buildFind("p", f, store.Page{Limit: 60, Cursor: cursor{scope: first.scope, pos: pos}.String()})
+		next, err := buildFind("p", f, store.Page{Limit: 60, Cursor: store.Cursor{Scope: first.scope, Pos: pos}.String()})
 		if err != nil {
 			t.Fatal(err)
 		}

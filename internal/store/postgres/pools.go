@@ -106,7 +106,7 @@ func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, s
 func listPage[T any](ctx context.Context, q querier, page store.Page, scope []string,
 	query string, args []any, keyCol string, scan func(scanner) (T, error), key func(T) string,
 ) ([]T, string, error) {
-	pos, err := position(page, 1, scope...)
+	pos, err := store.Position(page, 1, scope...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -139,5 +139,5 @@ func listPage[T any](ctx context.Context, q querier, page store.Page, scope []st
 		return items, "", nil
 	}
 	items = items[:page.Limit]
-	return items, cursor{scope: scope, pos: []string{key(items[page.Limit-1])}}.String(), nil
+	return items, store.Cursor{Scope: scope, Pos: []string{key(items[page.Limit-1])}}.String(), nil
 }

@@ -74,7 +74,7 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 		q.order = []sortColumn{tie}
 	}
 
-	pos, err := position(page, len(q.order), q.scope...)
+	pos, err := store.Position(page, len(q.order), q.scope...)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 		} else if !strings.HasPrefix(pos[0], f.Value) {
 			return nil, store.ErrBadCursor
 		}
-		if end, ok := prefixEnd(f.Value); ok {
+		if end, ok := store.PrefixEnd(f.Value); ok {
 			from, args = from+" AND "+col.name+" < ?", append(args, end)
 		}
 	}
@@ -156,7 +156,7 @@ func (s *Store) findUsers(ctx context.Context, poolID string, f store.UserFilter
 			return nil, "", err
 		}
 		if len(users) == page.Limit {
-			return users, cursor{scope: q.scope, pos: last}.String(), nil
+			return users, store.Cursor{Scope: q.scope, Pos: last}.String(), nil
 		}
 		users = append(users, u.User)
 		last = make([]string, 0, len(key))

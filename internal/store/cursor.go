@@ -1,4 +1,4 @@
-package postgres
+package store
 
 import (
 	"encoding/base64"
@@ -6,25 +6,25 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // cursorVersion starts every cursor, so that the format can change.
 const cursorVersion = 1
 
-// A cursor is an opaque pagination token: the listing it belongs to (scope:
-// its kind, pool and filter) and the sort key of the last row returned (pos).
+// Cursor is the opaque pagination token the backends share: the listing it
+// belongs to (Scope: its kind, pool and filter) and the sort key of the last
+// row returned (Pos).
 // It is base64url of a version byte and two length-prefixed string lists.
-type cursor struct {
-	scope []string
-	pos   []string
+type Cursor struct {
+	Scope []string
+	Pos   []string
 }
 
-func (c cursor) String() string {
+// String encodes the cursor.
+func (c Cursor) String() string {
 	b := []byte{cursorVersion}
-	b = appendStrings(b, c.scope)
-	b = appendStrings(b, c.pos)
+	b = appendStrings(b, c.Scope)
+	b = appendStrings(b, c.Pos)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -56,34 +56,35 @@ func readStrings(b []byte) ([]string, []byte, bool) {
 	return ss, b, true
 }
 
-// position returns the sort key a page starts after, or nil for the first
+// Position returns the sort key a page starts after, or nil for the first
 // page. The cursor must belong to scope and hold npos values; ErrBadCursor
 // otherwise.
-func position(page store.Page, npos int, scope ...string) ([]string, error) {
+func Position(page Page, npos int, scope ...string) ([]string, error) {
 	if page.Cursor == "" {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(page.Cursor)
 	if err != nil || len(b) == 0 || b[0] != cursorVersion {
-		return nil, store.ErrBadCursor
+		return nil, ErrBadCursor
 	}
 	sc, b, ok := readStrings(b[1:])
 	if !ok || !slices.Equal(sc, scope) {
-		return nil, store.ErrBadCursor
+		return nil, ErrBadCursor
 	}
 	pos, b, ok := readStrings(b)
 	if !ok || len(b) != 0 || len(pos) != npos {
-		return nil, store.ErrBadCursor
+		return nil, ErrBadCursor
 	}
 	return pos, nil
 }
 
-// prefixEnd returns the least string greater than every string that starts
+// PrefixEnd returns the least string greater than every string that starts
 // with p, in code point order (which is the byte order of UTF-8 and of
 // COLLATE "C"), and false when there is none. With it, "starts with p"
-// becomes the index range p <= v < prefixEnd(p). Unlike a byte-wise
-// successor, the result is valid UTF-8, as PostgreSQL requires of text.
-func prefixEnd(p string) (string, bool) {
+// becomes the index range p <= v < PrefixEnd(p). The result is valid
+// UTF-8, as PostgreSQL requires of text, and serves SQLite too, which
+// compares text byte by byte.
+func PrefixEnd(p string) (string, bool) {
 	for p != "" {
 		r, size := utf8.DecodeLastRuneInString(p)
 		p = p[:len(p)-size]
