@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,7 +19,9 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/store/postgres/pgtesting"
 )
 
 // Server is a running test server.
@@ -36,8 +39,14 @@ type Server struct {
 	stop func()
 }
 
-// Start runs a server on a fresh SQLite database in a temporary directory.
-// It stops when the test ends.
+// StoreEnv names the environment variable that selects the store the test
+// servers run on: "postgres" for a schema of their own on the PostgreSQL of
+// pgtesting, anything else for SQLite. make test runs the end-to-end suite
+// on both.
+const StoreEnv = "COGNATE_E2E_STORE"
+
+// Start runs a server on a fresh store (SQLite in a temporary directory, or
+// PostgreSQL when StoreEnv says so). It stops when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	dir := t.TempDir()
@@ -45,6 +54,13 @@ func Start(t testing.TB) *Server {
 	cfg := &config.Config{
 		Listen: "127.0.0.1:0", DB: db, KeyFile: db + ".key", Region: "us-east-1",
 		AccountID: "123456789012", CORSOrigins: []string{"*"}, LogLevel: "info",
+	}
+	if os.Getenv(StoreEnv) == "postgres" {
+		cfg.DB = pgtesting.SchemaURL(t)
+		// With PostgreSQL the key file must exist already.
+		if _, _, err := seal.LoadOrCreate(cfg.KeyFile); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return StartWith(t, cfg, server.Options{})
 }

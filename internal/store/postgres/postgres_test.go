@@ -1,78 +1,18 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/postgres/pgtesting"
 	"github.com/cognate-idp/cognate/internal/store/storetest"
 )
-
-// testURL returns the server the tests use, or skips the test. Under CI a
-// missing server is a failure.
-func testURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("COGNATE_TEST_POSTGRES")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("COGNATE_TEST_POSTGRES is not set, and CI is: the PostgreSQL tests must run " +
-				"(scripts/pgtest.sh go test ./... starts a throwaway cluster)")
-		}
-		t.Skip("set COGNATE_TEST_POSTGRES to a PostgreSQL URL, e.g. postgres://cognate@127.0.0.1:5433/cognate?sslmode=disable, " +
-			"to run the PostgreSQL tests (make test starts a throwaway cluster through scripts/pgtest.sh)")
-	}
-	return u
-}
-
-// schemaURL creates a schema of its own for the test, dropped at cleanup,
-// and returns the URL of a connection that uses it, so that tests never see
-// each other's data.
-func schemaURL(t testing.TB) string {
-	t.Helper()
-	base := testURL(t)
-	ctx := t.Context()
-	schema := "test_" + rand.Text()[:16]
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("COGNATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "8")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // open returns a store in a schema of its own.
 func open(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), schemaURL(t))
+	s, err := Open(t.Context(), pgtesting.SchemaURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +25,7 @@ func open(t testing.TB) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	testURL(t) // skip or fail once, not in every subtest
+	pgtesting.URL(t) // skip or fail once, not in every subtest
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
 }
 
@@ -98,7 +38,7 @@ func BenchmarkStore(b *testing.B) {
 // newer build is refused.
 func TestMigrate(t *testing.T) {
 	ctx := t.Context()
-	url := schemaURL(t)
+	url := pgtesting.SchemaURL(t)
 	var wg sync.WaitGroup
 	stores := make([]*Store, 4)
 	errs := make([]error, len(stores))
