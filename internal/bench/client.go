@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/cognate-idp/cognate/internal/sdkhttp"
 )
 
 // requestTimeout bounds a single request, so that a stalled server cannot
@@ -43,7 +44,7 @@ func newClient(endpoint, region string, transport *http.Transport, retryer aws.R
 		Region:       region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCOGNATEBENCH", "cognate-bench-secret", ""),
-		HTTPClient:   &http.Client{Transport: transport, Timeout: requestTimeout},
+		HTTPClient:   sdkhttp.Client{HTTP: &http.Client{Transport: transport, Timeout: requestTimeout}},
 		Retryer:      retryer,
 	})
 }

@@ -19,6 +19,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/sdkhttp"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/store/postgres/pgtesting"
@@ -133,7 +134,7 @@ func NewClient(url, region string, transport http.RoundTripper) *cip.Client {
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   &http.Client{Timeout: 30 * time.Second, Transport: transport},
+		HTTPClient:   sdkhttp.Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}},
 	})
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -222,10 +223,13 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 	return nil
 }
 
-// CountUsers implements store.Users.
+// CountUsers implements store.Users: the count the pools row keeps (see
+// migrations/0002_user_count.sql).
 func (s *Store) CountUsers(ctx context.Context, poolID string) (int64, error) {
 	var n int64
-	if err := s.q().QueryRow(ctx, "SELECT count(*) FROM users WHERE pool = "+poolPK, poolID).Scan(&n); err != nil {
+	if err := s.q().QueryRow(ctx, "SELECT user_count FROM pools WHERE id = $1", poolID).Scan(&n); errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
 		return 0, fmt.Errorf("postgres: count users: %w", err)
 	}
 	return n, nil

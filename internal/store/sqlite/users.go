@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -238,10 +239,13 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 	return nil
 }
 
-// CountUsers implements store.Users.
+// CountUsers implements store.Users: the count the pools row keeps (see
+// migrations/0002_user_count.sql).
 func (s *Store) CountUsers(ctx context.Context, poolID string) (int64, error) {
 	var n int64
-	if err := s.reader().QueryRowContext(ctx, "SELECT count(*) FROM users WHERE pool = "+poolPK, poolID).Scan(&n); err != nil {
+	if err := s.reader().QueryRowContext(ctx, "SELECT user_count FROM pools WHERE id = ?", poolID).Scan(&n); errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
 		return 0, fmt.Errorf("sqlite: count users: %w", err)
 	}
 	return n, nil

@@ -285,6 +285,20 @@ func testCountUsers(t *testing.T, s store.Store) {
 	count(5)
 	noErr(t, s.DeleteUser(ctx, p.ID, "u3"), "DeleteUser")
 	count(4)
+	// A rolled-back creation is not counted.
+	errRollback := errors.New("roll back")
+	err := s.Tx(ctx, func(tx store.Store) error {
+		newUser(t, tx, p.ID, "rolled-back")
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("Tx = %v", err)
+	}
+	count(4)
+	// A deleted and re-created pool starts from zero.
+	noErr(t, s.DeletePool(ctx, p.ID), "DeletePool")
+	p = newPool(t, s, p.ID)
+	count(0)
 	if n, err := s.CountUsers(ctx, "eu-central-1_none"); err != nil || n != 0 {
 		t.Fatalf("CountUsers of a missing pool = %d, %v", n, err)
 	}
