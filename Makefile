@@ -15,9 +15,10 @@ test: verify ## everything: checks, every Go test, then the end-to-end suite aga
 unit: ## Go tests without PostgreSQL
 	$(GO) test ./...
 
-verify: ## gofmt, go vet, and generated code up to date
+verify: ## gofmt, go vet, staticcheck, and generated code up to date
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	@before=$$(cat internal/model/*_gen.go | sha256sum); $(GO) generate ./...; \
 	  [ "$$before" = "$$(cat internal/model/*_gen.go | sha256sum)" ] || { echo "generated code was stale: go generate ./... rewrote it; commit the result"; exit 1; }
 

@@ -7,7 +7,6 @@ package clients
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,22 +79,6 @@ func (s *Service) openSecret(clientID string, sec store.ClientSecret) (string, e
 		return "", fmt.Errorf("open client secret: %w", err)
 	}
 	return string(b), nil
-}
-
-// SecretMatches reports whether value is one of the client's secrets,
-// comparing in constant time.
-func (s *Service) SecretMatches(c *store.Client, value string) (bool, error) {
-	ok := false
-	for _, sec := range c.Secrets {
-		v, err := s.openSecret(c.ID, sec)
-		if err != nil {
-			return false, err
-		}
-		if subtle.ConstantTimeCompare([]byte(v), []byte(value)) == 1 {
-			ok = true
-		}
-	}
-	return ok, nil
 }
 
 // describe turns a stored client into the wire's UserPoolClientType.

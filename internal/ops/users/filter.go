@@ -14,8 +14,11 @@ type Filter struct {
 }
 
 // errFilter is the parse failure; ListUsers reports it as an
-// InvalidParameterException.
-var errFilter = errors.New("Error while parsing filter.")
+// InvalidParameterException with filterMessage.
+var errFilter = errors.New("invalid filter")
+
+// filterMessage is Cognito's message for a filter it cannot parse.
+const filterMessage = "Error while parsing filter."
 
 // ParseFilter parses a ListUsers filter. The value is in double quotes;
 // inside it a backslash escapes the next character. Spaces around the

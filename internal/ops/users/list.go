@@ -60,7 +60,7 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 	}
 	f, err := ParseFilter(in.Filter)
 	if err != nil {
-		return nil, &model.InvalidParameterException{Message: err.Error()}
+		return nil, &model.InvalidParameterException{Message: filterMessage}
 	}
 	sf, ok, err := storeFilter(p, f)
 	if err != nil {
