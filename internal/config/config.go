@@ -31,6 +31,21 @@ type Config struct {
 	CORSOrigins []string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// SMTPURL is the SMTP server email is sent through (smtp:// or
+	// smtps://, see messaging.ParseSMTPURL); empty leaves email in the
+	// outbox.
+	SMTPURL string
+	// SMSWebhook is the URL text messages are POSTed to; empty leaves them
+	// in the outbox.
+	SMSWebhook string
+	// Outbox serves the development outbox reader (/_cognate/outbox), which
+	// shows queued messages with their temporary passwords and codes. Load
+	// turns it on unless a sender is configured.
+	Outbox bool
+	// IssuerURL is the public base URL of the server, which token issuers
+	// ("<IssuerURL>/<pool ID>") and the discovery documents are made from;
+	// empty means the address the server listens on.
+	IssuerURL string
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -53,6 +68,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 	fs.StringVar(&c.KeyFile, "key-file", "", "master key file (default: beside the SQLite database; required with PostgreSQL)")
 	fs.StringVar(&cors, "cors-origins", "*", "comma-separated origins allowed to call the API from a browser, or *")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	messagingFlags(fs, c)
+	issuerFlags(fs, c)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -84,6 +101,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 	if !c.Postgres() && c.KeyFile == "" {
 		c.KeyFile = c.DB + ".key"
 	}
+	c.defaultOutbox(set["outbox"] || getenv("COGNATE_OUTBOX") != "")
 	return c, c.Validate()
 }
 
@@ -119,5 +137,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("--log-level %q must be debug, info, warn or error", c.LogLevel)
 	}
+	c.validateMessaging(bad)
+	c.validateIssuer(bad)
 	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
@@ -26,6 +28,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
+	"github.com/cognate-idp/cognate/internal/tokens"
 )
 
 // Options are the dependencies tests replace.
@@ -34,6 +37,9 @@ type Options struct {
 	Now func() time.Time
 	// Rand is the source of randomness; crypto/rand.Reader when nil.
 	Rand io.Reader
+	// SMTPTLS is the TLS configuration of the SMTP client (for example
+	// RootCAs that trust a test server); nil means the system roots.
+	SMTPTLS *tls.Config
 }
 
 // Server is a configured Cognate server.
@@ -43,6 +49,10 @@ type Server struct {
 	store   store.Store
 	handler http.Handler
 	mux     *awsjson.Mux
+	// dispatcher delivers the outbox while the server serves.
+	dispatcher *messaging.Dispatcher
+	// signer signs the pools' tokens and serves their key documents.
+	signer *tokens.Signer
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -87,17 +97,27 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	gen := ids.Generator{Rand: opts.Rand}
+	dispatcher, err := newDispatcher(cfg, log, st, keys, opts)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
 	(&pools.Service{Store: st, IDs: gen, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
 	(&clients.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now}).Register(mux)
-	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand}).Register(mux)
+	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand, Notifier: dispatcher}).Register(mux)
 	(&groups.Service{Store: st, Now: opts.Now}).Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
-	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux}, nil
+	if cfg.Outbox {
+		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
+	}
+	signer := newSigner(cfg, log, st, keys, opts)
+	signer.Register(root)
+	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -123,6 +143,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		store = "postgres"
 	}
 	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
+	s.setIssuerBase(l.Addr())
+	stopDispatcher := s.startDispatcher(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	var err error
@@ -134,6 +156,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		err = hs.Shutdown(sctx)
 		cancel()
 	}
+	stopDispatcher()
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}

@@ -38,6 +38,7 @@ type Store interface {
 	Users
 	Groups
 	Messages
+	SigningKeys
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -82,7 +83,8 @@ type Pools interface {
 	// CreatedAt cannot be changed by fn.
 	UpdatePool(ctx context.Context, id string, fn func(p *Pool) error) (*Pool, error)
 	// DeletePool removes the pool and everything in it (clients, users,
-	// groups, memberships, messages); ErrNotFound if it does not exist.
+	// groups, memberships, messages, signing keys); ErrNotFound if it does
+	// not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ListPools returns pools ordered by ID and the cursor of the next page
 	// ("" when there is none).
@@ -265,4 +267,36 @@ type Messages interface {
 	// MarkDelivered removes a delivered message from the outbox; ErrNotFound
 	// if it is not there.
 	MarkDelivered(ctx context.Context, id string) error
+	// PendingMessagesByMedium is PendingMessages restricted to one medium,
+	// so that messages waiting for a medium nothing delivers do not hold up
+	// the others.
+	PendingMessagesByMedium(ctx context.Context, medium string, limit int) ([]Message, error)
+	// ListMessages returns up to limit messages of the outbox, newest first
+	// (by CreatedAt, then the last enqueued first). Only messages of poolID
+	// and to destination (compared byte by byte) are listed; an empty poolID
+	// or destination matches every one.
+	ListMessages(ctx context.Context, poolID, destination string, limit int) ([]Message, error)
+}
+
+// SigningKey is one of a pool's token signing keys.
+type SigningKey struct {
+	PoolID string
+	// KID is the key's ID in token headers and in the pool's JWKS. KIDs are
+	// unique across pools.
+	KID string
+	// Use is what the key signs: "id" or "access" tokens.
+	Use string
+	// Sealed is the private key, sealed with the master key.
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
+// SigningKeys stores token signing keys.
+type SigningKeys interface {
+	// CreateSigningKey stores a new key: ErrNotFound if the pool does not
+	// exist, ErrConflict if the KID is taken (in any pool).
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	// ListSigningKeys returns a pool's keys, oldest first (by CreatedAt, then
+	// in the order they were created).
+	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
 }

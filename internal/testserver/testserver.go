@@ -50,11 +50,19 @@ const StoreEnv = "COGNATE_E2E_STORE"
 // PostgreSQL when StoreEnv says so). It stops when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, NewConfig(t), server.Options{})
+}
+
+// NewConfig returns the configuration Start uses, for tests that change it
+// before StartWith: a fresh store and, as config.Load defaults it without
+// senders, the outbox reader on.
+func NewConfig(t testing.TB) *config.Config {
+	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "cognate.db")
 	cfg := &config.Config{
 		Listen: "127.0.0.1:0", DB: db, KeyFile: db + ".key", Region: "us-east-1",
-		AccountID: "123456789012", CORSOrigins: []string{"*"}, LogLevel: "info",
+		AccountID: "123456789012", CORSOrigins: []string{"*"}, LogLevel: "info", Outbox: true,
 	}
 	if os.Getenv(StoreEnv) == "postgres" {
 		cfg.DB = pgtesting.SchemaURL(t)
@@ -63,7 +71,7 @@ func Start(t testing.TB) *Server {
 			t.Fatal(err)
 		}
 	}
-	return StartWith(t, cfg, server.Options{})
+	return cfg
 }
 
 // StartWith runs a server with the given configuration and options.

@@ -2,10 +2,10 @@ package users
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -17,15 +17,6 @@ const (
 	defaultInviteSubject = "Your temporary password"
 	defaultInviteMessage = "Your username is {username} and temporary password is {####}."
 )
-
-// MessageAAD binds a sealed message body to its message ID.
-func MessageAAD(id string) []byte { return []byte("message|" + id) }
-
-// MessageBody is the content of a queued message, sealed in the outbox.
-type MessageBody struct {
-	Subject string `json:"subject,omitempty"`
-	Text    string `json:"text"`
-}
 
 // invite queues the invitation of a new user, with the temporary password,
 // on each medium asked for (SMS when none is, as Cognito defaults) for
@@ -49,7 +40,7 @@ func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, 
 	sent := false
 	for _, m := range mediums {
 		var dest string
-		body := MessageBody{}
+		body := messaging.Body{}
 		switch m {
 		case model.DeliveryMediumTypeEmail:
 			dest = u.Attributes["email"]
@@ -76,20 +67,16 @@ func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, 
 	return nil
 }
 
-func (s *Service) queue(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, medium, dest string, body MessageBody) error {
+func (s *Service) queue(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, medium, dest string, body messaging.Body) error {
 	id, err := s.IDs.UUID()
 	if err != nil {
 		return err
 	}
-	plain, err := json.Marshal(body)
+	sealed, err := messaging.Seal(s.Keys, id, body)
 	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
+		return err
 	}
-	sealed, err := s.Keys.Seal(plain, MessageAAD(id))
-	if err != nil {
-		return fmt.Errorf("seal message: %w", err)
-	}
-	m := &store.Message{ID: id, PoolID: p.ID, Username: u.Username, Kind: "invitation", Medium: medium, Destination: dest, Body: sealed, CreatedAt: s.Now()}
+	m := &store.Message{ID: id, PoolID: p.ID, Username: u.Username, Kind: messaging.KindInvitation, Medium: medium, Destination: dest, Body: sealed, CreatedAt: s.Now()}
 	if err := tx.EnqueueMessage(ctx, m); err != nil {
 		return fmt.Errorf("queue invitation: %w", err)
 	}

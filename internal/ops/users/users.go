@@ -16,6 +16,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/seal"
@@ -31,6 +32,16 @@ type Service struct {
 	Now   func() time.Time
 	// Rand is the randomness of salts and temporary passwords.
 	Rand io.Reader
+	// Notifier is told when a message has been queued (after its
+	// transaction commits); nil tells no one.
+	Notifier messaging.Notifier
+}
+
+// notify tells the Notifier that a message waits in the outbox.
+func (s *Service) notify() {
+	if s.Notifier != nil {
+		s.Notifier.Notify()
+	}
 }
 
 // Register mounts the operations on m.
@@ -163,6 +174,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	if err != nil {
 		return nil, err
 	}
+	if in.MessageAction != model.MessageActionTypeSuppress {
+		s.notify()
+	}
 	return &model.AdminCreateUserResponse{User: Wire(u, nil)}, nil
 }
 
@@ -262,6 +276,7 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 	if err != nil {
 		return nil, err
 	}
+	s.notify()
 	return &model.AdminCreateUserResponse{User: Wire(out, nil)}, nil
 }
 

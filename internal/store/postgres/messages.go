@@ -18,30 +18,68 @@ func (s *Store) EnqueueMessage(ctx context.Context, m *store.Message) error {
 	return nil
 }
 
+// messageColumns are the columns queryMessages reads, from messages m
+// joined with pools p.
+const messageColumns = "m.id, p.id, m.username, m.kind, m.medium, m.destination, m.body, m.created_at"
+
 // PendingMessages implements store.Messages.
 func (s *Store) PendingMessages(ctx context.Context, limit int) ([]store.Message, error) {
 	if err := checkLimit(store.Page{Limit: limit}); err != nil {
 		return nil, fmt.Errorf("postgres: pending messages: %w", err)
 	}
-	rows, err := s.q().Query(ctx, `SELECT m.id, p.id, m.username, m.kind, m.medium, m.destination, m.body, m.created_at
+	ms, err := s.queryMessages(ctx, `SELECT `+messageColumns+`
 		FROM messages m JOIN pools p ON p.pk = m.pool ORDER BY m.created_at, m.seq LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: pending messages: %w", err)
+	}
+	return ms, nil
+}
+
+// PendingMessagesByMedium implements store.Messages.
+func (s *Store) PendingMessagesByMedium(ctx context.Context, medium string, limit int) ([]store.Message, error) {
+	if err := checkLimit(store.Page{Limit: limit}); err != nil {
+		return nil, fmt.Errorf("postgres: pending messages: %w", err)
+	}
+	ms, err := s.queryMessages(ctx, `SELECT `+messageColumns+`
+		FROM messages m JOIN pools p ON p.pk = m.pool WHERE m.medium = $1 ORDER BY m.created_at, m.seq LIMIT $2`, medium, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending messages: %w", err)
+	}
+	return ms, nil
+}
+
+// ListMessages implements store.Messages.
+func (s *Store) ListMessages(ctx context.Context, poolID, destination string, limit int) ([]store.Message, error) {
+	if err := checkLimit(store.Page{Limit: limit}); err != nil {
+		return nil, fmt.Errorf("postgres: list messages: %w", err)
+	}
+	ms, err := s.queryMessages(ctx, `SELECT `+messageColumns+`
+		FROM messages m JOIN pools p ON p.pk = m.pool
+		WHERE ($1 = '' OR p.id = $1) AND ($2 = '' OR m.destination = $2)
+		ORDER BY m.created_at DESC, m.seq DESC LIMIT $3`, poolID, destination, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list messages: %w", err)
+	}
+	return ms, nil
+}
+
+// queryMessages runs a query of messageColumns.
+func (s *Store) queryMessages(ctx context.Context, sql string, args ...any) ([]store.Message, error) {
+	rows, err := s.q().Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var ms []store.Message
 	for rows.Next() {
 		var m store.Message
 		if err := rows.Scan(&m.ID, &m.PoolID, &m.Username, &m.Kind, &m.Medium, &m.Destination, &m.Body, &m.CreatedAt); err != nil {
-			return nil, fmt.Errorf("postgres: pending messages: %w", err)
+			return nil, err
 		}
 		m.CreatedAt = m.CreatedAt.UTC()
 		ms = append(ms, m)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: pending messages: %w", err)
-	}
-	return ms, nil
+	return ms, rows.Err()
 }
 
 // MarkDelivered implements store.Messages.

@@ -77,6 +77,9 @@ func checkEmpty(t *testing.T, s store.Store, pool string) {
 	if cs, _, err := s.ListClients(ctx, pool, store.Page{Limit: 10}); err != nil || len(cs) != 0 {
 		t.Fatalf("ListClients = %v, %v", cs, err)
 	}
+	if ms, err := s.ListMessages(ctx, pool, "", 10); err != nil || len(ms) != 0 {
+		t.Fatalf("ListMessages = %v, %v", ms, err)
+	}
 }
 
 // checkPopulated checks that everything populate made in pool is there, and
@@ -102,6 +105,11 @@ func checkPopulated(t *testing.T, s store.Store, pool string, extra ...string) {
 	noErr(t, err, "GetGroup")
 	if g.Description != pool {
 		t.Fatalf("group of %s has Description %q", pool, g.Description)
+	}
+	ms, err := s.ListMessages(ctx, pool, "", 10)
+	noErr(t, err, "ListMessages")
+	if len(ms) != 1 || ms[0].ID != pool+"-msg" || ms[0].PoolID != pool {
+		t.Fatalf("messages of %s: %+v", pool, ms)
 	}
 }
 

@@ -49,3 +49,80 @@ func testMessages(t *testing.T, s store.Store) {
 		t.Fatalf("oldest pending message = %v, want f", ms)
 	}
 }
+
+func testPendingMessagesByMedium(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "ca-central-1_mediums")
+	for i, medium := range []string{"SMS", "EMAIL", "SMS", "EMAIL", "SMS"} {
+		id := keyf("m%d", i)
+		noErr(t, s.EnqueueMessage(ctx, &store.Message{ID: id, PoolID: p.ID, Kind: "invitation", Medium: medium,
+			Destination: id, CreatedAt: at(10 - i)}), "EnqueueMessage "+id)
+	}
+	ids := func(medium string, limit int) []string {
+		t.Helper()
+		ms, err := s.PendingMessagesByMedium(ctx, medium, limit)
+		noErr(t, err, "PendingMessagesByMedium "+medium)
+		var ids []string
+		for _, m := range ms {
+			if m.Medium != medium || m.PoolID != p.ID {
+				t.Fatalf("PendingMessagesByMedium(%s) returned %+v", medium, m)
+			}
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	// Oldest first, and a full page of one medium is not cut short by the other.
+	mustDiff(t, "email", []string{"m3", "m1"}, ids("EMAIL", 10))
+	mustDiff(t, "sms", []string{"m4", "m2", "m0"}, ids("SMS", 10))
+	mustDiff(t, "sms with a limit", []string{"m4", "m2"}, ids("SMS", 2))
+	mustDiff(t, "email with a limit", []string{"m3"}, ids("EMAIL", 1))
+	mustDiff(t, "unknown medium", []string(nil), ids("CARRIER_PIGEON", 10))
+	noErr(t, s.MarkDelivered(ctx, "m3"), "MarkDelivered")
+	mustDiff(t, "email after delivery", []string{"m1"}, ids("EMAIL", 10))
+	if _, err := s.PendingMessagesByMedium(ctx, "EMAIL", 0); err == nil {
+		t.Fatal("PendingMessagesByMedium with limit 0: no error")
+	}
+}
+
+func testListMessages(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := newPool(t, s, "ca-central-1_lista")
+	b := newPool(t, s, "ca-central-1_listb")
+	enqueue := func(id string, p *store.Pool, dest string, created int) store.Message {
+		t.Helper()
+		m := store.Message{ID: id, PoolID: p.ID, Username: "u-" + id, Kind: "invitation", Medium: "EMAIL",
+			Destination: dest, Body: []byte("sealed " + id), CreatedAt: at(created)}
+		noErr(t, s.EnqueueMessage(ctx, &m), "EnqueueMessage "+id)
+		m.CreatedAt = micro(m.CreatedAt)
+		return m
+	}
+	// "a3" and "a4" share a timestamp: the later enqueued is listed first.
+	a1 := enqueue("a1", a, "bob@example.com", 1)
+	a2 := enqueue("a2", a, "+15550000001", 2)
+	a3 := enqueue("a3", a, "bob@example.com", 3)
+	a4 := enqueue("a4", a, "bob@example.com", 3)
+	b1 := enqueue("b1", b, "bob@example.com", 5)
+	a0 := enqueue("a0", a, "Bob@example.com", 0)
+
+	list := func(pool, dest string, limit int) []store.Message {
+		t.Helper()
+		ms, err := s.ListMessages(ctx, pool, dest, limit)
+		noErr(t, err, "ListMessages")
+		return ms
+	}
+	mustDiff(t, "pool and destination", []store.Message{a4, a3, a1}, list(a.ID, "bob@example.com", 10))
+	mustDiff(t, "with a limit", []store.Message{a4, a3}, list(a.ID, "bob@example.com", 2))
+	mustDiff(t, "destinations compare byte by byte", []store.Message{a0}, list(a.ID, "Bob@example.com", 10))
+	mustDiff(t, "whole pool", []store.Message{a4, a3, a2, a1, a0}, list(a.ID, "", 10))
+	mustDiff(t, "destination in every pool", []store.Message{b1, a4, a3, a1}, list("", "bob@example.com", 10))
+	mustDiff(t, "everything", []store.Message{b1, a4, a3, a2, a1, a0}, list("", "", 10))
+	mustDiff(t, "other pool", []store.Message{b1}, list(b.ID, "", 10))
+	mustDiff(t, "missing pool", []store.Message(nil), list("ca-central-1_none", "", 10))
+	mustDiff(t, "missing destination", []store.Message(nil), list(a.ID, "nobody@example.com", 10))
+
+	noErr(t, s.MarkDelivered(ctx, "a4"), "MarkDelivered")
+	mustDiff(t, "after delivery", []store.Message{a3, a1}, list(a.ID, "bob@example.com", 10))
+	if _, err := s.ListMessages(ctx, a.ID, "", 0); err == nil {
+		t.Fatal("ListMessages with limit 0: no error")
+	}
+}

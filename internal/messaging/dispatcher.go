@@ -1,0 +1,278 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// Dispatcher empties the outbox: it sends each pending message through the
+// sender of its medium and then removes it. A message that fails stays in
+// the outbox and is tried again after a delay that doubles with each
+// failure, from MinBackoff up to MaxBackoff. Messages of a medium with no
+// sender stay in the outbox for good (the development default, where the
+// outbox reader shows them).
+//
+// Delivery is at least once: a message whose sending succeeded but whose
+// removal did not (the store failed, the process stopped) is sent again.
+//
+// Logs name a message by ID, pool, kind, medium and masked destination;
+// never the body or the full destination.
+type Dispatcher struct {
+	Store store.Messages
+	Keys  *seal.Keyring
+	// Email and SMS send their mediums; nil leaves those messages in the
+	// outbox.
+	Email Email
+	SMS   SMS
+	Log   *slog.Logger
+	// Now is the clock of the retry delays; time.Now when nil.
+	Now func() time.Time
+	// Interval is how often the outbox is read without a Notify; one second
+	// when zero.
+	Interval time.Duration
+	// Batch is how many messages of a medium one pass reads; 100 when zero.
+	Batch int
+	// SendTimeout bounds one send; 30 seconds when zero.
+	SendTimeout time.Duration
+	// MinBackoff and MaxBackoff bound the delay before a failed message is
+	// tried again; one second and five minutes when zero.
+	MinBackoff, MaxBackoff time.Duration
+
+	wakeOnce sync.Once
+	wakeCh   chan struct{}
+	pass     sync.Mutex // one pass at a time
+
+	mu    sync.Mutex
+	retry map[string]retryState // by message ID
+}
+
+// retryState is what the dispatcher remembers of a failing message. It is
+// kept in memory only: after a restart every message is tried at once.
+type retryState struct {
+	medium   string
+	failures int
+	next     time.Time
+}
+
+// Notify implements Notifier: the dispatcher reads the outbox at once
+// rather than at its next tick. It never blocks.
+func (d *Dispatcher) Notify() {
+	select {
+	case d.wake() <- struct{}{}:
+	default:
+	}
+}
+
+func (d *Dispatcher) wake() chan struct{} {
+	d.wakeOnce.Do(func() { d.wakeCh = make(chan struct{}, 1) })
+	return d.wakeCh
+}
+
+// Run delivers messages until ctx ends: at once, then at each tick and
+// after each Notify. A send under way when ctx ends is finished (within
+// SendTimeout) so that a delivered message is not delivered twice. With no
+// sender at all Run returns at once.
+func (d *Dispatcher) Run(ctx context.Context) {
+	log := d.logger()
+	if d.Email == nil {
+		log.Info("email delivery is not configured (--smtp-url): email messages stay in the outbox")
+	}
+	if d.SMS == nil {
+		log.Info("SMS delivery is not configured (--sms-webhook): SMS messages stay in the outbox")
+	}
+	if d.Email == nil && d.SMS == nil {
+		return
+	}
+	interval := d.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		d.Deliver(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-d.wake():
+		}
+	}
+}
+
+// Deliver makes one pass over the outbox: it sends every pending message
+// whose medium has a sender and whose retry delay is over, and returns how
+// many it delivered. It stops between messages when ctx ends.
+func (d *Dispatcher) Deliver(ctx context.Context) int {
+	d.pass.Lock()
+	defer d.pass.Unlock()
+	n := 0
+	for _, medium := range []string{MediumEmail, MediumSMS} {
+		if d.sender(medium) == nil || ctx.Err() != nil {
+			continue
+		}
+		n += d.deliverMedium(ctx, medium)
+	}
+	return n
+}
+
+func (d *Dispatcher) sender(medium string) func(context.Context, *Message) error {
+	switch {
+	case medium == MediumEmail && d.Email != nil:
+		return d.Email.SendEmail
+	case medium == MediumSMS && d.SMS != nil:
+		return d.SMS.SendSMS
+	}
+	return nil
+}
+
+func (d *Dispatcher) deliverMedium(ctx context.Context, medium string) int {
+	log := d.logger()
+	batch := d.Batch
+	if batch <= 0 {
+		batch = 100
+	}
+	pending, err := d.Store.PendingMessagesByMedium(ctx, medium, batch)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("read the outbox", "medium", medium, "error", err)
+		}
+		return 0
+	}
+	d.forgetExcept(medium, pending)
+	delivered := 0
+	for i := range pending {
+		if ctx.Err() != nil {
+			break
+		}
+		sm := &pending[i]
+		if !d.due(sm.ID) {
+			continue
+		}
+		attrs := []any{"message", sm.ID, "pool", sm.PoolID, "kind", sm.Kind, "medium", sm.Medium, "to", MaskDestination(sm.Destination)}
+		m, err := opened(d.Keys, sm)
+		if err == nil {
+			err = d.send(ctx, medium, m)
+		}
+		if err != nil {
+			failures, wait := d.failed(sm.ID, medium)
+			log.Warn("message not delivered; will retry", append(attrs, "attempt", failures, "retry_in", wait,
+				"error", redact(err, sm.Destination))...)
+			continue
+		}
+		// Sent: remove it even if ctx has ended meanwhile.
+		if err := d.Store.MarkDelivered(context.WithoutCancel(ctx), sm.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			log.Error("message delivered but still in the outbox; it will be sent again", append(attrs, "error", err)...)
+			continue
+		}
+		d.succeeded(sm.ID)
+		delivered++
+		log.Info("message delivered", attrs...)
+	}
+	return delivered
+}
+
+// send sends m within SendTimeout. It outlives ctx: a send is finished
+// rather than cut off half way.
+func (d *Dispatcher) send(ctx context.Context, medium string, m *Message) error {
+	timeout := d.SendTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	return d.sender(medium)(sctx, m)
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Dispatcher) logger() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// due reports whether message id may be tried now.
+func (d *Dispatcher) due(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r, ok := d.retry[id]
+	return !ok || !d.now().Before(r.next)
+}
+
+// failed records a failure of message id of medium and returns the number of failures
+// so far and the delay before the next try.
+func (d *Dispatcher) failed(id, medium string) (int, time.Duration) {
+	lo, hi := d.MinBackoff, d.MaxBackoff
+	if lo <= 0 {
+		lo = time.Second
+	}
+	if hi <= 0 {
+		hi = 5 * time.Minute
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.retry == nil {
+		d.retry = map[string]retryState{}
+	}
+	r := d.retry[id]
+	r.medium = medium
+	r.failures++
+	wait := lo
+	for i := 1; i < r.failures && wait < hi; i++ {
+		wait *= 2
+	}
+	wait = min(wait, hi)
+	r.next = d.now().Add(wait)
+	d.retry[id] = r
+	return r.failures, wait
+}
+
+func (d *Dispatcher) succeeded(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.retry, id)
+}
+
+// forgetExcept drops the retry state of the messages of medium that are no
+// longer pending (delivered elsewhere, or their pool deleted).
+func (d *Dispatcher) forgetExcept(medium string, pending []store.Message) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.retry) == 0 {
+		return
+	}
+	ids := make(map[string]bool, len(pending))
+	for _, m := range pending {
+		ids[m.ID] = true
+	}
+	for id, r := range d.retry {
+		if r.medium == medium && !ids[id] {
+			delete(d.retry, id)
+		}
+	}
+}
+
+// redact returns the text of err with every occurrence of destination, in
+// any case, masked: SMTP servers quote the recipient in their replies.
+func redact(err error, destination string) string {
+	msg := err.Error()
+	if destination == "" {
+		return msg
+	}
+	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(destination))
+	return re.ReplaceAllLiteralString(msg, MaskDestination(destination))
+}

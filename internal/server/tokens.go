@@ -1,0 +1,50 @@
+package server
+
+import (
+	"log/slog"
+	"net"
+
+	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/tokens"
+)
+
+// newSigner builds the token signer. Its issuer base is --issuer-url or,
+// until Serve knows the listener's address, the configured listen address.
+func newSigner(cfg *config.Config, log *slog.Logger, st store.Store, keys *seal.Keyring, opts Options) *tokens.Signer {
+	signer := &tokens.Signer{Store: st, Keys: keys, Now: opts.Now, Log: log}
+	base := cfg.IssuerURL
+	if base == "" {
+		base = listenBase(cfg.Listen)
+	}
+	signer.SetIssuerBase(base)
+	return signer
+}
+
+// setIssuerBase makes the issuer base the address the server listens on,
+// unless --issuer-url set it, and logs it.
+func (s *Server) setIssuerBase(addr net.Addr) {
+	if s.cfg.IssuerURL == "" {
+		s.signer.SetIssuerBase(listenBase(addr.String()))
+	}
+	s.log.Info("token issuer", "issuer", s.signer.Issuer("<pool ID>"))
+}
+
+// listenBase returns the http:// base URL of a listen address. A host
+// that names no one address (empty, 0.0.0.0, ::) becomes 127.0.0.1: set
+// --issuer-url when clients reach the server by another name.
+func listenBase(hostport string) string {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return "http://" + hostport
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Signer returns the token signer, so that tests can sign and verify the
+// pools' tokens.
+func (s *Server) Signer() *tokens.Signer { return s.signer }
