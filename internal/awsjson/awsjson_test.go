@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,10 +23,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
+	"github.com/cognate-idp/cognate/internal/golden"
 	"github.com/cognate-idp/cognate/internal/model"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const (
 	poolID = "us-east-1_AbCdEf123"
@@ -159,45 +154,7 @@ func dump(t *testing.T, rec *httptest.ResponseRecorder) string {
 		}
 		h.Set("X-Amzn-Requestid", requestIDMask)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", res.Proto, res.Status)
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range h {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		for _, v := range h[k] {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	b.WriteString("\n")
-	b.Write(rec.Body.Bytes())
-	return b.String()
-}
-
-// golden compares got with testdata/name.golden, or rewrites the file
-// under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/awsjson -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	return golden.Response(res.StatusCode, h, rec.Body.Bytes())
 }
 
 func TestWireGolden(t *testing.T) {
@@ -345,7 +302,7 @@ func TestWireGolden(t *testing.T) {
 			if rec.Code != tt.status {
 				t.Errorf("status = %d, want %d", rec.Code, tt.status)
 			}
-			golden(t, tt.name, dump(t, rec))
+			golden.Check(t, tt.name, dump(t, rec))
 
 			body := rec.Body.String()
 			if strings.Contains(body, secretCause) || strings.Contains(rec.Header().Get("X-Amzn-Errortype"), secretCause) {

@@ -4,67 +4,20 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/cognate-idp/cognate/internal/golden"
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// dump writes a response as the golden files hold it: status line,
-// headers in order, a blank line, the body.
+// dump writes a response as the golden files hold it.
 func dump(w *httptest.ResponseRecorder) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP/1.1 %d %s\n", w.Code, http.StatusText(w.Code))
-	h := w.Header()
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range h {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		for _, v := range h[k] {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	b.WriteString("\n")
-	b.Write(w.Body.Bytes())
-	return b.String()
-}
-
-// golden compares got with testdata/name.golden, or rewrites the file
-// under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/tokens -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, d)
-	}
+	return golden.Response(w.Code, w.Header(), w.Body.Bytes())
 }
 
 // TestDocumentsGolden pins the bytes of the documents and errors. The
@@ -92,7 +45,7 @@ func TestDocumentsGolden(t *testing.T) {
 		{"JWKSNotAPoolID", dump(get(s, "/not-a-pool-id/.well-known/jwks.json"))},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { golden(t, tc.name, tc.got) })
+		t.Run(tc.name, func(t *testing.T) { golden.Check(t, tc.name, tc.got) })
 	}
 }
 
