@@ -203,21 +203,13 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 		return nil, notFound(in.ClientId)
 	}
 	if err != nil {
-		return nil, apiOr(err, "update client")
+		return nil, fmt.Errorf("update client: %w", err)
 	}
 	out, err := s.describe(c)
 	if err != nil {
 		return nil, err
 	}
 	return &model.UpdateUserPoolClientResponse{UserPoolClient: out}, nil
-}
-
-// apiOr returns err as is when it is a wire error, else wraps it.
-func apiOr(err error, what string) error {
-	if _, ok := errors.AsType[model.APIError](err); ok {
-		return err
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // DeleteUserPoolClient deletes a client.
@@ -285,7 +277,7 @@ func (s *Service) AddUserPoolClientSecret(ctx context.Context, in *model.AddUser
 		return nil, notFound(in.ClientId)
 	}
 	if err != nil {
-		return nil, apiOr(err, "add client secret")
+		return nil, fmt.Errorf("add client secret: %w", err)
 	}
 	d := &model.ClientSecretDescriptorType{ClientSecretId: added.ID, ClientSecretCreateDate: model.NewTime(added.CreatedAt)}
 	if in.ClientSecret == "" {
@@ -334,7 +326,7 @@ func (s *Service) DeleteUserPoolClientSecret(ctx context.Context, in *model.Dele
 		return nil, notFound(in.ClientId)
 	}
 	if err != nil {
-		return nil, apiOr(err, "delete client secret")
+		return nil, fmt.Errorf("delete client secret: %w", err)
 	}
 	return &model.DeleteUserPoolClientSecretResponse{}, nil
 }

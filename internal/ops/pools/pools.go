@@ -121,9 +121,6 @@ func (s *Service) update(ctx context.Context, id string, fn func(p *userpool.Poo
 	if errors.Is(err, store.ErrNotFound) {
 		return userpool.NotFound(id)
 	}
-	if _, ok := errors.AsType[model.APIError](err); ok {
-		return err
-	}
 	if err != nil {
 		return fmt.Errorf("update pool: %w", err)
 	}

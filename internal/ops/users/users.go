@@ -81,14 +81,6 @@ func attributes(attrs map[string]string, only []string) []model.AttributeType {
 	return out
 }
 
-// apiOr returns err as is when it is a wire error, else wraps it.
-func apiOr(err error, what string) error {
-	if _, ok := errors.AsType[model.APIError](err); ok {
-		return err
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
 func aliasExists(p *userpool.Pool, attrs map[string]string) error {
 	what := "email"
 	if len(p.Settings.UsernameAttributes) > 0 && attrs["email"] == "" {
@@ -345,7 +337,7 @@ func (s *Service) update(ctx context.Context, poolID, name string, fn func(p *us
 	case errors.Is(err, store.ErrAliasConflict):
 		return aliasExists(p, attrs)
 	case err != nil:
-		return apiOr(err, "update user")
+		return fmt.Errorf("update user: %w", err)
 	}
 	return nil
 }

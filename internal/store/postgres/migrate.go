@@ -5,10 +5,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"strconv"
-	"strings"
 
+	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -16,36 +14,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order. Files are named
-// NNNN_name.sql, numbered from 1 without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, path := range names { // fs.Glob sorts
-		base := strings.TrimSuffix(strings.TrimPrefix(path, "migrations/"), ".sql")
-		num, name, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || len(num) != 4 || v != len(ms)+1 {
-			return nil, fmt.Errorf("migration %s: want the name %04d_name.sql", path, len(ms)+1)
-		}
-		body, err := migrationFiles.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
-	}
-	return ms, nil
-}
+// migrations returns the embedded migrations in order.
+func migrations() ([]store.Migration, error) { return store.ReadMigrations(migrationFiles) }
 
 // migrationLock is the pg_advisory_xact_lock key that serializes migrations
 // across processes.
@@ -76,7 +46,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // migrateOne applies the first migration the database has not seen, or
 // returns errUpToDate.
-func migrateOne(ctx context.Context, tx pgx.Tx, ms []migration) error {
+func migrateOne(ctx context.Context, tx pgx.Tx, ms []store.Migration) error {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
 		return err
 	}
@@ -97,9 +67,9 @@ func migrateOne(ctx context.Context, tx pgx.Tx, ms []migration) error {
 		return errUpToDate
 	}
 	m := ms[current]
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
-		return fmt.Errorf("%04d_%s: %w", m.version, m.name, err)
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return fmt.Errorf("%04d_%s: %w", m.Version, m.Name, err)
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+	_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
 	return err
 }

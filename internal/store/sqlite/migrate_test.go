@@ -24,7 +24,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	for _, q := range []string{
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`,
-		ms[0].sql,
+		ms[0].SQL,
 		`INSERT INTO schema_migrations VALUES (1, 'directory')`,
 		`INSERT INTO pools (pk, id, name, created_at, updated_at) VALUES (1, 'us-east-1_old', 'old', 0, 0), (2, 'us-east-1_empty', 'empty', 0, 0)`,
 		`INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases, created_at, updated_at)
