@@ -65,6 +65,10 @@ func TestDependencies(t *testing.T) {
 		{mod + "internal/ops/", []string{"github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/store/sqlite", mod + "internal/store/postgres"}},
 		{mod + "internal/userpool", []string{"github.com/jackc/pgx", "modernc.org/sqlite", "net/http"}},
 		{mod + "internal/awsjson", []string{mod + "internal/store"}},
+		// The sign-in core knows neither SQL nor the wire protocol.
+		{mod + "internal/authn", []string{"github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/awsjson"}},
+		{mod + "internal/appclient", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/awsjson"}},
+		{mod + "internal/triggers", []string{mod + "internal/store", mod + "internal/awsjson"}},
 	}
 	// Only the store backends and the wiring may use database/sql directly.
 	sqlUsers := []string{mod + "internal/store/sqlite", mod + "internal/store/postgres"}

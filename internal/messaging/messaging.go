@@ -27,6 +27,9 @@ const (
 // Kinds of store.Message.
 const (
 	KindInvitation = "invitation"
+	// KindCode is a one-time code: sign-up confirmation, attribute
+	// verification, password reset.
+	KindCode = "code"
 )
 
 // AAD binds a sealed message body to its message ID.

@@ -105,9 +105,9 @@ func aad(poolID, username string) []byte {
 	return []byte("password|" + poolID + "|" + username)
 }
 
-// poolName is the part of a pool ID after the underscore, which Cognito's
+// PoolName is the part of a pool ID after the underscore, which Cognito's
 // SRP hashes with the username.
-func poolName(poolID string) string {
+func PoolName(poolID string) string {
 	_, name, _ := strings.Cut(poolID, "_")
 	return name
 }
@@ -119,7 +119,7 @@ func Seal(keys *seal.Keyring, r io.Reader, poolID, username, pw string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	cred := srp.Credential{Salt: salt, Verifier: srp.NewVerifier(poolName(poolID), username, []byte(pw), salt)}
+	cred := srp.Credential{Salt: salt, Verifier: srp.NewVerifier(PoolName(poolID), username, []byte(pw), salt)}
 	plain, err := cred.MarshalBinary()
 	if err != nil {
 		return nil, fmt.Errorf("encode credential: %w", err)

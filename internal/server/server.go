@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
@@ -29,6 +30,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
+	"github.com/cognate-idp/cognate/internal/triggers"
 )
 
 // Options are the dependencies tests replace.
@@ -102,11 +104,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
+	signer := newSigner(cfg, log, st, keys, opts)
+	auth := &authn.Service{
+		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand,
+		Hooks: triggers.None{}, Notifier: dispatcher, Log: log,
+	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
 	(&pools.Service{Store: st, IDs: gen, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
 	(&clients.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now}).Register(mux)
-	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand, Notifier: dispatcher}).Register(mux)
+	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand, Notifier: dispatcher, Auth: auth}).Register(mux)
 	(&groups.Service{Store: st, Now: opts.Now}).Register(mux)
 
 	root := http.NewServeMux()
@@ -115,7 +122,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if cfg.Outbox {
 		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
 	}
-	signer := newSigner(cfg, log, st, keys, opts)
 	signer.Register(root)
 	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }

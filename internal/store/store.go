@@ -39,6 +39,9 @@ type Store interface {
 	Groups
 	Messages
 	SigningKeys
+	Sessions
+	Codes
+	RefreshTokens
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -83,8 +86,8 @@ type Pools interface {
 	// CreatedAt cannot be changed by fn.
 	UpdatePool(ctx context.Context, id string, fn func(p *Pool) error) (*Pool, error)
 	// DeletePool removes the pool and everything in it (clients, users,
-	// groups, memberships, messages, signing keys); ErrNotFound if it does
-	// not exist.
+	// groups, memberships, messages, signing keys, sessions, codes, refresh
+	// tokens); ErrNotFound if it does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ListPools returns pools ordered by ID and the cursor of the next page
 	// ("" when there is none).
@@ -154,8 +157,12 @@ type User struct {
 	// Password is the sealed SRP salt and verifier; nil when none is set.
 	Password      []byte
 	PasswordSetAt time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// State is the user's sign-in state document (failed attempts and
+	// lockout, password history, sign-out time, pending attribute values),
+	// owned by the operations layer and stored as given; nil when empty.
+	State     []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Filter fields for FindUsers besides the names in IndexedAttributes.
@@ -190,8 +197,8 @@ type Users interface {
 	// Key, Sub and CreatedAt cannot be changed by fn. ErrAliasConflict if the
 	// new Aliases collide with another user's.
 	UpdateUser(ctx context.Context, poolID, key string, fn func(u *User) error) (*User, error)
-	// DeleteUser removes a user with their aliases and memberships;
-	// ErrNotFound if the user does not exist.
+	// DeleteUser removes a user with their aliases, memberships, sessions,
+	// codes and refresh tokens; ErrNotFound if the user does not exist.
 	DeleteUser(ctx context.Context, poolID, key string) error
 	// FindUsers lists a pool's users that match f, served from indexes, and
 	// returns the cursor of the next page. f.Field must be empty, one of the
@@ -299,4 +306,112 @@ type SigningKeys interface {
 	// ListSigningKeys returns a pool's keys, oldest first (by CreatedAt, then
 	// in the order they were created).
 	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
+}
+
+// Session is the server side of an authentication session: the state
+// between InitiateAuth and RespondToAuthChallenge. ID is a hash of the
+// opaque value the client holds, never that value.
+type Session struct {
+	ID       string
+	PoolID   string
+	ClientID string
+	// Sub is the user's sub; the session goes when the user does.
+	Sub string
+	// Data is the session's state, sealed by the operations layer.
+	Data      []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Sessions stores authentication sessions.
+type Sessions interface {
+	// CreateSession stores a session: ErrNotFound if the pool or the user
+	// (by sub) does not exist, ErrConflict if the ID is taken.
+	CreateSession(ctx context.Context, s *Session) error
+	// GetSession returns a session by ID, expired or not, or ErrNotFound.
+	GetSession(ctx context.Context, id string) (*Session, error)
+	// DeleteSession removes a session; ErrNotFound if it is not there, so
+	// that of two callers consuming one session only one succeeds.
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions removes every session of a user.
+	DeleteUserSessions(ctx context.Context, poolID, sub string) error
+	// DeleteExpiredSessions removes sessions that expired before now and
+	// returns how many it removed.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Code is a one-time code sent to a user: to confirm a sign-up, to reset a
+// password, to verify an attribute. A user has at most one code per
+// Purpose. Sealed is the code sealed by the operations layer.
+type Code struct {
+	PoolID  string
+	Sub     string
+	Purpose string
+	Sealed  []byte
+	// Attempts counts wrong guesses so far.
+	Attempts  int
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Codes stores one-time codes.
+type Codes interface {
+	// PutCode stores a code, replacing the user's code of the same purpose
+	// (and its attempt count): ErrNotFound if the user does not exist.
+	PutCode(ctx context.Context, c *Code) error
+	// GetCode returns a user's code of one purpose, expired or not, or
+	// ErrNotFound.
+	GetCode(ctx context.Context, poolID, sub, purpose string) (*Code, error)
+	// UpdateCode is the read-modify-write of a code, as UpdatePool. Only
+	// Attempts and ExpiresAt may be changed by fn.
+	UpdateCode(ctx context.Context, poolID, sub, purpose string, fn func(c *Code) error) (*Code, error)
+	// DeleteCode removes a code; ErrNotFound if it is not there.
+	DeleteCode(ctx context.Context, poolID, sub, purpose string) error
+	// DeleteUserCodes removes every code of a user.
+	DeleteUserCodes(ctx context.Context, poolID, sub string) error
+}
+
+// RefreshToken is one refresh token. ID is a hash of the opaque token the
+// client holds, never the token. The tokens of one sign-in form a family
+// (its origin_jti): rotation replaces a family's token with a new one, and
+// revocation ends the whole family, access tokens included.
+type RefreshToken struct {
+	ID       string
+	Family   string
+	PoolID   string
+	ClientID string
+	// Sub is the user's sub; the token goes when the user does.
+	Sub       string
+	AuthTime  time.Time
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	// RotatedAt is when the token was replaced by a newer one of its
+	// family; zero while it is the current one.
+	RotatedAt time.Time
+	// Revoked is set when the family was revoked.
+	Revoked bool
+}
+
+// RefreshTokens stores refresh tokens and the revocation of their families.
+type RefreshTokens interface {
+	// CreateRefreshToken stores a token: ErrNotFound if the pool or the user
+	// (by sub) does not exist, ErrConflict if the ID is taken.
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	// GetRefreshToken returns a token by ID, or ErrNotFound.
+	GetRefreshToken(ctx context.Context, id string) (*RefreshToken, error)
+	// UpdateRefreshToken is the read-modify-write of a token, as UpdatePool:
+	// of two concurrent rotations of one token, the second sees the first's
+	// RotatedAt. Only RotatedAt, ExpiresAt and Revoked may be changed by fn.
+	UpdateRefreshToken(ctx context.Context, id string, fn func(t *RefreshToken) error) (*RefreshToken, error)
+	// RevokeFamily marks every token of a family revoked. Revoking an
+	// unknown or revoked family is not an error.
+	RevokeFamily(ctx context.Context, poolID, family string) error
+	// RevokeUserTokens marks every token of a user revoked.
+	RevokeUserTokens(ctx context.Context, poolID, sub string) error
+	// FamilyRevoked reports whether a family is revoked or has no tokens
+	// left (for example because its user was deleted).
+	FamilyRevoked(ctx context.Context, poolID, family string) (bool, error)
+	// DeleteExpiredRefreshTokens removes tokens that expired before now and
+	// returns how many it removed.
+	DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error)
 }

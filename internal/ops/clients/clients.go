@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cognate-idp/cognate/internal/appclient"
+
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -43,14 +45,7 @@ func (s *Service) Register(m *awsjson.Mux) {
 	awsjson.Handle(m, model.OpDeleteUserPoolClientSecret, s.DeleteUserPoolClientSecret)
 }
 
-func notFound(id string) error {
-	return &model.ResourceNotFoundException{Message: fmt.Sprintf("User pool client %s does not exist.", id)}
-}
-
-// secretAAD binds a sealed secret to its client and secret ID.
-func secretAAD(clientID, secretID string) []byte {
-	return []byte("client-secret|" + clientID + "|" + secretID)
-}
+func notFound(id string) error { return appclient.NotFound(id) }
 
 // newSecret seals value (or a newly drawn secret when value is empty) as a
 // new secret of the client.
@@ -65,20 +60,11 @@ func (s *Service) newSecret(clientID, value string) (store.ClientSecret, string,
 	if err != nil {
 		return store.ClientSecret{}, "", err
 	}
-	sealed, err := s.Keys.Seal([]byte(value), secretAAD(clientID, id))
+	sealed, err := s.Keys.Seal([]byte(value), appclient.SecretAAD(clientID, id))
 	if err != nil {
 		return store.ClientSecret{}, "", fmt.Errorf("seal client secret: %w", err)
 	}
 	return store.ClientSecret{ID: id, Sealed: sealed, CreatedAt: s.Now()}, value, nil
-}
-
-// openSecret returns the value of a stored secret.
-func (s *Service) openSecret(clientID string, sec store.ClientSecret) (string, error) {
-	b, err := s.Keys.Open(sec.Sealed, secretAAD(clientID, sec.ID))
-	if err != nil {
-		return "", fmt.Errorf("open client secret: %w", err)
-	}
-	return string(b), nil
 }
 
 // describe turns a stored client into the wire's UserPoolClientType.
@@ -90,7 +76,7 @@ func (s *Service) describe(c *store.Client) (*model.UserPoolClientType, error) {
 	out.UserPoolId, out.ClientId, out.ClientName = c.PoolID, c.ID, c.Name
 	out.CreationDate, out.LastModifiedDate = model.NewTime(c.CreatedAt), model.NewTime(c.UpdatedAt)
 	if len(c.Secrets) > 0 {
-		v, err := s.openSecret(c.ID, c.Secrets[0])
+		v, err := appclient.OpenSecret(s.Keys, c.ID, c.Secrets[0])
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognate-idp/cognate/internal/appclient"
+
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -82,21 +84,6 @@ func encode(c *model.UserPoolClientType) ([]byte, error) {
 	return b, nil
 }
 
-// Duration returns a token validity as a duration, in its unit.
-func Duration(n int32, unit string) time.Duration {
-	d := time.Duration(n)
-	switch unit {
-	case "seconds":
-		return d * time.Second
-	case "minutes":
-		return d * time.Minute
-	case "hours":
-		return d * time.Hour
-	default:
-		return d * 24 * time.Hour
-	}
-}
-
 // standardScopes are the OAuth scopes every pool knows.
 var standardScopes = []string{"phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"}
 
@@ -114,13 +101,13 @@ func checkSettings(p *userpool.Pool, c *model.UserPoolClientType, hasSecret bool
 		return invalid("ExplicitAuthFlows can not have both ALLOW_ prefixed and legacy values.")
 	}
 	units := c.TokenValidityUnits
-	if d := Duration(*c.AccessTokenValidity, units.AccessToken); d < 5*time.Minute || d > 24*time.Hour {
+	if d := appclient.Duration(*c.AccessTokenValidity, units.AccessToken); d < 5*time.Minute || d > 24*time.Hour {
 		return invalid("Invalid range for token validity: AccessTokenValidity must be between 5 minutes and 1 day.")
 	}
-	if d := Duration(*c.IdTokenValidity, units.IdToken); d < 5*time.Minute || d > 24*time.Hour {
+	if d := appclient.Duration(*c.IdTokenValidity, units.IdToken); d < 5*time.Minute || d > 24*time.Hour {
 		return invalid("Invalid range for token validity: IdTokenValidity must be between 5 minutes and 1 day.")
 	}
-	if d := Duration(*c.RefreshTokenValidity, units.RefreshToken); d < time.Hour || d > 3650*24*time.Hour {
+	if d := appclient.Duration(*c.RefreshTokenValidity, units.RefreshToken); d < time.Hour || d > 3650*24*time.Hour {
 		return invalid("Invalid range for token validity: RefreshTokenValidity must be between 60 minutes and 10 years.")
 	}
 	for _, u := range append(slices.Clone(c.CallbackURLs), c.LogoutURLs...) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognate-idp/cognate/internal/authn"
+
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
@@ -35,6 +37,8 @@ type Service struct {
 	// Notifier is told when a message has been queued (after its
 	// transaction commits); nil tells no one.
 	Notifier messaging.Notifier
+	// Auth revokes a disabled user's tokens, sessions and codes.
+	Auth *authn.Service
 }
 
 // notify tells the Notifier that a message waits in the outbox.
@@ -354,13 +358,19 @@ func (s *Service) AdminEnableUser(ctx context.Context, in *model.AdminEnableUser
 	return &model.AdminEnableUserResponse{}, nil
 }
 
-// AdminDisableUser disables a user.
+// AdminDisableUser disables a user and revokes their tokens, sessions and
+// pending codes.
 func (s *Service) AdminDisableUser(ctx context.Context, in *model.AdminDisableUserRequest) (*model.AdminDisableUserResponse, error) {
+	var disabled store.User
 	err := s.update(ctx, in.UserPoolId, in.Username, func(_ *userpool.Pool, u *store.User) error {
 		u.Enabled = false
+		disabled = *u
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Auth.RevokeAll(ctx, &disabled); err != nil {
 		return nil, err
 	}
 	return &model.AdminDisableUserResponse{}, nil

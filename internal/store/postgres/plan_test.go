@@ -3,6 +3,7 @@ package postgres
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -81,6 +82,69 @@ func TestFindUsersPlans(t *testing.T) {
 		}
 		if !seeks {
 			t.Errorf("filter %+v: the cursor is not an index condition:\n%s", f, next.sql)
+		}
+	}
+}
+
+// TestSignInPlans checks, on a pool of 5,000 users with a session, a code
+// and two refresh tokens each, that the statements on sessions, codes and
+// refresh tokens, and the cascades of deleting a user or a pool, read an
+// index: FamilyRevoked in particular reads only the family's index entries.
+func TestSignInPlans(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if err := s.CreatePool(ctx, &store.Pool{ID: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	// Rows made by SQL, not the store's methods, to keep the test fast.
+	for _, q := range []string{
+		`INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases, created_at, updated_at)
+			SELECT (SELECT pk FROM pools), 'user' || i, 'user' || i, md5(i::text), 'CONFIRMED', true,
+				'{}', ARRAY[]::text[], now(), now()
+			FROM generate_series(1, 5000) AS i`,
+		`INSERT INTO sessions (id, pool, user_id, client_id, created_at, expires_at)
+			SELECT 'session' || id, pool, id, 'c', now(), now() + id * interval '1 second' FROM users`,
+		`INSERT INTO codes (user_id, purpose, pool, attempts, created_at, expires_at)
+			SELECT id, 'confirm', pool, 0, now(), now() FROM users`,
+		`INSERT INTO refresh_tokens (id, pool, family, user_id, client_id, auth_time, created_at, expires_at, revoked)
+			SELECT 'rt' || id || '-' || k, pool, 'family' || id, id, 'c', now(), now(), now() + (2 * id + k) * interval '1 second', false
+			FROM users, generate_series(1, 2) AS k`,
+		"ANALYZE",
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub := "a1d0c6e83f027327d8461063f4ac58a6" // md5("42")
+	past := time.Now().Add(-time.Hour)
+	for _, tc := range []struct {
+		name, query string
+		args        []any
+		index       string // what the plan must read
+	}{
+		{"GetSession", "SELECT " + sessionCols + sessionFrom + " WHERE s.id = $1", []any{"session42"}, "sessions_pkey"},
+		{"DeleteUserSessions", deleteUserSessions, []any{"p", sub}, "sessions_by_user"},
+		{"DeleteExpiredSessions", deleteExpiredSessions, []any{past}, "sessions_by_expiry"},
+		{"GetCode", getCode, []any{"p", sub, "confirm"}, "codes_pkey"},
+		{"GetRefreshToken", "SELECT " + tokenCols + tokenFrom + " WHERE t.id = $1", []any{"rt42-1"}, "refresh_tokens_pkey"},
+		{"FamilyRevoked", familyRevoked, []any{"p", "family42"}, "refresh_tokens_by_family"},
+		{"RevokeFamily", revokeFamily, []any{"p", "family42"}, "refresh_tokens_by_family"},
+		{"RevokeUserTokens", revokeUserTokens, []any{"p", sub}, "refresh_tokens_by_user"},
+		{"DeleteExpiredRefreshTokens", deleteExpiredTokens, []any{past}, "refresh_tokens_by_expiry"},
+		// What the foreign keys' ON DELETE CASCADE looks up.
+		{"user cascade to sessions", "DELETE FROM sessions WHERE user_id = $1", []any{42}, "sessions_by_user"},
+		{"pool cascade to sessions", "DELETE FROM sessions WHERE pool = $1", []any{2}, "sessions_by_pool"},
+		{"user cascade to codes", "DELETE FROM codes WHERE user_id = $1", []any{42}, "codes_pkey"},
+		{"pool cascade to codes", "DELETE FROM codes WHERE pool = $1", []any{2}, "codes_by_pool"},
+		{"user cascade to refresh tokens", "DELETE FROM refresh_tokens WHERE user_id = $1", []any{42}, "refresh_tokens_by_user"},
+		{"pool cascade to refresh tokens", "DELETE FROM refresh_tokens WHERE pool = $1", []any{2}, "refresh_tokens_by_family"},
+	} {
+		plan := explain(t, s, tc.query, tc.args...)
+		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "Seq Scan") {
+			t.Errorf("%s: the plan does not read %s:\n%s\n%s", tc.name, tc.index, tc.query, plan)
+		}
+		if tc.name == "FamilyRevoked" && !strings.Contains(plan, "Index Only Scan") {
+			t.Errorf("FamilyRevoked reads more than refresh_tokens_by_family:\n%s", plan)
 		}
 	}
 }

@@ -231,6 +231,10 @@ func fromNullTS(t *time.Time) time.Time {
 // $1.
 const poolPK = "(SELECT pk FROM pools WHERE id = $1)"
 
+// userID is a scalar subquery for the row id of the user whose pool ID is
+// $1 and whose sub is $2.
+const userID = "(SELECT id FROM users WHERE pool = " + poolPK + " AND sub = $2)"
+
 // checkLimit rejects a page size below 1.
 func checkLimit(page store.Page) error {
 	if page.Limit < 1 {

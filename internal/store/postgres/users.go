@@ -13,7 +13,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-const userCols = "u.id, u.pool, u.username, u.key, u.sub, u.status, u.enabled, u.attributes, u.aliases, u.password, u.password_set_at, u.created_at, u.updated_at"
+const userCols = "u.id, u.pool, u.username, u.key, u.sub, u.status, u.enabled, u.attributes, u.aliases, u.password, u.password_set_at, u.state, u.created_at, u.updated_at"
 
 // userRow is a user with the surrogate keys of its row.
 type userRow struct {
@@ -25,7 +25,7 @@ func scanUser(row scanner, poolID string, extra ...any) (*userRow, error) {
 	u := userRow{User: store.User{PoolID: poolID}}
 	var pwSet *time.Time
 	dest := append(extra, &u.id, &u.pool, &u.Username, &u.Key, &u.Sub, &u.Status, &u.Enabled, &u.Attributes, &u.Aliases,
-		&u.Password, &pwSet, &u.CreatedAt, &u.UpdatedAt)
+		&u.Password, &pwSet, &u.State, &u.CreatedAt, &u.UpdatedAt)
 	if err := row.Scan(dest...); err != nil {
 		return nil, notFound(err)
 	}
@@ -60,8 +60,8 @@ func indexed(attrs map[string]string) (names, values []string) {
 // statement. It returns no row if the pool does not exist.
 const createUser = `WITH u AS (
 	INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases,
-		password, password_set_at, created_at, updated_at)
-	SELECT pk, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM pools WHERE id = $1
+		password, password_set_at, state, created_at, updated_at)
+	SELECT pk, $2, $3, $4, $5, $6, $7, $8, $9, $10, $15, $11, $12 FROM pools WHERE id = $1
 	RETURNING id, pool
 ), a AS (
 	INSERT INTO user_attrs (pool, name, value, user_id)
@@ -79,7 +79,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	var id int64
 	err := s.queryRow(ctx, []any{&id}, createUser,
 		u.PoolID, u.Key, u.Username, u.Sub, u.Status, u.Enabled, attrs, aliases,
-		u.Password, nullTS(u.PasswordSetAt), ts(u.CreatedAt), ts(u.UpdatedAt), names, values)
+		u.Password, nullTS(u.PasswordSetAt), ts(u.CreatedAt), ts(u.UpdatedAt), names, values, u.State)
 	if err != nil {
 		return fmt.Errorf("postgres: create user: %w", mapErr(err))
 	}
@@ -132,6 +132,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 		nu.Attributes = maps.Clone(old.Attributes)
 		nu.Aliases = slices.Clone(old.Aliases)
 		nu.Password = slices.Clone(old.Password)
+		nu.State = slices.Clone(old.State)
 		if fnErr = fn(&nu.User); fnErr != nil {
 			return fnErr
 		}
@@ -155,8 +156,8 @@ func updateUser(ctx context.Context, tx pgx.Tx, old, nu *userRow) error {
 	attrs, aliases := columns(&nu.User)
 	var b pgx.Batch
 	b.Queue(`UPDATE users SET status = $1, enabled = $2, attributes = $3, aliases = $4,
-		password = $5, password_set_at = $6, updated_at = $7 WHERE id = $8`,
-		nu.Status, nu.Enabled, attrs, aliases, nu.Password, nullTS(nu.PasswordSetAt), nu.UpdatedAt, nu.id)
+		password = $5, password_set_at = $6, state = $7, updated_at = $8 WHERE id = $9`,
+		nu.Status, nu.Enabled, attrs, aliases, nu.Password, nullTS(nu.PasswordSetAt), nu.State, nu.UpdatedAt, nu.id)
 
 	var delNames, delValues, addNames, addValues []string
 	for _, n := range store.IndexedAttributes {
@@ -201,8 +202,8 @@ func updateUser(ctx context.Context, tx pgx.Tx, old, nu *userRow) error {
 }
 
 // deleteUser deletes the user with its indexed attributes and aliases in one
-// statement; memberships go with it (ON DELETE CASCADE). It counts the users
-// deleted.
+// statement; memberships, sessions, codes and refresh tokens go with it
+// (ON DELETE CASCADE). It counts the users deleted.
 const deleteUser = `WITH u AS (
 	DELETE FROM users WHERE pool = ` + poolPK + ` AND key = $2 RETURNING id, pool, attributes, aliases
 ), a AS (

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -54,5 +55,65 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if n, _ := s.CountUsers(ctx, "us-east-1_old"); n != 3 {
 		t.Errorf("CountUsers after a new user = %d, want 3", n)
+	}
+}
+
+// TestMigrateFromVersion3 seeds a database at schema version 3 and checks
+// that opening it applies 0004: users keep their rows with no state, and
+// take sessions, codes and refresh tokens that go with them.
+func TestMigrateFromVersion3(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`}
+	for _, m := range ms[:3] {
+		seed = append(seed, m.SQL, fmt.Sprintf("INSERT INTO schema_migrations VALUES (%d, '%s')", m.Version, m.Name))
+	}
+	seed = append(seed,
+		`INSERT INTO pools (pk, id, name, created_at, updated_at) VALUES (1, 'us-east-1_old', 'old', 0, 0)`,
+		`INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases, created_at, updated_at)
+		 VALUES (1, 'a', 'a', 's-a', 'CONFIRMED', 1, '{}', '[]', 0, 0)`)
+	for _, q := range seed {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("seed version 3: %v", err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err := s.GetUser(ctx, "us-east-1_old", "a")
+	if err != nil || u.State != nil || u.Sub != "s-a" {
+		t.Fatalf("GetUser after migration = %+v, %v; want the user with no state", u, err)
+	}
+	now := time.Now()
+	if err := s.CreateSession(ctx, &store.Session{ID: "s", PoolID: "us-east-1_old", Sub: "s-a", CreatedAt: now, ExpiresAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutCode(ctx, &store.Code{PoolID: "us-east-1_old", Sub: "s-a", Purpose: "confirm", CreatedAt: now, ExpiresAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateRefreshToken(ctx, &store.RefreshToken{ID: "rt", Family: "f", PoolID: "us-east-1_old", Sub: "s-a",
+		AuthTime: now, CreatedAt: now, ExpiresAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUser(ctx, "us-east-1_old", "a"); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"sessions", "codes", "refresh_tokens"} {
+		var n int
+		if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s after DeleteUser: %d rows, %v; want none", table, n, err)
+		}
 	}
 }

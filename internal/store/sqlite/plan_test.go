@@ -87,3 +87,40 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestSignInPlans checks that the statements on sessions, codes and refresh
+// tokens, and the cascades of deleting a user or a pool, are index searches:
+// FamilyRevoked in particular reads only the family's index entries.
+func TestSignInPlans(t *testing.T) {
+	s := open(t)
+	for _, tc := range []struct {
+		name, query string
+		args        []any
+		index       string // what the plan must use
+	}{
+		{"GetSession", "SELECT " + sessionCols + sessionFrom + " WHERE s.id = ?", []any{"x"}, "INDEX sqlite_autoindex_sessions_1 (id=?)"},
+		{"DeleteUserSessions", deleteUserSessions, []any{"p", "sub"}, "INDEX sessions_by_user (user_id=?)"},
+		{"DeleteExpiredSessions", deleteExpiredSQL("sessions"), []any{0, expiredBatch}, "INDEX sessions_by_expiry (expires_at<?)"},
+		{"GetCode", getCode, []any{"p", "sub", "confirm"}, "PRIMARY KEY (user_id=? AND purpose=?)"},
+		{"PutCode", putCode, []any{"confirm", nil, 0, 0, 0, "p", "sub"}, "INDEX sqlite_autoindex_users_2 (pool=? AND sub=?)"},
+		{"GetRefreshToken", "SELECT " + tokenCols + tokenFrom + " WHERE t.id = ?", []any{"x"},
+			"INDEX sqlite_autoindex_refresh_tokens_1 (id=?)"},
+		{"FamilyRevoked", familyRevoked, []any{"p", "f"}, "COVERING INDEX refresh_tokens_by_family (pool=? AND family=?)"},
+		{"RevokeFamily", revokeFamily, []any{"p", "f"}, "INDEX refresh_tokens_by_family (pool=? AND family=? AND revoked=?)"},
+		{"RevokeUserTokens", revokeUserTokens, []any{"p", "sub"}, "INDEX refresh_tokens_by_user (user_id=?)"},
+		{"DeleteExpiredRefreshTokens", deleteExpiredSQL("refresh_tokens"), []any{0, expiredBatch},
+			"INDEX refresh_tokens_by_expiry (expires_at<?)"},
+		// What the foreign keys' ON DELETE CASCADE looks up.
+		{"user cascade to sessions", "DELETE FROM sessions WHERE user_id = ?", []any{1}, "INDEX sessions_by_user (user_id=?)"},
+		{"pool cascade to sessions", "DELETE FROM sessions WHERE pool = ?", []any{1}, "INDEX sessions_by_pool (pool=?)"},
+		{"user cascade to codes", "DELETE FROM codes WHERE user_id = ?", []any{1}, "PRIMARY KEY (user_id=?)"},
+		{"pool cascade to codes", "DELETE FROM codes WHERE pool = ?", []any{1}, "INDEX codes_by_pool (pool=?)"},
+		{"user cascade to refresh tokens", "DELETE FROM refresh_tokens WHERE user_id = ?", []any{1}, "INDEX refresh_tokens_by_user (user_id=?)"},
+		{"pool cascade to refresh tokens", "DELETE FROM refresh_tokens WHERE pool = ?", []any{1}, "INDEX refresh_tokens_by_family (pool=?)"},
+	} {
+		plan := explain(t, s, tc.query, tc.args...)
+		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "SCAN ") {
+			t.Errorf("%s: the plan is not a search of %s:\n%s\n%s", tc.name, tc.index, tc.query, plan)
+		}
+	}
+}

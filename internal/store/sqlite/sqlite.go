@@ -215,6 +215,48 @@ func fromNullMicros(v sql.NullInt64) time.Time {
 // the next argument.
 const poolPK = "(SELECT pk FROM pools WHERE id = ?)"
 
+// userID is a scalar subquery for the row id of the user whose pool ID and
+// sub are the next two arguments.
+const userID = "(SELECT id FROM users WHERE pool = " + poolPK + " AND sub = ?)"
+
+// expiredBatch is how many rows one statement of deleteExpired removes.
+const expiredBatch = 1000
+
+// deleteExpiredSQL deletes up to the second argument's number of rows of
+// table (all for -1) that expired before the first.
+func deleteExpiredSQL(table string) string {
+	return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE expires_at < ? LIMIT ?)"
+}
+
+// deleteExpired removes the rows of table (sessions or refresh_tokens, both
+// with an index on expires_at) that expired before now, and counts them.
+// Outside Tx it deletes in batches that commit one by one, so that writers
+// queued on the single writer connection are not held up by a large
+// clean-up; an error may then follow some committed batches, which is
+// harmless since every batch removes only expired rows. Inside Tx it is one
+// statement, which undoes itself if it fails.
+func (s *Store) deleteExpired(ctx context.Context, table string, now time.Time) (int64, error) {
+	limit := expiredBatch
+	if s.tx != nil {
+		limit = -1 // no limit
+	}
+	var total int64
+	for {
+		res, err := s.writer().ExecContext(ctx, deleteExpiredSQL(table), micros(now), limit)
+		if err != nil {
+			return total, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if limit < 0 || n < int64(limit) {
+			return total, nil
+		}
+	}
+}
+
 // checkLimit rejects a page size below 1.
 func checkLimit(page store.Page) error {
 	if page.Limit < 1 {

@@ -13,7 +13,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-const userCols = "u.id, u.pool, u.username, u.key, u.sub, u.status, u.enabled, u.attributes, u.aliases, u.password, u.password_set_at, u.created_at, u.updated_at"
+const userCols = "u.id, u.pool, u.username, u.key, u.sub, u.status, u.enabled, u.attributes, u.aliases, u.password, u.password_set_at, u.state, u.created_at, u.updated_at"
 
 // userRow is a user with the surrogate keys of its row.
 type userRow struct {
@@ -27,7 +27,7 @@ func scanUser(row scanner, poolID string, extra ...any) (*userRow, error) {
 	var pwSet sql.NullInt64
 	var created, updated int64
 	dest := append(extra, &u.id, &u.pool, &u.Username, &u.Key, &u.Sub, &u.Status, &u.Enabled, &attrs, &aliases,
-		&u.Password, &pwSet, &created, &updated)
+		&u.Password, &pwSet, &u.State, &created, &updated)
 	if err := row.Scan(dest...); err != nil {
 		return nil, notFound(err)
 	}
@@ -69,10 +69,10 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 		}
 		row := userRow{User: *u}
 		err = tx.QueryRowContext(ctx, `INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases,
-				password, password_set_at, created_at, updated_at)
-			SELECT pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM pools WHERE id = ? RETURNING id, pool`,
+				password, password_set_at, state, created_at, updated_at)
+			SELECT pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM pools WHERE id = ? RETURNING id, pool`,
 			u.Key, u.Username, u.Sub, u.Status, u.Enabled, attrs, aliases, u.Password, nullMicros(u.PasswordSetAt),
-			micros(u.CreatedAt), micros(u.UpdatedAt), u.PoolID).Scan(&row.id, &row.pool)
+			u.State, micros(u.CreatedAt), micros(u.UpdatedAt), u.PoolID).Scan(&row.id, &row.pool)
 		if isUnique(err) {
 			return store.ErrConflict
 		}
@@ -196,6 +196,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 		nu.Attributes = maps.Clone(old.Attributes)
 		nu.Aliases = slices.Clone(old.Aliases)
 		nu.Password = slices.Clone(old.Password)
+		nu.State = slices.Clone(old.State)
 		if fnErr = fn(&nu.User); fnErr != nil {
 			return fnErr
 		}
@@ -205,8 +206,8 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET status = ?, enabled = ?, attributes = ?, aliases = ?,
-				password = ?, password_set_at = ?, updated_at = ? WHERE id = ?`,
-			nu.Status, nu.Enabled, attrs, aliases, nu.Password, nullMicros(nu.PasswordSetAt), micros(nu.UpdatedAt), nu.id); err != nil {
+				password = ?, password_set_at = ?, state = ?, updated_at = ? WHERE id = ?`,
+			nu.Status, nu.Enabled, attrs, aliases, nu.Password, nullMicros(nu.PasswordSetAt), nu.State, micros(nu.UpdatedAt), nu.id); err != nil {
 			return err
 		}
 		return syncIndexes(ctx, tx, old, nu)
@@ -222,8 +223,9 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 	return &nu.User, nil
 }
 
-// DeleteUser implements store.Users. Memberships go with the user
-// (ON DELETE CASCADE); attributes and aliases are removed here.
+// DeleteUser implements store.Users. Memberships, sessions, codes and
+// refresh tokens go with the user (ON DELETE CASCADE); attributes and
+// aliases are removed here.
 func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 	err := s.write(ctx, func(tx *preparer) error {
 		old, err := scanUser(tx.QueryRowContext(ctx,

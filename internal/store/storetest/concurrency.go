@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -89,3 +90,46 @@ func testConcurrentUpdates(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+// contend runs update from n goroutines at once and returns their errors.
+// Each update must call wait on reading the record, in its updater
+// function: wait holds the updaters until all n have read, or for at most
+// patience. Updaters that a store fails to serialize read at once, wait for
+// each other and then all write what they read, which turns a narrow race
+// into a sure lost update; updaters that the store serializes arrive one at
+// a time and each waits out the patience alone.
+//
+// contend runs a first round on rehearsal, which must be another record of
+// the same kind, and ignores its errors: that round leaves the store's
+// connections open, so that the second round's updaters are not held up by
+// connection set-up and really meet.
+func contend(n int, update func(i int, record string, wait func()) error, rehearsal, record string) []error {
+	round := func(record string) []error {
+		var mu sync.Mutex
+		arrived := 0
+		all := make(chan struct{})
+		wait := func() {
+			mu.Lock()
+			if arrived++; arrived == n {
+				close(all)
+			}
+			mu.Unlock()
+			select {
+			case <-all:
+			case <-time.After(patience):
+			}
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { errs[i] = update(i, record, wait) })
+		}
+		wg.Wait()
+		return errs
+	}
+	round(rehearsal)
+	return round(record)
+}
+
+// patience is how long an updater waits for the others in contend.
+const patience = 25 * time.Millisecond

@@ -7,8 +7,9 @@ import (
 )
 
 // populate gives pool a client, two users with aliases and attributes, a
-// group with both users, and a message. Names repeat across pools on purpose,
-// except client and message IDs, which are global.
+// group with both users, a message, and a session, a code and a refresh
+// token of sam. Names repeat across pools on purpose, except the IDs of
+// clients, messages, sessions and refresh tokens, which are global.
 func populate(t *testing.T, s store.Store, pool string) {
 	t.Helper()
 	ctx := t.Context()
@@ -20,6 +21,9 @@ func populate(t *testing.T, s store.Store, pool string) {
 		noErr(t, s.AddUserToGroup(ctx, pool, k, "shared"), "AddUserToGroup")
 	}
 	noErr(t, s.EnqueueMessage(ctx, &store.Message{ID: pool + "-msg", PoolID: pool, CreatedAt: t0}), "EnqueueMessage")
+	noErr(t, s.CreateSession(ctx, session(pool, "sub-sam", pool+"-session", 0)), "CreateSession")
+	noErr(t, s.PutCode(ctx, code(pool, "sub-sam", "confirm", 0)), "PutCode")
+	noErr(t, s.CreateRefreshToken(ctx, refreshToken(pool, "sub-sam", "fam-sam", pool+"-rt", 0)), "CreateRefreshToken")
 }
 
 func testDeletePoolCascades(t *testing.T, s store.Store) {
@@ -80,6 +84,18 @@ func checkEmpty(t *testing.T, s store.Store, pool string) {
 	if ms, err := s.ListMessages(ctx, pool, "", 10); err != nil || len(ms) != 0 {
 		t.Fatalf("ListMessages = %v, %v", ms, err)
 	}
+	if hasSession(t, s, pool+"-session") {
+		t.Fatal("GetSession found the session")
+	}
+	if hasCode(t, s, pool, "sub-sam", "confirm") {
+		t.Fatal("GetCode found the code")
+	}
+	if hasToken(t, s, pool+"-rt") {
+		t.Fatal("GetRefreshToken found the token")
+	}
+	if !familyRevoked(t, s, pool, "fam-sam") {
+		t.Fatal("FamilyRevoked of the token's family = false")
+	}
 }
 
 // checkPopulated checks that everything populate made in pool is there, and
@@ -110,6 +126,18 @@ func checkPopulated(t *testing.T, s store.Store, pool string, extra ...string) {
 	noErr(t, err, "ListMessages")
 	if len(ms) != 1 || ms[0].ID != pool+"-msg" || ms[0].PoolID != pool {
 		t.Fatalf("messages of %s: %+v", pool, ms)
+	}
+	sess, err := s.GetSession(ctx, pool+"-session")
+	noErr(t, err, "GetSession")
+	mustDiff(t, "session of "+pool, storedSession(session(pool, "sub-sam", pool+"-session", 0)), sess)
+	cd, err := s.GetCode(ctx, pool, "sub-sam", "confirm")
+	noErr(t, err, "GetCode")
+	mustDiff(t, "code of "+pool, storedCode(code(pool, "sub-sam", "confirm", 0)), cd)
+	tok, err := s.GetRefreshToken(ctx, pool+"-rt")
+	noErr(t, err, "GetRefreshToken")
+	mustDiff(t, "refresh token of "+pool, storedToken(refreshToken(pool, "sub-sam", "fam-sam", pool+"-rt", 0)), tok)
+	if familyRevoked(t, s, pool, "fam-sam") {
+		t.Fatalf("FamilyRevoked of %s's family = true", pool)
 	}
 }
 
@@ -147,6 +175,26 @@ func testPoolIsolation(t *testing.T, s store.Store) {
 	if keys := findKeys(t, s, a, store.UserFilter{Field: store.FieldUsername, Value: "bonly"}); len(keys) != 0 {
 		t.Fatalf("FindUsers in pool a found %v", keys)
 	}
+	wantErr(t, s.CreateSession(ctx, session(a, "sub-bonly", "a-bonly-session", 0)), store.ErrNotFound,
+		"CreateSession for another pool's user")
+	wantErr(t, s.PutCode(ctx, code(a, "sub-bonly", "confirm", 0)), store.ErrNotFound, "PutCode for another pool's user")
+	wantErr(t, s.CreateRefreshToken(ctx, refreshToken(a, "sub-bonly", "fam-bonly", "a-bonly-rt", 0)), store.ErrNotFound,
+		"CreateRefreshToken for another pool's user")
+	// Sign-in state of pool b's sam, reached through pool a.
+	noErr(t, s.PutCode(ctx, code(b, "sub-sam", "reset", 0)), "PutCode in pool b")
+	_, err = s.GetCode(ctx, a, "sub-sam", "reset")
+	wantErr(t, err, store.ErrNotFound, "GetCode of another pool's user")
+	_, err = s.UpdateCode(ctx, a, "sub-sam", "reset", func(c *store.Code) error { c.Attempts = 99; return nil })
+	wantErr(t, err, store.ErrNotFound, "UpdateCode of another pool's user")
+	wantErr(t, s.DeleteCode(ctx, a, "sub-sam", "reset"), store.ErrNotFound, "DeleteCode of another pool's user")
+	noErr(t, s.CreateRefreshToken(ctx, refreshToken(b, "sub-sam", "fam-b", b+"-rt-b", 0)), "CreateRefreshToken in pool b")
+	if !familyRevoked(t, s, a, "fam-b") {
+		t.Fatal("FamilyRevoked in pool a of pool b's family = false")
+	}
+	noErr(t, s.RevokeFamily(ctx, a, "fam-b"), "RevokeFamily of pool b's family in pool a")
+	if familyRevoked(t, s, b, "fam-b") {
+		t.Fatal("RevokeFamily in pool a revoked pool b's family")
+	}
 
 	// Same names in both pools: changing pool a's leaves pool b's alone.
 	_, err = s.UpdateUser(ctx, a, "sam", func(u *store.User) error {
@@ -161,7 +209,17 @@ func testPoolIsolation(t *testing.T, s store.Store) {
 	noErr(t, s.DeleteUser(ctx, a, "kim"), "DeleteUser")
 	noErr(t, s.DeleteGroup(ctx, a, "shared"), "DeleteGroup")
 	noErr(t, s.DeleteClient(ctx, a, a+"-client"), "DeleteClient")
+	noErr(t, s.RevokeFamily(ctx, a, "fam-sam"), "RevokeFamily")
+	noErr(t, s.RevokeUserTokens(ctx, a, "sub-sam"), "RevokeUserTokens")
+	noErr(t, s.DeleteUserSessions(ctx, a, "sub-sam"), "DeleteUserSessions")
+	noErr(t, s.DeleteUserCodes(ctx, a, "sub-sam"), "DeleteUserCodes")
+	if !familyRevoked(t, s, a, "fam-sam") || hasSession(t, s, a+"-session") || hasCode(t, s, a, "sub-sam", "confirm") {
+		t.Fatal("pool a's sign-in state survived its revocation and deletion")
+	}
 	checkPopulated(t, s, b, "bonly")
+	if c, err := s.GetCode(ctx, b, "sub-sam", "reset"); err != nil || c.Attempts != 0 {
+		t.Fatalf("pool b's code after changes in pool a = %+v, %v", c, err)
+	}
 	if n, err := s.CountUsers(ctx, a); err != nil || n != 1 {
 		t.Fatalf("CountUsers(a) = %d, %v; want 1", n, err)
 	}

@@ -130,6 +130,34 @@ func testTimestamps(t *testing.T, s store.Store) {
 	noErr(t, err, "PendingMessages")
 	utc("Message.CreatedAt", ms[0].CreatedAt, at(7))
 
+	noErr(t, s.CreateSession(ctx, &store.Session{ID: "time-session", PoolID: p.ID, Sub: u.Sub, CreatedAt: at(8), ExpiresAt: at(9)}),
+		"CreateSession")
+	gs, err := s.GetSession(ctx, "time-session")
+	noErr(t, err, "GetSession")
+	utc("Session.CreatedAt", gs.CreatedAt, at(8))
+	utc("Session.ExpiresAt", gs.ExpiresAt, at(9))
+
+	noErr(t, s.PutCode(ctx, &store.Code{PoolID: p.ID, Sub: u.Sub, Purpose: "p", CreatedAt: at(10), ExpiresAt: at(11)}), "PutCode")
+	gc2, err := s.UpdateCode(ctx, p.ID, u.Sub, "p", func(c *store.Code) error { c.ExpiresAt = at(12); return nil })
+	noErr(t, err, "UpdateCode")
+	utc("Code.ExpiresAt returned by UpdateCode", gc2.ExpiresAt, at(12))
+	gc2, err = s.GetCode(ctx, p.ID, u.Sub, "p")
+	noErr(t, err, "GetCode")
+	utc("Code.CreatedAt", gc2.CreatedAt, at(10))
+	utc("Code.ExpiresAt", gc2.ExpiresAt, at(12))
+
+	noErr(t, s.CreateRefreshToken(ctx, &store.RefreshToken{ID: "time-rt", Family: "f", PoolID: p.ID, Sub: u.Sub,
+		AuthTime: at(13), CreatedAt: at(14), ExpiresAt: at(15)}), "CreateRefreshToken")
+	gt, err := s.UpdateRefreshToken(ctx, "time-rt", func(tok *store.RefreshToken) error { tok.RotatedAt = at(16); return nil })
+	noErr(t, err, "UpdateRefreshToken")
+	utc("RefreshToken.RotatedAt returned by UpdateRefreshToken", gt.RotatedAt, at(16))
+	gt, err = s.GetRefreshToken(ctx, "time-rt")
+	noErr(t, err, "GetRefreshToken")
+	utc("RefreshToken.AuthTime", gt.AuthTime, at(13))
+	utc("RefreshToken.CreatedAt", gt.CreatedAt, at(14))
+	utc("RefreshToken.ExpiresAt", gt.ExpiresAt, at(15))
+	utc("RefreshToken.RotatedAt", gt.RotatedAt, at(16))
+
 	// The instant, not the zone, is what is stored.
 	zoned := time.Date(2030, 12, 31, 23, 59, 59, 999999999, time.FixedZone("UTC-11", -11*3600))
 	_, err = s.UpdatePool(ctx, p.ID, func(p *store.Pool) error { p.UpdatedAt = zoned; return nil })

@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserAliasConflict", testUpdateUserAliasConflict},
 		{"DeleteUser", testDeleteUser},
+		{"DeleteUserSignInState", testDeleteUserSignInState},
+		{"UserState", testUserState},
 		{"CountUsers", testCountUsers},
 		{"Groups", testGroups},
 		{"ListGroups", testListGroups},
@@ -43,6 +45,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeysTx", testSigningKeysTx},
 		{"SigningKeysIsolation", testSigningKeysIsolation},
+		{"Sessions", testSessions},
+		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"Codes", testCodes},
+		{"RefreshTokens", testRefreshTokens},
+		{"DeleteExpiredRefreshTokens", testDeleteExpiredRefreshTokens},
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
 		{"TxNested", testTxNested},
@@ -56,6 +63,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BadCursors", testBadCursors},
 		{"Timestamps", testTimestamps},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"ConcurrentCodeUpdates", testConcurrentCodeUpdates},
+		{"ConcurrentRotation", testConcurrentRotation},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +118,7 @@ func newPool(t *testing.T, s store.Store, id string) *store.Pool {
 	return p
 }
 
-// user returns a user of pool whose attributes derive from key.
+// user returns a user of pool whose attributes and state derive from key.
 func user(pool, key string) *store.User {
 	return &store.User{
 		PoolID:   pool,
@@ -122,7 +131,9 @@ func user(pool, key string) *store.User {
 			"sub":   "sub-" + key,
 			"email": key + "@example.com",
 		},
-		Aliases:   []string{"email:" + key + "@example.com"},
+		Aliases: []string{"email:" + key + "@example.com"},
+		// Bytes a text column would mangle.
+		State:     []byte("\x00\xff{\"key\":\"" + key + "\"}"),
 		CreatedAt: t0,
 		UpdatedAt: t0,
 	}

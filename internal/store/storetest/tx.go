@@ -6,8 +6,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// seedInTx creates a pool with a user, a group, a membership, a client and a
-// message through tx.
+// seedInTx creates a pool with a user, a group, a membership, a client, a
+// message, and a session, a code and a refresh token of the user through tx.
 func seedInTx(t *testing.T, tx store.Store, poolID string) error {
 	ctx := t.Context()
 	p := &store.Pool{ID: poolID, Name: "tx", CreatedAt: t0, UpdatedAt: t0}
@@ -26,7 +26,16 @@ func seedInTx(t *testing.T, tx store.Store, poolID string) error {
 	if err := tx.CreateClient(ctx, &store.Client{PoolID: poolID, ID: poolID + "-client", CreatedAt: t0, UpdatedAt: t0}); err != nil {
 		return err
 	}
-	return tx.EnqueueMessage(ctx, &store.Message{ID: poolID + "-msg", PoolID: poolID, CreatedAt: t0})
+	if err := tx.EnqueueMessage(ctx, &store.Message{ID: poolID + "-msg", PoolID: poolID, CreatedAt: t0}); err != nil {
+		return err
+	}
+	if err := tx.CreateSession(ctx, session(poolID, "sub-txuser", poolID+"-session", 0)); err != nil {
+		return err
+	}
+	if err := tx.PutCode(ctx, code(poolID, "sub-txuser", "confirm", 0)); err != nil {
+		return err
+	}
+	return tx.CreateRefreshToken(ctx, refreshToken(poolID, "sub-txuser", "fam", poolID+"-rt", 0))
 }
 
 // seeded reports whether everything seedInTx creates exists; it fails the
@@ -63,10 +72,19 @@ func seeded(t *testing.T, s store.Store, poolID string) bool {
 			found = append(found, "message")
 		}
 	}
+	if _, err := s.GetSession(ctx, poolID+"-session"); err == nil {
+		found = append(found, "session")
+	}
+	if _, err := s.GetCode(ctx, poolID, "sub-txuser", "confirm"); err == nil {
+		found = append(found, "code")
+	}
+	if _, err := s.GetRefreshToken(ctx, poolID+"-rt"); err == nil {
+		found = append(found, "refresh token")
+	}
 	switch len(found) {
 	case 0:
 		return false
-	case 8:
+	case 11:
 		return true
 	}
 	t.Fatalf("pool %s is half there: found only %v", poolID, found)
@@ -209,9 +227,34 @@ func testTxFailedMethod(t *testing.T, s store.Store) {
 		_, err = tx.UpdatePool(ctx, p.ID, func(p *store.Pool) error { p.Name = "never"; return errBoom })
 		wantErr(t, err, errBoom, "UpdatePool in a Tx with failing fn")
 		wantErr(t, tx.CreateGroup(ctx, &store.Group{PoolID: "us-east-2_none", Name: "g"}), store.ErrNotFound, "CreateGroup in a Tx")
+		noErr(t, tx.CreateSession(ctx, session(p.ID, first.Sub, "failed-session", 0)), "CreateSession in a Tx")
+		wantErr(t, tx.CreateSession(ctx, session(p.ID, first.Sub, "failed-session", 1)), store.ErrConflict,
+			"CreateSession in a Tx with a taken ID")
+		wantErr(t, tx.CreateSession(ctx, session(p.ID, "sub-nobody", "other-session", 1)), store.ErrNotFound,
+			"CreateSession in a Tx for a missing user")
+		wantErr(t, tx.PutCode(ctx, code(p.ID, "sub-nobody", "confirm", 0)), store.ErrNotFound, "PutCode in a Tx for a missing user")
+		noErr(t, tx.PutCode(ctx, code(p.ID, first.Sub, "confirm", 0)), "PutCode in a Tx")
+		_, err = tx.UpdateCode(ctx, p.ID, first.Sub, "confirm", func(c *store.Code) error { c.Attempts = 5; return errBoom })
+		wantErr(t, err, errBoom, "UpdateCode in a Tx with failing fn")
+		wantErr(t, tx.DeleteCode(ctx, p.ID, first.Sub, "reset"), store.ErrNotFound, "DeleteCode in a Tx of a missing code")
+		noErr(t, tx.CreateRefreshToken(ctx, refreshToken(p.ID, first.Sub, "fam", "failed-rt", 0)), "CreateRefreshToken in a Tx")
+		wantErr(t, tx.CreateRefreshToken(ctx, refreshToken(p.ID, first.Sub, "fam", "failed-rt", 0)), store.ErrConflict,
+			"CreateRefreshToken in a Tx with a taken ID")
+		_, err = tx.UpdateRefreshToken(ctx, "failed-rt", func(tok *store.RefreshToken) error { tok.Revoked = true; return errBoom })
+		wantErr(t, err, errBoom, "UpdateRefreshToken in a Tx with failing fn")
+		wantErr(t, tx.DeleteSession(ctx, "other-session"), store.ErrNotFound, "DeleteSession in a Tx of a missing session")
 		newUser(t, tx, p.ID, "fourth")
 		return nil
 	}), "Tx with failing methods")
+	if !hasSession(t, s, "failed-session") || hasSession(t, s, "other-session") {
+		t.Fatal("sessions after the transaction: want only failed-session")
+	}
+	if c, err := s.GetCode(ctx, p.ID, first.Sub, "confirm"); err != nil || c.Attempts != 0 {
+		t.Fatalf("code after a failed UpdateCode in a Tx = %+v, %v; want 0 attempts", c, err)
+	}
+	if familyRevoked(t, s, p.ID, "fam") {
+		t.Fatal("family revoked by a failed UpdateRefreshToken in a Tx")
+	}
 
 	got, err := s.GetUser(ctx, p.ID, "first")
 	noErr(t, err, "GetUser")

@@ -27,6 +27,7 @@ func testCreateUser(t *testing.T, s store.Store) {
 		Aliases:       []string{"email:alice@example.com", "phone_number:+15555550100"},
 		Password:      []byte{0, 0xff, 1, 2, 3},
 		PasswordSetAt: at(1),
+		State:         []byte{0, 0xff, '{', '}'},
 		CreatedAt:     t0,
 		UpdatedAt:     at(2),
 	}
@@ -302,4 +303,130 @@ func testCountUsers(t *testing.T, s store.Store) {
 	if n, err := s.CountUsers(ctx, "eu-central-1_none"); err != nil || n != 0 {
 		t.Fatalf("CountUsers of a missing pool = %d, %v", n, err)
 	}
+}
+
+// testUserState checks that the state document goes wherever a user goes:
+// every read returns it, and UpdateUser changes it or keeps it.
+func testUserState(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "eu-central-1_state")
+	u := newUser(t, s, p.ID, "stateful")
+	plain := user(p.ID, "plain")
+	plain.State = nil
+	noErr(t, s.CreateUser(ctx, plain), "CreateUser without state")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "g", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+	noErr(t, s.AddUserToGroup(ctx, p.ID, u.Key, "g"), "AddUserToGroup")
+	noErr(t, s.AddUserToGroup(ctx, p.ID, plain.Key, "g"), "AddUserToGroup")
+
+	check := func(what string, want ...*store.User) {
+		t.Helper()
+		var all []store.User
+		for _, w := range want {
+			got, err := s.GetUser(ctx, p.ID, w.Key)
+			noErr(t, err, what+": GetUser")
+			mustDiff(t, what+": GetUser "+w.Key, stored(w), got)
+			got, err = s.GetUserBySub(ctx, p.ID, w.Sub)
+			noErr(t, err, what+": GetUserBySub")
+			mustDiff(t, what+": GetUserBySub "+w.Key, stored(w), got)
+			got, err = s.GetUserByAlias(ctx, p.ID, w.Aliases[0])
+			noErr(t, err, what+": GetUserByAlias")
+			mustDiff(t, what+": GetUserByAlias "+w.Key, stored(w), got)
+			found, _, err := s.FindUsers(ctx, p.ID, store.UserFilter{Field: store.FieldSub, Value: w.Sub}, store.Page{Limit: 10})
+			noErr(t, err, what+": FindUsers")
+			mustDiff(t, what+": FindUsers "+w.Key, []store.User{*stored(w)}, found)
+			all = append(all, *stored(w))
+		}
+		members, _, err := s.ListUsersInGroup(ctx, p.ID, "g", store.Page{Limit: 10})
+		noErr(t, err, what+": ListUsersInGroup")
+		mustDiff(t, what+": ListUsersInGroup", all, members)
+	}
+	check("created", plain, u)
+
+	// An update that leaves the state alone keeps it.
+	_, err := s.UpdateUser(ctx, p.ID, u.Key, func(u *store.User) error { u.Status = "RESET_REQUIRED"; return nil })
+	noErr(t, err, "UpdateUser")
+	u.Status = "RESET_REQUIRED"
+	check("after an update of the status", plain, u)
+
+	// The updater works on a copy: a failed update changes nothing.
+	_, err = s.UpdateUser(ctx, p.ID, u.Key, func(u *store.User) error {
+		u.State[0] = 'x'
+		return errBoom
+	})
+	wantErr(t, err, errBoom, "UpdateUser with failing fn")
+	check("after a failed update", plain, u)
+
+	got, err := s.UpdateUser(ctx, p.ID, u.Key, func(u *store.User) error {
+		u.State = append(u.State, `{"failed":3}`...)
+		return nil
+	})
+	noErr(t, err, "UpdateUser changing the state")
+	u.State = append(u.State, `{"failed":3}`...)
+	mustDiff(t, "UpdateUser result", stored(u), got)
+	got, err = s.UpdateUser(ctx, p.ID, plain.Key, func(u *store.User) error {
+		u.State = []byte("\x00first state")
+		return nil
+	})
+	noErr(t, err, "UpdateUser setting a state")
+	plain.State = []byte("\x00first state")
+	mustDiff(t, "UpdateUser result", stored(plain), got)
+	check("after updates of the state", plain, u)
+
+	_, err = s.UpdateUser(ctx, p.ID, u.Key, func(u *store.User) error { u.State = nil; return nil })
+	noErr(t, err, "UpdateUser clearing the state")
+	u.State = nil
+	check("after the state was cleared", plain, u)
+	if got, err := s.GetUser(ctx, p.ID, u.Key); err != nil || len(got.State) != 0 {
+		t.Fatalf("GetUser after the state was cleared: State %q, %v", got.State, err)
+	}
+}
+
+// testDeleteUserSignInState checks that a user's sessions, codes and
+// refresh tokens go with the user, and nobody else's.
+func testDeleteUserSignInState(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "eu-central-1_signin")
+	gone := newUser(t, s, p.ID, "gone")
+	kept := newUser(t, s, p.ID, "kept")
+	for _, u := range []*store.User{gone, kept} {
+		for i, purpose := range []string{"confirm", "reset"} {
+			noErr(t, s.CreateSession(ctx, session(p.ID, u.Sub, u.Key+keyf("-session%d", i), i)), "CreateSession")
+			noErr(t, s.PutCode(ctx, code(p.ID, u.Sub, purpose, i)), "PutCode")
+			noErr(t, s.CreateRefreshToken(ctx, refreshToken(p.ID, u.Sub, u.Key+keyf("-fam%d", i), u.Key+keyf("-rt%d", i), i)),
+				"CreateRefreshToken")
+		}
+	}
+
+	noErr(t, s.DeleteUser(ctx, p.ID, gone.Key), "DeleteUser")
+	for i, purpose := range []string{"confirm", "reset"} {
+		if hasSession(t, s, gone.Key+keyf("-session%d", i)) {
+			t.Errorf("session %d of a deleted user survived", i)
+		}
+		if hasCode(t, s, p.ID, gone.Sub, purpose) {
+			t.Errorf("code %s of a deleted user survived", purpose)
+		}
+		if hasToken(t, s, gone.Key+keyf("-rt%d", i)) {
+			t.Errorf("refresh token %d of a deleted user survived", i)
+		}
+		if !familyRevoked(t, s, p.ID, gone.Key+keyf("-fam%d", i)) {
+			t.Errorf("FamilyRevoked of a deleted user's family %d = false", i)
+		}
+
+		if !hasSession(t, s, kept.Key+keyf("-session%d", i)) || !hasCode(t, s, p.ID, kept.Sub, purpose) ||
+			!hasToken(t, s, kept.Key+keyf("-rt%d", i)) || familyRevoked(t, s, p.ID, kept.Key+keyf("-fam%d", i)) {
+			t.Errorf("DeleteUser took sign-in state %d of another user", i)
+		}
+	}
+
+	// A user re-created with the same sub starts without any, and the IDs
+	// are free again.
+	again := newUser(t, s, p.ID, "gone")
+	if hasCode(t, s, p.ID, again.Sub, "confirm") {
+		t.Fatal("a re-created user has the code of the deleted one")
+	}
+	if !familyRevoked(t, s, p.ID, "gone-fam0") {
+		t.Fatal("a re-created user revived the family of the deleted one")
+	}
+	noErr(t, s.CreateSession(ctx, session(p.ID, again.Sub, "gone-session0", 0)), "CreateSession with a freed ID")
+	noErr(t, s.CreateRefreshToken(ctx, refreshToken(p.ID, again.Sub, "gone-fam9", "gone-rt0", 0)), "CreateRefreshToken with a freed ID")
 }

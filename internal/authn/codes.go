@@ -1,0 +1,233 @@
+package authn
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// Purposes of one-time codes; a user has at most one code per purpose.
+const (
+	PurposeSignUp         = "signup"
+	PurposeForgotPassword = "forgot_password"
+)
+
+// PurposeVerify is the purpose of a code that verifies an attribute
+// (email or phone_number).
+func PurposeVerify(attr string) string { return "verify:" + attr }
+
+// Code lifetimes, as Cognito documents them.
+const (
+	SignUpCodeLifetime         = 24 * time.Hour
+	VerifyCodeLifetime         = 24 * time.Hour
+	ForgotPasswordCodeLifetime = time.Hour
+)
+
+// MaxCodeAttempts is how many wrong guesses a code survives; the next
+// guess fails with LimitExceededException until a new code is sent.
+const MaxCodeAttempts = 5
+
+// Default verification texts, when the pool's template leaves them out.
+const (
+	defaultCodeSubject = "Your verification code"
+	defaultCodeMessage = "Your verification code is {####}."
+)
+
+func codeAAD(poolID, sub, purpose string) []byte {
+	return []byte("code|" + poolID + "|" + sub + "|" + purpose)
+}
+
+// lifetime returns the lifetime of a purpose's codes.
+func lifetime(purpose string) time.Duration {
+	switch purpose {
+	case PurposeForgotPassword:
+		return ForgotPasswordCodeLifetime
+	case PurposeSignUp:
+		return SignUpCodeLifetime
+	}
+	return VerifyCodeLifetime
+}
+
+// newCode draws a six-digit code.
+func (s *Service) newCode() (string, error) {
+	r := s.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	n, err := rand.Int(r, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("draw code: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// Delivery says where a code goes: the attribute whose value is the
+// destination (email or phone_number) and that value.
+type Delivery struct {
+	Attribute   string
+	Destination string
+}
+
+// Medium is the delivery medium of the attribute.
+func (d Delivery) Medium() string {
+	if d.Attribute == "phone_number" {
+		return model.DeliveryMediumTypeSms
+	}
+	return model.DeliveryMediumTypeEmail
+}
+
+// Details are the CodeDeliveryDetails Cognito returns for the delivery,
+// with the destination masked.
+func (d Delivery) Details() *model.CodeDeliveryDetailsType {
+	return &model.CodeDeliveryDetailsType{AttributeName: d.Attribute, DeliveryMedium: d.Medium(), Destination: MaskDestination(d.Destination)}
+}
+
+// MaskDestination masks an email address or phone number as Cognito does
+// in CodeDeliveryDetails: b***@e*** and +*******0100.
+func MaskDestination(d string) string {
+	if user, domain, ok := strings.Cut(d, "@"); ok && user != "" && domain != "" {
+		_, a := utf8.DecodeRuneInString(user)
+		_, b := utf8.DecodeRuneInString(domain)
+		return user[:a] + "***@" + domain[:b] + "***"
+	}
+	if len(d) > 5 && d[0] == '+' {
+		return "+" + strings.Repeat("*", len(d)-5) + d[len(d)-4:]
+	}
+	return "***"
+}
+
+// SendCode makes a new code for purpose, stores it through tx (replacing
+// the user's previous code of that purpose) and queues it for delivery
+// with the pool's verification message template. Call Notify after tx
+// commits. source is the custom message trigger's source, for example
+// "CustomMessage_SignUp".
+func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, purpose string, d Delivery, source string, metadata map[string]string) (*model.CodeDeliveryDetailsType, error) {
+	code, err := s.newCode()
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := s.Keys.Seal([]byte(code), codeAAD(u.PoolID, u.Sub, purpose))
+	if err != nil {
+		return nil, fmt.Errorf("seal code: %w", err)
+	}
+	now := s.Now()
+	c := &store.Code{PoolID: u.PoolID, Sub: u.Sub, Purpose: purpose, Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(lifetime(purpose))}
+	if err := tx.PutCode(ctx, c); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, userpool.ErrUserNotFound()
+		}
+		return nil, fmt.Errorf("store code: %w", err)
+	}
+	msg := &triggers.Message{Code: code}
+	if t := p.Settings.VerificationMessageTemplate; t != nil {
+		msg.Subject, msg.EmailMessage, msg.SMSMessage = t.EmailSubject, t.EmailMessage, t.SmsMessage
+	}
+	if msg.Subject == "" {
+		msg.Subject = defaultCodeSubject
+	}
+	if msg.EmailMessage == "" {
+		msg.EmailMessage = defaultCodeMessage
+	}
+	if msg.SMSMessage == "" {
+		msg.SMSMessage = defaultCodeMessage
+	}
+	ev := &triggers.Event{PoolID: p.ID, Username: u.Username, Attributes: u.Attributes, ClientMetadata: metadata, Source: source}
+	if err := s.Triggers().CustomMessage(ctx, ev, msg); err != nil {
+		return nil, err
+	}
+	fill := strings.NewReplacer("{####}", code, "{username}", u.Username).Replace
+	body := messaging.Body{Text: fill(msg.SMSMessage)}
+	if d.Medium() == model.DeliveryMediumTypeEmail {
+		body = messaging.Body{Subject: msg.Subject, Text: fill(msg.EmailMessage)}
+	}
+	if err := s.Enqueue(ctx, tx, u, messaging.KindCode, d.Medium(), d.Destination, body); err != nil {
+		return nil, err
+	}
+	return d.Details(), nil
+}
+
+// Enqueue seals a message and queues it through tx for delivery. Call
+// Notify after tx commits.
+func (s *Service) Enqueue(ctx context.Context, tx store.Store, u *store.User, kind, medium, dest string, body messaging.Body) error {
+	id, err := s.IDs.UUID()
+	if err != nil {
+		return err
+	}
+	sealed, err := messaging.Seal(s.Keys, id, body)
+	if err != nil {
+		return err
+	}
+	m := &store.Message{ID: id, PoolID: u.PoolID, Username: u.Username, Kind: kind, Medium: medium, Destination: dest, Body: sealed, CreatedAt: s.Now()}
+	if err := tx.EnqueueMessage(ctx, m); err != nil {
+		return fmt.Errorf("queue message: %w", err)
+	}
+	return nil
+}
+
+// Errors of code checks, as Cognito words them.
+func errCodeMismatch() error {
+	return &model.CodeMismatchException{Message: "Invalid verification code provided, please try again."}
+}
+
+func errCodeExpired() error {
+	return &model.ExpiredCodeException{Message: "Invalid code provided, please request a code again."}
+}
+
+func errCodeAttempts() error {
+	return &model.LimitExceededException{Message: "Attempt limit exceeded, please try after some time."}
+}
+
+// CheckCode compares code with the user's code of purpose in constant time
+// and consumes it when it matches: CodeMismatchException for a wrong code
+// (counted), ExpiredCodeException when there is none or it expired,
+// LimitExceededException after MaxCodeAttempts wrong guesses.
+func (s *Service) CheckCode(ctx context.Context, u *store.User, purpose, code string) error {
+	c, err := s.Store.GetCode(ctx, u.PoolID, u.Sub, purpose)
+	if errors.Is(err, store.ErrNotFound) {
+		return errCodeExpired()
+	}
+	if err != nil {
+		return fmt.Errorf("get code: %w", err)
+	}
+	if !s.Now().Before(c.ExpiresAt) {
+		return errCodeExpired()
+	}
+	if c.Attempts >= MaxCodeAttempts {
+		return errCodeAttempts()
+	}
+	want, err := s.Keys.Open(c.Sealed, codeAAD(u.PoolID, u.Sub, purpose))
+	if err != nil {
+		return fmt.Errorf("open code: %w", err)
+	}
+	if subtle.ConstantTimeCompare(want, []byte(code)) != 1 {
+		_, err := s.Store.UpdateCode(ctx, u.PoolID, u.Sub, purpose, func(c *store.Code) error {
+			c.Attempts++
+			return nil
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("count code attempt: %w", err)
+		}
+		return errCodeMismatch()
+	}
+	err = s.Store.DeleteCode(ctx, u.PoolID, u.Sub, purpose)
+	if errors.Is(err, store.ErrNotFound) {
+		// Another request used the code first.
+		return errCodeExpired()
+	}
+	if err != nil {
+		return fmt.Errorf("consume code: %w", err)
+	}
+	return nil
+}

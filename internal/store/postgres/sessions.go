@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// sessionCols are the columns scanSession reads, from sessionFrom.
+const sessionCols = "s.id, p.id, s.client_id, u.sub, s.data, s.created_at, s.expires_at"
+
+// sessionFrom joins each session to its pool's ID and its user's sub.
+const sessionFrom = " FROM sessions s JOIN pools p ON p.pk = s.pool JOIN users u ON u.id = s.user_id"
+
+func scanSession(row scanner) (*store.Session, error) {
+	var sess store.Session
+	if err := row.Scan(&sess.ID, &sess.PoolID, &sess.ClientID, &sess.Sub, &sess.Data, &sess.CreatedAt, &sess.ExpiresAt); err != nil {
+		return nil, notFound(err)
+	}
+	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
+	return &sess, nil
+}
+
+// CreateSession implements store.Sessions.
+func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
+	err := changed(s.exec(ctx, `INSERT INTO sessions (id, pool, user_id, client_id, data, created_at, expires_at)
+		SELECT $3, pool, id, $4, $5, $6, $7 FROM users WHERE pool = `+poolPK+` AND sub = $2`,
+		sess.PoolID, sess.Sub, sess.ID, sess.ClientID, sess.Data, ts(sess.CreatedAt), ts(sess.ExpiresAt)))
+	if err != nil {
+		return fmt.Errorf("postgres: create session: %w", mapErr(err))
+	}
+	return nil
+}
+
+// GetSession implements store.Sessions.
+func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
+	sess, err := scanSession(s.q().QueryRow(ctx, "SELECT "+sessionCols+sessionFrom+" WHERE s.id = $1", id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get session: %w", err)
+	}
+	return sess, nil
+}
+
+// DeleteSession implements store.Sessions.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if err := changed(s.exec(ctx, "DELETE FROM sessions WHERE id = $1", id)); err != nil {
+		return fmt.Errorf("postgres: delete session: %w", err)
+	}
+	return nil
+}
+
+// deleteUserSessions removes the sessions of the user whose pool ID is $1
+// and whose sub is $2.
+const deleteUserSessions = "DELETE FROM sessions WHERE user_id = " + userID
+
+// DeleteUserSessions implements store.Sessions.
+func (s *Store) DeleteUserSessions(ctx context.Context, poolID, sub string) error {
+	if _, err := s.exec(ctx, deleteUserSessions, poolID, sub); err != nil {
+		return fmt.Errorf("postgres: delete user sessions: %w", err)
+	}
+	return nil
+}
+
+// deleteExpiredSessions removes the sessions that expired before $1.
+const deleteExpiredSessions = "DELETE FROM sessions WHERE expires_at < $1"
+
+// DeleteExpiredSessions implements store.Sessions.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	n, err := s.exec(ctx, deleteExpiredSessions, ts(now))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
+	}
+	return n, nil
+}
