@@ -151,6 +151,7 @@ func (s *Service) sign(ctx context.Context, g Grant, family string) (*model.Auth
 			id["cognito:preferred_role"] = preferred
 		}
 	}
+	s.Signer.CheckPool(p.ID, p.CreatedAt)
 	idToken, err := s.Signer.Sign(ctx, p.ID, tokens.IDToken, id)
 	if err != nil {
 		return nil, fmt.Errorf("sign ID token: %w", err)

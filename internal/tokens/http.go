@@ -42,6 +42,13 @@ func (s *Signer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	p, err := s.Store.GetPool(r.Context(), poolID)
+	if err == nil {
+		s.CheckPool(poolID, p.CreatedAt)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.internalError(w, r, err)
+		return
+	}
 	ks, err := s.keySet(r.Context(), poolID, true)
 	if errors.Is(err, ErrPoolNotFound) {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", "User pool "+poolID+" does not exist.")

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -39,6 +40,10 @@ type keySet struct {
 	byKID   map[string]*key
 	current map[Use]*key // the newest key of each use signs
 	jwks    []byte       // the JWKS document
+	// made is when the oldest key was made: keys are made after their
+	// pool, so a set made before a pool's creation belongs to an earlier
+	// pool of the same ID.
+	made time.Time
 }
 
 // loadKey names a load of a pool's keys: loads that may make keys and
@@ -212,7 +217,7 @@ func keyAAD(poolID, kid string) []byte { return []byte("signing-key|" + poolID +
 
 // open opens a pool's stored keys.
 func (s *Signer) open(poolID string, recs []store.SigningKey) (*keySet, error) {
-	ks := &keySet{byKID: map[string]*key{}, current: map[Use]*key{}}
+	ks := &keySet{byKID: map[string]*key{}, current: map[Use]*key{}, made: recs[0].CreatedAt}
 	var doc jwksDoc
 	for _, r := range recs {
 		u := Use(r.Use)
@@ -273,5 +278,18 @@ func publicJWK(k *key) jwk {
 		Kty: "RSA",
 		N:   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
 		Use: "sig",
+	}
+}
+
+// CheckPool drops the cached keys of poolID if they were made before
+// created, the pool's creation time: they belong to a pool that was deleted
+// and made again with the same ID (the seed file gives fixed IDs), in this
+// process or another replica. Callers that have the pool at hand call it
+// before Sign.
+func (s *Signer) CheckPool(poolID string, created time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ks := s.sets[poolID]; ks != nil && ks.made.Before(created.Truncate(time.Microsecond)) {
+		delete(s.sets, poolID)
 	}
 }

@@ -514,3 +514,34 @@ func flip(s string) string {
 	}
 	return "A" + s[1:]
 }
+
+// TestPoolRecreated deletes a pool and makes it again with the same ID, as
+// a seed file with fixed IDs does: a signer that cached the old pool's keys
+// must neither sign with them nor serve them, whether it is told through
+// CheckPool or learns it from the store when serving the JWKS.
+func TestPoolRecreated(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *database) {
+		s, st := setup(t, db, poolA)
+		old := servedJWKS(t, s, poolA)
+		if err := st.DeletePool(t.Context(), poolA); err != nil {
+			t.Fatal(err)
+		}
+		p := &store.Pool{ID: poolA, Name: "again", CreatedAt: now.Add(time.Second), UpdatedAt: now.Add(time.Second)}
+		if err := st.CreatePool(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		fresh := servedJWKS(t, s, poolA)
+		if slices.ContainsFunc(kids(fresh), func(k string) bool { return slices.Contains(kids(old), k) }) {
+			t.Fatalf("the re-created pool serves the old kids %v", kids(old))
+		}
+		s.CheckPool(poolA, p.CreatedAt)
+		token := mustSign(t, s, poolA, IDToken, claims(poolA, IDToken))
+		if _, err := s.Verify(t.Context(), poolA, token); err != nil {
+			t.Fatalf("token of the re-created pool: %v", err)
+		}
+		header, _, _ := segments(t, token)
+		if !slices.Contains(kids(fresh), header["kid"].(string)) {
+			t.Errorf("signed with kid %v, not one of the new pool's %v", header["kid"], kids(fresh))
+		}
+	})
+}
