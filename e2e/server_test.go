@@ -31,6 +31,17 @@ var built = []string{
 	"DeleteUserPoolClientSecret", "DescribeUserPool", "DescribeUserPoolClient", "GetGroup", "ListGroups",
 	"ListUserPoolClientSecrets", "ListUserPoolClients", "ListUserPools", "ListUsers", "ListUsersInGroup",
 	"UpdateGroup", "UpdateUserPool", "UpdateUserPoolClient",
+	// Self-service (internal/ops/account).
+	"ChangePassword", "DeleteUser", "DeleteUserAttributes", "GetUser", "GetUserAttributeVerificationCode",
+	"UpdateUserAttributes", "VerifyUserAttribute",
+	// Sign-up and password recovery (internal/ops/signup).
+	"AdminConfirmSignUp", "AdminResetUserPassword", "AdminSetUserPassword", "ConfirmForgotPassword",
+	"ConfirmSignUp", "ForgotPassword", "ResendConfirmationCode", "SignUp",
+	// Pool configuration (internal/ops/domains, resourceservers, terms, tags).
+	"CreateUserPoolDomain", "DescribeUserPoolDomain", "UpdateUserPoolDomain", "DeleteUserPoolDomain",
+	"CreateResourceServer", "DescribeResourceServer", "UpdateResourceServer", "DeleteResourceServer",
+	"ListResourceServers", "CreateTerms", "DescribeTerms", "UpdateTerms", "DeleteTerms", "ListTerms",
+	"TagResource", "UntagResource", "ListTagsForResource",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

@@ -96,6 +96,9 @@ type State struct {
 	// MFA lists the second factors the user has enabled (SMS_MFA,
 	// SOFTWARE_TOKEN_MFA, EMAIL_OTP); the MFA operations set it.
 	MFA []string `json:"mfa,omitzero"`
+	// Sent maps a code purpose to where its latest code went, so that
+	// confirming the code verifies the attribute value it reached.
+	Sent map[string]Delivery `json:"sent,omitzero"`
 }
 
 // ReadState decodes a user's sign-in state; an empty document is the zero

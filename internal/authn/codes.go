@@ -76,8 +76,8 @@ func (s *Service) newCode() (string, error) {
 // Delivery says where a code goes: the attribute whose value is the
 // destination (email or phone_number) and that value.
 type Delivery struct {
-	Attribute   string
-	Destination string
+	Attribute   string `json:"attribute"`
+	Destination string `json:"destination"`
 }
 
 // Medium is the delivery medium of the attribute.
@@ -147,7 +147,9 @@ func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool
 	if err := s.Triggers().CustomMessage(ctx, ev, msg); err != nil {
 		return nil, err
 	}
-	fill := strings.NewReplacer("{####}", code, "{username}", u.Username).Replace
+	// Cognito replaces only the code in verification messages; {username}
+	// belongs to invitations and is left as written.
+	fill := strings.NewReplacer("{####}", code).Replace
 	body := messaging.Body{Text: fill(msg.SMSMessage)}
 	if d.Medium() == model.DeliveryMediumTypeEmail {
 		body = messaging.Body{Subject: msg.Subject, Text: fill(msg.EmailMessage)}

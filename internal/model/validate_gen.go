@@ -40,7 +40,7 @@ var (
 	pattern24 = regexp.MustCompile("^(?:^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$)$")
 	pattern17 = regexp.MustCompile("^(?:^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$)$")
 	pattern9  = regexp.MustCompile("^(?:^[\\w\\- ]+$)$")
-	pattern20 = regexp.MustCompile("^(?:^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$)$")
+	pattern20 = regexp.MustCompile("^(?:^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?)*$)$")
 	pattern26 = regexp.MustCompile("^(?:^[a-zA-Z0-9_-]+$)$")
 	pattern16 = regexp.MustCompile("^(?:^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$)$")
 	pattern7  = regexp.MustCompile("^(?:arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)$")

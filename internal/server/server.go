@@ -21,9 +21,15 @@ import (
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
+	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
+	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
+	"github.com/cognate-idp/cognate/internal/ops/signup"
+	"github.com/cognate-idp/cognate/internal/ops/tags"
+	"github.com/cognate-idp/cognate/internal/ops/terms"
 	"github.com/cognate-idp/cognate/internal/ops/users"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -115,6 +121,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&clients.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now}).Register(mux)
 	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand, Notifier: dispatcher, Auth: auth}).Register(mux)
 	(&groups.Service{Store: st, Now: opts.Now}).Register(mux)
+	(&domains.Service{Store: st, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
+	(&resourceservers.Service{Store: st, Now: opts.Now}).Register(mux)
+	(&terms.Service{Store: st, IDs: gen, Now: opts.Now}).Register(mux)
+	(&tags.Service{Store: st, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
+	(&account.Service{Store: st, Auth: auth, Now: opts.Now}).Register(mux)
+	(&signup.Service{Store: st, Auth: auth}).Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)

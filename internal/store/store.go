@@ -24,6 +24,8 @@ var (
 	ErrAliasConflict = errors.New("alias already exists")
 	// ErrBadCursor means a pagination cursor was not produced by this store for this query.
 	ErrBadCursor = errors.New("invalid pagination cursor")
+	// ErrLimit means a create would take a count past the limit the caller set.
+	ErrLimit = errors.New("limit reached")
 )
 
 // Store is everything Cognate persists. Implementations are safe for
@@ -42,6 +44,10 @@ type Store interface {
 	Sessions
 	Codes
 	RefreshTokens
+	Domains
+	ResourceServers
+	TermsDocuments
+	Tags
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -87,7 +93,8 @@ type Pools interface {
 	UpdatePool(ctx context.Context, id string, fn func(p *Pool) error) (*Pool, error)
 	// DeletePool removes the pool and everything in it (clients, users,
 	// groups, memberships, messages, signing keys, sessions, codes, refresh
-	// tokens); ErrNotFound if it does not exist.
+	// tokens, domains, resource servers, terms, tags); ErrNotFound if it
+	// does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ListPools returns pools ordered by ID and the cursor of the next page
 	// ("" when there is none).

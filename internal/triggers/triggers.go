@@ -18,6 +18,9 @@ type Event struct {
 	Username       string
 	Attributes     map[string]string
 	ClientMetadata map[string]string
+	// ValidationData is the validation data SignUp and AdminCreateUser
+	// pass to the pre sign-up trigger.
+	ValidationData map[string]string
 	// Source is Cognito's triggerSource, for example "PreSignUp_SignUp".
 	Source string
 }

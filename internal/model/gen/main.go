@@ -69,8 +69,13 @@ type paginator struct {
 // patternOverrides holds Go (RE2) equivalents of model patterns that use
 // Java-only syntax. S3BucketType ends in a negative look-behind ("must not
 // end with a dot"), which RE2 lacks; the override states the same language.
+// DomainType's pattern allows one label only, yet Cognito takes the fully
+// qualified name of a custom domain (auth.example.com) in the same member:
+// the override allows dot-separated labels, and the domain operations check
+// that a prefix domain is one label.
 var patternOverrides = map[string]string{
-	`^[0-9A-Za-z\.\-_]*(?<!\.)$`: `^(?:[0-9A-Za-z\.\-_]*[0-9A-Za-z\-_])?$`,
+	`^[0-9A-Za-z\.\-_]*(?<!\.)$`:              `^(?:[0-9A-Za-z\.\-_]*[0-9A-Za-z\-_])?$`,
+	`^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`: `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*$`,
 }
 
 func main() {

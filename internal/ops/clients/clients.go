@@ -115,6 +115,9 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 	if err := checkSettings(p, settings, wantSecret); err != nil {
 		return nil, err
 	}
+	if err := checkCustomScopes(ctx, s.Store, p.ID, settings.AllowedOAuthScopes); err != nil {
+		return nil, err
+	}
 	cfg, err := encode(settings)
 	if err != nil {
 		return nil, err
@@ -164,6 +167,9 @@ func (s *Service) DescribeUserPoolClient(ctx context.Context, in *model.Describe
 func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUserPoolClientRequest) (*model.UpdateUserPoolClientResponse, error) {
 	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCustomScopes(ctx, s.Store, p.ID, in.AllowedOAuthScopes); err != nil {
 		return nil, err
 	}
 	c, err := s.Store.UpdateClient(ctx, p.ID, in.ClientId, func(c *store.Client) error {

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/appclient"
 
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
+	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
@@ -124,8 +127,10 @@ func checkSettings(p *userpool.Pool, c *model.UserPoolClientType, hasSecret bool
 		}
 	}
 	for _, sc := range c.AllowedOAuthScopes {
-		if !slices.Contains(standardScopes, sc) {
-			return &model.ScopeDoesNotExistException{Message: fmt.Sprintf("Invalid scope requested: %s", sc)}
+		// Custom scopes ("<resource server>/<scope>") are checked against
+		// the pool's resource servers by checkCustomScopes.
+		if !slices.Contains(standardScopes, sc) && !strings.Contains(sc, "/") {
+			return scopeDoesNotExist(sc)
 		}
 	}
 	flows := c.AllowedOAuthFlows
@@ -154,6 +159,28 @@ func checkSettings(p *userpool.Pool, c *model.UserPoolClientType, hasSecret bool
 		return err
 	}
 	return checkAttributes(p, c.WriteAttributes, "write", true)
+}
+
+func scopeDoesNotExist(scope string) error {
+	return &model.ScopeDoesNotExistException{Message: fmt.Sprintf("Invalid scope requested: %s", scope)}
+}
+
+// checkCustomScopes checks that every custom scope among scopes is defined
+// by a resource server of the pool.
+func checkCustomScopes(ctx context.Context, st store.ResourceServers, poolID string, scopes []string) error {
+	for _, sc := range scopes {
+		if slices.Contains(standardScopes, sc) {
+			continue
+		}
+		ok, err := resourceservers.HasScope(ctx, st, poolID, sc)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return scopeDoesNotExist(sc)
+		}
+	}
+	return nil
 }
 
 // checkAttributes checks a client's read or write attributes: each must be

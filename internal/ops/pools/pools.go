@@ -7,11 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -42,7 +44,10 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := userpool.Encode(settings)
+	if msg := tags.Problem(in.UserPoolTags); msg != "" {
+		return nil, &model.UserPoolTaggingException{Message: msg}
+	}
+	cfg, err := encode(settings)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +58,12 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 			return nil, err
 		}
 		rec := &store.Pool{ID: id, Name: in.PoolName, Config: cfg, CreatedAt: now, UpdatedAt: now}
-		err = s.Store.CreatePool(ctx, rec)
+		err = s.Store.Tx(ctx, func(tx store.Store) error {
+			if err := tx.CreatePool(ctx, rec); err != nil {
+				return err
+			}
+			return setTags(ctx, tx, id, in.UserPoolTags)
+		})
 		if errors.Is(err, store.ErrConflict) {
 			continue // an ID collision: draw another
 		}
@@ -64,7 +74,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 		if err != nil {
 			return nil, err
 		}
-		return &model.CreateUserPoolResponse{UserPool: p.Describe(s.Region, s.AccountID, 0)}, nil
+		out := p.Describe(s.Region, s.AccountID, 0)
+		out.UserPoolTags = in.UserPoolTags
+		return &model.CreateUserPoolResponse{UserPool: out}, nil
 	}
 	return nil, errors.New("create pool: could not draw a free pool ID")
 }
@@ -79,22 +91,81 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 	if err != nil {
 		return nil, fmt.Errorf("count users: %w", err)
 	}
-	return &model.DescribeUserPoolResponse{UserPool: p.Describe(s.Region, s.AccountID, n)}, nil
+	out := p.Describe(s.Region, s.AccountID, n)
+	// The pool's tags and domains are records of their own.
+	t, err := s.Store.GetTags(ctx, p.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, userpool.NotFound(p.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get tags: %w", err)
+	}
+	out.UserPoolTags = nil
+	if len(t) > 0 {
+		out.UserPoolTags = t
+	}
+	ds, err := s.Store.ListPoolDomains(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	out.Domain, out.CustomDomain = "", ""
+	for _, d := range ds {
+		if d.Custom {
+			out.CustomDomain = d.Name
+		} else {
+			out.Domain = d.Name
+		}
+	}
+	return &model.DescribeUserPoolResponse{UserPool: out}, nil
+}
+
+// encode returns the settings document to store: the pool's tags and
+// domains are kept as records of their own, not in it.
+func encode(settings *model.UserPoolType) ([]byte, error) {
+	keep := *settings
+	keep.UserPoolTags, keep.Domain, keep.CustomDomain = nil, "", ""
+	return userpool.Encode(&keep)
+}
+
+// setTags replaces a pool's tags with t, unless t is nil.
+func setTags(ctx context.Context, st store.Tags, id string, t map[string]string) error {
+	if t == nil {
+		return nil
+	}
+	_, err := st.UpdateTags(ctx, id, func(old map[string]string) error {
+		clear(old)
+		maps.Copy(old, t)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set tags: %w", err)
+	}
+	return nil
 }
 
 // UpdateUserPool replaces a pool's updatable settings; those the request
 // leaves out return to their defaults, as Cognito documents.
 func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRequest) (*model.UpdateUserPoolResponse, error) {
-	err := s.update(ctx, in.UserPoolId, func(p *userpool.Pool, rec *store.Pool) error {
-		next, err := userpool.UpdateSettings(&p.Settings, in)
+	if msg := tags.Problem(in.UserPoolTags); msg != "" {
+		return nil, &model.UserPoolTaggingException{Message: msg}
+	}
+	err := s.Store.Tx(ctx, func(tx store.Store) error {
+		err := s.update(ctx, tx, in.UserPoolId, func(p *userpool.Pool, rec *store.Pool) error {
+			next, err := userpool.UpdateSettings(&p.Settings, in)
+			if err != nil {
+				return err
+			}
+			if in.PoolName != "" {
+				rec.Name = in.PoolName
+			}
+			p.Settings = *next
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		if in.PoolName != "" {
-			rec.Name = in.PoolName
-		}
-		p.Settings = *next
-		return nil
+		// Tags given replace the pool's tags; none given keeps them.
+		return setTags(ctx, tx, in.UserPoolId, in.UserPoolTags)
 	})
 	if err != nil {
 		return nil, err
@@ -102,9 +173,9 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 	return &model.UpdateUserPoolResponse{}, nil
 }
 
-// update runs fn on a decoded pool inside the store's read-modify-write.
-func (s *Service) update(ctx context.Context, id string, fn func(p *userpool.Pool, rec *store.Pool) error) error {
-	_, err := s.Store.UpdatePool(ctx, id, func(rec *store.Pool) error {
+// update runs fn on a decoded pool inside st's read-modify-write.
+func (s *Service) update(ctx context.Context, st store.Pools, id string, fn func(p *userpool.Pool, rec *store.Pool) error) error {
+	_, err := st.UpdatePool(ctx, id, func(rec *store.Pool) error {
 		p, err := userpool.Decode(rec)
 		if err != nil {
 			return err
@@ -112,7 +183,7 @@ func (s *Service) update(ctx context.Context, id string, fn func(p *userpool.Poo
 		if err := fn(p, rec); err != nil {
 			return err
 		}
-		if rec.Config, err = userpool.Encode(&p.Settings); err != nil {
+		if rec.Config, err = encode(&p.Settings); err != nil {
 			return err
 		}
 		rec.UpdatedAt = s.Now()
@@ -174,7 +245,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 
 // AddCustomAttributes adds custom attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAttributesRequest) (*model.AddCustomAttributesResponse, error) {
-	err := s.update(ctx, in.UserPoolId, func(p *userpool.Pool, _ *store.Pool) error {
+	err := s.update(ctx, s.Store, in.UserPoolId, func(p *userpool.Pool, _ *store.Pool) error {
 		schema, err := userpool.AddCustomAttributes(p.Settings.SchemaAttributes, in.CustomAttributes)
 		if err != nil {
 			return err

@@ -11,7 +11,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/authn"
@@ -124,7 +123,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	if err != nil {
 		return nil, err
 	}
-	username, err := s.username(p, in.Username, sub, attrs)
+	username, err := p.NewUsername(in.Username, sub, attrs)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +144,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	force := in.ForceAliasCreation != nil && *in.ForceAliasCreation
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if force {
-			if err := s.takeAliases(ctx, tx, p, u); err != nil {
+			if err := p.TakeAliases(ctx, tx, u, now); err != nil {
 				return err
 			}
 		}
@@ -174,74 +173,6 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		s.notify()
 	}
 	return &model.AdminCreateUserResponse{User: Wire(u, nil)}, nil
-}
-
-// username decides a new user's internal username. In a pool whose users
-// sign in with their email or phone number the given name must be one, it
-// becomes that attribute, and the username is the sub. In a pool with email
-// or phone aliases the username may not look like one.
-func (s *Service) username(p *userpool.Pool, name, sub string, attrs map[string]string) (string, error) {
-	ua := p.UsernameAttributes()
-	if len(ua) == 0 {
-		for _, a := range p.Settings.AliasAttributes {
-			if a == "email" && userpool.ValidEmail(name) {
-				return "", &model.InvalidParameterException{Message: "Username cannot be of email format, since user pool is configured for email alias."}
-			}
-			if a == "phone_number" && userpool.ValidPhone(name) {
-				return "", &model.InvalidParameterException{Message: "Username cannot be of phone number format, since user pool is configured for phone number alias."}
-			}
-		}
-		return name, nil
-	}
-	var attr string
-	switch {
-	case slices.Contains(ua, "email") && userpool.ValidEmail(name):
-		attr = "email"
-	case slices.Contains(ua, "phone_number") && userpool.ValidPhone(name):
-		attr = "phone_number"
-	case len(ua) == 2:
-		return "", &model.InvalidParameterException{Message: "Username should be either an email or a phone number."}
-	case ua[0] == "email":
-		return "", &model.InvalidParameterException{Message: "Username should be an email."}
-	default:
-		return "", &model.InvalidParameterException{Message: "Username should be a phone number."}
-	}
-	if v, ok := attrs[attr]; ok && v != name {
-		return "", &model.InvalidParameterException{Message: fmt.Sprintf("The %s attribute must match the username.", attr)}
-	}
-	attrs[attr] = name
-	return sub, nil
-}
-
-// takeAliases moves to u every alias of u that another user holds, as
-// ForceAliasCreation does: the other user's attribute stays but is no longer
-// verified, so it no longer serves as an alias.
-func (s *Service) takeAliases(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User) error {
-	for _, alias := range u.Aliases {
-		holder, err := tx.GetUserByAlias(ctx, p.ID, alias)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("look up alias: %w", err)
-		}
-		attr, _, _ := strings.Cut(alias, ":")
-		if slices.Contains(p.UsernameAttributes(), attr) {
-			continue // a sign-in name is never moved; CreateUser reports the conflict
-		}
-		_, err = tx.UpdateUser(ctx, p.ID, holder.Key, func(h *store.User) error {
-			if _, ok := h.Attributes[attr+"_verified"]; ok {
-				h.Attributes[attr+"_verified"] = "false"
-			}
-			h.Aliases = slices.DeleteFunc(h.Aliases, func(a string) bool { return a == alias })
-			h.UpdatedAt = s.Now()
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("move alias: %w", err)
-		}
-	}
-	return nil
 }
 
 // resend renews the temporary password of a user still in

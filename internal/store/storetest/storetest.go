@@ -65,6 +65,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"ConcurrentCodeUpdates", testConcurrentCodeUpdates},
 		{"ConcurrentRotation", testConcurrentRotation},
+		{"Domains", testDomains},
+		{"DomainLimit", testDomainLimit},
+		{"ResourceServers", testResourceServers},
+		{"ResourceServerLimit", testResourceServerLimit},
+		{"ListResourceServers", testListResourceServers},
+		{"Terms", testTerms},
+		{"ListTerms", testListTerms},
+		{"Tags", testTags},
+		{"ConfigCascade", testConfigCascade},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
