@@ -31,6 +31,9 @@ var built = []string{
 	"DeleteUserPoolClientSecret", "DescribeUserPool", "DescribeUserPoolClient", "GetGroup", "ListGroups",
 	"ListUserPoolClientSecrets", "ListUserPoolClients", "ListUserPools", "ListUsers", "ListUsersInGroup",
 	"UpdateGroup", "UpdateUserPool", "UpdateUserPoolClient",
+	// Sign-in (internal/ops/signin).
+	"AdminInitiateAuth", "AdminRespondToAuthChallenge", "AdminUserGlobalSignOut", "GetTokensFromRefreshToken",
+	"GlobalSignOut", "InitiateAuth", "RespondToAuthChallenge", "RevokeToken",
 	// Self-service (internal/ops/account).
 	"ChangePassword", "DeleteUser", "DeleteUserAttributes", "GetUser", "GetUserAttributeVerificationCode",
 	"UpdateUserAttributes", "VerifyUserAttribute",
@@ -83,11 +86,11 @@ func TestOperationsRouted(t *testing.T) {
 	}
 	// An unbuilt operation with a valid request answers 501; an invalid one
 	// is still validated against the model first.
-	resp, body := post(t, s.URL, "InitiateAuth", `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc"}`)
-	if resp.StatusCode != 501 || body["__type"] != "NotImplementedException" || !strings.Contains(body["message"].(string), "InitiateAuth") {
+	resp, body := post(t, s.URL, "ListDevices", `{"AccessToken":"abc"}`)
+	if resp.StatusCode != 501 || body["__type"] != "NotImplementedException" || !strings.Contains(body["message"].(string), "ListDevices") {
 		t.Errorf("unbuilt operation: %d %v", resp.StatusCode, body)
 	}
-	resp, body = post(t, s.URL, "InitiateAuth", `{"AuthFlow":"NOPE","ClientId":"abc"}`)
+	resp, body = post(t, s.URL, "ListDevices", `{"Limit":0}`)
 	if resp.StatusCode != 400 || body["__type"] != "InvalidParameterException" || resp.Header.Get("x-amzn-ErrorType") != "InvalidParameterException" {
 		t.Errorf("invalid request to an unbuilt operation: %d %v", resp.StatusCode, body)
 	}

@@ -24,12 +24,12 @@ type SessionData struct {
 	// value, for PASSWORD_VERIFIER.
 	SRPA string `json:"srpA,omitzero"`
 	SRPb []byte `json:"srpB,omitzero"`
+	// SecretBlock is the SECRET_BLOCK sent with the PASSWORD_VERIFIER
+	// challenge, which the client must send back.
+	SecretBlock []byte `json:"secretBlock,omitzero"`
 	// AuthTime is when the user proved their password, for a challenge
 	// that follows it.
 	AuthTime time.Time `json:"authTime,omitzero"`
-	// Admin is set for sessions of the admin flows, which only the admin
-	// respond operation may continue.
-	Admin bool `json:"admin,omitzero"`
 }
 
 func sessionAAD(id string) []byte { return []byte("session|" + id) }

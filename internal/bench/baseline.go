@@ -31,7 +31,19 @@ var baselineBodies = map[string][]byte{
 	"ListUsers": []byte(`{"Users":[{"Username":"bench-user","Attributes":[{"Name":"sub","Value":"3c9a1e56-7d2b-4f0e-9a51-0b6f2d8e4c17"},` +
 		`{"Name":"email","Value":"bench-user@example.com"},{"Name":"given_name","Value":"Given"},{"Name":"family_name","Value":"Bench"}],` +
 		`"UserCreateDate":1767225600,"UserLastModifiedDate":1767225600,"Enabled":true,"UserStatus":"CONFIRMED"}]}`),
+	"InitiateAuth":           baselineTokens,
+	"RespondToAuthChallenge": baselineTokens,
+	// The SRP challenge, for InitiateAuth with USER_SRP_AUTH: a valid SRP_B
+	// so that the client does its real exponentiations.
+	"InitiateAuth USER_SRP_AUTH": []byte(`{"ChallengeName":"PASSWORD_VERIFIER","Session":"baseline-session-0123456789",` +
+		`"ChallengeParameters":{"SALT":"0a1b2c3d4e5f60718293a4b5c6d7e8f9","SRP_B":"` + strings.Repeat("5a", 380) + `",` +
+		`"SECRET_BLOCK":"YmFzZWxpbmUgc2VjcmV0IGJsb2Nr","USER_ID_FOR_SRP":"bench-user","USERNAME":"bench-user"}}`),
 }
+
+// baselineTokens is a sign-in result of the size of a real one: two JWTs
+// of about a kilobyte and an opaque refresh token.
+var baselineTokens = []byte(`{"AuthenticationResult":{"AccessToken":"` + strings.Repeat("a", 1000) + `","ExpiresIn":3600,` +
+	`"IdToken":"` + strings.Repeat("i", 1200) + `","RefreshToken":"` + strings.Repeat("r", 64) + `","TokenType":"Bearer"},"ChallengeParameters":{}}`)
 
 // baselineHandler answers every POST with the fixed body for its operation
 // ({} for operations it does not know), after reading the request body as a
@@ -41,8 +53,11 @@ func baselineHandler(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	_, _ = io.Copy(io.Discard, r.Body)
+	req, _ := io.ReadAll(r.Body)
 	_, operation, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	if operation == "InitiateAuth" && strings.Contains(string(req), `"USER_SRP_AUTH"`) {
+		operation = "InitiateAuth USER_SRP_AUTH"
+	}
 	body, ok := baselineBodies[operation]
 	if !ok {
 		body = []byte("{}")
@@ -69,7 +84,12 @@ func runBaseline(ctx context.Context, cfg config) (result, error) {
 	for i := range users {
 		users[i] = benchUser("baseline", i)
 	}
-	o, err := newOp(cfg.Workload, client, baselinePoolID, "baseline", users)
+	var o op
+	if signInWorkload(cfg.Workload) {
+		o, err = signInOp(ctx, cfg.Workload, client, client, baselinePoolID, "baseline-client", users, cfg.Concurrency)
+	} else {
+		o, err = newOp(cfg.Workload, client, baselinePoolID, "baseline", users)
+	}
 	var res result
 	if err == nil {
 		res = drive(ctx, cfg.Concurrency, cfg.Duration, o)

@@ -28,9 +28,17 @@ const (
 	workloadAdminCreateUser = "admin-create-user"
 	workloadListUsersFilter = "list-users-filter"
 	workloadListUsersPrefix = "list-users-prefix"
+	// The sign-in workloads: one request is one sign-in (for SRP,
+	// InitiateAuth and RespondToAuthChallenge) or one token refresh.
+	workloadSignInPassword = "sign-in-password"
+	workloadSignInSRP      = "sign-in-srp"
+	workloadRefresh        = "refresh"
 )
 
-var workloads = []string{workloadAdminGetUser, workloadAdminCreateUser, workloadListUsersFilter, workloadListUsersPrefix}
+var workloads = []string{
+	workloadAdminGetUser, workloadAdminCreateUser, workloadListUsersFilter, workloadListUsersPrefix,
+	workloadSignInPassword, workloadSignInSRP, workloadRefresh,
+}
 
 // Limits on the flags, so that a typo cannot start an unbounded run.
 const (
@@ -146,6 +154,9 @@ func (cfg config) validate() error {
 	default:
 		if err := checkEndpoint(cfg.Endpoint, cfg.AllowRemote); err != nil {
 			errs = append(errs, err)
+		}
+		if signInWorkload(cfg.Workload) && cfg.PoolID != "" {
+			bad("--workload %s seeds its own pool (it must know the passwords) and takes no --pool-id", cfg.Workload)
 		}
 		if needsUsers(cfg.Workload) && cfg.PoolID == "" && cfg.Users == 0 {
 			bad("--workload %s needs users: give --users N or an existing --pool-id", cfg.Workload)

@@ -111,7 +111,13 @@ func runWorkload(ctx context.Context, cfg config, rep *report, log *slog.Logger)
 		log.Info("listed users of existing pool", "pool_id", poolID, "users", len(listed))
 		users = listed
 	}
-	o, err := newOp(cfg.Workload, client, poolID, runID, users)
+	var o op
+	var err error
+	if signInWorkload(cfg.Workload) {
+		o, err = prepareSignIn(ctx, cfg, client, setup, poolID, users, log)
+	} else {
+		o, err = newOp(cfg.Workload, client, poolID, runID, users)
+	}
 	if err != nil {
 		return err
 	}

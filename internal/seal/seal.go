@@ -37,7 +37,10 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -68,6 +71,8 @@ type Keyring struct {
 type key struct {
 	id   string
 	aead cipher.AEAD
+	// derive is the key's derivation secret, for Derive.
+	derive []byte
 }
 
 // entry is one line of a key file.
@@ -87,7 +92,11 @@ func newKeyring(entries []entry) (*Keyring, error) {
 		if err != nil {
 			return nil, fmt.Errorf("seal: key %q: %w", e.id, err)
 		}
-		k.keys = append(k.keys, key{id: e.id, aead: aead})
+		derive, err := hkdf.Key(sha256.New, e.key, nil, "cognate derived secrets", 32)
+		if err != nil {
+			return nil, fmt.Errorf("seal: key %q: %w", e.id, err)
+		}
+		k.keys = append(k.keys, key{id: e.id, aead: aead, derive: derive})
 	}
 	return k, nil
 }
@@ -137,4 +146,15 @@ func (k *Keyring) Open(sealed, aad []byte) ([]byte, error) {
 // its length byte says, then the caller's aad.
 func additionalData(header, aad []byte) []byte {
 	return append(append(make([]byte, 0, len(header)+len(aad)), header...), aad...)
+}
+
+// Derive returns a 32-byte secret for label, computed from the active
+// master key: the same on every replica that shares the key file, and
+// different for every label. Use it for values that must be stable but
+// unguessable, such as the simulated challenges that hide whether a user
+// exists.
+func (k *Keyring) Derive(label string) []byte {
+	mac := hmac.New(sha256.New, k.keys[0].derive)
+	mac.Write([]byte(label))
+	return mac.Sum(nil)
 }

@@ -134,3 +134,23 @@ func TestRotation(t *testing.T) {
 		t.Errorf("old keyring opened a value sealed with the new key: %v", err)
 	}
 }
+
+func TestDerive(t *testing.T) {
+	k1, err := newKeyring([]entry{{id: "a", key: bytes.Repeat([]byte{1}, 32)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := newKeyring([]entry{{id: "b", key: bytes.Repeat([]byte{2}, 32)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k1.Derive("x"), k1.Derive("x")) {
+		t.Error("Derive is not stable")
+	}
+	if bytes.Equal(k1.Derive("x"), k1.Derive("y")) || bytes.Equal(k1.Derive("x"), k2.Derive("x")) {
+		t.Error("Derive does not depend on its label and key")
+	}
+	if len(k1.Derive("x")) != 32 {
+		t.Error("Derive is not 32 bytes")
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
+	"github.com/cognate-idp/cognate/internal/ops/signin"
 	"github.com/cognate-idp/cognate/internal/ops/signup"
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/ops/terms"
@@ -127,6 +128,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&tags.Service{Store: st, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
 	(&account.Service{Store: st, Auth: auth, Now: opts.Now}).Register(mux)
 	(&signup.Service{Store: st, Auth: auth}).Register(mux)
+	(&signin.Service{Store: st, Keys: keys, Auth: auth}).Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)

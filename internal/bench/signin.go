@@ -1,0 +1,223 @@
+package bench
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/srp"
+)
+
+// benchPassword is the password of every user a sign-in workload seeds.
+// It satisfies Cognito's default password policy.
+const benchPassword = "Bench-Passw0rd!"
+
+// signInWorkload reports whether workload signs users in, which needs a
+// pool the bench creates (it must know the users' passwords) and an app
+// client that allows the password, SRP and refresh flows.
+func signInWorkload(workload string) bool {
+	switch workload {
+	case workloadSignInPassword, workloadSignInSRP, workloadRefresh:
+		return true
+	}
+	return false
+}
+
+// createClient creates the app client the sign-in workloads use.
+func createClient(ctx context.Context, c *cip.Client, poolID string) (string, error) {
+	out, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(poolID),
+		ClientName: aws.String("cognate-bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{
+			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
+			types.ExplicitAuthFlowsTypeAllowUserSrpAuth,
+			types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("bench: create app client: %w", err)
+	}
+	if out.UserPoolClient == nil || aws.ToString(out.UserPoolClient.ClientId) == "" {
+		return "", errors.New("bench: create app client: response has no ClientId")
+	}
+	return aws.ToString(out.UserPoolClient.ClientId), nil
+}
+
+// setPassword gives a seeded user benchPassword as a permanent password.
+func setPassword(ctx context.Context, c *cip.Client, poolID, username string) error {
+	_, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: aws.String(poolID), Username: aws.String(username),
+		Password: aws.String(benchPassword), Permanent: true,
+	})
+	return err
+}
+
+// passwordSignIn signs username in with USER_PASSWORD_AUTH.
+func passwordSignIn(ctx context.Context, c *cip.Client, clientID, username string) (*types.AuthenticationResultType, error) {
+	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": benchPassword},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.AuthenticationResult == nil {
+		return nil, fmt.Errorf("sign-in of %s returned challenge %q instead of tokens", username, out.ChallengeName)
+	}
+	return out.AuthenticationResult, nil
+}
+
+// srpSignIn signs username in with USER_SRP_AUTH: InitiateAuth, then the
+// PASSWORD_VERIFIER challenge answered as amazon-cognito-identity-js does.
+func srpSignIn(ctx context.Context, c *cip.Client, poolID, clientID, username string) error {
+	cl, err := srp.NewClient(crand.Reader)
+	if err != nil {
+		return err
+	}
+	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserSrpAuth,
+		AuthParameters: map[string]string{"USERNAME": username, "SRP_A": cl.A()},
+	})
+	if err != nil {
+		return err
+	}
+	if out.ChallengeName != types.ChallengeNameTypePasswordVerifier {
+		return fmt.Errorf("USER_SRP_AUTH of %s returned challenge %q, want PASSWORD_VERIFIER", username, out.ChallengeName)
+	}
+	p := out.ChallengeParameters
+	block, err := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"])
+	if err != nil {
+		return fmt.Errorf("SECRET_BLOCK: %w", err)
+	}
+	ts := time.Now().UTC().Format(srp.TimestampLayout)
+	_, name, _ := strings.Cut(poolID, "_")
+	sig, err := cl.Sign(name, p["USER_ID_FOR_SRP"], benchPassword, p["SALT"], p["SRP_B"], block, ts)
+	if err != nil {
+		return err
+	}
+	resp, err := c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: out.Session,
+		ChallengeResponses: map[string]string{
+			"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+			"PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if resp.AuthenticationResult == nil {
+		return fmt.Errorf("SRP sign-in of %s returned challenge %q instead of tokens", username, resp.ChallengeName)
+	}
+	return nil
+}
+
+// refreshTokens signs every user in once and returns their refresh tokens,
+// for the refresh workload.
+func refreshTokens(ctx context.Context, c *cip.Client, clientID string, users []user, concurrency int) ([]string, error) {
+	out := make([]string, len(users))
+	var (
+		next     atomic.Int64
+		firstErr error
+		once     sync.Once
+		wg       sync.WaitGroup
+	)
+	for range min(concurrency, len(users)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(users) || firstErr != nil {
+					return
+				}
+				res, err := passwordSignIn(ctx, c, clientID, users[i].Username)
+				if err != nil {
+					once.Do(func() { firstErr = fmt.Errorf("bench: sign %s in: %w", users[i].Username, err) })
+					return
+				}
+				out[i] = aws.ToString(res.RefreshToken)
+			}
+		})
+	}
+	wg.Wait()
+	return out, firstErr
+}
+
+// signInOp returns the request loop body of a sign-in workload.
+func signInOp(ctx context.Context, workload string, c, setup *cip.Client, poolID, clientID string, users []user, concurrency int) (op, error) {
+	if len(users) == 0 {
+		return nil, fmt.Errorf("bench: %s: no users to sign in", workload)
+	}
+	switch workload {
+	case workloadSignInPassword:
+		return func(ctx context.Context, _, _ int) error {
+			_, err := passwordSignIn(ctx, c, clientID, users[rand.IntN(len(users))].Username)
+			return err
+		}, nil
+	case workloadSignInSRP:
+		return func(ctx context.Context, _, _ int) error {
+			return srpSignIn(ctx, c, poolID, clientID, users[rand.IntN(len(users))].Username)
+		}, nil
+	case workloadRefresh:
+		toks, err := refreshTokens(ctx, setup, clientID, users, concurrency)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, _, _ int) error {
+			out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+				ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+				AuthParameters: map[string]string{"REFRESH_TOKEN": toks[rand.IntN(len(toks))]},
+			})
+			if err == nil && out.AuthenticationResult == nil {
+				err = errors.New("refresh returned no tokens")
+			}
+			return err
+		}, nil
+	}
+	return nil, fmt.Errorf("bench: unknown workload %q", workload)
+}
+
+// prepareSignIn readies a sign-in workload: an app client, and a
+// permanent password for every seeded user (set on concurrency workers).
+func prepareSignIn(ctx context.Context, cfg config, c, setup *cip.Client, poolID string, users []user, log *slog.Logger) (op, error) {
+	clientID, err := createClient(ctx, setup, poolID)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("setting passwords", "users", len(users))
+	var (
+		next     atomic.Int64
+		firstErr error
+		once     sync.Once
+		wg       sync.WaitGroup
+	)
+	for range min(cfg.Concurrency, len(users)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(users) {
+					return
+				}
+				if err := setPassword(ctx, setup, poolID, users[i].Username); err != nil {
+					once.Do(func() { firstErr = fmt.Errorf("bench: set password of %s: %w", users[i].Username, err) })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return signInOp(ctx, cfg.Workload, c, setup, poolID, clientID, users, cfg.Concurrency)
+}

@@ -1,0 +1,76 @@
+package srp
+
+import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/big"
+	"strings"
+
+	"filippo.io/bigmod"
+)
+
+// Client is the client side of one Cognito SRP exchange, as
+// amazon-cognito-identity-js's AuthenticationHelper computes it: Cognate's
+// load tool and tests sign in with it. Use a Client for one exchange.
+type Client struct {
+	a    []byte
+	pubA *bigmod.Nat
+}
+
+// NewClient draws the client's secret ephemeral a from r and computes
+// A = g^a.
+func NewClient(r io.Reader) (*Client, error) {
+	a := make([]byte, 128)
+	if _, err := io.ReadFull(r, a); err != nil {
+		return nil, fmt.Errorf("srp: draw client ephemeral: %w", err)
+	}
+	return &Client{a: a, pubA: cognito.exp(cognito.g, a)}, nil
+}
+
+// A returns SRP_A in lowercase hex without leading zeros.
+func (c *Client) A() string {
+	return new(big.Int).SetBytes(c.pubA.Bytes(cognito.n)).Text(16)
+}
+
+// Sign returns the PASSWORD_CLAIM_SIGNATURE (standard base64) that answers
+// a PASSWORD_VERIFIER challenge: poolName is the part of the pool ID after
+// the underscore, userID the challenge's USER_ID_FOR_SRP, saltHex and srpB
+// its SALT and SRP_B, secretBlock its decoded SECRET_BLOCK and timestamp
+// the TIMESTAMP the client will send (srp.TimestampLayout).
+func (c *Client) Sign(poolName, userID, password, saltHex, srpB string, secretBlock []byte, timestamp string) (string, error) {
+	b, err := parseA(srpB) // B is an element of the group, checked like A
+	if err != nil {
+		return "", fmt.Errorf("srp: SRP_B: %w", err)
+	}
+	h := strings.TrimLeft(saltHex, "0")
+	if len(h)%2 == 1 {
+		h = "0" + h
+	}
+	salt, err := hex.DecodeString(h)
+	if err != nil {
+		return "", fmt.Errorf("srp: SALT is not hex: %w", err)
+	}
+	p := cognito
+	x := p.x(twosComplement(salt), []byte(poolName+userID), []byte(password))
+	u := p.scramble(c.pubA, b)
+	// S = (B - k*g^x)^(a + u*x)
+	kgx := bigmod.NewNat().Mod(p.k, p.n).Mul(p.exp(p.g, x), p.n)
+	base := bigmod.NewNat().Mod(b, p.n).Sub(kgx, p.n)
+	e := new(big.Int).Mul(new(big.Int).SetBytes(u), new(big.Int).SetBytes(x))
+	e.Add(e, new(big.Int).SetBytes(c.a))
+	s := p.exp(base, e.Bytes())
+	k, err := hkdf.Key(sha256.New, twosComplement(s.Bytes(p.n)), twosComplement(u), keyInfo, keySize)
+	if err != nil {
+		return "", fmt.Errorf("srp: derive key: %w", err)
+	}
+	mac := hmac.New(sha256.New, k)
+	io.WriteString(mac, poolName+userID)
+	mac.Write(secretBlock)
+	io.WriteString(mac, timestamp)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil
+}
