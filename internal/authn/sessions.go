@@ -27,6 +27,9 @@ type SessionData struct {
 	// SecretBlock is the SECRET_BLOCK sent with the PASSWORD_VERIFIER
 	// challenge, which the client must send back.
 	SecretBlock []byte `json:"secretBlock,omitzero"`
+	// SRPB is the SRP_B the challenge sent, so that the answer need not
+	// compute it again.
+	SRPB string `json:"srpPublicB,omitzero"`
 	// AuthTime is when the user proved their password, for a challenge
 	// that follows it.
 	AuthTime time.Time `json:"authTime,omitzero"`

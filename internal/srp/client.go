@@ -23,9 +23,12 @@ type Client struct {
 }
 
 // NewClient draws the client's secret ephemeral a from r and computes
-// A = g^a.
+// A = g^a. a has EphemeralSize bytes (256 bits, what RFC 5054 asks for);
+// amazon-cognito-identity-js draws 128 bytes, which the server cannot tell
+// apart, but each exponentiation with a then costs four times as much, and
+// the load tool's client shares the server's cores.
 func NewClient(r io.Reader) (*Client, error) {
-	a := make([]byte, 128)
+	a := make([]byte, EphemeralSize)
 	if _, err := io.ReadFull(r, a); err != nil {
 		return nil, fmt.Errorf("srp: draw client ephemeral: %w", err)
 	}

@@ -37,6 +37,13 @@ func TestClientServer(t *testing.T) {
 	if !s.Verify("pool", "user-1", block, ts, sig) {
 		t.Error("server refused the client's signature")
 	}
+	resumed, err := Resume(v, c.A(), b, s.B())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resumed.Verify("pool", "user-1", block, ts, sig) {
+		t.Error("resumed server refused the client's signature")
+	}
 	if want := signature(t, "pool", "user-1", []byte("Passw0rd!"), salt, c.a, c.A(), s.B(), block, ts); sig != want {
 		t.Errorf("client signature %s, independent computation %s", sig, want)
 	}

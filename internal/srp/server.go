@@ -79,6 +79,29 @@ func NewServer(verifier []byte, srpA string, b []byte) (*Server, error) {
 	return &Server{v: v, a: a, b: b, pubB: cognito.publicB(v, b)}, nil
 }
 
+// Resume continues an exchange that NewServer started, from the same
+// verifier, SRP_A and b and the SRP_B it sent (kept, like b, sealed in the
+// session): it skips recomputing B, which costs an exponentiation. srpB must
+// be what B returned for these values; it is not checked.
+func Resume(verifier []byte, srpA string, b []byte, srpB string) (*Server, error) {
+	v, err := cognito.nat(verifier)
+	if err != nil || v.IsZero() == 1 {
+		return nil, errors.New("srp: verifier out of range")
+	}
+	if len(b) != EphemeralSize {
+		return nil, fmt.Errorf("srp: ephemeral must be %d random bytes", EphemeralSize)
+	}
+	a, err := parseA(srpA)
+	if err != nil {
+		return nil, err
+	}
+	pubB, err := parseA(srpB)
+	if err != nil {
+		return nil, fmt.Errorf("srp: SRP_B: %w", err)
+	}
+	return &Server{v: v, a: a, b: bytes.Clone(b), pubB: pubB}, nil
+}
+
 // parseA reads SRP_A: hex digits of either case, any length (clients send
 // BigInteger.toString(16), which may be of odd length), no sign or prefix.
 func parseA(srpA string) (*bigmod.Nat, error) {

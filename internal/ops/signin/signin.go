@@ -386,7 +386,7 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 		return nil, err
 	}
 	session, err := s.Auth.NewSession(ctx, c, u, &authn.SessionData{
-		Challenge: model.ChallengeNameTypePasswordVerifier, Username: u.Username, SRPA: srpA, SRPb: b, SecretBlock: block,
+		Challenge: model.ChallengeNameTypePasswordVerifier, Username: u.Username, SRPA: srpA, SRPb: b, SecretBlock: block, SRPB: srv.B(),
 	})
 	if err != nil {
 		return nil, err
@@ -569,7 +569,7 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err != nil {
 		return nil, err
 	}
-	srv, err := srp.NewServer(cred.Verifier, sess.Data.SRPA, sess.Data.SRPb)
+	srv, err := srp.Resume(cred.Verifier, sess.Data.SRPA, sess.Data.SRPb, sess.Data.SRPB)
 	if err != nil {
 		return nil, err
 	}
