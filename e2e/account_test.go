@@ -556,9 +556,17 @@ func TestDeleteUserAttributes(t *testing.T) {
 func TestDeleteUser(t *testing.T) {
 	e := newAccountEnv(t, nil, nil)
 	token := e.newUser(t, "liam")
+	refresh := aws.ToString(signInForTest(t, e.c, e.pool, e.client, "liam", accountPassword).RefreshToken)
 	// A client without token revocation issues tokens without origin_jti.
 	plain := e.newClient(t, &cip.CreateUserPoolClientInput{ClientName: aws.String("plain"), EnableTokenRevocation: aws.Bool(false)})
 	plainToken := aws.ToString(signInForTest(t, e.c, e.pool, plain, "liam", accountPassword).AccessToken)
+
+	refreshIn := &cip.AdminInitiateAuthInput{
+		UserPoolId: aws.String(e.pool), ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": refresh},
+	}
+	must[*cip.AdminInitiateAuthOutput](t)(e.c.AdminInitiateAuth(ctx, refreshIn))
+	getUser(t, e.c, plainToken)
 
 	must[*cip.DeleteUserOutput](t)(e.c.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: aws.String(token)}))
 	_, err := e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("liam")})
@@ -572,6 +580,8 @@ func TestDeleteUser(t *testing.T) {
 	if _, err := signInAttempt(e.c, e.pool, e.client, "liam", accountPassword); err == nil {
 		t.Error("a deleted user signs in")
 	}
+	_, err = e.c.AdminInitiateAuth(ctx, refreshIn)
+	wantErr(t, err, "NotAuthorizedException", "")
 }
 
 // ChangePassword checks the previous password (counting wrong ones towards
