@@ -310,7 +310,11 @@ func (s *Service) AdminDisableUser(ctx context.Context, in *model.AdminDisableUs
 // AdminUpdateUserAttributes sets attributes of a user. A changed email or
 // phone number is unverified unless the request verifies it too.
 func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *model.AdminUpdateUserAttributesRequest) (*model.AdminUpdateUserAttributesResponse, error) {
+	var changed []string // email or phone_number set to a new value
+	var updated store.User
 	err := s.update(ctx, in.UserPoolId, in.Username, func(p *userpool.Pool, u *store.User) error {
+		changed = changed[:0]
+		defer func() { updated = *u }()
 		if err := p.CheckAttributeValues(in.UserAttributes, true); err != nil {
 			return err
 		}
@@ -324,14 +328,37 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *model.Admin
 				return &model.InvalidParameterException{Message: fmt.Sprintf("Cannot remove %s: it is the user's sign-in name.", a.Name)}
 			}
 			u.Attributes[a.Name] = a.Value
-			if (a.Name == "email" || a.Name == "phone_number") && (!had || old != a.Value) && !given[a.Name+"_verified"] {
-				u.Attributes[a.Name+"_verified"] = "false"
+			if (a.Name == "email" || a.Name == "phone_number") && (!had || old != a.Value) {
+				changed = append(changed, a.Name)
+				if !given[a.Name+"_verified"] {
+					u.Attributes[a.Name+"_verified"] = "false"
+				}
+			}
+		}
+		if len(changed) > 0 {
+			// A value an administrator sets replaces one that waited for
+			// verification, and a code sent for the old value verifies
+			// nothing.
+			st, err := authn.ReadState(u)
+			if err != nil {
+				return err
+			}
+			for _, a := range changed {
+				delete(st.Pending, a)
+			}
+			if err := authn.WriteState(u, st); err != nil {
+				return err
 			}
 		}
 		return p.CheckRequired(u.Attributes)
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, a := range changed {
+		if err := s.Store.DeleteCode(ctx, updated.PoolID, updated.Sub, authn.PurposeVerify(a)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("drop verification code: %w", err)
+		}
 	}
 	return &model.AdminUpdateUserAttributesResponse{}, nil
 }
