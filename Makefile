@@ -9,8 +9,9 @@ help: ## list the targets
 run: ## run the server on the embedded SQLite default
 	$(GO) run ./cmd/cognate serve
 
-test: verify ## everything: checks, every Go test, then the end-to-end suite again on a throwaway PostgreSQL
+test: verify ## everything: checks, every Go test, the end-to-end suite again on a throwaway PostgreSQL, then the Node client suite
 	scripts/pgtest.sh sh -c '$(GO) test -count=1 -timeout 15m ./... && COGNATE_E2E_STORE=postgres $(GO) test -count=1 -timeout 10m ./e2e' 
+	GO='$(GO)' scripts/nodetest.sh
 
 unit: ## Go tests without PostgreSQL
 	$(GO) test ./...
