@@ -136,7 +136,7 @@ func TestCreateUserPoolErrors(t *testing.T) {
 			{Name: aws.String("x"), AttributeDataType: types.AttributeDataTypeString, Required: aws.Bool(true)}}}, "InvalidParameterException", "Required custom attributes"},
 		{"password too short", &cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(4)}}}, "InvalidParameterException", ""},
 		{"bad pool name", &cip.CreateUserPoolInput{PoolName: aws.String("bad/name")}, "InvalidParameterException", "failed to satisfy constraint: Member must satisfy regular expression pattern"},
-		{"password history outside Plus", &cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{PasswordHistorySize: aws.Int32(3)}}}, "FeatureUnavailableInTierException", ""},
+		{"password history in Lite", &cip.CreateUserPoolInput{UserPoolTier: types.UserPoolTierTypeLite, Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{PasswordHistorySize: aws.Int32(3)}}}, "FeatureUnavailableInTierException", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,6 +45,9 @@ var built = []string{
 	"CreateResourceServer", "DescribeResourceServer", "UpdateResourceServer", "DeleteResourceServer",
 	"ListResourceServers", "CreateTerms", "DescribeTerms", "UpdateTerms", "DeleteTerms", "ListTerms",
 	"TagResource", "UntagResource", "ListTagsForResource",
+	// Identity providers and account linking (internal/ops/idps).
+	"CreateIdentityProvider", "DescribeIdentityProvider", "UpdateIdentityProvider", "DeleteIdentityProvider",
+	"ListIdentityProviders", "GetIdentityProviderByIdentifier", "AdminLinkProviderForUser", "AdminDisableProviderForUser",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

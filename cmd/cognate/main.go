@@ -4,6 +4,7 @@
 // Usage:
 //
 //	cognate serve [flags]   run the server (flags: cognate serve -h)
+//	cognate seed [flags] FILE   apply a seed file to the server's database
 //	cognate bench [flags]   drive a Cognito-compatible endpoint with load
 //	cognate seed-users [flags]   fill a pool with users straight through the store (benchmarks)
 package main
@@ -37,6 +38,7 @@ func main() {
 
 const usage = `usage:
   cognate serve [flags]   run the server (cognate serve -h lists the flags)
+  cognate seed [flags] FILE   apply a seed file to the database the flags name, as serve --seed does
   cognate bench [flags]   drive a Cognito-compatible endpoint with load (cognate bench -h)
   cognate seed-users [flags]   fill a pool with users straight through the store, for benchmarks`
 
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return server.Run(ctx, cfg, newLogger(cfg.LogLevel, stderr))
+	case "seed":
+		return seedCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return bench.Main(ctx, args[1:], stdout, stderr)
 	case "seed-users":

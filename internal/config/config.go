@@ -46,6 +46,14 @@ type Config struct {
 	// ("<IssuerURL>/<pool ID>") and the discovery documents are made from;
 	// empty means the address the server listens on.
 	IssuerURL string
+	// Seed is a seed file (YAML) of pools, clients, groups and users that
+	// the server applies to the store at start-up; empty applies none.
+	Seed string
+	// AllowPrivateIDPURLs lets identity provider settings name URLs on
+	// loopback, private and link-local addresses, and plain http URLs (SAML
+	// metadata, OIDC discovery), for IdPs on the local machine or network
+	// during development. Off, Cognate refuses to fetch from them.
+	AllowPrivateIDPURLs bool
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -57,8 +65,18 @@ func (c *Config) Postgres() bool {
 // takes its value from the environment variable COGNATE_<NAME> (NAME in upper
 // case with - as _), then from its default.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	c, rest, err := load("cognate serve", args, getenv, stderr)
+	if err == nil && len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return c, err
+}
+
+// load parses a command's flags as Load describes, and returns the
+// arguments that follow them.
+func load(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, []string, error) {
 	c := &Config{}
-	fs := flag.NewFlagSet("cognate serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cors string
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:9229", "address to listen on")
@@ -70,11 +88,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
+	seedFlags(fs, c)
+	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, nil, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -91,7 +108,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		}
 	})
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
 	for _, o := range strings.Split(cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -102,7 +119,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 		c.KeyFile = c.DB + ".key"
 	}
 	c.defaultOutbox(set["outbox"] || getenv("COGNATE_OUTBOX") != "")
-	return c, c.Validate()
+	return c, fs.Args(), c.Validate()
 }
 
 var (

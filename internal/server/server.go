@@ -19,12 +19,14 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
+	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
@@ -49,6 +51,17 @@ type Options struct {
 	// SMTPTLS is the TLS configuration of the SMTP client (for example
 	// RootCAs that trust a test server); nil means the system roots.
 	SMTPTLS *tls.Config
+}
+
+// withDefaults fills in the dependencies left nil.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	return o
 }
 
 // Server is a configured Cognate server.
@@ -91,11 +104,10 @@ func LoadKeys(cfg *config.Config, log *slog.Logger) (*seal.Keyring, error) {
 
 // New opens the store and builds the server.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*Server, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Rand == nil {
-		opts.Rand = rand.Reader
+	opts = opts.withDefaults()
+	seedFile, err := readSeed(cfg)
+	if err != nil {
+		return nil, err
 	}
 	keys, err := LoadKeys(cfg, log)
 	if err != nil {
@@ -104,6 +116,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	st, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if seedFile != nil {
+		if _, err := ApplySeed(ctx, cfg, log, st, keys, seedFile, opts); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	gen := ids.Generator{Rand: opts.Rand}
 	dispatcher, err := newDispatcher(cfg, log, st, keys, opts)
@@ -128,6 +146,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&tags.Service{Store: st, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
 	(&account.Service{Store: st, Auth: auth, Now: opts.Now}).Register(mux)
 	(&signup.Service{Store: st, Auth: auth}).Register(mux)
+	(&idps.Service{Store: st, Keys: keys, Now: opts.Now, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
 	(&signin.Service{Store: st, Keys: keys, Auth: auth}).Register(mux)
 
 	root := http.NewServeMux()

@@ -48,6 +48,11 @@ type Store interface {
 	ResourceServers
 	TermsDocuments
 	Tags
+	IdentityProviders
+	ProviderLinks
+	PoolSettings
+	Brandings
+	ProvisionedLimits
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -93,8 +98,9 @@ type Pools interface {
 	UpdatePool(ctx context.Context, id string, fn func(p *Pool) error) (*Pool, error)
 	// DeletePool removes the pool and everything in it (clients, users,
 	// groups, memberships, messages, signing keys, sessions, codes, refresh
-	// tokens, domains, resource servers, terms, tags); ErrNotFound if it
-	// does not exist.
+	// tokens, domains, resource servers, terms, tags, identity providers,
+	// provider links, settings documents, branding styles); ErrNotFound if
+	// it does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ListPools returns pools ordered by ID and the cursor of the next page
 	// ("" when there is none).

@@ -168,6 +168,9 @@ func NewSettings(req *model.CreateUserPoolRequest) (*model.UserPoolType, error) 
 	if err := checkSettings(s); err != nil {
 		return nil, err
 	}
+	if err := checkCreateMFA(s); err != nil {
+		return nil, err
+	}
 	applyDefaults(s)
 	return s, nil
 }
@@ -222,9 +225,9 @@ func checkSettings(s *model.UserPoolType) error {
 		if pp.MinimumLength != nil && (*pp.MinimumLength < 6 || *pp.MinimumLength > 99) {
 			return invalid("Password policy MinimumLength must be between 6 and 99.")
 		}
-		if pp.PasswordHistorySize != nil && *pp.PasswordHistorySize > 0 && s.UserPoolTier != model.UserPoolTierTypePlus {
-			return &model.FeatureUnavailableInTierException{Message: "Password history is only available in the Plus feature plan."}
-		}
+	}
+	if err := checkTierFeatures(s); err != nil {
+		return err
 	}
 	if s.AdminCreateUserConfig != nil && s.AdminCreateUserConfig.UnusedAccountValidityDays != nil &&
 		policy(s) != nil && policy(s).TemporaryPasswordValidityDays != nil &&

@@ -103,10 +103,19 @@ func (s *Service) load(ctx context.Context, poolID, clientID string) (*store.Cli
 
 // CreateUserPoolClient creates an app client, with a secret when asked.
 func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUserPoolClientRequest) (*model.CreateUserPoolClientResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
-	if err != nil {
-		return nil, err
-	}
+	return s.create(ctx, in, "")
+}
+
+// CreateUserPoolClientWithID is CreateUserPoolClient with a fixed client ID
+// instead of a drawn one, for the seed file; the caller checks the ID's
+// form. An ID taken (in any pool) is an InvalidParameterException.
+func (s *Service) CreateUserPoolClientWithID(ctx context.Context, id string, in *model.CreateUserPoolClientRequest) (*model.CreateUserPoolClientResponse, error) {
+	return s.create(ctx, in, id)
+}
+
+// NewSettings returns the settings document CreateUserPoolClient stores for
+// in, in the pool p, after every check the operation makes.
+func NewSettings(ctx context.Context, st store.Store, p *userpool.Pool, in *model.CreateUserPoolClientRequest) ([]byte, error) {
 	settings := &model.UserPoolClientType{}
 	if err := copySettings(settings, in); err != nil {
 		return nil, err
@@ -115,16 +124,32 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 	if err := checkSettings(p, settings, wantSecret); err != nil {
 		return nil, err
 	}
-	if err := checkCustomScopes(ctx, s.Store, p.ID, settings.AllowedOAuthScopes); err != nil {
+	if err := checkCustomScopes(ctx, st, p.ID, settings.AllowedOAuthScopes); err != nil {
 		return nil, err
 	}
-	cfg, err := encode(settings)
+	if err := checkProviders(ctx, st, p.ID, settings.SupportedIdentityProviders); err != nil {
+		return nil, err
+	}
+	return encode(settings)
+}
+
+// create creates a client with the ID fixed, or a drawn one when fixed is
+// empty.
+func (s *Service) create(ctx context.Context, in *model.CreateUserPoolClientRequest, fixed string) (*model.CreateUserPoolClientResponse, error) {
+	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.IDs.ClientID()
+	cfg, err := NewSettings(ctx, s.Store, p, in)
 	if err != nil {
 		return nil, err
+	}
+	wantSecret := (in.GenerateSecret != nil && *in.GenerateSecret) || in.ClientSecret != ""
+	id := fixed
+	if id == "" {
+		if id, err = s.IDs.ClientID(); err != nil {
+			return nil, err
+		}
 	}
 	now := s.Now()
 	c := &store.Client{PoolID: p.ID, ID: id, Name: in.ClientName, Config: cfg, CreatedAt: now, UpdatedAt: now}
@@ -138,6 +163,9 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 	if err := s.Store.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, userpool.NotFound(p.ID)
+		}
+		if errors.Is(err, store.ErrConflict) && fixed != "" {
+			return nil, &model.InvalidParameterException{Message: fmt.Sprintf("App client %s already exists.", id)}
 		}
 		return nil, fmt.Errorf("create client: %w", err)
 	}
@@ -170,6 +198,9 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 		return nil, err
 	}
 	if err := checkCustomScopes(ctx, s.Store, p.ID, in.AllowedOAuthScopes); err != nil {
+		return nil, err
+	}
+	if err := checkProviders(ctx, s.Store, p.ID, in.SupportedIdentityProviders); err != nil {
 		return nil, err
 	}
 	c, err := s.Store.UpdateClient(ctx, p.ID, in.ClientId, func(c *store.Client) error {

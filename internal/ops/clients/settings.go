@@ -12,6 +12,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/appclient"
 
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -150,11 +151,6 @@ func checkSettings(p *userpool.Pool, c *model.UserPoolClientType, hasSecret bool
 			return invalid("CallbackURLs are required if user pool client is allowed to use the code or implicit OAuth flows.")
 		}
 	}
-	for _, idp := range c.SupportedIdentityProviders {
-		if idp != "COGNITO" {
-			return invalid("The provider %s does not exist for User Pool %s", idp, p.ID)
-		}
-	}
 	if err := checkAttributes(p, c.ReadAttributes, "read", false); err != nil {
 		return err
 	}
@@ -178,6 +174,24 @@ func checkCustomScopes(ctx context.Context, st store.ResourceServers, poolID str
 		}
 		if !ok {
 			return scopeDoesNotExist(sc)
+		}
+	}
+	return nil
+}
+
+// checkProviders checks that every provider a client supports is COGNITO
+// (the pool's own directory) or an identity provider of the pool.
+func checkProviders(ctx context.Context, st store.IdentityProviders, poolID string, names []string) error {
+	for _, name := range names {
+		if name == "COGNITO" {
+			continue
+		}
+		ok, err := idps.Exists(ctx, st, poolID, name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return invalid("The provider %s does not exist for User Pool %s", name, poolID)
 		}
 	}
 	return nil

@@ -40,6 +40,19 @@ func (s *Service) Register(m *awsjson.Mux) {
 // CreateUserPool creates a pool with Cognito's defaults for every setting the
 // request leaves out.
 func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRequest) (*model.CreateUserPoolResponse, error) {
+	return s.create(ctx, in, "")
+}
+
+// CreateUserPoolWithID is CreateUserPool with a fixed pool ID instead of a
+// drawn one, for the seed file; the caller checks the ID's form. A taken ID
+// is an InvalidParameterException.
+func (s *Service) CreateUserPoolWithID(ctx context.Context, id string, in *model.CreateUserPoolRequest) (*model.CreateUserPoolResponse, error) {
+	return s.create(ctx, in, id)
+}
+
+// create creates a pool with the ID fixed, or a drawn one when fixed is
+// empty.
+func (s *Service) create(ctx context.Context, in *model.CreateUserPoolRequest, fixed string) (*model.CreateUserPoolResponse, error) {
 	settings, err := userpool.NewSettings(in)
 	if err != nil {
 		return nil, err
@@ -53,9 +66,11 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 	}
 	now := s.Now()
 	for range 3 {
-		id, err := s.IDs.PoolID(s.Region)
-		if err != nil {
-			return nil, err
+		id := fixed
+		if id == "" {
+			if id, err = s.IDs.PoolID(s.Region); err != nil {
+				return nil, err
+			}
 		}
 		rec := &store.Pool{ID: id, Name: in.PoolName, Config: cfg, CreatedAt: now, UpdatedAt: now}
 		err = s.Store.Tx(ctx, func(tx store.Store) error {
@@ -65,6 +80,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 			return setTags(ctx, tx, id, in.UserPoolTags)
 		})
 		if errors.Is(err, store.ErrConflict) {
+			if fixed != "" {
+				return nil, &model.InvalidParameterException{Message: fmt.Sprintf("User pool %s already exists.", id)}
+			}
 			continue // an ID collision: draw another
 		}
 		if err != nil {
@@ -119,6 +137,11 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 	return &model.DescribeUserPoolResponse{UserPool: out}, nil
 }
 
+// EncodeSettings returns the settings document a pool with these settings
+// stores, as the pool operations write it (the seed file writes pools
+// through it).
+func EncodeSettings(settings *model.UserPoolType) ([]byte, error) { return encode(settings) }
+
 // encode returns the settings document to store: the pool's tags and
 // domains are kept as records of their own, not in it.
 func encode(settings *model.UserPoolType) ([]byte, error) {
@@ -162,6 +185,11 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		// The new settings must agree with the MFA factors, log delivery
+		// and feature plan kept in the pool's other documents.
+		if err := userpool.CheckUpdated(ctx, tx, in.UserPoolId, s.Now()); err != nil {
 			return err
 		}
 		// Tags given replace the pool's tags; none given keeps them.

@@ -67,7 +67,9 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 		return nil, err
 	}
 	for _, a := range in.AttributesToGet {
-		if p.Attribute(a) == nil {
+		// identities is not in the schema but every user can have it: the
+		// identity providers linked to them (AdminLinkProviderForUser).
+		if p.Attribute(a) == nil && a != "identities" {
 			return nil, &model.InvalidParameterException{Message: fmt.Sprintf("Invalid attributes to get: %s does not exist in the schema.", a)}
 		}
 	}

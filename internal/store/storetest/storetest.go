@@ -74,6 +74,18 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListTerms", testListTerms},
 		{"Tags", testTags},
 		{"ConfigCascade", testConfigCascade},
+		{"IdentityProviders", testIdentityProviders},
+		{"IdentityProviderLimit", testIdentityProviderLimit},
+		{"ListIdentityProviders", testListIdentityProviders},
+		{"ProviderLinks", testProviderLinks},
+		{"ProviderLinkLimit", testProviderLinkLimit},
+		{"FederationCascade", testFederationCascade},
+		{"PoolSettings", testPoolSettings},
+		{"PoolSettingsTx", testPoolSettingsTx},
+		{"ConcurrentPoolSettings", testConcurrentPoolSettings},
+		{"ProvisionedLimits", testProvisionedLimits},
+		{"Brandings", testBrandings},
+		{"SettingsCascade", testSettingsCascade},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
