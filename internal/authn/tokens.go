@@ -253,12 +253,7 @@ func idTokenAttributes(c *appclient.Client, u *store.User) map[string]any {
 		case "address":
 			out[name] = map[string]string{"formatted": v}
 		case "identities":
-			var raw json.RawMessage
-			if json.Unmarshal([]byte(v), &raw) == nil {
-				out[name] = raw
-			} else {
-				out[name] = v
-			}
+			out[name] = identitiesClaim(v)
 		default:
 			out[name] = v
 		}
@@ -524,4 +519,28 @@ func (s *Service) RevokeAll(ctx context.Context, u *store.User) error {
 		return fmt.Errorf("drop user codes: %w", err)
 	}
 	return nil
+}
+
+// identitiesClaim turns the identities attribute (a JSON array whose
+// primary and dateCreated members are a boolean and a number) into the ID
+// token claim, where Cognito writes both as strings. A value that is not
+// such an array stays the string it is.
+func identitiesClaim(v string) any {
+	var ids []map[string]any
+	dec := json.NewDecoder(strings.NewReader(v))
+	dec.UseNumber()
+	if err := dec.Decode(&ids); err != nil {
+		return v
+	}
+	for _, id := range ids {
+		for _, k := range []string{"primary", "dateCreated"} {
+			switch x := id[k].(type) {
+			case bool:
+				id[k] = strconv.FormatBool(x)
+			case json.Number:
+				id[k] = x.String()
+			}
+		}
+	}
+	return ids
 }
