@@ -57,12 +57,6 @@ func (s *Service) Notify() {
 	}
 }
 
-func (s *Service) logger() *slog.Logger {
-	if s.Log == nil {
-		return slog.Default()
-	}
-	return s.Log
-}
 
 // Lockout parameters, as Cognito documents them: after FreeFailures
 // failed sign-ins a user is locked out for 2^(n-5) seconds (n failures so

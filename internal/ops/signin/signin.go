@@ -198,9 +198,7 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
 	var nf *model.UserNotFoundException
 	if errors.As(err, &nf) {
-		if u, err = s.migrate(ctx, r, name, pw); err != nil {
-			return nil, err
-		}
+		return nil, s.unknownUser(ctx, r, name, pw)
 	}
 	if err != nil {
 		return nil, err
@@ -227,21 +225,23 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	return s.afterPassword(ctx, r, u)
 }
 
-// migrate asks the user migration trigger about a user the pool does not
-// have; with the default hooks nobody is migrated.
-func (s *Service) migrate(ctx context.Context, r *request, name, pw string) (*store.User, error) {
+// unknownUser returns the error for a password sign-in of a user the pool
+// does not have, after asking the user migration trigger about them. With
+// the default hooks nobody is migrated; storing a migrated user comes with
+// the Lambda triggers.
+func (s *Service) unknownUser(ctx context.Context, r *request, name, pw string) error {
 	ev := &triggers.Event{PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: name, ClientMetadata: r.metadata, Source: "UserMigration_Authentication"}
 	_, ok, err := s.Auth.Triggers().MigrateUser(ctx, ev, pw)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !ok {
-		if r.client.PreventsUserExistenceErrors() {
-			return nil, authn.ErrIncorrectPassword()
-		}
-		return nil, userpool.ErrUserNotFound()
+	if ok {
+		return &model.UserLambdaValidationException{Message: "The user migration trigger returned a user, which this server cannot store yet."}
 	}
-	return nil, errors.New("user migration trigger returned a user, which this server cannot store yet")
+	if r.client.PreventsUserExistenceErrors() {
+		return authn.ErrIncorrectPassword()
+	}
+	return userpool.ErrUserNotFound()
 }
 
 // checkUsable refuses users who may not sign in with a password at all:
