@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/ids"
@@ -25,7 +24,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
-// Service is the sign-in core. Set every field but Log before use.
+// Service is the sign-in core. Set its fields before use; Hooks and
+// Notifier may be nil.
 type Service struct {
 	Store  store.Store
 	Keys   *seal.Keyring
@@ -37,8 +37,6 @@ type Service struct {
 	Hooks triggers.Hooks
 	// Notifier is told when a message has been queued; nil tells no one.
 	Notifier messaging.Notifier
-	// Log receives warnings; slog.Default when nil.
-	Log *slog.Logger
 }
 
 // Triggers returns the hooks, triggers.None when none are set.
@@ -56,7 +54,6 @@ func (s *Service) Notify() {
 		s.Notifier.Notify()
 	}
 }
-
 
 // Lockout parameters, as Cognito documents them: after FreeFailures
 // failed sign-ins a user is locked out for 2^(n-5) seconds (n failures so

@@ -132,7 +132,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	signer := newSigner(cfg, log, st, keys, opts)
 	auth := &authn.Service{
 		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand,
-		Hooks: triggers.None{}, Notifier: dispatcher, Log: log,
+		Hooks: triggers.None{}, Notifier: dispatcher,
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
