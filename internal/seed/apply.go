@@ -66,22 +66,32 @@ func (c Change) String() string {
 // file does not mention are left alone. It returns what it changed, nothing
 // when the store already matched. An error names the line of the entry
 // that could not be applied, and leaves the store as it was.
+//
+// A failed transaction is tried once more: another process (a replica
+// starting with the same file) may have created a record between this
+// one's look-up and its insert, and the second try finds it.
 func Apply(ctx context.Context, st store.Store, f *File, opts Options) ([]Change, error) {
 	var changes []Change
-	err := st.Tx(ctx, func(tx store.Store) error {
-		a := newApplier(tx, f.Name, opts)
-		for i := range f.UserPools {
-			if err := a.pool(ctx, &f.UserPools[i]); err != nil {
-				return err
+	var err error
+	for range 2 {
+		err = st.Tx(ctx, func(tx store.Store) error {
+			a := newApplier(tx, f.Name, opts)
+			for i := range f.UserPools {
+				if err := a.pool(ctx, &f.UserPools[i]); err != nil {
+					return err
+				}
 			}
+			changes = a.changes
+			return nil
+		})
+		if err == nil {
+			return changes, nil
 		}
-		changes = a.changes
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	return changes, nil
+	return nil, err
 }
 
 // applier applies a file inside one transaction, with the operation

@@ -89,7 +89,7 @@ func TestParseHidesPasswords(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	f, err := Parse("seed.yaml", []byte(`
+	_, err := Parse("seed.yaml", []byte(`
 defaults: &web
   ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
   AccessTokenValidity: 30
@@ -114,7 +114,7 @@ UserPools:
 		t.Fatalf("error %v", err)
 	}
 	// Anchors are fine inside entries.
-	f, err = Parse("seed.yaml", []byte(`
+	f, err := Parse("seed.yaml", []byte(`
 UserPools:
   - Id: us-east-1_abcdefghi
     PoolName: demo
