@@ -48,6 +48,12 @@ var built = []string{
 	// Identity providers and account linking (internal/ops/idps).
 	"CreateIdentityProvider", "DescribeIdentityProvider", "UpdateIdentityProvider", "DeleteIdentityProvider",
 	"ListIdentityProviders", "GetIdentityProviderByIdentifier", "AdminLinkProviderForUser", "AdminDisableProviderForUser",
+	// Branding, settings, limits (internal/ops/branding, settings).
+	"SetUICustomization", "GetUICustomization", "CreateManagedLoginBranding", "DescribeManagedLoginBranding",
+	"DescribeManagedLoginBrandingByClient", "UpdateManagedLoginBranding", "DeleteManagedLoginBranding",
+	"SetUserPoolMfaConfig", "GetUserPoolMfaConfig", "SetRiskConfiguration", "DescribeRiskConfiguration",
+	"SetLogDeliveryConfiguration", "GetLogDeliveryConfiguration", "GetCSVHeader", "GetSigningCertificate",
+	"GetProvisionedLimit", "UpdateProvisionedLimit",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

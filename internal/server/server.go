@@ -23,17 +23,20 @@ import (
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/ops/account"
+	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
+	"github.com/cognate-idp/cognate/internal/ops/settings"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
 	"github.com/cognate-idp/cognate/internal/ops/signup"
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/ops/terms"
 	"github.com/cognate-idp/cognate/internal/ops/users"
+	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/postgres"
@@ -148,6 +151,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&signup.Service{Store: st, Auth: auth}).Register(mux)
 	(&idps.Service{Store: st, Keys: keys, Now: opts.Now, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
 	(&signin.Service{Store: st, Keys: keys, Auth: auth}).Register(mux)
+	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
+	(&settings.Service{Store: st, Certificates: certs, Now: opts.Now}).Register(mux)
+	brand := &branding.Service{Store: st, IDs: gen, Now: opts.Now, BaseURL: signer.IssuerBase, Log: log}
+	brand.Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
@@ -156,6 +163,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
 	}
 	signer.Register(root)
+	brand.RegisterHTTP(root)
 	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }
 

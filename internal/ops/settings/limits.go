@@ -111,8 +111,8 @@ func (s *Service) UpdateProvisionedLimit(ctx context.Context, in *model.UpdatePr
 	if v < c.free {
 		return nil, invalid("RequestedLimitValue %d is below the default limit of %d requests per second for %s.", v, c.free, name)
 	}
-	if max := c.free * MaxProvisionedFactor; v > max {
-		return nil, &model.ServiceQuotaExceededException{Message: fmt.Sprintf("RequestedLimitValue %d exceeds the account's maximum of %d requests per second for %s.", v, max, name)}
+	if ceiling := c.free * MaxProvisionedFactor; v > ceiling {
+		return nil, &model.ServiceQuotaExceededException{Message: fmt.Sprintf("RequestedLimitValue %d exceeds the account's maximum of %d requests per second for %s.", v, ceiling, name)}
 	}
 	if err := s.Store.SetProvisionedLimit(ctx, limitKey(name), int64(v), s.Now()); err != nil {
 		return nil, fmt.Errorf("set provisioned limit: %w", err)
