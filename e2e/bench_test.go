@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
@@ -32,6 +33,46 @@ func BenchmarkAdminGetUser(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: id, Username: aws.String(fmt.Sprintf("u%d", rand.IntN(users)))}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkSignInPassword measures USER_PASSWORD_AUTH through the SDK
+// against a real server on loopback, with parallel clients; with
+// -cpuprofile it shows where a sign-in's CPU goes.
+func BenchmarkSignInPassword(b *testing.B) {
+	s := testserver.Start(b)
+	c := s.Client
+	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := out.UserPool.Id
+	cl, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: id, ClientName: aws.String("bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const users = 20
+	for i := range users {
+		name := aws.String(fmt.Sprintf("u%d", i))
+		if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: id, Username: name, MessageAction: types.MessageActionTypeSuppress}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: id, Username: name, Password: aws.String("Bench-Passw0rd!"), Permanent: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(users)), "PASSWORD": "Bench-Passw0rd!"}})
+			if err != nil {
 				b.Error(err)
 				return
 			}
