@@ -181,18 +181,26 @@ func (s *Service) findUser(ctx context.Context, c *appclient.Client, name string
 	return u, err
 }
 
+// credentials returns the USERNAME of a request and the other required
+// parameter named (PASSWORD, SRP_A), after checking its SECRET_HASH.
+func (s *Service) credentials(r *request, other string) (name, value string, err error) {
+	if name, err = param(r.params, "USERNAME"); err != nil {
+		return "", "", err
+	}
+	if value, err = param(r.params, other); err != nil {
+		return "", "", err
+	}
+	if err := r.client.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
+		return "", "", err
+	}
+	return name, value, nil
+}
+
 // password runs USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
 func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	c := r.client
-	name, err := param(r.params, "USERNAME")
+	name, pw, err := s.credentials(r, "PASSWORD")
 	if err != nil {
-		return nil, err
-	}
-	pw, err := param(r.params, "PASSWORD")
-	if err != nil {
-		return nil, err
-	}
-	if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
@@ -338,15 +346,8 @@ const secretBlockSize = 64
 // startSRP answers USER_SRP_AUTH with the PASSWORD_VERIFIER challenge.
 func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	c := r.client
-	name, err := param(r.params, "USERNAME")
+	name, srpA, err := s.credentials(r, "SRP_A")
 	if err != nil {
-		return nil, err
-	}
-	srpA, err := param(r.params, "SRP_A")
-	if err != nil {
-		return nil, err
-	}
-	if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
 	b, err := srp.NewEphemeral(s.Auth.Rand)
