@@ -159,6 +159,24 @@ func TestAWSCLIProvisioning(t *testing.T) {
 		t.Errorf("describe-user-pool-domain (custom): %v", desc)
 	}
 
+	idp := aws.json("create-identity-provider", "--user-pool-id", id, "--provider-name", "Google", "--provider-type", "Google",
+		"--provider-details", "client_id=google-client,client_secret=google-secret,authorize_scopes=openid",
+		"--attribute-mapping", "email=email")
+	if get(idp, "IdentityProvider", "ProviderDetails", "client_id") != "google-client" || get(idp, "IdentityProvider", "AttributeMapping", "email") != "email" {
+		t.Errorf("create-identity-provider: %v", idp)
+	}
+	aws.fails("DuplicateProviderException", "", "create-identity-provider", "--user-pool-id", id, "--provider-name", "Google",
+		"--provider-type", "Google", "--provider-details", "client_id=x,client_secret=y,authorize_scopes=openid")
+	aws.json("update-identity-provider", "--user-pool-id", id, "--provider-name", "Google", "--idp-identifiers", "gmail")
+	got := aws.json("describe-identity-provider", "--user-pool-id", id, "--provider-name", "Google")
+	if ids, _ := get(got, "IdentityProvider", "IdpIdentifiers").([]any); len(ids) != 1 || ids[0] != "gmail" {
+		t.Errorf("describe-identity-provider: %v", got)
+	}
+	if providers, _ := aws.json("list-identity-providers", "--user-pool-id", id)["Providers"].([]any); len(providers) != 1 {
+		t.Errorf("list-identity-providers: %v", providers)
+	}
+	aws.json("delete-identity-provider", "--user-pool-id", id, "--provider-name", "Google")
+
 	described := aws.json("describe-user-pool", "--user-pool-id", id)
 	if get(described, "UserPool", "Domain") != "infra-login" || get(described, "UserPool", "CustomDomain") != "auth.infra.example" ||
 		get(described, "UserPool", "UserPoolTags", "env") != "ci" {
