@@ -143,12 +143,12 @@ func (c *Client) badHash() error {
 
 // AllowsFlow reports whether the client's ExplicitAuthFlows permit an auth
 // flow, given as an ExplicitAuthFlowsType value (ALLOW_USER_SRP_AUTH, ...)
-// or its legacy name. A client with no explicit flows allows SRP and
-// refresh, as Cognito's default.
+// or its legacy name. A client with no explicit flows allows SRP, refresh
+// and custom authentication, as Cognito's default.
 func (c *Client) AllowsFlow(names ...string) bool {
 	flows := c.Settings.ExplicitAuthFlows
 	if len(flows) == 0 {
-		flows = []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
+		flows = []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
 	}
 	for _, n := range names {
 		if slices.Contains(flows, n) {
