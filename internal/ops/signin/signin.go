@@ -26,8 +26,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
@@ -36,9 +36,7 @@ import (
 
 // Service serves the sign-in operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	Auth  *authn.Service
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -302,7 +300,7 @@ func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSou
 	if err := s.Auth.Triggers().PostAuthentication(ctx, event(r, u, postSource)); err != nil {
 		return nil, err
 	}
-	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Auth.Now(), Source: tokenSource, ClientMetadata: r.metadata})
+	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
 		return nil, err
 	}
@@ -350,12 +348,12 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := srp.NewEphemeral(s.Auth.Rand)
+	b, err := srp.NewEphemeral(s.Rand)
 	if err != nil {
 		return nil, err
 	}
 	block := make([]byte, secretBlockSize)
-	if _, err := io.ReadFull(s.Auth.Rand, block); err != nil {
+	if _, err := io.ReadFull(s.Rand, block); err != nil {
 		return nil, fmt.Errorf("draw secret block: %w", err)
 	}
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
@@ -624,7 +622,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	updated, err := s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		if u.Status != model.UserStatusTypeForceChangePassword {
 			return authn.ErrInvalidSession()
