@@ -111,7 +111,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth, model.ExplicitAuthFlowsTypeUserPasswordAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth) {
 			return nil, flowNotEnabled("USER_PASSWORD_AUTH")
 		}
 		return s.password(ctx, r)
@@ -119,7 +119,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if !r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth) {
 			return nil, invalid("Auth flow not enabled for this client")
 		}
 		return s.password(ctx, r)
@@ -131,7 +131,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 		return s.refresh(ctx, r)
 	case model.AuthFlowTypeCustomAuth:
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth, model.ExplicitAuthFlowsTypeCustomAuthFlowOnly) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth) {
 			return nil, flowNotEnabled("CUSTOM_AUTH")
 		}
 		return nil, invalid("Custom auth lambda trigger is not configured for the user pool.")
