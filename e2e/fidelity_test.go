@@ -70,3 +70,24 @@ func TestLegacyExplicitAuthFlows(t *testing.T) {
 	err = refresh(customOnly, aws.ToString(out.RefreshToken))
 	wantErr(t, err, "NotAuthorizedException", "")
 }
+
+// The verified flags are accepted in any case ("True") and echoed as
+// given; they read as true everywhere, and the ID token carries them as
+// booleans.
+func TestFidelityVerifiedFlagCase(t *testing.T) {
+	e := newSigninEnv(t, &cip.CreateUserPoolInput{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}})
+	id := aws.ToString(e.client(t, nil).ClientId)
+	e.user(t, "tia", attr("email", "tia@example.com"), attr("email_verified", "True"), attr("phone_number", "+15550000042"), attr("phone_number_verified", "FALSE"))
+	got := attrs(must[*cip.AdminGetUserOutput](t)(e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("tia")})).UserAttributes)
+	if got["email_verified"] != "True" || got["phone_number_verified"] != "FALSE" {
+		t.Fatalf("attributes %v", got)
+	}
+	// A verified email is an alias: the sign-in by email works.
+	out := must[*cip.InitiateAuthOutput](t)(e.password(id, "tia@example.com", signinPassword)).AuthenticationResult
+	claims := claimsOf(t, aws.ToString(out.IdToken))
+	if claims["email_verified"] != true || claims["phone_number_verified"] != false {
+		t.Fatalf("claims email_verified=%#v phone_number_verified=%#v", claims["email_verified"], claims["phone_number_verified"])
+	}
+	_, err := e.c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("tia"), UserAttributes: []types.AttributeType{attr("email_verified", "yes")}})
+	wantErr(t, err, "InvalidParameterException", "email_verified")
+}

@@ -243,7 +243,7 @@ func idTokenAttributes(c *appclient.Client, u *store.User) map[string]any {
 		}
 		switch name {
 		case "email_verified", "phone_number_verified":
-			out[name] = v == "true"
+			out[name] = userpool.IsTrue(v)
 		case "updated_at":
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 				out[name] = n

@@ -79,7 +79,7 @@ func recoveryDelivery(p *userpool.Pool, u *store.User, st *authn.State) (authn.D
 		default:
 			continue
 		}
-		if u.Attributes[attr] == "" || u.Attributes[attr+"_verified"] != "true" {
+		if u.Attributes[attr] == "" || !userpool.IsTrue(u.Attributes[attr+"_verified"]) {
 			continue
 		}
 		if hasSetting(p) && slices.Contains(st.MFA, mfa) {
