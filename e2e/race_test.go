@@ -66,6 +66,71 @@ func wantAtMost(t *testing.T, counts map[string]int, key string, max int, others
 	}
 }
 
+const (
+	raceMismatch = "CodeMismatchException: Invalid verification code provided, please try again."
+	raceLimit    = "LimitExceededException: Attempt limit exceeded, please try after some time."
+)
+
+// Concurrent wrong guesses of one code are counted one by one: however
+// the requests interleave, at most five are compared before the code is
+// used up, for every kind of code, and the right code is refused after.
+func TestCodeGuessesRace(t *testing.T) {
+	e := newSignupEnv(t, emailAutoVerified(), &cip.CreateUserPoolClientInput{
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+	})
+	guesses := func(t *testing.T, code string, try func(code string) error) {
+		t.Helper()
+		counts := race(raceRequests, func(int) error { return try(wrong(code)) })
+		wantAtMost(t, counts, raceMismatch, 5, raceLimit)
+		wantErr(t, try(code), "LimitExceededException", "Attempt limit exceeded")
+	}
+	t.Run("ConfirmSignUp", func(t *testing.T) {
+		must[*cip.SignUpOutput](t)(e.signUp("sam", signupPassword, attr("email", "sam@example.com")))
+		guesses(t, e.code(t, "sam@example.com"), func(code string) error { return e.confirm("sam", code, false) })
+		e.wantStatus(t, "sam", types.UserStatusTypeUnconfirmed)
+	})
+	t.Run("ConfirmForgotPassword", func(t *testing.T) {
+		createUser(t, e.c, e.pool, "ria", attr("email", "ria@example.com"), attr("email_verified", "true"))
+		e.setPassword(t, "ria", signupPassword, true)
+		must[*cip.ForgotPasswordOutput](t)(e.forgot("ria"))
+		guesses(t, e.code(t, "ria@example.com"), func(code string) error { return e.confirmForgot("ria", code, "Taken=Passw0rd!") })
+		if !e.passwordIs(t, "ria", signupPassword) {
+			t.Fatal("the password was reset")
+		}
+	})
+	t.Run("VerifyUserAttribute", func(t *testing.T) {
+		createUser(t, e.c, e.pool, "vic", attr("email", "vic@example.com"))
+		e.setPassword(t, "vic", signupPassword, true)
+		out := must[*cip.InitiateAuthOutput](t)(e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "vic", "PASSWORD": signupPassword},
+		}))
+		token := out.AuthenticationResult.AccessToken
+		must[*cip.GetUserAttributeVerificationCodeOutput](t)(e.c.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: token, AttributeName: aws.String("email")}))
+		guesses(t, e.code(t, "vic@example.com"), func(code string) error {
+			_, err := e.c.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: token, AttributeName: aws.String("email"), Code: aws.String(code)})
+			return err
+		})
+		if attrs(e.user(t, "vic").UserAttributes)["email_verified"] == "true" {
+			t.Fatal("the email was verified")
+		}
+	})
+}
+
+// Of many concurrent uses of the right code, exactly one succeeds.
+func TestCodeUseRace(t *testing.T) {
+	e := newSignupEnv(t, nil, nil)
+	createUser(t, e.c, e.pool, "una", attr("email", "una@example.com"), attr("email_verified", "true"))
+	e.setPassword(t, "una", signupPassword, true)
+	must[*cip.ForgotPasswordOutput](t)(e.forgot("una"))
+	code := e.code(t, "una@example.com")
+	counts := race(raceRequests, func(int) error { return e.confirmForgot("una", code, "Reset=Passw0rd!") })
+	if counts[""] != 1 {
+		t.Fatalf("%d successes, want 1: %v", counts[""], counts)
+	}
+	wantAtMost(t, counts, "", 1, "ExpiredCodeException: Invalid code provided, please request a code again.")
+}
+
 // A rotated refresh token is redeemed exactly once when the client allows
 // no grace period, however many requests race for it.
 func TestRefreshRotationRace(t *testing.T) {
