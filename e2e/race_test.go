@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -129,6 +130,32 @@ func TestCodeUseRace(t *testing.T) {
 		t.Fatalf("%d successes, want 1: %v", counts[""], counts)
 	}
 	wantAtMost(t, counts, "", 1, "ExpiredCodeException: Invalid code provided, please request a code again.")
+}
+
+// Concurrent wrong passwords for one user: at most five are checked before
+// the lockout applies, whatever the flow.
+func TestLockoutRace(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, nil).ClientId)
+	const incorrect = "NotAuthorizedException: Incorrect username or password."
+	const locked = "NotAuthorizedException: Password attempts exceeded"
+	e.user(t, "pat")
+	counts := race(raceRequests, func(int) error {
+		_, err := e.password(id, "pat", "Wrong-Passw0rd!")
+		return err
+	})
+	wantAtMost(t, counts, incorrect, 5, locked)
+	_, err := e.password(id, "pat", signinPassword)
+	wantErr(t, err, "NotAuthorizedException", "Password attempts exceeded")
+
+	// The lockout over, a right password still works and clears it.
+	e.clock.Advance(time.Second)
+	must[*cip.InitiateAuthOutput](t)(e.password(id, "pat", signinPassword))
+	for range 4 {
+		_, err := e.password(id, "pat", "Wrong-Passw0rd!")
+		wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	}
+	must[*cip.InitiateAuthOutput](t)(e.password(id, "pat", signinPassword))
 }
 
 // A rotated refresh token is redeemed exactly once when the client allows
