@@ -215,17 +215,17 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	ok, err := s.Auth.PasswordMatches(u, pw)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
@@ -564,6 +564,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
 		return nil, authn.ErrInvalidSession()
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	cred, err := password.Open(s.Keys, u.PoolID, u.Username, u.Password)
 	if err != nil {
 		return nil, err
@@ -573,12 +576,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 		return nil, err
 	}
 	if !srv.Verify(password.PoolName(u.PoolID), u.Username, block, ts, sig) {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
