@@ -113,6 +113,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckDB(cfg); err != nil {
+		return nil, err
+	}
 	keys, err := LoadKeys(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
@@ -218,16 +221,17 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return err
 }
 
-// Run builds the server from cfg and serves on cfg.Listen until ctx ends.
+// Run listens on cfg.Listen, then builds the server from cfg (so that a
+// taken port creates no database or key) and serves until ctx ends.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	s, err := New(ctx, cfg, log, Options{})
-	if err != nil {
-		return err
-	}
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		s.store.Close()
 		return fmt.Errorf("listen: %w", err)
+	}
+	s, err := New(ctx, cfg, log, Options{})
+	if err != nil {
+		l.Close()
+		return err
 	}
 	return s.Serve(ctx, l)
 }
