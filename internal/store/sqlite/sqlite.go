@@ -13,7 +13,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"time"
 
@@ -41,6 +43,9 @@ const busyTimeout = 10 * time.Second
 // Open opens the database file at path, creating it if needed, and brings its
 // schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	name := "file:" + (&url.URL{Path: path}).EscapedPath()
 	pragma := func(q url.Values, p ...string) string {
 		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
@@ -76,6 +81,21 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{w: w, r: r, reads: readPool(r)}, nil
+}
+
+// createPrivate creates the database file at path with mode 0600 if it does
+// not exist. An empty file is an empty database to SQLite, which gives the
+// -wal and -shm files it creates beside it the database file's mode: none of
+// them is readable by other users, whatever the umask.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Close closes the database. It must not be called inside Tx.
