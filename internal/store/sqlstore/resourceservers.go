@@ -1,11 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"slices"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -34,14 +31,13 @@ func decodeScopes(js []scopeJSON) []store.Scope {
 
 const resourceServerCols = "r.identifier, r.name, r.scopes, r.created_at, r.updated_at"
 
-func scanResourceServer(row scanner, poolID string) (*store.ResourceServer, error) {
+func scanResourceServer(row Row, poolID string) (*store.ResourceServer, error) {
 	rs := store.ResourceServer{PoolID: poolID}
 	var scopes []scopeJSON
-	if err := row.Scan(&rs.Identifier, &rs.Name, &scopes, &rs.CreatedAt, &rs.UpdatedAt); err != nil {
+	if err := row.Scan(&rs.Identifier, &rs.Name, JSONDest(&scopes), at(&rs.CreatedAt), at(&rs.UpdatedAt)); err != nil {
 		return nil, notFound(err)
 	}
 	rs.Scopes = decodeScopes(scopes)
-	rs.CreatedAt, rs.UpdatedAt = rs.CreatedAt.UTC(), rs.UpdatedAt.UTC()
 	return &rs, nil
 }
 
@@ -50,9 +46,9 @@ func scanResourceServer(row scanner, poolID string) (*store.ResourceServer, erro
 // other children free to be written) so that the count against max stays
 // true until the insert commits.
 func (s *Store) CreateResourceServer(ctx context.Context, rs *store.ResourceServer, max int) error {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.c.Write(ctx, func(tx Executor) error {
 		var pk int64
-		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1 FOR NO KEY UPDATE", rs.PoolID).Scan(&pk); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), rs.PoolID).Scan(&pk); err != nil {
 			return notFound(err)
 		}
 		var n int
@@ -64,21 +60,21 @@ func (s *Store) CreateResourceServer(ctx context.Context, rs *store.ResourceServ
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO resource_servers (pool, identifier, name, scopes, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
-			pk, rs.Identifier, rs.Name, encodeScopes(rs.Scopes), ts(rs.CreatedAt), ts(rs.UpdatedAt))
+			pk, rs.Identifier, rs.Name, jsonArg(encodeScopes(rs.Scopes)), s.t(rs.CreatedAt), s.t(rs.UpdatedAt))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: create resource server: %w", mapErr(err))
+		return s.errorf("create resource server", s.mapErr(err))
 	}
 	return nil
 }
 
 // GetResourceServer implements store.ResourceServers.
 func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string) (*store.ResourceServer, error) {
-	rs, err := scanResourceServer(s.q().QueryRow(ctx,
+	rs, err := scanResourceServer(s.c.Read().QueryRow(ctx,
 		"SELECT "+resourceServerCols+" FROM resource_servers r WHERE r.pool = "+poolPK+" AND r.identifier = $2", poolID, identifier), poolID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get resource server: %w", err)
+		return nil, s.errorf("get resource server", err)
 	}
 	return rs, nil
 }
@@ -86,46 +82,42 @@ func (s *Store) GetResourceServer(ctx context.Context, poolID, identifier string
 // UpdateResourceServer implements store.ResourceServers.
 func (s *Store) UpdateResourceServer(ctx context.Context, poolID, identifier string, fn func(rs *store.ResourceServer) error) (*store.ResourceServer, error) {
 	var rs *store.ResourceServer
-	var fnErr error
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.update(ctx, "update resource server", func(tx Executor) error {
 		old, err := scanResourceServer(tx.QueryRow(ctx,
-			"SELECT "+resourceServerCols+" FROM resource_servers r WHERE r.pool = "+poolPK+" AND r.identifier = $2 FOR UPDATE", poolID, identifier), poolID)
+			"SELECT "+resourceServerCols+" FROM resource_servers r WHERE r.pool = "+poolPK+" AND r.identifier = $2"+s.d.Lock("FOR UPDATE"), poolID, identifier), poolID)
 		if err != nil {
 			return err
 		}
 		rs = &store.ResourceServer{}
 		*rs = *old
 		rs.Scopes = slices.Clone(old.Scopes)
-		if fnErr = fn(rs); fnErr != nil {
-			return fnErr
+		if err := call(fn(rs)); err != nil {
+			return err
 		}
-		rs.PoolID, rs.Identifier, rs.CreatedAt, rs.UpdatedAt = old.PoolID, old.Identifier, old.CreatedAt, ts(rs.UpdatedAt)
+		rs.PoolID, rs.Identifier, rs.CreatedAt, rs.UpdatedAt = old.PoolID, old.Identifier, old.CreatedAt, micro(rs.UpdatedAt)
 		_, err = tx.Exec(ctx, "UPDATE resource_servers SET name = $3, scopes = $4, updated_at = $5 WHERE pool = "+poolPK+" AND identifier = $2",
-			poolID, identifier, rs.Name, encodeScopes(rs.Scopes), rs.UpdatedAt)
+			poolID, identifier, rs.Name, jsonArg(encodeScopes(rs.Scopes)), s.t(rs.UpdatedAt))
 		return err
 	})
-	if fnErr != nil {
-		return nil, fnErr
-	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: update resource server: %w", err)
+		return nil, err
 	}
 	return rs, nil
 }
 
 // DeleteResourceServer implements store.ResourceServers.
 func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
-	if err := changed(s.exec(ctx, "DELETE FROM resource_servers WHERE pool = "+poolPK+" AND identifier = $2", poolID, identifier)); err != nil {
-		return fmt.Errorf("postgres: delete resource server: %w", err)
+	if err := changed(s.c.One().Exec(ctx, "DELETE FROM resource_servers WHERE pool = "+poolPK+" AND identifier = $2", poolID, identifier)); err != nil {
+		return s.errorf("delete resource server", err)
 	}
 	return nil
 }
 
 // ListResourceServers implements store.ResourceServers.
 func (s *Store) ListResourceServers(ctx context.Context, poolID string, page store.Page) ([]store.ResourceServer, string, error) {
-	list, next, err := listPage(ctx, s.q(), page, []string{"resource-servers", poolID},
+	list, next, err := listPage(ctx, s.c.Read(), page, []string{"resource-servers", poolID},
 		"SELECT "+resourceServerCols+" FROM resource_servers r WHERE r.pool = "+poolPK, []any{poolID}, "r.identifier",
-		func(row scanner) (store.ResourceServer, error) {
+		func(row Row) (store.ResourceServer, error) {
 			rs, err := scanResourceServer(row, poolID)
 			if err != nil {
 				return store.ResourceServer{}, err
@@ -134,7 +126,7 @@ func (s *Store) ListResourceServers(ctx context.Context, poolID string, page sto
 		},
 		func(rs store.ResourceServer) string { return rs.Identifier })
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list resource servers: %w", err)
+		return nil, "", s.errorf("list resource servers", err)
 	}
 	return list, next, nil
 }

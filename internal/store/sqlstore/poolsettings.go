@@ -1,13 +1,10 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -15,20 +12,19 @@ import (
 const settingSelect = `SELECT doc, created_at, updated_at FROM pool_settings
 	WHERE pool = ` + poolPK + ` AND kind = $2 AND client = $3`
 
-func readSetting(ctx context.Context, q querier, poolID, clientID, kind string) (*store.PoolSetting, error) {
+func readSetting(ctx context.Context, q Executor, poolID, clientID, kind string) (*store.PoolSetting, error) {
 	s := store.PoolSetting{PoolID: poolID, ClientID: clientID, Kind: kind}
-	if err := q.QueryRow(ctx, settingSelect, poolID, kind, clientID).Scan(&s.Doc, &s.CreatedAt, &s.UpdatedAt); err != nil {
+	if err := q.QueryRow(ctx, settingSelect, poolID, kind, clientID).Scan(&s.Doc, at(&s.CreatedAt), at(&s.UpdatedAt)); err != nil {
 		return nil, notFound(err)
 	}
-	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 	return &s, nil
 }
 
 // GetPoolSetting implements store.PoolSettings.
 func (s *Store) GetPoolSetting(ctx context.Context, poolID, clientID, kind string) (*store.PoolSetting, error) {
-	set, err := readSetting(ctx, s.q(), poolID, clientID, kind)
+	set, err := readSetting(ctx, s.c.Read(), poolID, clientID, kind)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get pool setting: %w", err)
+		return nil, s.errorf("get pool setting", err)
 	}
 	return set, nil
 }
@@ -40,15 +36,14 @@ func (s *Store) GetPoolSetting(ctx context.Context, poolID, clientID, kind strin
 // is written.
 func (s *Store) UpdatePoolSetting(ctx context.Context, poolID, clientID, kind string, fn func(s *store.PoolSetting) error) (*store.PoolSetting, error) {
 	var set *store.PoolSetting
-	var fnErr error
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.update(ctx, "update pool setting", func(tx Executor) error {
 		var pk int64
-		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1 FOR NO KEY UPDATE", poolID).Scan(&pk); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), poolID).Scan(&pk); err != nil {
 			return notFound(err)
 		}
 		if clientID != "" {
 			var one int
-			if err := tx.QueryRow(ctx, "SELECT 1 FROM clients WHERE id = $1 AND pool = $2 FOR KEY SHARE", clientID, pk).Scan(&one); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT 1 FROM clients WHERE id = $1 AND pool = $2"+s.d.Lock("FOR KEY SHARE"), clientID, pk).Scan(&one); err != nil {
 				return notFound(err)
 			}
 		}
@@ -63,14 +58,14 @@ func (s *Store) UpdatePoolSetting(ctx context.Context, poolID, clientID, kind st
 		set = &store.PoolSetting{}
 		*set = *old
 		set.Doc = slices.Clone(old.Doc)
-		if fnErr = fn(set); fnErr != nil {
-			return fnErr
+		if err := call(fn(set)); err != nil {
+			return err
 		}
 		set.PoolID, set.ClientID, set.Kind = poolID, clientID, kind
 		if exists {
 			set.CreatedAt = old.CreatedAt
 		}
-		set.CreatedAt, set.UpdatedAt = ts(set.CreatedAt), ts(set.UpdatedAt)
+		set.CreatedAt, set.UpdatedAt = micro(set.CreatedAt), micro(set.UpdatedAt)
 		if set.Doc == nil {
 			if !exists {
 				return nil
@@ -85,14 +80,11 @@ func (s *Store) UpdatePoolSetting(ctx context.Context, poolID, clientID, kind st
 		_, err = tx.Exec(ctx, `INSERT INTO pool_settings (pool, kind, client, client_id, doc, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (pool, kind, client) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-			pk, kind, clientID, owner, set.Doc, set.CreatedAt, set.UpdatedAt)
+			pk, kind, clientID, owner, set.Doc, s.t(set.CreatedAt), s.t(set.UpdatedAt))
 		return err
 	})
-	if fnErr != nil {
-		return nil, fnErr
-	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: update pool setting: %w", mapErr(err))
+		return nil, err
 	}
 	return set, nil
 }
@@ -100,18 +92,18 @@ func (s *Store) UpdatePoolSetting(ctx context.Context, poolID, clientID, kind st
 // GetProvisionedLimit implements store.ProvisionedLimits.
 func (s *Store) GetProvisionedLimit(ctx context.Context, name string) (int64, error) {
 	var v int64
-	if err := s.queryRow(ctx, []any{&v}, "SELECT value FROM provisioned_limits WHERE name = $1", name); err != nil {
-		return 0, fmt.Errorf("postgres: get provisioned limit: %w", err)
+	if err := s.c.Read().QueryRow(ctx, "SELECT value FROM provisioned_limits WHERE name = $1", name).Scan(&v); err != nil {
+		return 0, s.errorf("get provisioned limit", notFound(err))
 	}
 	return v, nil
 }
 
 // SetProvisionedLimit implements store.ProvisionedLimits.
 func (s *Store) SetProvisionedLimit(ctx context.Context, name string, value int64, at time.Time) error {
-	_, err := s.exec(ctx, `INSERT INTO provisioned_limits (name, value, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, ts(at))
+	_, err := s.c.One().Exec(ctx, `INSERT INTO provisioned_limits (name, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, s.t(at))
 	if err != nil {
-		return fmt.Errorf("postgres: set provisioned limit: %w", err)
+		return s.errorf("set provisioned limit", err)
 	}
 	return nil
 }

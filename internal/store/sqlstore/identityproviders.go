@@ -1,52 +1,34 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"slices"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
 const idpCols = "i.name, i.type, i.identifiers, i.config, i.created_at, i.updated_at"
 
-func scanIdentityProvider(row scanner, poolID string) (*store.IdentityProvider, error) {
+func (s *Store) scanIdentityProvider(row Row, poolID string) (*store.IdentityProvider, error) {
 	p := store.IdentityProvider{PoolID: poolID}
-	if err := row.Scan(&p.Name, &p.Type, &p.Identifiers, &p.Config, &p.CreatedAt, &p.UpdatedAt); err != nil {
+	if err := row.Scan(&p.Name, &p.Type, s.d.StringsDest(&p.Identifiers), &p.Config, at(&p.CreatedAt), at(&p.UpdatedAt)); err != nil {
 		return nil, notFound(err)
 	}
-	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return &p, nil
-}
-
-// identifiers returns ids as the identifiers column holds them (never NULL).
-func identifiers(ids []string) []string {
-	if ids == nil {
-		return []string{}
-	}
-	return ids
-}
-
-// isUniqueViolation reports whether err is a unique violation.
-func isUniqueViolation(err error) bool {
-	e := pgError(err)
-	return e != nil && e.Code == uniqueViolation
 }
 
 // putIdentifiers indexes a provider's identifiers in idp_identifiers,
 // replacing what was there.
-func putIdentifiers(ctx context.Context, tx pgx.Tx, pk int64, name string, ids []string) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM idp_identifiers WHERE pool = $1 AND provider = $2", pk, name); err != nil {
+func (s *Store) putIdentifiers(ctx context.Context, ex Executor, pk int64, name string, ids []string) error {
+	if _, err := ex.Exec(ctx, "DELETE FROM idp_identifiers WHERE pool = $1 AND provider = $2", pk, name); err != nil {
 		return err
 	}
-	if len(ids) == 0 {
-		return nil
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO idp_identifiers (pool, identifier, provider) SELECT $1, x, $3 FROM unnest($2::text[]) AS x",
-		pk, ids, name)
-	if isUniqueViolation(err) {
+	err := insertRows(ctx, ex, "idp_identifiers (pool, provider, identifier)", []any{pk, name}, args)
+	if s.d.IsUnique(err) {
 		return store.ErrIdentifierConflict
 	}
 	return err
@@ -57,9 +39,9 @@ func putIdentifiers(ctx context.Context, tx pgx.Tx, pk int64, name string, ids [
 // pool's other children free to be written) so that the count against max
 // stays true until the insert commits.
 func (s *Store) CreateIdentityProvider(ctx context.Context, p *store.IdentityProvider, max int) error {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.c.Write(ctx, func(tx Executor) error {
 		var pk int64
-		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1 FOR NO KEY UPDATE", p.PoolID).Scan(&pk); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), p.PoolID).Scan(&pk); err != nil {
 			return notFound(err)
 		}
 		var n int
@@ -69,29 +51,33 @@ func (s *Store) CreateIdentityProvider(ctx context.Context, p *store.IdentityPro
 		if n >= max {
 			return store.ErrLimit
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO identity_providers (pool, name, type, identifiers, config, created_at, updated_at)
+		ids, err := s.d.Strings(p.Identifiers)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO identity_providers (pool, name, type, identifiers, config, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			pk, p.Name, p.Type, identifiers(p.Identifiers), p.Config, ts(p.CreatedAt), ts(p.UpdatedAt))
-		if isUniqueViolation(err) {
+			pk, p.Name, p.Type, ids, p.Config, s.t(p.CreatedAt), s.t(p.UpdatedAt))
+		if s.d.IsUnique(err) {
 			return store.ErrConflict
 		}
 		if err != nil {
 			return err
 		}
-		return putIdentifiers(ctx, tx, pk, p.Name, p.Identifiers)
+		return s.putIdentifiers(ctx, tx, pk, p.Name, p.Identifiers)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: create identity provider: %w", err)
+		return s.errorf("create identity provider", err)
 	}
 	return nil
 }
 
 // GetIdentityProvider implements store.IdentityProviders.
 func (s *Store) GetIdentityProvider(ctx context.Context, poolID, name string) (*store.IdentityProvider, error) {
-	p, err := scanIdentityProvider(s.q().QueryRow(ctx,
+	p, err := s.scanIdentityProvider(s.c.Read().QueryRow(ctx,
 		"SELECT "+idpCols+" FROM identity_providers i WHERE i.pool = "+poolPK+" AND i.name = $2", poolID, name), poolID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get identity provider: %w", err)
+		return nil, s.errorf("get identity provider", err)
 	}
 	return p, nil
 }
@@ -103,9 +89,9 @@ const getIDPByIdentifier = "SELECT " + idpCols + " FROM idp_identifiers x JOIN i
 
 // GetIdentityProviderByIdentifier implements store.IdentityProviders.
 func (s *Store) GetIdentityProviderByIdentifier(ctx context.Context, poolID, identifier string) (*store.IdentityProvider, error) {
-	p, err := scanIdentityProvider(s.q().QueryRow(ctx, getIDPByIdentifier, poolID, identifier), poolID)
+	p, err := s.scanIdentityProvider(s.c.Read().QueryRow(ctx, getIDPByIdentifier, poolID, identifier), poolID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get identity provider by identifier: %w", err)
+		return nil, s.errorf("get identity provider by identifier", err)
 	}
 	return p, nil
 }
@@ -113,35 +99,35 @@ func (s *Store) GetIdentityProviderByIdentifier(ctx context.Context, poolID, ide
 // UpdateIdentityProvider implements store.IdentityProviders.
 func (s *Store) UpdateIdentityProvider(ctx context.Context, poolID, name string, fn func(p *store.IdentityProvider) error) (*store.IdentityProvider, error) {
 	var p *store.IdentityProvider
-	var fnErr error
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.update(ctx, "update identity provider", func(tx Executor) error {
 		var pk int64
-		row := tx.QueryRow(ctx, "SELECT i.pool, "+idpCols+" FROM identity_providers i WHERE i.pool = "+poolPK+" AND i.name = $2 FOR UPDATE", poolID, name)
-		old, err := scanIdentityProvider(prefixScanner{row, &pk}, poolID)
+		row := tx.QueryRow(ctx, "SELECT i.pool, "+idpCols+" FROM identity_providers i WHERE i.pool = "+poolPK+" AND i.name = $2"+s.d.Lock("FOR UPDATE"), poolID, name)
+		old, err := s.scanIdentityProvider(prefixScanner{row, &pk}, poolID)
 		if err != nil {
 			return err
 		}
 		p = &store.IdentityProvider{}
 		*p = *old
 		p.Identifiers = slices.Clone(old.Identifiers)
-		if fnErr = fn(p); fnErr != nil {
-			return fnErr
+		if err := call(fn(p)); err != nil {
+			return err
 		}
-		p.PoolID, p.Name, p.Type, p.CreatedAt, p.UpdatedAt = old.PoolID, old.Name, old.Type, old.CreatedAt, ts(p.UpdatedAt)
+		p.PoolID, p.Name, p.Type, p.CreatedAt, p.UpdatedAt = old.PoolID, old.Name, old.Type, old.CreatedAt, micro(p.UpdatedAt)
+		ids, err := s.d.Strings(p.Identifiers)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, "UPDATE identity_providers SET identifiers = $3, config = $4, updated_at = $5 WHERE pool = $1 AND name = $2",
-			pk, name, identifiers(p.Identifiers), p.Config, p.UpdatedAt); err != nil {
+			pk, name, ids, p.Config, s.t(p.UpdatedAt)); err != nil {
 			return err
 		}
 		if slices.Equal(p.Identifiers, old.Identifiers) {
 			return nil
 		}
-		return putIdentifiers(ctx, tx, pk, name, p.Identifiers)
+		return s.putIdentifiers(ctx, tx, pk, name, p.Identifiers)
 	})
-	if fnErr != nil {
-		return nil, fnErr
-	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: update identity provider: %w", err)
+		return nil, err
 	}
 	return p, nil
 }
@@ -149,7 +135,7 @@ func (s *Store) UpdateIdentityProvider(ctx context.Context, poolID, name string,
 // prefixScanner scans a row whose first column goes to first and the rest
 // to the destinations its caller gives.
 type prefixScanner struct {
-	row   scanner
+	row   Row
 	first any
 }
 
@@ -158,18 +144,18 @@ func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append([]any{
 // DeleteIdentityProvider implements store.IdentityProviders. Its
 // identifiers go by the foreign key's cascade.
 func (s *Store) DeleteIdentityProvider(ctx context.Context, poolID, name string) error {
-	if err := changed(s.exec(ctx, "DELETE FROM identity_providers WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
-		return fmt.Errorf("postgres: delete identity provider: %w", err)
+	if err := changed(s.c.One().Exec(ctx, "DELETE FROM identity_providers WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
+		return s.errorf("delete identity provider", err)
 	}
 	return nil
 }
 
 // ListIdentityProviders implements store.IdentityProviders.
 func (s *Store) ListIdentityProviders(ctx context.Context, poolID string, page store.Page) ([]store.IdentityProvider, string, error) {
-	list, next, err := listPage(ctx, s.q(), page, []string{"identity-providers", poolID},
+	list, next, err := listPage(ctx, s.c.Read(), page, []string{"identity-providers", poolID},
 		"SELECT "+idpCols+" FROM identity_providers i WHERE i.pool = "+poolPK, []any{poolID}, "i.name",
-		func(row scanner) (store.IdentityProvider, error) {
-			p, err := scanIdentityProvider(row, poolID)
+		func(row Row) (store.IdentityProvider, error) {
+			p, err := s.scanIdentityProvider(row, poolID)
 			if err != nil {
 				return store.IdentityProvider{}, err
 			}
@@ -177,7 +163,7 @@ func (s *Store) ListIdentityProviders(ctx context.Context, poolID string, page s
 		},
 		func(p store.IdentityProvider) string { return p.Name })
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list identity providers: %w", err)
+		return nil, "", s.errorf("list identity providers", err)
 	}
 	return list, next, nil
 }

@@ -1,12 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"maps"
-	"slices"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -15,10 +11,10 @@ import (
 // The outer join gives the pool's row even when it has no tags. With lock
 // set it also locks the pool's row against other tag updates (FOR NO KEY
 // UPDATE, which leaves the pool's other children free to be written).
-func readTags(ctx context.Context, q querier, poolID string, lock bool) (map[string]string, error) {
+func (s *Store) readTags(ctx context.Context, q Executor, poolID string, lock bool) (map[string]string, error) {
 	sql := "SELECT t.key, t.value FROM pools p LEFT JOIN pool_tags t ON t.pool = p.pk WHERE p.id = $1"
-	if lock {
-		if _, err := q.Exec(ctx, "SELECT 1 FROM pools WHERE id = $1 FOR NO KEY UPDATE", poolID); err != nil {
+	if l := s.d.Lock("FOR NO KEY UPDATE"); lock && l != "" {
+		if _, err := q.Exec(ctx, "SELECT 1 FROM pools WHERE id = $1"+l, poolID); err != nil {
 			return nil, err
 		}
 	}
@@ -50,9 +46,9 @@ func readTags(ctx context.Context, q querier, poolID string, lock bool) (map[str
 
 // GetTags implements store.Tags.
 func (s *Store) GetTags(ctx context.Context, poolID string) (map[string]string, error) {
-	tags, err := readTags(ctx, s.q(), poolID, false)
+	tags, err := s.readTags(ctx, s.c.Read(), poolID, false)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get tags: %w", err)
+		return nil, s.errorf("get tags", err)
 	}
 	return tags, nil
 }
@@ -60,36 +56,30 @@ func (s *Store) GetTags(ctx context.Context, poolID string) (map[string]string, 
 // UpdateTags implements store.Tags.
 func (s *Store) UpdateTags(ctx context.Context, poolID string, fn func(tags map[string]string) error) (map[string]string, error) {
 	var tags map[string]string
-	var fnErr error
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		old, err := readTags(ctx, tx, poolID, true)
+	err := s.update(ctx, "update tags", func(tx Executor) error {
+		old, err := s.readTags(ctx, tx, poolID, true)
 		if err != nil {
 			return err
 		}
 		tags = maps.Clone(old)
-		if fnErr = fn(tags); fnErr != nil {
-			return fnErr
+		if err := call(fn(tags)); err != nil {
+			return err
 		}
 		if maps.Equal(old, tags) {
 			return nil
 		}
-		keys := slices.Collect(maps.Keys(tags))
-		values := make([]string, len(keys))
-		for i, k := range keys {
-			values[i] = tags[k]
-		}
 		if _, err := tx.Exec(ctx, "DELETE FROM pool_tags WHERE pool = "+poolPK, poolID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO pool_tags (pool, key, value)
-			SELECT `+poolPK+`, k, v FROM unnest($2::text[], $3::text[]) AS x(k, v)`, poolID, keys, values)
-		return err
+		for k, v := range tags {
+			if _, err := tx.Exec(ctx, "INSERT INTO pool_tags (pool, key, value) SELECT pk, $2, $3 FROM pools WHERE id = $1", poolID, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	if fnErr != nil {
-		return nil, fnErr
-	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: update tags: %w", err)
+		return nil, err
 	}
 	return tags, nil
 }

@@ -1,22 +1,18 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
 const linkCols = "l.provider, l.attribute, l.value, l.sub, l.is_primary, l.created_at"
 
-func scanLink(row scanner, poolID string) (*store.ProviderLink, error) {
+func scanLink(row Row, poolID string) (*store.ProviderLink, error) {
 	l := store.ProviderLink{PoolID: poolID}
-	if err := row.Scan(&l.Provider, &l.Attribute, &l.Value, &l.Sub, &l.Primary, &l.CreatedAt); err != nil {
+	if err := row.Scan(&l.Provider, &l.Attribute, &l.Value, &l.Sub, &l.Primary, at(&l.CreatedAt)); err != nil {
 		return nil, notFound(err)
 	}
-	l.CreatedAt = l.CreatedAt.UTC()
 	return &l, nil
 }
 
@@ -35,9 +31,9 @@ const listUserLinks = "SELECT " + linkCols + " FROM provider_links l WHERE l.use
 // against other creates (FOR NO KEY UPDATE) so that the count against max
 // stays true until the insert commits.
 func (s *Store) CreateLink(ctx context.Context, l *store.ProviderLink, max int) error {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.c.Write(ctx, func(tx Executor) error {
 		var pk, userRow int64
-		if err := tx.QueryRow(ctx, "SELECT pool, id FROM users WHERE pool = "+poolPK+" AND sub = $2 FOR NO KEY UPDATE",
+		if err := tx.QueryRow(ctx, "SELECT pool, id FROM users WHERE pool = "+poolPK+" AND sub = $2"+s.d.Lock("FOR NO KEY UPDATE"),
 			l.PoolID, l.Sub).Scan(&pk, &userRow); err != nil {
 			return notFound(err)
 		}
@@ -52,54 +48,54 @@ func (s *Store) CreateLink(ctx context.Context, l *store.ProviderLink, max int) 
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO provider_links (pool, provider, attribute, value, user_id, sub, is_primary, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			pk, l.Provider, l.Attribute, l.Value, userRow, l.Sub, l.Primary, ts(l.CreatedAt))
-		if isUniqueViolation(err) {
+			pk, l.Provider, l.Attribute, l.Value, userRow, l.Sub, l.Primary, s.t(l.CreatedAt))
+		if s.d.IsUnique(err) {
 			return store.ErrConflict
 		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: create provider link: %w", err)
+		return s.errorf("create provider link", err)
 	}
 	return nil
 }
 
 // GetLink implements store.ProviderLinks.
 func (s *Store) GetLink(ctx context.Context, poolID, provider, attribute, value string) (*store.ProviderLink, error) {
-	l, err := scanLink(s.q().QueryRow(ctx, getLink, poolID, provider, attribute, value), poolID)
+	l, err := scanLink(s.c.Read().QueryRow(ctx, getLink, poolID, provider, attribute, value), poolID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get provider link: %w", err)
+		return nil, s.errorf("get provider link", err)
 	}
 	return l, nil
 }
 
 // ListUserLinks implements store.ProviderLinks.
 func (s *Store) ListUserLinks(ctx context.Context, poolID, sub string) ([]store.ProviderLink, error) {
-	rows, err := s.q().Query(ctx, listUserLinks, poolID, sub)
+	rows, err := s.c.Read().Query(ctx, listUserLinks, poolID, sub)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list user links: %w", err)
+		return nil, s.errorf("list user links", err)
 	}
 	defer rows.Close()
 	var out []store.ProviderLink
 	for rows.Next() {
 		l, err := scanLink(rows, poolID)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: list user links: %w", err)
+			return nil, s.errorf("list user links", err)
 		}
 		out = append(out, *l)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list user links: %w", err)
+		return nil, s.errorf("list user links", err)
 	}
 	return out, nil
 }
 
 // DeleteLink implements store.ProviderLinks.
 func (s *Store) DeleteLink(ctx context.Context, poolID, provider, attribute, value string) error {
-	err := changed(s.exec(ctx, "DELETE FROM provider_links WHERE pool = "+poolPK+" AND provider = $2 AND attribute = $3 AND value = $4",
+	err := changed(s.c.One().Exec(ctx, "DELETE FROM provider_links WHERE pool = "+poolPK+" AND provider = $2 AND attribute = $3 AND value = $4",
 		poolID, provider, attribute, value))
 	if err != nil {
-		return fmt.Errorf("postgres: delete provider link: %w", err)
+		return s.errorf("delete provider link", err)
 	}
 	return nil
 }

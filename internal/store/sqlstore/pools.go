@@ -1,45 +1,39 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"fmt"
 	"slices"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
 const poolCols = "pk, id, name, config, created_at, updated_at"
 
-// scanner is what pgx.Row and pgx.Rows have in common.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanPool(row scanner) (*store.Pool, int64, error) {
+func scanPool(row Row) (*store.Pool, int64, error) {
 	var p store.Pool
 	var pk int64
-	if err := row.Scan(&pk, &p.ID, &p.Name, &p.Config, &p.CreatedAt, &p.UpdatedAt); err != nil {
+	if err := row.Scan(&pk, &p.ID, &p.Name, &p.Config, at(&p.CreatedAt), at(&p.UpdatedAt)); err != nil {
 		return nil, 0, notFound(err)
 	}
-	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return &p, pk, nil
 }
 
 // CreatePool implements store.Pools.
 func (s *Store) CreatePool(ctx context.Context, p *store.Pool) error {
-	_, err := s.exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
-		p.ID, p.Name, p.Config, ts(p.CreatedAt), ts(p.UpdatedAt))
+	_, err := s.c.One().Exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+		p.ID, p.Name, p.Config, s.t(p.CreatedAt), s.t(p.UpdatedAt))
 	if err != nil {
-		return fmt.Errorf("postgres: create pool: %w", mapErr(err))
+		return s.errorf("create pool", s.mapErr(err))
 	}
 	return nil
 }
 
 // GetPool implements store.Pools.
 func (s *Store) GetPool(ctx context.Context, id string) (*store.Pool, error) {
-	p, _, err := scanPool(s.q().QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1", id))
+	p, _, err := scanPool(s.c.Read().QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1", id))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get pool: %w", err)
+		return nil, s.errorf("get pool", err)
 	}
 	return p, nil
 }
@@ -47,28 +41,24 @@ func (s *Store) GetPool(ctx context.Context, id string) (*store.Pool, error) {
 // UpdatePool implements store.Pools.
 func (s *Store) UpdatePool(ctx context.Context, id string, fn func(p *store.Pool) error) (*store.Pool, error) {
 	var p *store.Pool
-	var fnErr error
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		old, pk, err := scanPool(tx.QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1 FOR UPDATE", id))
+	err := s.update(ctx, "update pool", func(ex Executor) error {
+		old, pk, err := scanPool(ex.QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1"+s.d.Lock("FOR UPDATE"), id))
 		if err != nil {
 			return err
 		}
 		p = &store.Pool{}
 		*p = *old
 		p.Config = slices.Clone(old.Config)
-		if fnErr = fn(p); fnErr != nil {
-			return fnErr
+		if err := call(fn(p)); err != nil {
+			return err
 		}
-		p.ID, p.CreatedAt, p.UpdatedAt = old.ID, old.CreatedAt, ts(p.UpdatedAt)
-		_, err = tx.Exec(ctx, "UPDATE pools SET name = $1, config = $2, updated_at = $3 WHERE pk = $4",
-			p.Name, p.Config, p.UpdatedAt, pk)
+		p.ID, p.CreatedAt, p.UpdatedAt = old.ID, old.CreatedAt, micro(p.UpdatedAt)
+		_, err = ex.Exec(ctx, "UPDATE pools SET name = $1, config = $2, updated_at = $3 WHERE pk = $4",
+			p.Name, p.Config, s.t(p.UpdatedAt), pk)
 		return err
 	})
-	if fnErr != nil {
-		return nil, fnErr
-	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: update pool: %w", err)
+		return nil, err
 	}
 	return p, nil
 }
@@ -76,17 +66,17 @@ func (s *Store) UpdatePool(ctx context.Context, id string, fn func(p *store.Pool
 // DeletePool implements store.Pools. Everything in the pool goes with it
 // (ON DELETE CASCADE).
 func (s *Store) DeletePool(ctx context.Context, id string) error {
-	if err := changed(s.exec(ctx, "DELETE FROM pools WHERE id = $1", id)); err != nil {
-		return fmt.Errorf("postgres: delete pool: %w", err)
+	if err := changed(s.c.One().Exec(ctx, "DELETE FROM pools WHERE id = $1", id)); err != nil {
+		return s.errorf("delete pool", err)
 	}
 	return nil
 }
 
 // ListPools implements store.Pools.
 func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, string, error) {
-	pools, next, err := listPage(ctx, s.q(), page, []string{"pools"},
+	pools, next, err := listPage(ctx, s.c.Read(), page, []string{"pools"},
 		"SELECT "+poolCols+" FROM pools WHERE true", nil, "id",
-		func(row scanner) (store.Pool, error) {
+		func(row Row) (store.Pool, error) {
 			p, _, err := scanPool(row)
 			if err != nil {
 				return store.Pool{}, err
@@ -95,7 +85,7 @@ func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, s
 		},
 		func(p store.Pool) string { return p.ID })
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list pools: %w", err)
+		return nil, "", s.errorf("list pools", err)
 	}
 	return pools, next, nil
 }
@@ -103,8 +93,8 @@ func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, s
 // listPage returns one page of a listing ordered by the text column keyCol,
 // and the cursor of the next. query selects the rows with args and ends in a
 // WHERE clause; the keyset condition, order and limit are added here.
-func listPage[T any](ctx context.Context, q querier, page store.Page, scope []string,
-	query string, args []any, keyCol string, scan func(scanner) (T, error), key func(T) string,
+func listPage[T any](ctx context.Context, q Executor, page store.Page, scope []string,
+	query string, args []any, keyCol string, scan func(Row) (T, error), key func(T) string,
 ) ([]T, string, error) {
 	pos, err := store.Position(page, 1, scope...)
 	if err != nil {

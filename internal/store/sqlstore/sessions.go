@@ -1,8 +1,7 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -14,39 +13,38 @@ const sessionCols = "s.id, p.id, s.client_id, u.sub, s.data, s.created_at, s.exp
 // sessionFrom joins each session to its pool's ID and its user's sub.
 const sessionFrom = " FROM sessions s JOIN pools p ON p.pk = s.pool JOIN users u ON u.id = s.user_id"
 
-func scanSession(row scanner) (*store.Session, error) {
+func scanSession(row Row) (*store.Session, error) {
 	var sess store.Session
-	if err := row.Scan(&sess.ID, &sess.PoolID, &sess.ClientID, &sess.Sub, &sess.Data, &sess.CreatedAt, &sess.ExpiresAt); err != nil {
+	if err := row.Scan(&sess.ID, &sess.PoolID, &sess.ClientID, &sess.Sub, &sess.Data, at(&sess.CreatedAt), at(&sess.ExpiresAt)); err != nil {
 		return nil, notFound(err)
 	}
-	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
 	return &sess, nil
 }
 
 // CreateSession implements store.Sessions.
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
-	err := changed(s.exec(ctx, `INSERT INTO sessions (id, pool, user_id, client_id, data, created_at, expires_at)
+	err := changed(s.c.One().Exec(ctx, `INSERT INTO sessions (id, pool, user_id, client_id, data, created_at, expires_at)
 		SELECT $3, pool, id, $4, $5, $6, $7 FROM users WHERE pool = `+poolPK+` AND sub = $2`,
-		sess.PoolID, sess.Sub, sess.ID, sess.ClientID, sess.Data, ts(sess.CreatedAt), ts(sess.ExpiresAt)))
+		sess.PoolID, sess.Sub, sess.ID, sess.ClientID, sess.Data, s.t(sess.CreatedAt), s.t(sess.ExpiresAt)))
 	if err != nil {
-		return fmt.Errorf("postgres: create session: %w", mapErr(err))
+		return s.errorf("create session", s.mapErr(err))
 	}
 	return nil
 }
 
 // GetSession implements store.Sessions.
 func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
-	sess, err := scanSession(s.q().QueryRow(ctx, "SELECT "+sessionCols+sessionFrom+" WHERE s.id = $1", id))
+	sess, err := scanSession(s.c.Read().QueryRow(ctx, "SELECT "+sessionCols+sessionFrom+" WHERE s.id = $1", id))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get session: %w", err)
+		return nil, s.errorf("get session", err)
 	}
 	return sess, nil
 }
 
 // DeleteSession implements store.Sessions.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	if err := changed(s.exec(ctx, "DELETE FROM sessions WHERE id = $1", id)); err != nil {
-		return fmt.Errorf("postgres: delete session: %w", err)
+	if err := changed(s.c.One().Exec(ctx, "DELETE FROM sessions WHERE id = $1", id)); err != nil {
+		return s.errorf("delete session", err)
 	}
 	return nil
 }
@@ -57,20 +55,17 @@ const deleteUserSessions = "DELETE FROM sessions WHERE user_id = " + userID
 
 // DeleteUserSessions implements store.Sessions.
 func (s *Store) DeleteUserSessions(ctx context.Context, poolID, sub string) error {
-	if _, err := s.exec(ctx, deleteUserSessions, poolID, sub); err != nil {
-		return fmt.Errorf("postgres: delete user sessions: %w", err)
+	if _, err := s.c.One().Exec(ctx, deleteUserSessions, poolID, sub); err != nil {
+		return s.errorf("delete user sessions", err)
 	}
 	return nil
 }
 
-// deleteExpiredSessions removes the sessions that expired before $1.
-const deleteExpiredSessions = "DELETE FROM sessions WHERE expires_at < $1"
-
 // DeleteExpiredSessions implements store.Sessions.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	n, err := s.exec(ctx, deleteExpiredSessions, ts(now))
+	n, err := s.d.DeleteExpired(ctx, s.c, "sessions", now)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
+		return 0, s.errorf("delete expired sessions", err)
 	}
 	return n, nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -7,24 +7,22 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// findQuery is the statement that reads one page of FindUsers.
-type findQuery struct {
-	sql   string
-	args  []any
-	order []sortColumn // the sort key, which the cursor records
-	scope []string     // what the cursor belongs to
-	none  bool         // the filter matches no user; sql is empty
+// FindQuery is the statement that reads one page of FindUsers.
+type FindQuery struct {
+	SQL   string
+	Args  []any
+	Order []SortColumn // the sort key, which the cursor records
+	Scope []string     // what the cursor belongs to
+	None  bool         // the filter matches no user; SQL is empty
 }
 
-// sortColumn is a column of the sort key.
-type sortColumn struct {
-	name  string
-	isInt bool
+// SortColumn is a column of FindUsers' sort key.
+type SortColumn struct {
+	Name  string
+	IsInt bool
 }
 
 // params collects the arguments of a statement.
@@ -36,25 +34,25 @@ func (p *params) add(v any) string {
 	return "$" + strconv.Itoa(len(*p))
 }
 
-// buildFind returns the statement for one page of FindUsers. Every filter
+// BuildFind returns the statement for one page of FindUsers. Every filter
 // reads a range of one index in index order, and a cursor seeks into it:
 // users (pool, key), (pool, sub), (pool, status, key) or (pool, enabled,
 // key), or user_attrs (pool, name, value, user_id). Prefixes are ranges over
 // COLLATE "C" columns, never LIKE.
-func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, error) {
-	q := &findQuery{scope: []string{"users", poolID, f.Field, strconv.FormatBool(f.Prefix), f.Value}}
+func BuildFind(poolID string, f store.UserFilter, page store.Page) (*FindQuery, error) {
+	q := &FindQuery{Scope: []string{"users", poolID, f.Field, strconv.FormatBool(f.Prefix), f.Value}}
 	args := params{poolID} // $1, for poolPK
 	from := "FROM users u WHERE u.pool = " + poolPK
-	var col, tie sortColumn // the filtered column, and what orders rows with equal values
+	var col, tie SortColumn // the filtered column, and what orders rows with equal values
 	switch f.Field {
 	case "":
-		tie = sortColumn{name: "u.key"}
+		tie = SortColumn{Name: "u.key"}
 	case store.FieldUsername:
-		col = sortColumn{name: "u.key"}
+		col = SortColumn{Name: "u.key"}
 	case store.FieldSub:
-		col = sortColumn{name: "u.sub"}
+		col = SortColumn{Name: "u.sub"}
 	case store.FieldStatus:
-		col, tie = sortColumn{name: "u.status"}, sortColumn{name: "u.key"}
+		col, tie = SortColumn{Name: "u.status"}, SortColumn{Name: "u.key"}
 	case store.FieldEnabled:
 		var match []bool
 		for _, b := range []bool{false, true} {
@@ -62,57 +60,57 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 				match = append(match, b)
 			}
 		}
-		q.none = len(match) == 0
+		q.None = len(match) == 0
 		if len(match) == 1 {
 			from += " AND u.enabled = " + args.add(match[0])
 		}
-		tie = sortColumn{name: "u.key"}
+		tie = SortColumn{Name: "u.key"}
 	default:
 		if !slices.Contains(store.IndexedAttributes, f.Field) {
 			return nil, fmt.Errorf("users cannot be found by %q", f.Field)
 		}
 		from = "FROM user_attrs x JOIN users u ON u.id = x.user_id WHERE x.pool = " + poolPK + " AND x.name = " + args.add(f.Field)
-		col, tie = sortColumn{name: "x.value"}, sortColumn{name: "x.user_id", isInt: true}
+		col, tie = SortColumn{Name: "x.value"}, SortColumn{Name: "x.user_id", IsInt: true}
 	}
-	ranged := col.name != "" && f.Prefix
+	ranged := col.Name != "" && f.Prefix
 	switch {
-	case ranged && tie.name != "":
-		q.order = []sortColumn{col, tie}
-	case ranged || tie.name == "":
-		q.order = []sortColumn{col}
+	case ranged && tie.Name != "":
+		q.Order = []SortColumn{col, tie}
+	case ranged || tie.Name == "":
+		q.Order = []SortColumn{col}
 	default:
-		q.order = []sortColumn{tie}
+		q.Order = []SortColumn{tie}
 	}
 
-	pos, err := store.Position(page, len(q.order), q.scope...)
+	pos, err := store.Position(page, len(q.Order), q.Scope...)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkLimit(page); err != nil {
 		return nil, err
 	}
-	if col.name != "" && !f.Prefix {
-		from += " AND " + col.name + " = " + args.add(f.Value)
+	if col.Name != "" && !f.Prefix {
+		from += " AND " + col.Name + " = " + args.add(f.Value)
 	}
 	if ranged {
 		// On later pages the cursor is the lower bound.
 		if pos == nil {
-			from += " AND " + col.name + " >= " + args.add(f.Value)
+			from += " AND " + col.Name + " >= " + args.add(f.Value)
 		} else if !strings.HasPrefix(pos[0], f.Value) {
 			return nil, store.ErrBadCursor
 		}
 		if end, ok := store.PrefixEnd(f.Value); ok {
-			from += " AND " + col.name + " < " + args.add(end)
+			from += " AND " + col.Name + " < " + args.add(end)
 		}
 	}
-	names := make([]string, len(q.order))
-	marks := make([]string, len(q.order))
-	for i, c := range q.order {
-		names[i] = c.name
+	names := make([]string, len(q.Order))
+	marks := make([]string, len(q.Order))
+	for i, c := range q.Order {
+		names[i] = c.Name
 		if pos == nil {
 			continue
 		}
-		if !c.isInt {
+		if !c.IsInt {
 			marks[i] = args.add(pos[i])
 			continue
 		}
@@ -126,8 +124,8 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 		from += " AND (" + strings.Join(names, ", ") + ") > (" + strings.Join(marks, ", ") + ")"
 	}
 	order := strings.Join(names, ", ")
-	q.sql = "SELECT " + order + ", " + userCols + " " + from + " ORDER BY " + order + " LIMIT " + args.add(page.Limit+1)
-	q.args = args
+	q.SQL = "SELECT " + order + ", " + userCols + " " + from + " ORDER BY " + order + " LIMIT " + args.add(page.Limit+1)
+	q.Args = args
 	return q, nil
 }
 
@@ -135,44 +133,44 @@ func buildFind(poolID string, f store.UserFilter, page store.Page) (*findQuery, 
 func (s *Store) FindUsers(ctx context.Context, poolID string, f store.UserFilter, page store.Page) ([]store.User, string, error) {
 	users, next, err := s.findUsers(ctx, poolID, f, page)
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: find users: %w", err)
+		return nil, "", s.errorf("find users", err)
 	}
 	return users, next, nil
 }
 
 func (s *Store) findUsers(ctx context.Context, poolID string, f store.UserFilter, page store.Page) ([]store.User, string, error) {
-	q, err := buildFind(poolID, f, page)
-	if err != nil || q.none {
+	q, err := BuildFind(poolID, f, page)
+	if err != nil || q.None {
 		return nil, "", err
 	}
-	rows, err := s.q().Query(ctx, q.sql, q.args...)
+	rows, err := s.c.Read().Query(ctx, q.SQL, q.Args...)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rows.Close()
-	return scanPage(rows, poolID, q, page.Limit)
+	return s.scanPage(rows, poolID, q, page.Limit)
 }
 
 // scanPage reads up to limit users and, when there are more, the cursor of
 // the next page.
-func scanPage(rows pgx.Rows, poolID string, q *findQuery, limit int) ([]store.User, string, error) {
+func (s *Store) scanPage(rows Rows, poolID string, q *FindQuery, limit int) ([]store.User, string, error) {
 	var users []store.User
 	var last []string
 	for rows.Next() {
-		key := make([]any, len(q.order))
-		for i, c := range q.order {
-			if c.isInt {
+		key := make([]any, len(q.Order))
+		for i, c := range q.Order {
+			if c.IsInt {
 				key[i] = new(int64)
 			} else {
 				key[i] = new(string)
 			}
 		}
-		u, err := scanUser(rows, poolID, key...)
+		u, err := s.scanUser(rows, poolID, key...)
 		if err != nil {
 			return nil, "", err
 		}
 		if len(users) == limit {
-			return users, store.Cursor{Scope: q.scope, Pos: last}.String(), nil
+			return users, store.Cursor{Scope: q.Scope, Pos: last}.String(), nil
 		}
 		users = append(users, u.User)
 		last = make([]string, 0, len(key))
