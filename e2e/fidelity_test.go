@@ -91,3 +91,24 @@ func TestFidelityVerifiedFlagCase(t *testing.T) {
 	_, err := e.c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("tia"), UserAttributes: []types.AttributeType{attr("email_verified", "yes")}})
 	wantErr(t, err, "InvalidParameterException", "email_verified")
 }
+
+// CreateUserPool refuses bad Schema entries with InvalidParameterException
+// (the full table is userpool's TestNewSettingsSchema).
+func TestFidelitySchemaChecks(t *testing.T) {
+	_, c := start(t)
+	for _, tc := range []struct {
+		attr types.SchemaAttributeType
+		msg  string
+	}{
+		{types.SchemaAttributeType{Name: aws.String("email"), StringAttributeConstraints: &types.StringAttributeConstraintsType{MinLength: aws.String("invalid_value")}}, "Invalid StringAttributeConstraints for schema attribute email"},
+		{types.SchemaAttributeType{Name: aws.String("email"), StringAttributeConstraints: &types.StringAttributeConstraintsType{MaxLength: aws.String("4096")}}, "user.email: String attributes cannot have a length of more than 2048"},
+		{types.SchemaAttributeType{Name: aws.String("email"), DeveloperOnlyAttribute: aws.Bool(true)}, "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email"},
+		{types.SchemaAttributeType{Name: aws.String("team")}, "Invalid AttributeDataType input, consider using the provided AttributeDataType enum."},
+	} {
+		_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("schema"), Schema: []types.SchemaAttributeType{tc.attr}})
+		wantErr(t, err, "InvalidParameterException", tc.msg)
+	}
+	if out := must[*cip.ListUserPoolsOutput](t)(c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})); len(out.UserPools) != 0 {
+		t.Fatalf("refused pools were created: %+v", out.UserPools)
+	}
+}
