@@ -112,3 +112,19 @@ func TestFidelitySchemaChecks(t *testing.T) {
 		t.Fatalf("refused pools were created: %+v", out.UserPools)
 	}
 }
+
+// A pool created with only VerificationMessageTemplate shows the template
+// in the legacy members too, and the other way round.
+func TestFidelityVerificationMessageFields(t *testing.T) {
+	_, c := start(t)
+	p := newPool(t, c, &cip.CreateUserPoolInput{VerificationMessageTemplate: &types.VerificationMessageTemplateType{
+		EmailMessage: aws.String("Code {####}"), EmailSubject: aws.String("Your code"), SmsMessage: aws.String("SMS code {####}"),
+	}})
+	if aws.ToString(p.EmailVerificationMessage) != "Code {####}" || aws.ToString(p.EmailVerificationSubject) != "Your code" || aws.ToString(p.SmsVerificationMessage) != "SMS code {####}" {
+		t.Fatalf("legacy members %q %q %q", aws.ToString(p.EmailVerificationMessage), aws.ToString(p.EmailVerificationSubject), aws.ToString(p.SmsVerificationMessage))
+	}
+	p = newPool(t, c, &cip.CreateUserPoolInput{EmailVerificationMessage: aws.String("Legacy {####}"), EmailVerificationSubject: aws.String("Legacy subject")})
+	if vt := p.VerificationMessageTemplate; aws.ToString(vt.EmailMessage) != "Legacy {####}" || aws.ToString(vt.EmailSubject) != "Legacy subject" || vt.SmsMessage != nil || p.SmsVerificationMessage != nil {
+		t.Fatalf("template %+v, SmsVerificationMessage %v", vt, p.SmsVerificationMessage)
+	}
+}

@@ -124,6 +124,16 @@ func applyDefaults(s *model.UserPoolType) {
 	if vt.SmsMessage == "" {
 		vt.SmsMessage = s.SmsVerificationMessage
 	}
+	// The legacy members show the template, as Cognito's do.
+	if s.EmailVerificationMessage == "" {
+		s.EmailVerificationMessage = vt.EmailMessage
+	}
+	if s.EmailVerificationSubject == "" {
+		s.EmailVerificationSubject = vt.EmailSubject
+	}
+	if s.SmsVerificationMessage == "" {
+		s.SmsVerificationMessage = vt.SmsMessage
+	}
 }
 
 // copyMembers copies every member src has into dst by their JSON names: the
