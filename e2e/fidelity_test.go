@@ -5,11 +5,13 @@ package e2e
 
 import (
 	"crypto/rand"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cognate-idp/cognate/internal/srp"
 )
@@ -127,4 +129,37 @@ func TestFidelityVerificationMessageFields(t *testing.T) {
 	if vt := p.VerificationMessageTemplate; aws.ToString(vt.EmailMessage) != "Legacy {####}" || aws.ToString(vt.EmailSubject) != "Legacy subject" || vt.SmsMessage != nil || p.SmsVerificationMessage != nil {
 		t.Fatalf("template %+v, SmsVerificationMessage %v", vt, p.SmsVerificationMessage)
 	}
+}
+
+// wantExact checks an error's code and its whole message.
+func wantExact(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	wantErr(t, err, code, msg)
+	var ae smithy.APIError
+	if errors.As(err, &ae); ae.ErrorMessage() != msg {
+		t.Fatalf("%s message %q, want exactly %q", code, ae.ErrorMessage(), msg)
+	}
+}
+
+// Error texts per operation, as reported from Cognito (docs/fidelity.md).
+func TestFidelityErrorTexts(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, nil).ClientId)
+	e.user(t, "ida")
+	token := must[*cip.InitiateAuthOutput](t)(e.password(id, "ida", signinPassword)).AuthenticationResult.AccessToken
+	unknown := []types.AttributeType{attr("custom:x", "1"), attr("custom:y", "2")}
+
+	_, err := e.c.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(id), Username: aws.String("new"), Password: aws.String(signinPassword), UserAttributes: unknown})
+	wantExact(t, err, "InvalidParameterException", "Attributes did not conform to the schema: custom:x: Attribute does not exist in the schema.\ncustom:y: Attribute does not exist in the schema.\n")
+	_, err = e.c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("new"), UserAttributes: unknown[:1]})
+	wantExact(t, err, "InvalidParameterException", "Attributes did not conform to the schema: custom:x: Attribute does not exist in the schema.\n")
+	_, err = e.c.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: token, UserAttributes: unknown})
+	wantExact(t, err, "InvalidParameterException", "user.custom:x: Attribute does not exist in the schema.\nuser.custom:y: Attribute does not exist in the schema.\n")
+	_, err = e.c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("ida"), UserAttributes: unknown[1:]})
+	wantExact(t, err, "InvalidParameterException", "user.custom:y: Attribute does not exist in the schema.\n")
+
+	_, err = e.c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(e.pool), Filter: aws.String(`email ^^ "a"`)})
+	wantExact(t, err, "InvalidParameterException", "Error while parsing filter.")
+	_, err = e.c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(id), Username: aws.String("ida")})
+	wantExact(t, err, "InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number")
 }

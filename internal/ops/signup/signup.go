@@ -176,7 +176,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	ev := &triggers.Event{

@@ -108,7 +108,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, temp)
@@ -330,7 +330,7 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *model.Admin
 				return err
 			}
 		}
-		return p.CheckRequired(u.Attributes)
+		return p.CheckRequired(u.Attributes, true)
 	})
 	if err != nil {
 		return nil, err
