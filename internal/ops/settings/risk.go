@@ -94,7 +94,7 @@ func checkRisk(d *riskDoc) error {
 // configuration resets it: the pool's to the defaults, a client's to the
 // pool's. Configuring threat protection needs the Plus feature plan.
 func (s *Service) SetRiskConfiguration(ctx context.Context, in *model.SetRiskConfigurationRequest) (*model.SetRiskConfigurationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) SetRiskConfiguration(ctx context.Context, in *model.SetRiskCon
 // missing returns the error for a pool or client that went away during a
 // request.
 func (s *Service) missing(ctx context.Context, poolID, clientID string) error {
-	if _, err := userpool.Load(ctx, s.Store, poolID); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, poolID); err != nil {
 		return err
 	}
 	if clientID != "" {
@@ -164,7 +164,7 @@ func (s *Service) missing(ctx context.Context, poolID, clientID string) error {
 // this parameter isn't present, the risk configuration applies to all user
 // pool app clients that don't have client-level settings").
 func (s *Service) DescribeRiskConfiguration(ctx context.Context, in *model.DescribeRiskConfigurationRequest) (*model.DescribeRiskConfigurationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
