@@ -44,7 +44,11 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool"
 )
+
+// poolMemoSize is how many pools' decoded settings the server keeps.
+const poolMemoSize = 1024
 
 // Options are the dependencies tests replace.
 type Options struct {
@@ -137,13 +141,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	// One memo of decoded pool settings serves every operation.
+	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
-		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand,
+		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
 		Hooks: triggers.None{}, Notifier: dispatcher,
 	}
 	deps := ops.Deps{
 		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,
-		Region: cfg.Region, AccountID: cfg.AccountID, Auth: auth, Notifier: dispatcher, Log: log,
+		Region: cfg.Region, AccountID: cfg.AccountID, Pools: memo, Auth: auth, Notifier: dispatcher, Log: log,
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins

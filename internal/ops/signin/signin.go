@@ -79,7 +79,7 @@ func flowNotEnabled(flow string) error {
 
 // InitiateAuth starts a sign-in at a public app client.
 func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthRequest) (*model.InitiateAuthResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 
 // AdminInitiateAuth starts a sign-in as an administrator.
 func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiateAuthRequest) (*model.AdminInitiateAuthResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +476,7 @@ func rotationEnabled(c *appclient.Client) bool {
 
 // RespondToAuthChallenge answers a challenge at a public app client.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondToAuthChallengeRequest) (*model.RespondToAuthChallengeResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -489,7 +489,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 
 // AdminRespondToAuthChallenge answers a challenge as an administrator.
 func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.AdminRespondToAuthChallengeRequest) (*model.AdminRespondToAuthChallengeResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -646,7 +646,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 // GetTokensFromRefreshToken refreshes tokens, rotating the refresh token
 // when the client has refresh token rotation.
 func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTokensFromRefreshTokenRequest) (*model.GetTokensFromRefreshTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -690,7 +690,7 @@ func (s *Service) checkClientSecret(c *appclient.Client, secret string) error {
 
 // RevokeToken revokes a refresh token and the access tokens issued with it.
 func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest) (*model.RevokeTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -723,7 +723,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, in *model.GlobalSignOutRequ
 
 // AdminUserGlobalSignOut signs a user out everywhere.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUserGlobalSignOutRequest) (*model.AdminUserGlobalSignOutResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -246,7 +246,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 // they have a verified destination. It needs self-service recovery: a pool
 // whose AccountRecoverySetting is admin_only refuses it.
 func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminResetUserPasswordRequest) (*model.AdminResetUserPasswordResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 // in FORCE_CHANGE_PASSWORD, its age counting towards
 // TemporaryPasswordValidityDays from now.
 func (s *Service) AdminSetUserPassword(ctx context.Context, in *model.AdminSetUserPasswordRequest) (*model.AdminSetUserPasswordResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

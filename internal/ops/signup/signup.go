@@ -84,7 +84,7 @@ func publicPassword(err error) error {
 // client loads the app client a public request names and checks its
 // SECRET_HASH for the username as sent.
 func (s *Service) client(ctx context.Context, clientID, username, hash string) (*appclient.Client, error) {
-	c, err := appclient.Load(ctx, s.Store, clientID)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	ev := &triggers.Event{
@@ -431,7 +431,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 // AdminConfirmSignUp confirms an unconfirmed user without a code. It
 // verifies no attribute.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, in *model.AdminConfirmSignUpRequest) (*model.AdminConfirmSignUpResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
