@@ -37,6 +37,8 @@ type Service struct {
 	Hooks triggers.Hooks
 	// Notifier is told when a message has been queued; nil tells no one.
 	Notifier messaging.Notifier
+
+	decoys decoyOnce
 }
 
 // Triggers returns the hooks, triggers.None when none are set.
