@@ -54,6 +54,9 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// Dev is development mode: routes that reset the server's state for
+	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
+	Dev bool
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -91,6 +94,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
 	seedFlags(fs, c)
+	devFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
 	if only != nil {
 		fs = subset(fs, only)
@@ -165,5 +169,6 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateDev(bad)
 	return errors.Join(errs...)
 }

@@ -13,7 +13,7 @@ func TestHelp(t *testing.T) {
 	if _, err := Load([]string{"-h"}, env(nil), &out); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("serve -h: %v", err)
 	}
-	for _, want := range []string{"usage: cognate serve [flags]", "--db string  (COGNATE_DB)", "--listen string  (COGNATE_LISTEN)", `(default "127.0.0.1:9229")`} {
+	for _, want := range []string{"usage: cognate serve [flags]", "--db string  (COGNATE_DB)", "--listen string  (COGNATE_LISTEN)", "--dev  (COGNATE_DEV)", `(default "127.0.0.1:9229")`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve -h lacks %q:\n%s", want, out.String())
 		}
@@ -26,7 +26,7 @@ func TestHelp(t *testing.T) {
 	if !strings.Contains(out.String(), "usage: cognate seed [flags] FILE") || !strings.Contains(out.String(), "--db string  (COGNATE_DB)") {
 		t.Errorf("seed -h:\n%s", out.String())
 	}
-	for _, other := range []string{"--listen", "--smtp-url", "--cors-origins", "--outbox"} {
+	for _, other := range []string{"--listen", "--smtp-url", "--cors-origins", "--dev", "--outbox"} {
 		if strings.Contains(out.String(), other) {
 			t.Errorf("seed -h lists the serve flag %s:\n%s", other, out.String())
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/devmode"
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
@@ -169,7 +170,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	signer.Register(root)
 	brand.RegisterHTTP(root)
-	home.Page{Version: version.String(), Outbox: cfg.Outbox}.Register(root)
+	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
+	if cfg.Dev {
+		(&devmode.Reset{Store: st, Log: log}).Register(root)
+		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
+	}
 	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }
 
