@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cognate-idp/cognate/internal/seal"
 )
 
 // readmeBlocks returns the shell of the ```sh blocks of README.md between
@@ -150,5 +152,24 @@ func TestREADMEWalkthrough(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the walk-through's output lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestREADMEKeyFile runs the README's command that writes a master key file
+// for PostgreSQL: the file must load, readable by its owner only.
+func TestREADMEKeyFile(t *testing.T) {
+	needCommands(t, "bash", "head", "base64")
+	dir := t.TempDir()
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", readmeBlocks(t, "keyfile"))
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	path := filepath.Join(dir, "cognate.key")
+	if _, err := seal.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, %v", fi.Mode(), err)
 	}
 }
