@@ -5,8 +5,8 @@
 //
 //	cognate serve [flags]   run the server (flags: cognate serve -h)
 //	cognate seed [flags] FILE   apply a seed file to the server's database
-//	cognate bench [flags]   drive a Cognito-compatible endpoint with load
-//	cognate seed-users [flags]   fill a pool with users straight through the store (benchmarks)
+//
+// The load tool is a command of its own, cmd/cognate-bench.
 package main
 
 import (
@@ -20,8 +20,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/cognate-idp/cognate/internal/bench"
-	"github.com/cognate-idp/cognate/internal/benchseed"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
 )
@@ -38,9 +36,7 @@ func main() {
 
 const usage = `usage:
   cognate serve [flags]   run the server (cognate serve -h lists the flags)
-  cognate seed [flags] FILE   apply a seed file to the database the flags name, as serve --seed does
-  cognate bench [flags]   drive a Cognito-compatible endpoint with load (cognate bench -h)
-  cognate seed-users [flags]   fill a pool with users straight through the store, for benchmarks`
+  cognate seed [flags] FILE   apply a seed file to the database the flags name, as serve --seed does`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -55,10 +51,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return server.Run(ctx, cfg, newLogger(cfg.LogLevel, stderr))
 	case "seed":
 		return seedCommand(ctx, args[1:], getenv, stdout, stderr)
-	case "bench":
-		return bench.Main(ctx, args[1:], stdout, stderr)
-	case "seed-users":
-		return benchseed.Main(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -142,20 +143,45 @@ func (c *Client) badHash() error {
 }
 
 // AllowsFlow reports whether the client's ExplicitAuthFlows permit an auth
-// flow, given as an ExplicitAuthFlowsType value (ALLOW_USER_SRP_AUTH, ...)
-// or its legacy name. A client with no explicit flows allows SRP, refresh
-// and custom authentication, as Cognito's default.
-func (c *Client) AllowsFlow(names ...string) bool {
-	flows := c.Settings.ExplicitAuthFlows
+// flow, given as its ALLOW_ ExplicitAuthFlowsType value
+// (ALLOW_USER_SRP_AUTH, ...). A client with no explicit flows allows SRP, refresh and custom
+// authentication, as Cognito's default; a client with legacy values is
+// read as EffectiveFlows says.
+func (c *Client) AllowsFlow(flow string) bool {
+	return slices.Contains(EffectiveFlows(c.Settings.ExplicitAuthFlows), flow)
+}
+
+// EffectiveFlows returns the ALLOW_ flows a client's ExplicitAuthFlows
+// permit. ALLOW_ values mean themselves; none means Cognito's default
+// (SRP, refresh, custom). Legacy values (no ALLOW_ prefix, never mixed with
+// ALLOW_ values) predate the switches for SRP, refresh and custom
+// authentication, which such clients keep: USER_PASSWORD_AUTH and
+// ADMIN_NO_SRP_AUTH add their password flow to SRP, refresh and custom
+// authentication, and CUSTOM_AUTH_FLOW_ONLY leaves custom authentication
+// and refresh alone. docs/fidelity.md records the evidence.
+func EffectiveFlows(flows []string) []string {
 	if len(flows) == 0 {
-		flows = []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
+		return []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
 	}
-	for _, n := range names {
-		if slices.Contains(flows, n) {
-			return true
-		}
+	legacy := false
+	for _, f := range flows {
+		legacy = legacy || !strings.HasPrefix(f, "ALLOW_")
 	}
-	return false
+	if !legacy {
+		return flows
+	}
+	out := []string{model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
+	if slices.Contains(flows, model.ExplicitAuthFlowsTypeCustomAuthFlowOnly) {
+		return out
+	}
+	out = append(out, model.ExplicitAuthFlowsTypeAllowUserSrpAuth)
+	if slices.Contains(flows, model.ExplicitAuthFlowsTypeUserPasswordAuth) {
+		out = append(out, model.ExplicitAuthFlowsTypeAllowUserPasswordAuth)
+	}
+	if slices.Contains(flows, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) {
+		out = append(out, model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth)
+	}
+	return out
 }
 
 // Duration returns a token validity as a duration, in its unit ("seconds",

@@ -47,6 +47,27 @@ func listPackages(t *testing.T) []pkg {
 
 const mod = "github.com/cognate-idp/cognate/"
 
+// TestServerBinaryDeps keeps the AWS SDK's Cognito client, which only the
+// load tool (cmd/cognate-bench) and the tests need, out of the server binary.
+func TestServerBinaryDeps(t *testing.T) {
+	const sdk = "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	found := false
+	for _, p := range listPackages(t) {
+		if p.ImportPath != mod+"cmd/cognate" {
+			continue
+		}
+		found = true
+		for _, d := range p.Deps {
+			if d == sdk || strings.HasPrefix(d, sdk+"/") {
+				t.Errorf("cmd/cognate depends on %s: keep the SDK client in cmd/cognate-bench and the tests", d)
+			}
+		}
+	}
+	if !found {
+		t.Error("go list did not list cmd/cognate")
+	}
+}
+
 func TestPackageDocs(t *testing.T) {
 	for _, p := range listPackages(t) {
 		if p.Doc == "" && !strings.HasSuffix(p.ImportPath, "/e2e") {

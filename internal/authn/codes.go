@@ -195,40 +195,47 @@ func errCodeAttempts() error {
 // and consumes it when it matches: CodeMismatchException for a wrong code
 // (counted), ExpiredCodeException when there is none or it expired,
 // LimitExceededException after MaxCodeAttempts wrong guesses.
+//
+// The guess is counted, or the code spent, inside the store's locked
+// read-modify-write of the code, before the answer is known to the
+// caller: however requests interleave, at most MaxCodeAttempts wrong
+// guesses are compared and a right code is accepted once.
 func (s *Service) CheckCode(ctx context.Context, u *store.User, purpose, code string) error {
-	c, err := s.Store.GetCode(ctx, u.PoolID, u.Sub, purpose)
-	if errors.Is(err, store.ErrNotFound) {
-		return errCodeExpired()
-	}
-	if err != nil {
-		return fmt.Errorf("get code: %w", err)
-	}
-	if !s.Now().Before(c.ExpiresAt) {
-		return errCodeExpired()
-	}
-	if c.Attempts >= MaxCodeAttempts {
-		return errCodeAttempts()
-	}
-	want, err := s.Keys.Open(c.Sealed, codeAAD(u.PoolID, u.Sub, purpose))
-	if err != nil {
-		return fmt.Errorf("open code: %w", err)
-	}
-	if subtle.ConstantTimeCompare(want, []byte(code)) != 1 {
-		_, err := s.Store.UpdateCode(ctx, u.PoolID, u.Sub, purpose, func(c *store.Code) error {
-			c.Attempts++
+	var verdict error
+	_, err := s.Store.UpdateCode(ctx, u.PoolID, u.Sub, purpose, func(c *store.Code) error {
+		now := s.Now()
+		switch {
+		case !now.Before(c.ExpiresAt):
+			verdict = errCodeExpired()
 			return nil
-		})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("count code attempt: %w", err)
+		case c.Attempts >= MaxCodeAttempts:
+			verdict = errCodeAttempts()
+			return nil
 		}
-		return errCodeMismatch()
-	}
-	err = s.Store.DeleteCode(ctx, u.PoolID, u.Sub, purpose)
+		want, err := s.Keys.Open(c.Sealed, codeAAD(u.PoolID, u.Sub, purpose))
+		if err != nil {
+			return fmt.Errorf("open code: %w", err)
+		}
+		if subtle.ConstantTimeCompare(want, []byte(code)) != 1 {
+			c.Attempts++
+			verdict = errCodeMismatch()
+			return nil
+		}
+		// Spent: expired from now on, for any request that locks the
+		// code after this one; deleted below.
+		c.ExpiresAt = now
+		return nil
+	})
 	if errors.Is(err, store.ErrNotFound) {
-		// Another request used the code first.
 		return errCodeExpired()
 	}
 	if err != nil {
+		return fmt.Errorf("check code: %w", err)
+	}
+	if verdict != nil {
+		return verdict
+	}
+	if err := s.Store.DeleteCode(ctx, u.PoolID, u.Sub, purpose); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("consume code: %w", err)
 	}
 	return nil

@@ -86,10 +86,15 @@ func (p *Pool) CheckRequired(attrs map[string]string) error {
 	return nil
 }
 
+// IsTrue reports whether a Boolean attribute's value is true. Cognito
+// accepts "true" and "false" in any case ("True" is common) and keeps the
+// value as given, so every reader of a Boolean attribute asks this.
+func IsTrue(v string) bool { return strings.EqualFold(v, "true") }
+
 func checkValue(sa *model.SchemaAttributeType, v string) error {
 	switch sa.AttributeDataType {
 	case "Boolean":
-		if v != "true" && v != "false" {
+		if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
 			return schemaError(sa.Name, "Attribute value must be 'true' or 'false'.")
 		}
 	case "Number":

@@ -188,7 +188,7 @@ func (p *Pool) Aliases(attrs map[string]string) []string {
 	for _, a := range p.Settings.AliasAttributes {
 		switch a {
 		case "email", "phone_number":
-			if attrs[a+"_verified"] == "true" && !contains(p.Settings.UsernameAttributes, a) {
+			if IsTrue(attrs[a+"_verified"]) && !contains(p.Settings.UsernameAttributes, a) {
 				add(a, attrs[a])
 			}
 		default:

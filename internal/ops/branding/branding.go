@@ -12,28 +12,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the branding operations.
 type Service struct {
-	Store store.Store
-	IDs   ids.Generator
-	Now   func() time.Time
+	ops.Deps
 	// BaseURL returns the server's public base URL, which logo URLs start
 	// with.
 	BaseURL func() string
-	Log     *slog.Logger
 }
 
 // Register mounts the operations on m.
@@ -45,13 +40,6 @@ func (s *Service) Register(m *awsjson.Mux) {
 	awsjson.Handle(m, model.OpDescribeManagedLoginBrandingByClient, s.DescribeManagedLoginBrandingByClient)
 	awsjson.Handle(m, model.OpUpdateManagedLoginBranding, s.UpdateManagedLoginBranding)
 	awsjson.Handle(m, model.OpDeleteManagedLoginBranding, s.DeleteManagedLoginBranding)
-}
-
-func (s *Service) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.Default()
-	}
-	return s.Log
 }
 
 func invalid(format string, args ...any) error {

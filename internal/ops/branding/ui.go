@@ -204,7 +204,7 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log().Error("serve UI customization image", "pool", r.PathValue("pool"), "err", err)
+		s.Logger().Error("serve UI customization image", "pool", r.PathValue("pool"), "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -10,14 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
-	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -27,10 +25,7 @@ const MaxSecrets = 2
 
 // Service serves the app client operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	IDs   ids.Generator
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.

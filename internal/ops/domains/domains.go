@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -35,10 +35,7 @@ const (
 
 // Service serves the domain operations.
 type Service struct {
-	Store     store.Store
-	Now       func() time.Time
-	Region    string
-	AccountID string
+	ops.Deps
 }
 
 // Register mounts the operations on m.

@@ -7,10 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/users"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -18,8 +18,7 @@ import (
 
 // Service serves the group operations.
 type Service struct {
-	Store store.Store
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.

@@ -23,6 +23,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -33,9 +34,7 @@ const MaxProviders = 300
 
 // Service serves the identity provider and linking operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	Now   func() time.Time
+	ops.Deps
 	// Fetch retrieves SAML metadata and OIDC discovery documents.
 	Fetch *fetch.Fetcher
 }

@@ -8,11 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -20,11 +19,7 @@ import (
 
 // Service serves the pool operations.
 type Service struct {
-	Store     store.Store
-	IDs       ids.Generator
-	Now       func() time.Time
-	Region    string
-	AccountID string
+	ops.Deps
 }
 
 // Register mounts the operations on m.

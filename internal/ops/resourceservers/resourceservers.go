@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -23,8 +23,7 @@ const MaxResourceServers = 25
 
 // Service serves the resource server operations.
 type Service struct {
-	Store store.Store
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.

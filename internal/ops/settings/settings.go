@@ -14,11 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -26,9 +26,8 @@ import (
 
 // Service serves the settings operations.
 type Service struct {
-	Store        store.Store
+	ops.Deps
 	Certificates *samlcert.Issuer
-	Now          func() time.Time
 }
 
 // Register mounts the operations on m.

@@ -26,8 +26,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
@@ -36,9 +36,7 @@ import (
 
 // Service serves the sign-in operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	Auth  *authn.Service
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -113,7 +111,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth, model.ExplicitAuthFlowsTypeUserPasswordAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth) {
 			return nil, flowNotEnabled("USER_PASSWORD_AUTH")
 		}
 		return s.password(ctx, r)
@@ -121,7 +119,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if !r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth) {
 			return nil, invalid("Auth flow not enabled for this client")
 		}
 		return s.password(ctx, r)
@@ -133,7 +131,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 		return s.refresh(ctx, r)
 	case model.AuthFlowTypeCustomAuth:
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth, model.ExplicitAuthFlowsTypeCustomAuthFlowOnly) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth) {
 			return nil, flowNotEnabled("CUSTOM_AUTH")
 		}
 		return nil, invalid("Custom auth lambda trigger is not configured for the user pool.")
@@ -217,17 +215,17 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	ok, err := s.Auth.PasswordMatches(u, pw)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
@@ -302,7 +300,7 @@ func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSou
 	if err := s.Auth.Triggers().PostAuthentication(ctx, event(r, u, postSource)); err != nil {
 		return nil, err
 	}
-	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Auth.Now(), Source: tokenSource, ClientMetadata: r.metadata})
+	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
 		return nil, err
 	}
@@ -350,12 +348,12 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := srp.NewEphemeral(s.Auth.Rand)
+	b, err := srp.NewEphemeral(s.Rand)
 	if err != nil {
 		return nil, err
 	}
 	block := make([]byte, secretBlockSize)
-	if _, err := io.ReadFull(s.Auth.Rand, block); err != nil {
+	if _, err := io.ReadFull(s.Rand, block); err != nil {
 		return nil, fmt.Errorf("draw secret block: %w", err)
 	}
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
@@ -566,6 +564,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
 		return nil, authn.ErrInvalidSession()
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	cred, err := password.Open(s.Keys, u.PoolID, u.Username, u.Password)
 	if err != nil {
 		return nil, err
@@ -575,12 +576,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 		return nil, err
 	}
 	if !srv.Verify(password.PoolName(u.PoolID), u.Username, block, ts, sig) {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
@@ -624,7 +622,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	updated, err := s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		if u.Status != model.UserStatusTypeForceChangePassword {
 			return authn.ErrInvalidSession()

@@ -11,21 +11,18 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the terms operations.
 type Service struct {
-	Store store.Store
-	IDs   ids.Generator
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.

@@ -8,43 +8,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
-	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the admin user operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	IDs   ids.Generator
-	Now   func() time.Time
-	// Rand is the randomness of salts and temporary passwords.
-	Rand io.Reader
-	// Notifier is told when a message has been queued (after its
-	// transaction commits); nil tells no one.
-	Notifier messaging.Notifier
-	// Auth revokes a disabled user's tokens, sessions and codes.
-	Auth *authn.Service
-}
-
-// notify tells the Notifier that a message waits in the outbox.
-func (s *Service) notify() {
-	if s.Notifier != nil {
-		s.Notifier.Notify()
-	}
+	// Deps: Auth revokes a disabled user's tokens, sessions and codes.
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -170,7 +150,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	if in.MessageAction != model.MessageActionTypeSuppress {
-		s.notify()
+		s.Notify()
 	}
 	return &model.AdminCreateUserResponse{User: Wire(u, nil)}, nil
 }
@@ -203,7 +183,7 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 	if err != nil {
 		return nil, err
 	}
-	s.notify()
+	s.Notify()
 	return &model.AdminCreateUserResponse{User: Wire(out, nil)}, nil
 }
 
