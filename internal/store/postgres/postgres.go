@@ -1,4 +1,6 @@
-// Package postgres stores Cognate's data in PostgreSQL, through pgx.
+// Package postgres stores Cognate's data in PostgreSQL, through pgx. The
+// queries are sqlstore's; this package holds the connections, the
+// migrations and PostgreSQL's sqlstore.Dialect.
 //
 // Read-modify-write operations lock the row (SELECT ... FOR UPDATE) in one
 // transaction. Inside Tx, every operation runs under a savepoint, so that a

@@ -1,5 +1,7 @@
 // Package sqlite stores Cognate's data in one SQLite database file, through
-// the pure-Go driver modernc.org/sqlite.
+// the pure-Go driver modernc.org/sqlite. The queries are sqlstore's; this
+// package holds the connections, the migrations and SQLite's
+// sqlstore.Dialect.
 //
 // The database runs in WAL mode. Every write goes through a single connection
 // whose transactions begin IMMEDIATE, so writers queue in Go instead of

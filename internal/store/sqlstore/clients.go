@@ -158,13 +158,7 @@ func (s *Store) DeleteClient(ctx context.Context, poolID, clientID string) error
 func (s *Store) ListClients(ctx context.Context, poolID string, page store.Page) ([]store.Client, string, error) {
 	clients, next, err := listPage(ctx, s.c.Read(), page, []string{"clients", poolID},
 		"SELECT "+clientCols+clientFrom+" WHERE c.pool = "+poolPK, []any{poolID}, "c.id",
-		func(row Row) (store.Client, error) {
-			c, err := scanClient(row)
-			if err != nil {
-				return store.Client{}, err
-			}
-			return *c, nil
-		},
+		func(row Row) (*store.Client, error) { return scanClient(row) },
 		func(c store.Client) string { return c.ID })
 	if err != nil {
 		return nil, "", s.errorf("list clients", err)

@@ -87,14 +87,8 @@ func (s *Store) ListGroups(ctx context.Context, poolID string, page store.Page) 
 	return groups, next, nil
 }
 
-func groupScanner(poolID string) func(Row) (store.Group, error) {
-	return func(row Row) (store.Group, error) {
-		g, err := scanGroup(row, poolID)
-		if err != nil {
-			return store.Group{}, err
-		}
-		return *g, nil
-	}
+func groupScanner(poolID string) func(Row) (*store.Group, error) {
+	return func(row Row) (*store.Group, error) { return scanGroup(row, poolID) }
 }
 
 func groupName(g store.Group) string { return g.Name }
@@ -158,12 +152,12 @@ func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, page
 	users, next, err := listPage(ctx, s.c.Read(), page, []string{"usersingroup", poolID, group},
 		"SELECT "+userCols+` FROM memberships m JOIN users u ON u.pool = m.pool AND u.key = m.user_key
 			WHERE m.pool = `+poolPK+" AND m.group_name = $2", []any{poolID, group}, "m.user_key",
-		func(row Row) (store.User, error) {
+		func(row Row) (*store.User, error) {
 			u, err := s.scanUser(row, poolID)
 			if err != nil {
-				return store.User{}, err
+				return nil, err
 			}
-			return u.User, nil
+			return &u.User, nil
 		},
 		func(u store.User) string { return u.Key })
 	if err != nil {

@@ -34,22 +34,12 @@ func (s *Store) putIdentifiers(ctx context.Context, ex Executor, pk int64, name 
 	return err
 }
 
-// CreateIdentityProvider implements store.IdentityProviders. It locks the
-// pool's row against other creates (FOR NO KEY UPDATE, which leaves the
-// pool's other children free to be written) so that the count against max
-// stays true until the insert commits.
+// CreateIdentityProvider implements store.IdentityProviders.
 func (s *Store) CreateIdentityProvider(ctx context.Context, p *store.IdentityProvider, max int) error {
 	err := s.c.Write(ctx, func(tx Executor) error {
-		var pk int64
-		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), p.PoolID).Scan(&pk); err != nil {
-			return notFound(err)
-		}
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM identity_providers WHERE pool = $1", pk).Scan(&n); err != nil {
+		pk, err := s.claimPoolSlot(ctx, tx, p.PoolID, "identity_providers", max)
+		if err != nil {
 			return err
-		}
-		if n >= max {
-			return store.ErrLimit
 		}
 		ids, err := s.d.Strings(p.Identifiers)
 		if err != nil {
@@ -154,13 +144,7 @@ func (s *Store) DeleteIdentityProvider(ctx context.Context, poolID, name string)
 func (s *Store) ListIdentityProviders(ctx context.Context, poolID string, page store.Page) ([]store.IdentityProvider, string, error) {
 	list, next, err := listPage(ctx, s.c.Read(), page, []string{"identity-providers", poolID},
 		"SELECT "+idpCols+" FROM identity_providers i WHERE i.pool = "+poolPK, []any{poolID}, "i.name",
-		func(row Row) (store.IdentityProvider, error) {
-			p, err := s.scanIdentityProvider(row, poolID)
-			if err != nil {
-				return store.IdentityProvider{}, err
-			}
-			return *p, nil
-		},
+		func(row Row) (*store.IdentityProvider, error) { return s.scanIdentityProvider(row, poolID) },
 		func(p store.IdentityProvider) string { return p.Name })
 	if err != nil {
 		return nil, "", s.errorf("list identity providers", err)

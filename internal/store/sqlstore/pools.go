@@ -76,12 +76,9 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, string, error) {
 	pools, next, err := listPage(ctx, s.c.Read(), page, []string{"pools"},
 		"SELECT "+poolCols+" FROM pools WHERE true", nil, "id",
-		func(row Row) (store.Pool, error) {
+		func(row Row) (*store.Pool, error) {
 			p, _, err := scanPool(row)
-			if err != nil {
-				return store.Pool{}, err
-			}
-			return *p, nil
+			return p, err
 		},
 		func(p store.Pool) string { return p.ID })
 	if err != nil {
@@ -94,7 +91,7 @@ func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, s
 // and the cursor of the next. query selects the rows with args and ends in a
 // WHERE clause; the keyset condition, order and limit are added here.
 func listPage[T any](ctx context.Context, q Executor, page store.Page, scope []string,
-	query string, args []any, keyCol string, scan func(Row) (T, error), key func(T) string,
+	query string, args []any, keyCol string, scan func(Row) (*T, error), key func(T) string,
 ) ([]T, string, error) {
 	pos, err := store.Position(page, 1, scope...)
 	if err != nil {
@@ -120,7 +117,7 @@ func listPage[T any](ctx context.Context, q Executor, page store.Page, scope []s
 		if err != nil {
 			return nil, "", err
 		}
-		items = append(items, item)
+		items = append(items, *item)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
@@ -130,4 +127,24 @@ func listPage[T any](ctx context.Context, q Executor, page store.Page, scope []s
 	}
 	items = items[:page.Limit]
 	return items, store.Cursor{Scope: scope, Pos: []string{key(items[page.Limit-1])}}.String(), nil
+}
+
+// claimPoolSlot returns the key of pool poolID if it has fewer than max rows
+// in table; ErrNotFound if it does not exist, ErrLimit if it has max. It
+// locks the pool's row against other creates (FOR NO KEY UPDATE, which
+// leaves the pool's other children free to be written) so that the count
+// stays true until the transaction of ex commits.
+func (s *Store) claimPoolSlot(ctx context.Context, ex Executor, poolID, table string, max int) (int64, error) {
+	var pk int64
+	if err := ex.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), poolID).Scan(&pk); err != nil {
+		return 0, notFound(err)
+	}
+	var n int
+	if err := ex.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE pool = $1", pk).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n >= max {
+		return 0, store.ErrLimit
+	}
+	return pk, nil
 }

@@ -41,24 +41,14 @@ func scanResourceServer(row Row, poolID string) (*store.ResourceServer, error) {
 	return &rs, nil
 }
 
-// CreateResourceServer implements store.ResourceServers. It locks the pool's
-// row against other creates (FOR NO KEY UPDATE, which leaves the pool's
-// other children free to be written) so that the count against max stays
-// true until the insert commits.
+// CreateResourceServer implements store.ResourceServers.
 func (s *Store) CreateResourceServer(ctx context.Context, rs *store.ResourceServer, max int) error {
 	err := s.c.Write(ctx, func(tx Executor) error {
-		var pk int64
-		if err := tx.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), rs.PoolID).Scan(&pk); err != nil {
-			return notFound(err)
-		}
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM resource_servers WHERE pool = $1", pk).Scan(&n); err != nil {
+		pk, err := s.claimPoolSlot(ctx, tx, rs.PoolID, "resource_servers", max)
+		if err != nil {
 			return err
 		}
-		if n >= max {
-			return store.ErrLimit
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO resource_servers (pool, identifier, name, scopes, created_at, updated_at)
+		_, err = tx.Exec(ctx, `INSERT INTO resource_servers (pool, identifier, name, scopes, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
 			pk, rs.Identifier, rs.Name, jsonArg(encodeScopes(rs.Scopes)), s.t(rs.CreatedAt), s.t(rs.UpdatedAt))
 		return err
@@ -117,13 +107,7 @@ func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier str
 func (s *Store) ListResourceServers(ctx context.Context, poolID string, page store.Page) ([]store.ResourceServer, string, error) {
 	list, next, err := listPage(ctx, s.c.Read(), page, []string{"resource-servers", poolID},
 		"SELECT "+resourceServerCols+" FROM resource_servers r WHERE r.pool = "+poolPK, []any{poolID}, "r.identifier",
-		func(row Row) (store.ResourceServer, error) {
-			rs, err := scanResourceServer(row, poolID)
-			if err != nil {
-				return store.ResourceServer{}, err
-			}
-			return *rs, nil
-		},
+		func(row Row) (*store.ResourceServer, error) { return scanResourceServer(row, poolID) },
 		func(rs store.ResourceServer) string { return rs.Identifier })
 	if err != nil {
 		return nil, "", s.errorf("list resource servers", err)

@@ -143,16 +143,13 @@ func (s *Store) errorf(what string, err error) error {
 	return fmt.Errorf("%s: %s: %w", s.d.Name(), what, err)
 }
 
-// update runs fn in s.c.Write and separates fn's own error, returned as it
-// is, from the store's, wrapped with what.
+// update runs fn in s.c.Write, the read-modify-write of an Update method.
+// The error of the caller's function, which fn marks with call, is returned
+// as it is; the store's own is wrapped with what.
 func (s *Store) update(ctx context.Context, what string, fn func(ex Executor) error) error {
-	var fnErr error
-	err := s.c.Write(ctx, func(ex Executor) error {
-		fnErr = fn(ex)
-		return fnErr
-	})
+	err := s.c.Write(ctx, fn)
 	var caller callerError
-	if errors.As(fnErr, &caller) {
+	if errors.As(err, &caller) {
 		return caller.err
 	}
 	if err != nil {
@@ -167,7 +164,7 @@ type callerError struct{ err error }
 
 func (e callerError) Error() string { return e.err.Error() }
 
-// call runs the caller's fn and marks its error as the caller's.
+// call marks err, returned by the caller's function, as the caller's.
 func call(err error) error {
 	if err != nil {
 		return callerError{err}

@@ -84,13 +84,7 @@ func (s *Store) DeleteTerms(ctx context.Context, poolID, id string) error {
 func (s *Store) ListTerms(ctx context.Context, poolID string, page store.Page) ([]store.Terms, string, error) {
 	list, next, err := listPage(ctx, s.c.Read(), page, []string{"terms", poolID},
 		"SELECT "+termsCols+" FROM terms t WHERE t.pool = "+poolPK, []any{poolID}, "t.id",
-		func(row Row) (store.Terms, error) {
-			t, err := scanTerms(row, poolID)
-			if err != nil {
-				return store.Terms{}, err
-			}
-			return *t, nil
-		},
+		func(row Row) (*store.Terms, error) { return scanTerms(row, poolID) },
 		func(t store.Terms) string { return t.ID })
 	if err != nil {
 		return nil, "", s.errorf("list terms", err)
