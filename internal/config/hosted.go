@@ -25,14 +25,14 @@ func (c *Config) validateHosted(bad func(format string, args ...any)) {
 	}
 	u, err := url.Parse(strings.Replace(c.HostedURL, PrefixPlaceholder, "prefix", 1))
 	switch {
+	case strings.Count(c.HostedURL, PrefixPlaceholder) != 1:
+		bad("--hosted-url %q must hold %s once", c.HostedURL, PrefixPlaceholder)
 	case err != nil:
 		bad("--hosted-url %q: %v", c.HostedURL, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		bad("--hosted-url %q must be an http:// or https:// URL", c.HostedURL)
 	case !strings.HasPrefix(c.HostedURL, u.Scheme+"://"+PrefixPlaceholder+"."):
 		bad("--hosted-url %q must start with %s://%s. (the prefix is the host's first label)", c.HostedURL, u.Scheme, PrefixPlaceholder)
-	case strings.Count(c.HostedURL, PrefixPlaceholder) != 1:
-		bad("--hosted-url %q must hold %s once", c.HostedURL, PrefixPlaceholder)
 	case u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.HostedURL, "#"):
 		bad("--hosted-url %q must have no user, path, query or fragment", c.HostedURL)
 	}
