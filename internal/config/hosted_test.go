@@ -16,7 +16,7 @@ func TestHostedURL(t *testing.T) {
 		{"default is empty", nil, "", ""},
 		{"https", []string{"--hosted-url", "https://{prefix}.auth.example.com"}, "https://{prefix}.auth.example.com", ""},
 		{"with port", []string{"--hosted-url", "http://{prefix}.auth.localhost:8080"}, "http://{prefix}.auth.localhost:8080", ""},
-		{"no placeholder", []string{"--hosted-url", "https://auth.example.com"}, "", "must start with https://{prefix}."},
+		{"no placeholder", []string{"--hosted-url", "https://auth.example.com"}, "", "must hold {prefix} once"},
 		{"placeholder not first", []string{"--hosted-url", "https://x{prefix}.example.com"}, "", "must start with"},
 		{"twice", []string{"--hosted-url", "https://{prefix}.{prefix}.example.com"}, "", "once"},
 		{"path", []string{"--hosted-url", "https://{prefix}.example.com/x"}, "", "no user, path"},
