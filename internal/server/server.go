@@ -22,6 +22,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
@@ -78,6 +79,8 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// hosted serves the pools' domains.
+	hosted *oauth.Service
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -148,9 +151,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&terms.Service{Store: st, IDs: gen, Now: opts.Now}).Register(mux)
 	(&tags.Service{Store: st, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
 	(&account.Service{Store: st, Auth: auth, Now: opts.Now}).Register(mux)
-	(&signup.Service{Store: st, Auth: auth}).Register(mux)
+	signUp := &signup.Service{Store: st, Auth: auth}
+	signUp.Register(mux)
 	(&idps.Service{Store: st, Keys: keys, Now: opts.Now, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
-	(&signin.Service{Store: st, Keys: keys, Auth: auth}).Register(mux)
+	signIn := &signin.Service{Store: st, Keys: keys, Auth: auth}
+	signIn.Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Store: st, Certificates: certs, Now: opts.Now}).Register(mux)
 	brand := &branding.Service{Store: st, IDs: gen, Now: opts.Now, BaseURL: signer.IssuerBase, Log: log}
@@ -164,7 +169,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	signer.Register(root)
 	brand.RegisterHTTP(root)
-	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
+	hosted := &oauth.Service{Store: st, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log}
+	hosted.Register(root)
+	s := &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	s.setHostedURL(cfg.Listen)
+	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
