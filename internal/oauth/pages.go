@@ -42,8 +42,9 @@ type page struct {
 	CSS   template.CSS
 	Logo  string
 	CSRF  string
-	// Query is the authorization request, carried from page to page.
-	Query       string
+	// Query is the authorization request, carried from page to page (an
+	// encoded query string, which the forms' actions end with).
+	Query       template.URL
 	Error, Info string
 	Username    string
 	UserLabel   string
@@ -153,7 +154,7 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 	if err != nil {
 		return nil, err
 	}
-	p := &page{CSRF: tok, Query: a.query.Encode(), UserLabel: "Username", formOrigin: origin(a.redirectURI)}
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI)}
 	if slices.Contains(languages, a.lang) {
 		p.Lang = a.lang
 	}
