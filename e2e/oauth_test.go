@@ -63,7 +63,7 @@ func newHostedEnv(t *testing.T) *hostedEnv {
 	t.Helper()
 	s, c := start(t)
 	pool := aws.ToString(newPool(t, c, &cip.CreateUserPoolInput{
-		UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
+		UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 	}).Id)
 	must[*cip.CreateUserPoolDomainOutput](t)(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(pool), Domain: aws.String(hostedPrefix)}))
@@ -438,7 +438,10 @@ func TestHostedAuthorizeErrors(t *testing.T) {
 		{"scope not allowed", func(q url.Values) { q.Set("scope", "openid phone") }, 0, "invalid_scope"},
 		{"flow not allowed", func(q url.Values) { q.Set("response_type", "token") }, 0, "unauthorized_client"},
 		{"bad response type", func(q url.Values) { q.Set("response_type", "id_token") }, 0, "unsupported_response_type"},
-		{"plain PKCE", func(q url.Values) { q.Set("code_challenge", strings.Repeat("a", 43)); q.Set("code_challenge_method", "plain") }, 0, "invalid_request"},
+		{"plain PKCE", func(q url.Values) {
+			q.Set("code_challenge", strings.Repeat("a", 43))
+			q.Set("code_challenge_method", "plain")
+		}, 0, "invalid_request"},
 		{"prompt none without a session", func(q url.Values) { q.Set("prompt", "none") }, 0, "login_required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
