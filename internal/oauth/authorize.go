@@ -132,8 +132,6 @@ func redirect(w http.ResponseWriter, r *http.Request, a *authRequest, params url
 		return
 	}
 	if a.responseType == "token" {
-		u.Fragment = ""
-		u.RawFragment = params.Encode()
 		http.Redirect(w, r, u.String()+"#"+params.Encode(), http.StatusFound)
 		return
 	}
