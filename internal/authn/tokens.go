@@ -273,7 +273,7 @@ func idTokenAttributes(c *appclient.Client, u *store.User) map[string]any {
 		}
 		switch name {
 		case "email_verified", "phone_number_verified":
-			out[name] = v == "true"
+			out[name] = userpool.IsTrue(v)
 		case "updated_at":
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 				out[name] = n
@@ -323,7 +323,6 @@ func (s *Service) RefreshWith(ctx context.Context, c *appclient.Client, raw stri
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.Now()
 	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata, Scopes: o.Scopes, OAuth: o.OAuth}
 	if !rotate {
 		res, err := s.sign(ctx, g, t.Family)
@@ -333,15 +332,20 @@ func (s *Service) RefreshWith(ctx context.Context, c *appclient.Client, raw stri
 	if r := c.Settings.RefreshTokenRotation; r != nil && r.RetryGracePeriodSeconds != nil {
 		grace = time.Duration(*r.RetryGracePeriodSeconds) * time.Second
 	}
+	// Whether the token is still current is decided inside the locked
+	// update, with the time read there: a request that read the clock
+	// before another rotated the token must not find itself "before" that
+	// rotation and inside the grace period.
 	_, err = s.Store.UpdateRefreshToken(ctx, t.ID, func(t *store.RefreshToken) error {
 		if t.Revoked {
 			return errRevokedRefreshToken()
 		}
+		now := s.Now()
 		if t.RotatedAt.IsZero() {
 			t.RotatedAt = now
 			return nil
 		}
-		if now.Sub(t.RotatedAt) >= grace {
+		if grace <= 0 || now.Sub(t.RotatedAt) >= grace {
 			return &model.RefreshTokenReuseException{Message: "Refresh token has been used after the grace period."}
 		}
 		return nil
@@ -501,7 +505,7 @@ func (s *Service) VerifyAccessToken(ctx context.Context, accessToken, scope stri
 			return nil, errRevokedAccessToken()
 		}
 	}
-	p, err := userpool.Load(ctx, s.Store, poolID)
+	p, err := s.Pools.Load(ctx, s.Store, poolID)
 	if err != nil {
 		var nf *model.ResourceNotFoundException
 		if errors.As(err, &nf) {

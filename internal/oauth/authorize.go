@@ -60,7 +60,7 @@ func (s *Service) parseAuthorize(ctx context.Context, q url.Values, st *site) (*
 	if id == "" {
 		return nil, badPage("The request has no client_id.")
 	}
-	c, err := appclient.Load(ctx, s.Store, id)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, id)
 	var nf *model.ResourceNotFoundException
 	if errors.As(err, &nf) || err == nil && c.Pool.ID != st.domain.PoolID {
 		return nil, badPage("Client " + id + " does not exist in this user pool.")

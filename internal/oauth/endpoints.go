@@ -40,7 +40,7 @@ func (s *Service) userInfo(w http.ResponseWriter, r *http.Request, st *site) {
 		writeError(w, invalidToken("The access token was not issued by this user pool."))
 		return
 	}
-	c, err := appclient.Load(r.Context(), s.Store, pr.ClientID)
+	c, err := appclient.Load(r.Context(), s.Pools, s.Store, pr.ClientID)
 	if err != nil {
 		writeError(w, invalidToken("The access token's app client no longer exists."))
 		return
@@ -114,7 +114,7 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request, st *site) {
 		s.errorPage(w, r, http.StatusBadRequest, "The request has no client_id.")
 		return
 	}
-	c, err := appclient.Load(r.Context(), s.Store, id)
+	c, err := appclient.Load(r.Context(), s.Pools, s.Store, id)
 	var nf *model.ResourceNotFoundException
 	if errors.As(err, &nf) || err == nil && c.Pool.ID != st.domain.PoolID {
 		s.errorPage(w, r, http.StatusBadRequest, "Client "+id+" does not exist in this user pool.")

@@ -40,12 +40,16 @@ import (
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/tokens"
+	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the hosted endpoints and pages. Set its fields, then call
 // SetHostedURL and Register.
 type Service struct {
-	Store  store.Store
+	Store store.Store
+	// Pools is the server's memo of decoded pool settings (nil decodes
+	// every time).
+	Pools  *userpool.Memo
 	Keys   *seal.Keyring
 	Auth   *authn.Service
 	Signer *tokens.Signer

@@ -78,7 +78,7 @@ func (s *Service) authenticateClient(ctx context.Context, r *http.Request, st *s
 	if id == "" {
 		return nil, errInvalidClient(status, "Client authentication is missing.")
 	}
-	c, err := appclient.Load(ctx, s.Store, id)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, id)
 	var nf *model.ResourceNotFoundException
 	if errors.As(err, &nf) {
 		return nil, errInvalidClient(status, "Client "+id+" does not exist.")

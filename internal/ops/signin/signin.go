@@ -26,8 +26,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
@@ -36,9 +36,7 @@ import (
 
 // Service serves the sign-in operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	Auth  *authn.Service
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -88,7 +86,7 @@ func flowNotEnabled(flow string) error {
 
 // InitiateAuth starts a sign-in at a public app client.
 func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthRequest) (*model.InitiateAuthResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +99,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 
 // AdminInitiateAuth starts a sign-in as an administrator.
 func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiateAuthRequest) (*model.AdminInitiateAuthResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +118,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth, model.ExplicitAuthFlowsTypeUserPasswordAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth) {
 			return nil, flowNotEnabled("USER_PASSWORD_AUTH")
 		}
 		return s.password(ctx, r)
@@ -128,7 +126,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if !r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth) {
 			return nil, invalid("Auth flow not enabled for this client")
 		}
 		return s.password(ctx, r)
@@ -140,7 +138,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 		return s.refresh(ctx, r)
 	case model.AuthFlowTypeCustomAuth:
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth, model.ExplicitAuthFlowsTypeCustomAuthFlowOnly) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth) {
 			return nil, flowNotEnabled("CUSTOM_AUTH")
 		}
 		return nil, invalid("Custom auth lambda trigger is not configured for the user pool.")
@@ -230,17 +228,17 @@ func (s *Service) checkPassword(ctx context.Context, r *request, name, pw string
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	ok, err := s.Auth.PasswordMatches(u, pw)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
@@ -260,6 +258,10 @@ func (s *Service) unknownUser(ctx context.Context, r *request, name, pw string) 
 		return &model.UserLambdaValidationException{Message: "The user migration trigger returned a user, which this server cannot store yet."}
 	}
 	if r.client.PreventsUserExistenceErrors() {
+		// As long as a wrong password takes.
+		if err := s.Auth.DecoyPasswordCheck(pw); err != nil {
+			return err
+		}
 		return authn.ErrIncorrectPassword()
 	}
 	return userpool.ErrUserNotFound()
@@ -318,7 +320,7 @@ func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSou
 	if r.hosted {
 		return &outcome{user: u}, nil
 	}
-	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Auth.Now(), Source: tokenSource, ClientMetadata: r.metadata})
+	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
 		return nil, err
 	}
@@ -366,12 +368,12 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := srp.NewEphemeral(s.Auth.Rand)
+	b, err := srp.NewEphemeral(s.Rand)
 	if err != nil {
 		return nil, err
 	}
 	block := make([]byte, secretBlockSize)
-	if _, err := io.ReadFull(s.Auth.Rand, block); err != nil {
+	if _, err := io.ReadFull(s.Rand, block); err != nil {
 		return nil, fmt.Errorf("draw secret block: %w", err)
 	}
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
@@ -420,9 +422,11 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 // simulatedSRP answers USER_SRP_AUTH for a user that does not exist, in a
 // client with PreventUserExistenceErrors, with a challenge that looks like a
 // real one: its salt and verifier are derived from the master key, the pool
-// and the name, so asking twice gives the same SALT, as for a real user.
-// The session it returns is not stored; answering it fails as a wrong
-// password does.
+// and the name, so asking twice gives the same SALT, as for a real user;
+// in a pool whose usernames are email addresses or phone numbers,
+// USER_ID_FOR_SRP is a UUID derived the same way, as a real user's is the
+// UUID of their username. The session it returns has the form of a real
+// one but is not stored; answering it fails as a wrong password does.
 func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block []byte) (*outcome, error) {
 	secret := s.Keys.Derive("simulated srp|" + c.Pool.ID + "|" + name)
 	salt := secret[:srp.SaltSize]
@@ -436,12 +440,19 @@ func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block 
 	if err != nil {
 		return nil, err
 	}
-	session := base64.RawURLEncoding.EncodeToString(s.Keys.Derive("simulated session|" + srpA))
+	session, err := s.Auth.IDs.Token(authn.SessionSize)
+	if err != nil {
+		return nil, err
+	}
+	userID := name
+	if len(c.Pool.UsernameAttributes()) > 0 {
+		userID = s.Auth.SimulatedUserID(c.Pool.ID, name)
+	}
 	return &outcome{
 		challenge: model.ChallengeNameTypePasswordVerifier, session: session,
 		params: map[string]string{
 			"SALT": hex.EncodeToString(salt), "SRP_B": srv.B(), "SECRET_BLOCK": base64.StdEncoding.EncodeToString(block),
-			"USER_ID_FOR_SRP": name, "USERNAME": name,
+			"USER_ID_FOR_SRP": userID, "USERNAME": userID,
 		},
 	}, nil
 }
@@ -494,7 +505,7 @@ func rotationEnabled(c *appclient.Client) bool {
 
 // RespondToAuthChallenge answers a challenge at a public app client.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondToAuthChallengeRequest) (*model.RespondToAuthChallengeResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +518,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 
 // AdminRespondToAuthChallenge answers a challenge as an administrator.
 func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.AdminRespondToAuthChallengeRequest) (*model.AdminRespondToAuthChallengeResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -535,8 +546,15 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		var na *model.NotAuthorizedException
 		if errors.As(err, &na) && c.PreventsUserExistenceErrors() {
 			// A simulated challenge's session is not stored: for a user who
-			// does not exist, answer as for a wrong password.
+			// does not exist, answer as for a wrong password, after the
+			// work a wrong one costs.
 			if _, ferr := c.Pool.FindUser(ctx, s.Store, name); ferr != nil {
+				if r.flow == model.ChallengeNameTypePasswordVerifier {
+					block, _ := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
+					if err := s.Auth.DecoyPasswordVerifier(block, r.params["TIMESTAMP"], r.params["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
+						return nil, err
+					}
+				}
 				return nil, authn.ErrIncorrectPassword()
 			}
 		}
@@ -584,6 +602,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
 		return nil, authn.ErrInvalidSession()
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	cred, err := password.Open(s.Keys, u.PoolID, u.Username, u.Password)
 	if err != nil {
 		return nil, err
@@ -593,12 +614,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 		return nil, err
 	}
 	if !srv.Verify(password.PoolName(u.PoolID), u.Username, block, ts, sig) {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
@@ -642,7 +660,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	updated, err := s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		if u.Status != model.UserStatusTypeForceChangePassword {
 			return authn.ErrInvalidSession()
@@ -666,7 +684,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 // GetTokensFromRefreshToken refreshes tokens, rotating the refresh token
 // when the client has refresh token rotation.
 func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTokensFromRefreshTokenRequest) (*model.GetTokensFromRefreshTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -710,7 +728,7 @@ func (s *Service) checkClientSecret(c *appclient.Client, secret string) error {
 
 // RevokeToken revokes a refresh token and the access tokens issued with it.
 func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest) (*model.RevokeTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -743,7 +761,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, in *model.GlobalSignOutRequ
 
 // AdminUserGlobalSignOut signs a user out everywhere.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUserGlobalSignOutRequest) (*model.AdminUserGlobalSignOutResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
