@@ -47,7 +47,7 @@ upper case, - as _); cognate serve -h lists them all.`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(usage)
+		return fmt.Errorf("no command given\n%s", usage)
 	}
 	switch args[0] {
 	case "serve":

@@ -40,7 +40,7 @@ type Service struct {
 	// Notifier is told when a message has been queued; nil tells no one.
 	Notifier messaging.Notifier
 
-	decoys decoyOnce
+	decoys *decoyOnce
 }
 
 // Triggers returns the hooks, triggers.None when none are set.
