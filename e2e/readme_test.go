@@ -69,7 +69,9 @@ type buildError struct {
 	out []byte
 }
 
-func (e *buildError) Error() string { return "go build ./cmd/cognate: " + e.err.Error() + "\n" + string(e.out) }
+func (e *buildError) Error() string {
+	return "go build ./cmd/cognate: " + e.err.Error() + "\n" + string(e.out)
+}
 
 var listenRE = regexp.MustCompile(`msg="cognate listening" addr=(\S+)`)
 
