@@ -188,5 +188,9 @@ func TestHostedDomainRouting(t *testing.T) {
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode >= 500 {
 			t.Errorf("%s %s (%s): %d", method, u, name, resp.StatusCode)
 		}
+		// Every non-API route has the hosted endpoints' middleware.
+		if resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("%s %s (%s): no X-Request-Id", method, u, name)
+		}
 	}
 }

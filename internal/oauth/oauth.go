@@ -63,6 +63,10 @@ type Service struct {
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
 	Log    *slog.Logger
+	// Routes are the server's other non-API routes (key documents, the
+	// outbox reader, UI assets, the home page): Register serves them behind
+	// the same middleware as the hosted endpoints.
+	Routes []Routes
 
 	hostedURL atomic.Pointer[string]
 	xorigin   *http.CrossOriginProtection
@@ -99,8 +103,20 @@ func (s *Service) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Register mounts the hosted routes on mux and makes the signer's
-// discovery documents name each pool's domain.
+// Routes mounts routes on a mux.
+type Routes interface {
+	Register(mux *http.ServeMux)
+}
+
+// RoutesFunc is a function that mounts routes, as a Routes.
+type RoutesFunc func(mux *http.ServeMux)
+
+// Register calls f(mux).
+func (f RoutesFunc) Register(mux *http.ServeMux) { f(mux) }
+
+// Register mounts the hosted routes on mux, and beneath them (as the
+// catch-all "/", which the API's "POST /" outranks) the Routes, and makes
+// the signer's discovery documents name each pool's domain.
 func (s *Service) Register(mux *http.ServeMux) {
 	s.xorigin = http.NewCrossOriginProtection()
 	s.xorigin.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -129,6 +145,13 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("POST /forgotPassword", s.forgotPassword)
 	page("POST /confirmForgotPassword", s.confirmForgotPassword)
 	page("GET /logout", s.logout)
+	if len(s.Routes) > 0 {
+		rest := http.NewServeMux()
+		for _, r := range s.Routes {
+			r.Register(rest)
+		}
+		mux.Handle("/", s.middleware(false, rest))
+	}
 }
 
 type ctxKey int

@@ -181,17 +181,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
 	if cfg.Outbox {
-		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
+		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
-	signer.Register(root)
-	brand.RegisterHTTP(root)
-	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
 	if cfg.Dev {
-		(&devmode.Reset{Store: st, Log: log}).Register(root)
+		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log}
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, Routes: routes}
 	hosted.Register(root)
 	s := &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
 	s.setHostedURL(cfg.Listen)
