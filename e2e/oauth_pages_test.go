@@ -194,3 +194,72 @@ func TestHostedDomainRouting(t *testing.T) {
 		}
 	}
 }
+
+// TestHostedSignInRules checks that the login form applies the sign-in
+// core's rules: PreventUserExistenceErrors, lockout after five wrong
+// passwords; and that prompt=login and /logout with redirect_uri go back to
+// the form.
+func TestHostedSignInRules(t *testing.T) {
+	e := newHostedEnv(t)
+	clientID := e.webClient(t, func(in *cip.CreateUserPoolClientInput) {
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	})
+	e.user(t, "hank@example.com")
+	q := codeQuery(clientID)
+	try := func(user, password string) string {
+		page := body(t, e.get(t, e.base+"/login?"+q))
+		resp := e.submit(t, page, "/login?"+q, url.Values{"username": {user}, "password": {password}})
+		if resp.StatusCode == http.StatusFound {
+			return "signed in"
+		}
+		return body(t, resp)
+	}
+	if got := try("nobody@example.com", "Whatever-1"); !strings.Contains(got, "Incorrect username or password.") {
+		t.Errorf("unknown user: %s", got)
+	}
+	for range 5 {
+		try("hank@example.com", "Wrong-passw0rd")
+	}
+	if got := try("hank@example.com", hostedPassword); !strings.Contains(got, "Password attempts exceeded") {
+		t.Errorf("after five wrong passwords: %s", got)
+	}
+}
+
+func TestHostedPromptAndLogout(t *testing.T) {
+	e := newHostedEnv(t)
+	clientID := e.webClient(t, nil)
+	e.user(t, "ivy@example.com")
+	authURL := e.base + "/oauth2/authorize?" + codeQuery(clientID)
+	if cb := e.signIn(t, authURL, "ivy@example.com", hostedPassword); cb.Query().Get("code") == "" {
+		t.Fatalf("callback %s", cb)
+	}
+	// With the session: straight back with a code, unless prompt=login.
+	if loc := e.get(t, authURL).Header.Get("Location"); !strings.HasPrefix(loc, hostedCallback+"?code=") {
+		t.Errorf("with a session: %s", loc)
+	}
+	if loc := e.get(t, authURL+"&prompt=login").Header.Get("Location"); !strings.HasPrefix(loc, "/login?") {
+		t.Errorf("prompt=login: %s", loc)
+	}
+	// /logout with redirect_uri and response_type: the session ends and the
+	// browser goes to the login form.
+	resp := e.get(t, e.base+"/logout?"+codeQuery(clientID)+"&state=again")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "/login?") || !strings.Contains(loc, "state=again") {
+		t.Fatalf("logout: %d %s", resp.StatusCode, loc)
+	}
+	if loc := e.get(t, authURL).Header.Get("Location"); !strings.HasPrefix(loc, "/login?") {
+		t.Errorf("after logout: %s", loc)
+	}
+	// A single-page app on another origin may call the token endpoint.
+	req, _ := http.NewRequest(http.MethodOptions, e.base+"/oauth2/token", nil)
+	req.Header.Set("Origin", "http://localhost:8080")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := e.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") == "" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}

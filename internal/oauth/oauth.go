@@ -63,6 +63,10 @@ type Service struct {
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
 	Log    *slog.Logger
+	// CORSOrigins lists the origins browsers may call the token, revocation
+	// and userInfo endpoints from (a single-page app exchanging its code);
+	// "*" allows any.
+	CORSOrigins []string
 	// Routes are the server's other non-API routes (key documents, the
 	// outbox reader, UI assets, the home page): Register serves them behind
 	// the same middleware as the hosted endpoints.
@@ -124,7 +128,7 @@ func (s *Service) Register(mux *http.ServeMux) {
 	}))
 	s.Signer.DomainBase = s.DomainBase
 	api := func(pattern string, h func(http.ResponseWriter, *http.Request, *site)) {
-		mux.Handle(pattern, s.middleware(false, s.onSite(false, h)))
+		mux.Handle(pattern, s.middleware(false, s.cors(s.onSite(false, h))))
 	}
 	page := func(pattern string, h func(http.ResponseWriter, *http.Request, *site)) {
 		mux.Handle(pattern, s.middleware(true, s.xorigin.Handler(s.onSite(true, h))))
@@ -133,6 +137,11 @@ func (s *Service) Register(mux *http.ServeMux) {
 	api("POST /oauth2/revoke", s.revoke)
 	api("GET /oauth2/userInfo", s.userInfo)
 	api("POST /oauth2/userInfo", s.userInfo)
+	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo"} {
+		mux.Handle("OPTIONS "+path, s.middleware(false, s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}))))
+	}
 	page("GET /oauth2/authorize", s.authorize)
 	page("GET /login", s.loginPage)
 	page("POST /login", s.login)
@@ -185,6 +194,38 @@ func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 				s.internalError(w, r, browser, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 			}
 		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cors lets the browsers of CORSOrigins call h, and answers their
+// preflights: the JSON endpoints take no cookies, so no credentials are
+// allowed.
+func (s *Service) cors(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); origin != "" {
+			w.Header().Add("Vary", "Origin")
+			allowed := ""
+			for _, o := range s.CORSOrigins {
+				if o == "*" || strings.EqualFold(o, origin) {
+					allowed = o
+					if o != "*" {
+						allowed = origin
+					}
+					break
+				}
+			}
+			if allowed != "" {
+				h := w.Header()
+				h.Set("Access-Control-Allow-Origin", allowed)
+				h.Set("Access-Control-Expose-Headers", "X-Request-Id, WWW-Authenticate")
+				if r.Method == http.MethodOptions {
+					h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+					h.Set("Access-Control-Allow-Headers", "authorization, content-type")
+					h.Set("Access-Control-Max-Age", "86400")
+				}
+			}
+		}
 		h.ServeHTTP(w, r)
 	})
 }

@@ -194,3 +194,37 @@ func FuzzPrefixOf(f *testing.F) {
 		}
 	})
 }
+
+func TestCORS(t *testing.T) {
+	s := &Service{CORSOrigins: []string{"https://app.example.com"}}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, tc := range []struct {
+		name, method, origin, allow string
+	}{
+		{"allowed preflight", http.MethodOptions, "https://app.example.com", "https://app.example.com"},
+		{"allowed post", http.MethodPost, "https://app.example.com", "https://app.example.com"},
+		{"other origin", http.MethodPost, "https://evil.example.com", ""},
+		{"no origin", http.MethodPost, "", ""},
+	} {
+		r := httptest.NewRequest(tc.method, "/oauth2/token", nil)
+		if tc.origin != "" {
+			r.Header.Set("Origin", tc.origin)
+		}
+		w := httptest.NewRecorder()
+		s.cors(ok).ServeHTTP(w, r)
+		if got := w.Header().Get("Access-Control-Allow-Origin"); got != tc.allow {
+			t.Errorf("%s: Allow-Origin %q, want %q", tc.name, got, tc.allow)
+		}
+		if tc.method == http.MethodOptions && w.Header().Get("Access-Control-Allow-Headers") != "authorization, content-type" {
+			t.Errorf("%s: preflight headers %v", tc.name, w.Header())
+		}
+	}
+	s.CORSOrigins = []string{"*"}
+	r := httptest.NewRequest(http.MethodPost, "/oauth2/token", nil)
+	r.Header.Set("Origin", "https://any.example.com")
+	w := httptest.NewRecorder()
+	s.cors(ok).ServeHTTP(w, r)
+	if got := w.Header().Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("any origin: %q", got)
+	}
+}

@@ -189,7 +189,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, Routes: routes}
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
 	s := &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
 	s.setHostedURL(cfg.Listen)
