@@ -59,7 +59,9 @@ type Service struct {
 	SignUp *signup.Service
 	// Branding gives the classic hosted UI's CSS and logo.
 	Branding *branding.Service
-	IDs      ids.Generator
+	// Federation signs users in through third-party identity providers.
+	Federation *Federation
+	IDs        ids.Generator
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
 	Log    *slog.Logger
@@ -154,6 +156,7 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("POST /forgotPassword", s.forgotPassword)
 	page("POST /confirmForgotPassword", s.confirmForgotPassword)
 	page("GET /logout", s.logout)
+	page("GET /oauth2/idpresponse", s.idpResponse)
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {

@@ -51,8 +51,13 @@ type page struct {
 	Session     string
 	Destination string
 	Fields      []field
-	Message     string
-	Status      int
+	// Native is set when the client signs users in with the pool's own
+	// directory (the password form); Providers are the names of its
+	// third-party identity providers (a button each).
+	Native    bool
+	Providers []string
+	Message   string
+	Status    int
 	// formOrigin is the origin of the redirect URI a form's answer may
 	// redirect to.
 	formOrigin string
@@ -154,7 +159,8 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 	if err != nil {
 		return nil, err
 	}
-	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI)}
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI),
+		Native: slices.Contains(a.client.Settings.SupportedIdentityProviders, nativeProvider), Providers: a.providers()}
 	if slices.Contains(languages, a.lang) {
 		p.Lang = a.lang
 	}
