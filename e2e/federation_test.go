@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -107,9 +108,21 @@ func (e *fedEnv) get(t *testing.T, u string) *http.Response {
 	return resp
 }
 
-// location returns the absolute URL a redirect from base points to.
+var continueRE = regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`)
+
+// location returns the absolute URL a redirect from base points to: a
+// 302's Location, or the URL of the page /oauth2/idpresponse answers with,
+// which goes on by a meta refresh.
 func location(t *testing.T, base string, resp *http.Response) string {
 	t.Helper()
+	if resp.StatusCode == http.StatusOK && strings.HasSuffix(resp.Request.URL.Path, "/oauth2/idpresponse") {
+		page := body(t, resp)
+		m := continueRE.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("idpresponse page without a refresh:\n%s", page)
+		}
+		return html.UnescapeString(m[1])
+	}
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("%s: want a redirect, got %d %s", resp.Request.URL, resp.StatusCode, body(t, resp))
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -227,6 +228,7 @@ func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, st
 // browser's cookie, the provider's error passed on to the app, or its code
 // exchanged, the identity verified and signed in.
 func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) {
+	w = &refreshRedirect{ResponseWriter: w}
 	q := r.URL.Query()
 	d := s.takeState(w, r, st, q.Get("state"))
 	if d == nil {
@@ -268,9 +270,50 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims})
 }
 
+// refreshRedirect turns the redirect the app's answer is sent by into a
+// page that goes on to it by a meta refresh. The browser may have come
+// back from its provider by a redirect that answered a form on the
+// provider's site (the managed login pages of another pool, or any
+// provider whose Content-Security-Policy has a form-action): browsers
+// hold that whole redirect chain to the form's form-action, which does not
+// name the app. A refresh is a new navigation, held to no form's policy.
+type refreshRedirect struct {
+	http.ResponseWriter
+	done bool
+}
+
+var refreshPage = template.Must(template.New("refresh").Parse(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
+	`<meta http-equiv="refresh" content="0;url={{.}}"><title>Signing in</title></head>` +
+	`<body><p><a id="continue" href="{{.}}">Continue</a></p></body></html>`))
+
+// WriteHeader answers a redirect with the refresh page.
+func (m *refreshRedirect) WriteHeader(code int) {
+	h := m.Header()
+	loc := h.Get("Location")
+	if code != http.StatusFound || loc == "" {
+		m.ResponseWriter.WriteHeader(code)
+		return
+	}
+	h.Del("Location")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+	m.ResponseWriter.WriteHeader(http.StatusOK)
+	refreshPage.Execute(m.ResponseWriter, template.URL(loc))
+	m.done = true
+}
+
+// Write drops the body of the redirect it replaced.
+func (m *refreshRedirect) Write(b []byte) (int, error) {
+	if m.done {
+		return len(b), nil
+	}
+	return m.ResponseWriter.Write(b)
+}
+
 // federatedSignIn signs in the user an external identity resolves to and
 // answers the app's authorization request.
 func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, id *federation.Identity) {
+	w = &refreshRedirect{ResponseWriter: w}
 	u, err := s.Federation.Users.SignIn(r.Context(), a.client, id)
 	if err != nil {
 		s.answer(w, r, a, s.pageSafe(r, err))
