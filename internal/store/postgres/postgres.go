@@ -88,13 +88,19 @@ func (c *conn) q() querier {
 // Read implements sqlstore.Conn.
 func (c *conn) Read() sqlstore.Executor { return executor{c.q()} }
 
-// One implements sqlstore.Conn. Inside a transaction, each statement is
+// Exec implements sqlstore.Conn. Inside a transaction, the statement is
 // sent between a savepoint and its release, in one round trip.
-func (c *conn) One() sqlstore.Executor {
-	if c.tx != nil {
-		return oneExecutor{c}
+func (c *conn) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	if c.tx == nil {
+		return executor{c.pool}.Exec(ctx, sql, args...)
 	}
-	return executor{c.pool}
+	var n int64
+	err := c.one(ctx, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		n = tag.RowsAffected()
+		return err
+	}, sql, args...)
+	return n, err
 }
 
 // InTx implements sqlstore.Conn.
@@ -140,42 +146,6 @@ func (c *conn) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		return err
 	}
 	return tx.Commit(ctx)
-}
-
-// oneExecutor runs each statement in the open transaction atomically: sent
-// between a savepoint and its release, in one round trip, so that a failure
-// rolls back to the savepoint and the transaction stays usable.
-type oneExecutor struct{ c *conn }
-
-func (o oneExecutor) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
-	var n int64
-	err := o.c.one(ctx, func(br pgx.BatchResults) error {
-		tag, err := br.Exec()
-		n = tag.RowsAffected()
-		return err
-	}, sql, args...)
-	return n, err
-}
-
-func (o oneExecutor) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	return o.c.tx.Query(ctx, sql, args...)
-}
-
-func (o oneExecutor) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return oneRow{o.c, ctx, sql, args}
-}
-
-// oneRow is a statement that returns one row, run as one does when it is
-// scanned.
-type oneRow struct {
-	c    *conn
-	ctx  context.Context
-	sql  string
-	args []any
-}
-
-func (r oneRow) Scan(dest ...any) error {
-	return r.c.one(r.ctx, func(br pgx.BatchResults) error { return br.QueryRow().Scan(dest...) }, r.sql, r.args...)
 }
 
 // one runs a single statement of the open transaction between a savepoint
@@ -254,7 +224,7 @@ func (dialect) IsForeignKey(err error) bool {
 // DeleteExpired implements sqlstore.Dialect: one statement, through the
 // table's index on expires_at.
 func (d dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string, now time.Time) (int64, error) {
-	return c.One().Exec(ctx, deleteExpiredSQL(table), d.Time(now))
+	return c.Exec(ctx, deleteExpiredSQL(table), d.Time(now))
 }
 
 // deleteExpiredSQL deletes the rows of table that expired before $1.

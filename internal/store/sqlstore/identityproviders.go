@@ -134,7 +134,7 @@ func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append([]any{
 // DeleteIdentityProvider implements store.IdentityProviders. Its
 // identifiers go by the foreign key's cascade.
 func (s *Store) DeleteIdentityProvider(ctx context.Context, poolID, name string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM identity_providers WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM identity_providers WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
 		return s.errorf("delete identity provider", err)
 	}
 	return nil

@@ -53,10 +53,11 @@ type Rows interface {
 type Conn interface {
 	// Read returns where reads go.
 	Read() Executor
-	// One returns where a write of a single statement goes. Outside a
-	// transaction the statement commits on its own; inside one, a failing
-	// statement undoes only itself and leaves the transaction usable.
-	One() Executor
+	// Exec runs a write of a single statement, returning no rows, and
+	// returns the number of rows it changed. Outside a transaction the
+	// statement commits on its own; inside one, a failing statement undoes
+	// only itself and leaves the transaction usable.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	// Write runs fn atomically: in a transaction of its own or, inside one,
 	// under a savepoint that fn's error rolls back. Statements fn runs on
 	// the executor it is given read what fn wrote.
