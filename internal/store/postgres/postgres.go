@@ -59,6 +59,7 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // executor is a querier as a sqlstore.Executor.
@@ -75,6 +76,32 @@ func (e executor) Query(ctx context.Context, sql string, args ...any) (sqlstore.
 
 func (e executor) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
 	return e.q.QueryRow(ctx, sql, args...)
+}
+
+// ExecAll sends the statements in one batch. Outside a transaction the
+// server runs the batch in an implicit one: all of it takes effect or none.
+func (e executor) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	var b pgx.Batch
+	for _, st := range stmts {
+		b.Queue(st.SQL, st.Args...)
+	}
+	br := e.q.SendBatch(ctx, &b)
+	n, err := readAll(br, len(stmts))
+	return n, errors.Join(err, br.Close())
+}
+
+// readAll reads the results of n statements that return no rows from br,
+// up to the first that failed.
+func readAll(br pgx.BatchResults, n int) ([]int64, error) {
+	counts := make([]int64, n)
+	for i := range n {
+		tag, err := br.Exec()
+		if err != nil {
+			return counts, &sqlstore.StmtError{Index: i, Err: err}
+		}
+		counts[i] = tag.RowsAffected()
+	}
+	return counts, nil
 }
 
 // q returns where statements go: the open transaction, or the pool.
@@ -95,11 +122,27 @@ func (c *conn) Exec(ctx context.Context, sql string, args ...any) (int64, error)
 		return executor{c.pool}.Exec(ctx, sql, args...)
 	}
 	var n int64
-	err := c.one(ctx, func(br pgx.BatchResults) error {
+	err := c.batch(ctx, func(br pgx.BatchResults) error {
 		tag, err := br.Exec()
 		n = tag.RowsAffected()
 		return err
-	}, sql, args...)
+	}, sqlstore.Stmt{SQL: sql, Args: args})
+	return n, err
+}
+
+// ExecAll implements sqlstore.Conn. Outside a transaction the batch is
+// atomic on its own; inside one, it is sent between a savepoint and its
+// release, in one round trip.
+func (c *conn) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	if c.tx == nil {
+		return executor{c.pool}.ExecAll(ctx, stmts)
+	}
+	var n []int64
+	err := c.batch(ctx, func(br pgx.BatchResults) error {
+		var err error
+		n, err = readAll(br, len(stmts))
+		return err
+	}, stmts...)
 	return n, err
 }
 
@@ -148,13 +191,15 @@ func (c *conn) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return tx.Commit(ctx)
 }
 
-// one runs a single statement of the open transaction between a savepoint
-// and its release, in one round trip; read takes its result from br. A
+// batch runs statements of the open transaction between a savepoint and
+// its release, in one round trip; read takes their results from br. A
 // failure rolls back to the savepoint so that the transaction stays usable.
-func (c *conn) one(ctx context.Context, read func(br pgx.BatchResults) error, sql string, args ...any) error {
+func (c *conn) batch(ctx context.Context, read func(br pgx.BatchResults) error, stmts ...sqlstore.Stmt) error {
 	var b pgx.Batch
 	b.Queue("SAVEPOINT one")
-	b.Queue(sql, args...)
+	for _, st := range stmts {
+		b.Queue(st.SQL, st.Args...)
+	}
 	b.Queue("RELEASE SAVEPOINT one")
 	br := c.tx.SendBatch(ctx, &b)
 	_, spErr := br.Exec()
@@ -163,7 +208,7 @@ func (c *conn) one(ctx context.Context, read func(br pgx.BatchResults) error, sq
 	if closeErr := br.Close(); spErr == nil && relErr == nil && closeErr == nil {
 		return err // the savepoint is released
 	}
-	// The statement failed, and the server skipped the release.
+	// A statement failed, and the server skipped the rest and the release.
 	if _, rbErr := c.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT one; RELEASE SAVEPOINT one"); rbErr != nil {
 		return errors.Join(err, spErr, rbErr)
 	}

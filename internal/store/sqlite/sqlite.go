@@ -127,6 +127,17 @@ func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, erro
 	return executor{c.w}.Exec(ctx, query, args...)
 }
 
+// ExecAll implements sqlstore.Conn.
+func (c *conn) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	var n []int64
+	err := c.write(ctx, func(tx *preparer) error {
+		var err error
+		n, err = executor{tx}.ExecAll(ctx, stmts)
+		return err
+	})
+	return n, err
+}
+
 // InTx implements sqlstore.Conn.
 func (c *conn) InTx() bool { return c.tx != nil }
 
