@@ -5,11 +5,13 @@ package e2e
 
 import (
 	"crypto/rand"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cognate-idp/cognate/internal/srp"
 )
@@ -90,4 +92,74 @@ func TestFidelityVerifiedFlagCase(t *testing.T) {
 	}
 	_, err := e.c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("tia"), UserAttributes: []types.AttributeType{attr("email_verified", "yes")}})
 	wantErr(t, err, "InvalidParameterException", "email_verified")
+}
+
+// CreateUserPool refuses bad Schema entries with InvalidParameterException
+// (the full table is userpool's TestNewSettingsSchema).
+func TestFidelitySchemaChecks(t *testing.T) {
+	_, c := start(t)
+	for _, tc := range []struct {
+		attr types.SchemaAttributeType
+		msg  string
+	}{
+		{types.SchemaAttributeType{Name: aws.String("email"), StringAttributeConstraints: &types.StringAttributeConstraintsType{MinLength: aws.String("invalid_value")}}, "Invalid StringAttributeConstraints for schema attribute email"},
+		{types.SchemaAttributeType{Name: aws.String("email"), StringAttributeConstraints: &types.StringAttributeConstraintsType{MaxLength: aws.String("4096")}}, "user.email: String attributes cannot have a length of more than 2048"},
+		{types.SchemaAttributeType{Name: aws.String("email"), DeveloperOnlyAttribute: aws.Bool(true)}, "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email"},
+		{types.SchemaAttributeType{Name: aws.String("team")}, "Invalid AttributeDataType input, consider using the provided AttributeDataType enum."},
+	} {
+		_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("schema"), Schema: []types.SchemaAttributeType{tc.attr}})
+		wantErr(t, err, "InvalidParameterException", tc.msg)
+	}
+	if out := must[*cip.ListUserPoolsOutput](t)(c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})); len(out.UserPools) != 0 {
+		t.Fatalf("refused pools were created: %+v", out.UserPools)
+	}
+}
+
+// A pool created with only VerificationMessageTemplate shows the template
+// in the legacy members too, and the other way round.
+func TestFidelityVerificationMessageFields(t *testing.T) {
+	_, c := start(t)
+	p := newPool(t, c, &cip.CreateUserPoolInput{VerificationMessageTemplate: &types.VerificationMessageTemplateType{
+		EmailMessage: aws.String("Code {####}"), EmailSubject: aws.String("Your code"), SmsMessage: aws.String("SMS code {####}"),
+	}})
+	if aws.ToString(p.EmailVerificationMessage) != "Code {####}" || aws.ToString(p.EmailVerificationSubject) != "Your code" || aws.ToString(p.SmsVerificationMessage) != "SMS code {####}" {
+		t.Fatalf("legacy members %q %q %q", aws.ToString(p.EmailVerificationMessage), aws.ToString(p.EmailVerificationSubject), aws.ToString(p.SmsVerificationMessage))
+	}
+	p = newPool(t, c, &cip.CreateUserPoolInput{EmailVerificationMessage: aws.String("Legacy {####}"), EmailVerificationSubject: aws.String("Legacy subject")})
+	if vt := p.VerificationMessageTemplate; aws.ToString(vt.EmailMessage) != "Legacy {####}" || aws.ToString(vt.EmailSubject) != "Legacy subject" || vt.SmsMessage != nil || p.SmsVerificationMessage != nil {
+		t.Fatalf("template %+v, SmsVerificationMessage %v", vt, p.SmsVerificationMessage)
+	}
+}
+
+// wantExact checks an error's code and its whole message.
+func wantExact(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	wantErr(t, err, code, msg)
+	var ae smithy.APIError
+	if errors.As(err, &ae); ae.ErrorMessage() != msg {
+		t.Fatalf("%s message %q, want exactly %q", code, ae.ErrorMessage(), msg)
+	}
+}
+
+// Error texts per operation, as reported from Cognito (docs/fidelity.md).
+func TestFidelityErrorTexts(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, nil).ClientId)
+	e.user(t, "ida")
+	token := must[*cip.InitiateAuthOutput](t)(e.password(id, "ida", signinPassword)).AuthenticationResult.AccessToken
+	unknown := []types.AttributeType{attr("custom:x", "1"), attr("custom:y", "2")}
+
+	_, err := e.c.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(id), Username: aws.String("new"), Password: aws.String(signinPassword), UserAttributes: unknown})
+	wantExact(t, err, "InvalidParameterException", "Attributes did not conform to the schema: custom:x: Attribute does not exist in the schema.\ncustom:y: Attribute does not exist in the schema.\n")
+	_, err = e.c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("new"), UserAttributes: unknown[:1]})
+	wantExact(t, err, "InvalidParameterException", "Attributes did not conform to the schema: custom:x: Attribute does not exist in the schema.\n")
+	_, err = e.c.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: token, UserAttributes: unknown})
+	wantExact(t, err, "InvalidParameterException", "user.custom:x: Attribute does not exist in the schema.\nuser.custom:y: Attribute does not exist in the schema.\n")
+	_, err = e.c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("ida"), UserAttributes: unknown[1:]})
+	wantExact(t, err, "InvalidParameterException", "user.custom:y: Attribute does not exist in the schema.\n")
+
+	_, err = e.c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(e.pool), Filter: aws.String(`email ^^ "a"`)})
+	wantExact(t, err, "InvalidParameterException", "Error while parsing filter.")
+	_, err = e.c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(id), Username: aws.String("ida")})
+	wantExact(t, err, "InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number")
 }

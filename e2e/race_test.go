@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
@@ -177,5 +178,32 @@ func TestRefreshRotationRace(t *testing.T) {
 			t.Fatalf("round %d: %d redemptions, want 1: %v", round, counts[""], counts)
 		}
 		wantAtMost(t, counts, "", 1, "RefreshTokenReuseException: Refresh token has been used after the grace period.")
+	}
+}
+
+// Requesting codes is limited per user and kind of code, as Cognito
+// limits it, so that new codes cannot renew the five guesses without end.
+func TestCodeRequestLimit(t *testing.T) {
+	e := newSignupEnv(t, emailAutoVerified(), nil)
+	createUser(t, e.c, e.pool, "lin", attr("email", "lin@example.com"), attr("email_verified", "true"))
+	e.setPassword(t, "lin", signupPassword, true)
+	for range authn.MaxCodeRequests {
+		must[*cip.ForgotPasswordOutput](t)(e.forgot("lin"))
+	}
+	code := e.code(t, "lin@example.com")
+	_, err := e.forgot("lin")
+	wantErr(t, err, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
+	signupOK(t, e.confirmForgot("lin", code, "Reset=Passw0rd!")) // the last code still works
+	e.clock.Advance(authn.CodeRequestWindow)
+	must[*cip.ForgotPasswordOutput](t)(e.forgot("lin"))
+
+	must[*cip.SignUpOutput](t)(e.signUp("kai", signupPassword, attr("email", "kai@example.com")))
+	for range authn.MaxCodeRequests - 1 {
+		must[*cip.ResendConfirmationCodeOutput](t)(e.resend("kai"))
+	}
+	_, err = e.resend("kai")
+	wantErr(t, err, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
+	if n := len(e.messages(t, "kai@example.com")); n != authn.MaxCodeRequests {
+		t.Fatalf("%d messages, want %d", n, authn.MaxCodeRequests)
 	}
 }

@@ -40,8 +40,9 @@ func SecretAAD(clientID, secretID string) []byte {
 }
 
 // Load reads a client by its ID alone, as the public operations address
-// it, with its pool. A missing client is a ResourceNotFoundException.
-func Load(ctx context.Context, st store.Store, clientID string) (*Client, error) {
+// it, with its pool (loaded through pools, which may be nil). A missing
+// client is a ResourceNotFoundException.
+func Load(ctx context.Context, pools *userpool.Memo, st store.Store, clientID string) (*Client, error) {
 	rec, err := st.GetClientByID(ctx, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound(clientID)
@@ -49,7 +50,7 @@ func Load(ctx context.Context, st store.Store, clientID string) (*Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("get client: %w", err)
 	}
-	p, err := userpool.Load(ctx, st, rec.PoolID)
+	p, err := pools.Load(ctx, st, rec.PoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +59,8 @@ func Load(ctx context.Context, st store.Store, clientID string) (*Client, error)
 
 // LoadInPool reads a client of a given pool, as the admin operations
 // address it: a missing pool or client is a ResourceNotFoundException.
-func LoadInPool(ctx context.Context, st store.Store, poolID, clientID string) (*Client, error) {
-	p, err := userpool.Load(ctx, st, poolID)
+func LoadInPool(ctx context.Context, pools *userpool.Memo, st store.Store, poolID, clientID string) (*Client, error) {
+	p, err := pools.Load(ctx, st, poolID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +265,12 @@ func (c *Client) CanRead(attr string) bool {
 }
 
 // CanWrite reports whether the client may write an attribute: every
-// mutable attribute when WriteAttributes is empty.
+// mutable attribute when WriteAttributes is empty. Developer-only
+// attributes (dev:) are read-only to every app client, whatever its
+// WriteAttributes: only administrative calls write them.
 func (c *Client) CanWrite(attr string) bool {
+	if strings.HasPrefix(attr, "dev:") {
+		return false
+	}
 	return len(c.Settings.WriteAttributes) == 0 || slices.Contains(c.Settings.WriteAttributes, attr)
 }

@@ -68,6 +68,17 @@ func TestServerBinaryDeps(t *testing.T) {
 	}
 }
 
+// TestPublicPackages keeps the module's API to one package: everything but
+// the commands, the end-to-end tests and cognatetest is internal.
+func TestPublicPackages(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(p.ImportPath, mod)
+		if !strings.HasPrefix(rel, "internal/") && !strings.HasPrefix(rel, "cmd/") && rel != "e2e" && rel != "cognatetest" {
+			t.Errorf("%s is public: put it under internal/", p.ImportPath)
+		}
+	}
+}
+
 func TestPackageDocs(t *testing.T) {
 	for _, p := range listPackages(t) {
 		if p.Doc == "" && !strings.HasSuffix(p.ImportPath, "/e2e") {

@@ -33,10 +33,14 @@ type Service struct {
 	IDs    ids.Generator
 	Now    func() time.Time
 	Rand   io.Reader
+	// Pools loads pools through the server's memo (nil decodes every time).
+	Pools *userpool.Memo
 	// Hooks are the Lambda trigger points; triggers.None when nil.
 	Hooks triggers.Hooks
 	// Notifier is told when a message has been queued; nil tells no one.
 	Notifier messaging.Notifier
+
+	decoys *decoyOnce
 }
 
 // Triggers returns the hooks, triggers.None when none are set.
@@ -90,6 +94,9 @@ type State struct {
 	// Sent maps a code purpose to where its latest code went, so that
 	// confirming the code verifies the attribute value it reached.
 	Sent map[string]Delivery `json:"sent,omitzero"`
+	// CodeRequests maps a code purpose to when its recent codes were
+	// made, for the limit on code requests.
+	CodeRequests map[string][]time.Time `json:"codeRequests,omitzero"`
 }
 
 // ReadState decodes a user's sign-in state; an empty document is the zero

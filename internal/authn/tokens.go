@@ -451,7 +451,7 @@ func (s *Service) Authorize(ctx context.Context, accessToken string) (*Principal
 			return nil, errRevokedAccessToken()
 		}
 	}
-	p, err := userpool.Load(ctx, s.Store, poolID)
+	p, err := s.Pools.Load(ctx, s.Store, poolID)
 	if err != nil {
 		var nf *model.ResourceNotFoundException
 		if errors.As(err, &nf) {

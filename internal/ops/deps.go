@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Deps are the dependencies every operation service may use. A service
@@ -33,6 +34,9 @@ type Deps struct {
 	// Region and AccountID go into pool IDs and ARNs.
 	Region    string
 	AccountID string
+	// Pools loads pools through the server's memo of decoded settings (nil
+	// decodes every time).
+	Pools *userpool.Memo
 	// Auth is the sign-in core: passwords, codes, sessions and tokens.
 	Auth *authn.Service
 	// Notifier is told when a message has been queued (after its

@@ -482,7 +482,7 @@ func TestApplyErrors(t *testing.T) {
 		{"unknown scope", strings.Replace(base, "[api/read]", "[other/read]", 1),
 			"seed.yaml:14: app client testclient0000000000000001: ScopeDoesNotExistException"},
 		{"attribute schema", strings.Replace(base, "Name: given_name", "Name: shoe_size", 1),
-			"seed.yaml:21: user carol: update user: InvalidParameterException: Attributes did not conform to the schema"},
+			"seed.yaml:21: user carol: update user: InvalidParameterException: user.shoe_size: Attribute does not exist in the schema."},
 	}
 	onStores(t, func(t *testing.T, e *env) {
 		e.mustApply(t, base)

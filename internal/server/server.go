@@ -19,7 +19,9 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/devmode"
 	"github.com/cognate-idp/cognate/internal/fetch"
+	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/ops"
@@ -44,7 +46,12 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/version"
 )
+
+// poolMemoSize is how many pools' decoded settings the server keeps.
+const poolMemoSize = 1024
 
 // Options are the dependencies tests replace.
 type Options struct {
@@ -137,13 +144,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	// One memo of decoded pool settings serves every operation.
+	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
-		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand,
+		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
 		Hooks: triggers.None{}, Notifier: dispatcher,
 	}
 	deps := ops.Deps{
 		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,
-		Region: cfg.Region, AccountID: cfg.AccountID, Auth: auth, Notifier: dispatcher, Log: log,
+		Region: cfg.Region, AccountID: cfg.AccountID, Pools: memo, Auth: auth, Notifier: dispatcher, Log: log,
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
@@ -172,6 +181,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	signer.Register(root)
 	brand.RegisterHTTP(root)
+	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
+	if cfg.Dev {
+		(&devmode.Reset{Store: st, Log: log}).Register(root)
+		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
+	}
 	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }
 

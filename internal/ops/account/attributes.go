@@ -194,7 +194,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 			if len(st.Pending) == 0 {
 				st.Pending = nil
 			}
-			if err := p.CheckRequired(u.Attributes); err != nil {
+			if err := p.CheckRequired(u.Attributes, true); err != nil {
 				return err
 			}
 			u.Aliases = p.Aliases(u.Attributes)

@@ -62,7 +62,7 @@ func checkClient(ctx context.Context, st store.Clients, poolID, clientID string)
 // poolOr returns the pool's ResourceNotFoundException when the pool does
 // not exist, and err otherwise.
 func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
-	if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+	if _, perr := s.Pools.Load(ctx, s.Store, poolID); perr != nil {
 		return perr
 	}
 	return err
@@ -70,7 +70,7 @@ func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
 
 // missing returns the error for a pool or client that is not there.
 func (s *Service) missing(ctx context.Context, poolID, clientID string) error {
-	if _, err := userpool.Load(ctx, s.Store, poolID); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, poolID); err != nil {
 		return err
 	}
 	if clientID != "" {
@@ -278,7 +278,7 @@ func checkStyle(p *userpool.Pool, useCognito *bool, settings json.RawMessage, as
 // CreateManagedLoginBranding creates the branding style of an app client;
 // a client has one at most.
 func (s *Service) CreateManagedLoginBranding(ctx context.Context, in *model.CreateManagedLoginBrandingRequest) (*model.CreateManagedLoginBrandingResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (s *Service) DescribeManagedLoginBrandingByClient(ctx context.Context, in *
 // of its category and color mode. UseCognitoProvidedValues true returns the
 // style to Cognito's values, dropping its settings and assets.
 func (s *Service) UpdateManagedLoginBranding(ctx context.Context, in *model.UpdateManagedLoginBrandingRequest) (*model.UpdateManagedLoginBrandingResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -174,7 +174,7 @@ func Lookup(ctx context.Context, st store.Domains, region, host string) (*store.
 // CreateUserPoolDomain adds a prefix domain, or a custom domain when the
 // request has a CustomDomainConfig, to a pool.
 func (s *Service) CreateUserPoolDomain(ctx context.Context, in *model.CreateUserPoolDomainRequest) (*model.CreateUserPoolDomainResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func (s *Service) DescribeUserPoolDomain(ctx context.Context, in *model.Describe
 // custom domain's certificate or routing. Settings the request leaves out
 // are kept; the name cannot change.
 func (s *Service) UpdateUserPoolDomain(ctx context.Context, in *model.UpdateUserPoolDomainRequest) (*model.UpdateUserPoolDomainResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if isNotFound(err) {
 		return nil, noSuchDomain()
 	}

@@ -257,7 +257,7 @@ func (s *Service) checkIdentifiers(ctx context.Context, poolID, name string, ids
 
 // CreateIdentityProvider adds an identity provider to a pool.
 func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateIdentityProviderRequest) (*model.CreateIdentityProviderResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateId
 func (s *Service) get(ctx context.Context, poolID, name string) (*store.IdentityProvider, error) {
 	rec, err := s.Store.GetIdentityProvider(ctx, poolID, name)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, err := userpool.Load(ctx, s.Store, poolID); err != nil {
+		if _, err := s.Pools.Load(ctx, s.Store, poolID); err != nil {
 			return nil, err
 		}
 		return nil, notFound(poolID, name)
@@ -343,7 +343,7 @@ func (s *Service) DescribeIdentityProvider(ctx context.Context, in *model.Descri
 func (s *Service) GetIdentityProviderByIdentifier(ctx context.Context, in *model.GetIdentityProviderByIdentifierRequest) (*model.GetIdentityProviderByIdentifierResponse, error) {
 	rec, err := s.Store.GetIdentityProviderByIdentifier(ctx, in.UserPoolId, in.IdpIdentifier)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+		if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 			return nil, err
 		}
 		return nil, &model.ResourceNotFoundException{Message: fmt.Sprintf("Identity provider with identifier %s does not exist in user pool %s.", in.IdpIdentifier, in.UserPoolId)}
@@ -365,7 +365,7 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, in *model.UpdateId
 	if reservedName(in.ProviderName) {
 		return nil, &model.UnsupportedIdentityProviderException{Message: fmt.Sprintf("The provider %s cannot be updated.", in.ProviderName)}
 	}
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +437,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, in *model.DeleteId
 	if reservedName(in.ProviderName) {
 		return nil, &model.UnsupportedIdentityProviderException{Message: fmt.Sprintf("The provider %s cannot be deleted.", in.ProviderName)}
 	}
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	err := s.Store.DeleteIdentityProvider(ctx, in.UserPoolId, in.ProviderName)
@@ -452,7 +452,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, in *model.DeleteId
 
 // ListIdentityProviders lists a pool's identity providers a page at a time.
 func (s *Service) ListIdentityProviders(ctx context.Context, in *model.ListIdentityProvidersRequest) (*model.ListIdentityProvidersResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	limit := 60

@@ -96,7 +96,7 @@ func (s *Service) create(ctx context.Context, in *model.CreateUserPoolRequest, f
 
 // DescribeUserPool returns a pool's settings.
 func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPoolRequest) (*model.DescribeUserPoolResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (s *Service) update(ctx context.Context, st store.Pools, id string, fn func
 // protection is active.
 func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRequest) (*model.Empty, error) {
 	err := s.Store.Tx(ctx, func(tx store.Store) error {
-		p, err := userpool.Load(ctx, tx, in.UserPoolId)
+		p, err := s.Pools.Load(ctx, tx, in.UserPoolId)
 		if err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ func checkClient(ctx context.Context, st store.Clients, poolID, clientID string)
 // custom ones), without sub, which the pool assigns, followed by
 // cognito:mfa_enabled and cognito:username.
 func (s *Service) GetCSVHeader(ctx context.Context, in *model.GetCSVHeaderRequest) (*model.GetCSVHeaderResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) GetCSVHeader(ctx context.Context, in *model.GetCSVHeaderReques
 // base64 of its DER encoding as Cognito returns it. The first call makes
 // it; a year on, a new one replaces it in the answers.
 func (s *Service) GetSigningCertificate(ctx context.Context, in *model.GetSigningCertificateRequest) (*model.GetSigningCertificateResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	c, err := s.Certificates.Current(ctx, in.UserPoolId)

@@ -79,7 +79,7 @@ func flowNotEnabled(flow string) error {
 
 // InitiateAuth starts a sign-in at a public app client.
 func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthRequest) (*model.InitiateAuthResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 
 // AdminInitiateAuth starts a sign-in as an administrator.
 func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiateAuthRequest) (*model.AdminInitiateAuthResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -245,6 +245,10 @@ func (s *Service) unknownUser(ctx context.Context, r *request, name, pw string) 
 		return &model.UserLambdaValidationException{Message: "The user migration trigger returned a user, which this server cannot store yet."}
 	}
 	if r.client.PreventsUserExistenceErrors() {
+		// As long as a wrong password takes.
+		if err := s.Auth.DecoyPasswordCheck(pw); err != nil {
+			return err
+		}
 		return authn.ErrIncorrectPassword()
 	}
 	return userpool.ErrUserNotFound()
@@ -402,9 +406,11 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 // simulatedSRP answers USER_SRP_AUTH for a user that does not exist, in a
 // client with PreventUserExistenceErrors, with a challenge that looks like a
 // real one: its salt and verifier are derived from the master key, the pool
-// and the name, so asking twice gives the same SALT, as for a real user.
-// The session it returns is not stored; answering it fails as a wrong
-// password does.
+// and the name, so asking twice gives the same SALT, as for a real user;
+// in a pool whose usernames are email addresses or phone numbers,
+// USER_ID_FOR_SRP is a UUID derived the same way, as a real user's is the
+// UUID of their username. The session it returns has the form of a real
+// one but is not stored; answering it fails as a wrong password does.
 func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block []byte) (*outcome, error) {
 	secret := s.Keys.Derive("simulated srp|" + c.Pool.ID + "|" + name)
 	salt := secret[:srp.SaltSize]
@@ -418,12 +424,19 @@ func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block 
 	if err != nil {
 		return nil, err
 	}
-	session := base64.RawURLEncoding.EncodeToString(s.Keys.Derive("simulated session|" + srpA))
+	session, err := s.Auth.IDs.Token(authn.SessionSize)
+	if err != nil {
+		return nil, err
+	}
+	userID := name
+	if len(c.Pool.UsernameAttributes()) > 0 {
+		userID = s.Auth.SimulatedUserID(c.Pool.ID, name)
+	}
 	return &outcome{
 		challenge: model.ChallengeNameTypePasswordVerifier, session: session,
 		params: map[string]string{
 			"SALT": hex.EncodeToString(salt), "SRP_B": srv.B(), "SECRET_BLOCK": base64.StdEncoding.EncodeToString(block),
-			"USER_ID_FOR_SRP": name, "USERNAME": name,
+			"USER_ID_FOR_SRP": userID, "USERNAME": userID,
 		},
 	}, nil
 }
@@ -476,7 +489,7 @@ func rotationEnabled(c *appclient.Client) bool {
 
 // RespondToAuthChallenge answers a challenge at a public app client.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondToAuthChallengeRequest) (*model.RespondToAuthChallengeResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -489,7 +502,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 
 // AdminRespondToAuthChallenge answers a challenge as an administrator.
 func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.AdminRespondToAuthChallengeRequest) (*model.AdminRespondToAuthChallengeResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -515,8 +528,15 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		var na *model.NotAuthorizedException
 		if errors.As(err, &na) && c.PreventsUserExistenceErrors() {
 			// A simulated challenge's session is not stored: for a user who
-			// does not exist, answer as for a wrong password.
+			// does not exist, answer as for a wrong password, after the
+			// work a wrong one costs.
 			if _, ferr := c.Pool.FindUser(ctx, s.Store, name); ferr != nil {
+				if r.flow == model.ChallengeNameTypePasswordVerifier {
+					block, _ := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
+					if err := s.Auth.DecoyPasswordVerifier(block, r.params["TIMESTAMP"], r.params["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
+						return nil, err
+					}
+				}
 				return nil, authn.ErrIncorrectPassword()
 			}
 		}
@@ -646,7 +666,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 // GetTokensFromRefreshToken refreshes tokens, rotating the refresh token
 // when the client has refresh token rotation.
 func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTokensFromRefreshTokenRequest) (*model.GetTokensFromRefreshTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -690,7 +710,7 @@ func (s *Service) checkClientSecret(c *appclient.Client, secret string) error {
 
 // RevokeToken revokes a refresh token and the access tokens issued with it.
 func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest) (*model.RevokeTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -723,7 +743,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, in *model.GlobalSignOutRequ
 
 // AdminUserGlobalSignOut signs a user out everywhere.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUserGlobalSignOutRequest) (*model.AdminUserGlobalSignOutResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -204,17 +204,18 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		if prevent {
-			return nil, errCodeMismatch()
+	if !found || !u.Enabled {
+		if !prevent {
+			if !found {
+				return nil, errClientUserNotFound()
+			}
+			return nil, authn.ErrUserDisabled()
 		}
-		return nil, errClientUserNotFound()
-	}
-	if !u.Enabled {
-		if prevent {
-			return nil, errCodeMismatch()
+		// The answer and the work of a wrong code.
+		if err := s.Auth.DecoySetPassword(p, in.Password); err != nil {
+			return nil, publicPassword(err)
 		}
-		return nil, authn.ErrUserDisabled()
+		return nil, errCodeMismatch()
 	}
 	// The new password is checked before the code is used up, so that a
 	// rejected password can be retried with the same code.
@@ -246,7 +247,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 // they have a verified destination. It needs self-service recovery: a pool
 // whose AccountRecoverySetting is admin_only refuses it.
 func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminResetUserPasswordRequest) (*model.AdminResetUserPasswordResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +297,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 // in FORCE_CHANGE_PASSWORD, its age counting towards
 // TemporaryPasswordValidityDays from now.
 func (s *Service) AdminSetUserPassword(ctx context.Context, in *model.AdminSetUserPasswordRequest) (*model.AdminSetUserPasswordResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func publicPassword(err error) error {
 // client loads the app client a public request names and checks its
 // SECRET_HASH for the username as sent.
 func (s *Service) client(ctx context.Context, clientID, username, hash string) (*appclient.Client, error) {
-	c, err := appclient.Load(ctx, s.Store, clientID)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,13 +117,13 @@ func attrMap(list []model.AttributeType) map[string]string {
 }
 
 // checkWritable refuses attributes the app client may not write. The
-// verification flags and developer-only attributes are writable only when
-// the client's WriteAttributes name them, so that a user cannot verify
-// their own email address by signing up.
+// verification flags are writable only when the client's WriteAttributes
+// name them, so that a user cannot verify their own email address by
+// signing up; developer-only attributes never are (see CanWrite).
 func checkWritable(c *appclient.Client, attrs []model.AttributeType) error {
 	for _, a := range attrs {
 		explicit := slices.Contains(c.Settings.WriteAttributes, a.Name)
-		guarded := a.Name == "email_verified" || a.Name == "phone_number_verified" || strings.HasPrefix(a.Name, "dev:")
+		guarded := a.Name == "email_verified" || a.Name == "phone_number_verified"
 		if (guarded && !explicit) || !c.CanWrite(a.Name) {
 			return &model.NotAuthorizedException{Message: unauthorizedAttributeMsg}
 		}
@@ -176,7 +176,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	ev := &triggers.Event{
@@ -431,7 +431,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 // AdminConfirmSignUp confirms an unconfirmed user without a code. It
 // verifies no attribute.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, in *model.AdminConfirmSignUpRequest) (*model.AdminConfirmSignUpResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func aliasExists(p *userpool.Pool, attrs map[string]string) error {
 // FORCE_CHANGE_PASSWORD status and records the invitation for delivery, or
 // with MessageAction RESEND renews an invited user's temporary password.
 func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUserRequest) (*model.AdminCreateUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, temp)
@@ -189,7 +189,7 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 
 // AdminGetUser returns a user, found by username or alias.
 func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserRequest) (*model.AdminGetUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 
 // AdminDeleteUser deletes a user.
 func (s *Service) AdminDeleteUser(ctx context.Context, in *model.AdminDeleteUserRequest) (*model.Empty, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func (s *Service) AdminDeleteUser(ctx context.Context, in *model.AdminDeleteUser
 // update runs fn on the user named by username or alias, in one
 // read-modify-write, and maps the store's errors to Cognito's.
 func (s *Service) update(ctx context.Context, poolID, name string, fn func(p *userpool.Pool, u *store.User) error) error {
-	p, err := userpool.Load(ctx, s.Store, poolID)
+	p, err := s.Pools.Load(ctx, s.Store, poolID)
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *model.Admin
 				return err
 			}
 		}
-		return p.CheckRequired(u.Attributes)
+		return p.CheckRequired(u.Attributes, true)
 	})
 	if err != nil {
 		return nil, err
