@@ -177,3 +177,22 @@ func BenchmarkUserExistence(b *testing.B) {
 		})
 	}
 }
+
+// Without token revocation, a global sign-out ends the access tokens
+// issued before it by their time: a sign-in in the same second, after the
+// sign-out, still gets working tokens.
+func TestSignInSameSecondAsSignOut(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, func(in *cip.CreateUserPoolClientInput) { in.EnableTokenRevocation = aws.Bool(false) }).ClientId)
+	e.user(t, "sol")
+	before := must[*cip.InitiateAuthOutput](t)(e.password(id, "sol", signinPassword)).AuthenticationResult
+	must[*cip.GlobalSignOutOutput](t)(e.c.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: before.AccessToken}))
+	after := must[*cip.InitiateAuthOutput](t)(e.password(id, "sol", signinPassword)).AuthenticationResult
+	_, err := e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: before.AccessToken})
+	wantErr(t, err, "NotAuthorizedException", "Access Token has been revoked")
+	must[*cip.GetUserOutput](t)(e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: after.AccessToken}))
+	e.clock.Advance(time.Second)
+	must[*cip.GetUserOutput](t)(e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: after.AccessToken}))
+	_, err = e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: before.AccessToken})
+	wantErr(t, err, "NotAuthorizedException", "Access Token has been revoked")
+}
