@@ -196,3 +196,29 @@ func TestSignInSameSecondAsSignOut(t *testing.T) {
 	_, err = e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: before.AccessToken})
 	wantErr(t, err, "NotAuthorizedException", "Access Token has been revoked")
 }
+
+// Values of shapes the model marks sensitive (AuthParametersType,
+// ChallengeResponsesType, UserContextDataType) are never echoed in
+// validation messages.
+func TestSensitiveValuesNotEchoed(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, nil).ClientId)
+	secret := "S3cret" + strings.Repeat("x", 131073)
+	_, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "who", "PASSWORD": secret}})
+	wantErr(t, err, "InvalidParameterException", "authParameters")
+	if strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("the password is echoed: %.200s", err)
+	}
+	_, err = e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(id), ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+		Session: aws.String("s"), ChallengeResponses: map[string]string{"USERNAME": "who", "NEW_PASSWORD": secret}})
+	wantErr(t, err, "InvalidParameterException", "challengeResponses")
+	if strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("the new password is echoed: %.200s", err)
+	}
+	_, err = e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "who", "PASSWORD": "pw"}, UserContextData: &types.UserContextDataType{IpAddress: aws.String("S3cret" + strings.Repeat("1", 200))}})
+	if err != nil && strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("the context data is echoed: %.200s", err)
+	}
+}
