@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -220,5 +221,31 @@ func TestSensitiveValuesNotEchoed(t *testing.T) {
 		AuthParameters: map[string]string{"USERNAME": "who", "PASSWORD": "pw"}, UserContextData: &types.UserContextDataType{IpAddress: aws.String("S3cret" + strings.Repeat("1", 200))}})
 	if err != nil && strings.Contains(err.Error(), "S3cret") {
 		t.Fatalf("the context data is echoed: %.200s", err)
+	}
+}
+
+// Member names are exact and duplicate keys are refused, over the wire.
+func TestJSONMemberNamesExact(t *testing.T) {
+	s := testserver.Start(t)
+	pool := aws.ToString(newPool(t, s.Client, nil).Id)
+	post := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminCreateUser")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("X-Amzn-Errortype")
+	}
+	if code, et := post(`{"UserPoolId":"` + pool + `","username":"amy","MessageAction":"SUPPRESS"}`); code != 400 || et != "InvalidParameterException" {
+		t.Errorf("lower-case username: %d %s, want 400 InvalidParameterException", code, et)
+	}
+	if code, et := post(`{"UserPoolId":"` + pool + `","Username":"amy","Username":"bob","MessageAction":"SUPPRESS"}`); code != 400 || et != "SerializationException" {
+		t.Errorf("duplicate Username: %d %s, want 400 SerializationException", code, et)
+	}
+	if code, et := post(`{"UserPoolId":"` + pool + `","Username":"amy","MessageAction":"SUPPRESS"}`); code != 200 {
+		t.Errorf("exact names: %d %s", code, et)
 	}
 }

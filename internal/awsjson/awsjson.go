@@ -179,11 +179,17 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 // Decode parses a request body into the operation's input shape and
 // validates it against the model. Errors are wire errors:
 // SerializationException for a body that is not a JSON object of the right
-// types, InvalidParameterException for a constraint violation.
+// types or has an object with a key twice, InvalidParameterException for a
+// constraint violation. Member names match exactly, as in AWS JSON: one
+// that differs in case is an unknown member, ignored.
 func Decode(row *model.Operation, body []byte) (model.Input, error) {
 	in := row.NewInput()
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
+	}
+	body, err := exactMembers(reflect.TypeOf(in), body)
+	if err != nil {
+		return nil, &model.ProtocolError{Code: "SerializationException", Message: "Duplicate key in a JSON object of the request body.", Status: http.StatusBadRequest}
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return nil, &model.ProtocolError{Code: "SerializationException", Message: serializationMessage(err), Status: http.StatusBadRequest}

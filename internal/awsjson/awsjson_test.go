@@ -370,6 +370,16 @@ func TestDecode(t *testing.T) {
 			message: "Request body is not valid JSON."},
 		{name: "not an object", body: `"x"`, code: "SerializationException",
 			message: "Unexpected string (expected object)."},
+		{name: "member names are exact", body: `{"userPoolId":"` + poolID + `"}`, code: "InvalidParameterException",
+			message: "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null"},
+		{name: "a member of another case is ignored", body: `{"UserPoolId":"` + poolID + `","LIMIT":"x","filter":1}`,
+			want: &model.ListUsersRequest{UserPoolId: poolID}},
+		{name: "duplicate member", body: `{"UserPoolId":"` + poolID + `","UserPoolId":"us-east-1_other"}`, code: "SerializationException",
+			message: "Duplicate key in a JSON object of the request body."},
+		{name: "duplicate key of an ignored member", body: `{"UserPoolId":"` + poolID + `","X":{"a":1,"a":2}}`, code: "SerializationException",
+			message: "Duplicate key in a JSON object of the request body."},
+		{name: "duplicate in a list of objects", body: `{"UserPoolId":"` + poolID + `","AttributesToGet":["a","a"]}`,
+			want: &model.ListUsersRequest{UserPoolId: poolID, AttributesToGet: []string{"a", "a"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
