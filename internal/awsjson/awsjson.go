@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -172,8 +173,19 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 	if h == nil {
 		return op, nil, &model.ProtocolError{Code: "NotImplementedException", Message: op + " is not implemented yet.", Status: http.StatusNotImplemented}
 	}
-	out, err := h(ctx, in)
+	out, err := call(ctx, h, in)
 	return op, out, err
+}
+
+// call runs a handler, turning a panic into an internal error that carries
+// its cause and stack for the log; the caller sees InternalErrorException.
+func call(ctx context.Context, h handler, in model.Input) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h(ctx, in)
 }
 
 // Decode parses a request body into the operation's input shape and

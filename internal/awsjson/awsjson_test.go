@@ -563,3 +563,26 @@ func TestSDK(t *testing.T) {
 		}
 	})
 }
+
+// A panic in an operation is recovered: the caller gets InternalErrorException
+// (500) with nothing of the cause, and the log gets the cause.
+func TestPanicRecovered(t *testing.T) {
+	var logs bytes.Buffer
+	m := awsjson.NewMux(slog.New(slog.NewTextHandler(&logs, nil)))
+	awsjson.Handle(m, model.OpAdminGetUser, func(context.Context, *model.AdminGetUserRequest) (*model.AdminGetUserResponse, error) {
+		panic("the secret cause")
+	})
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"UserPoolId":"`+poolID+`","Username":"alice"}`))
+	req.Header.Set("X-Amz-Target", awsjson.TargetPrefix+model.OpAdminGetUser)
+	rec := httptest.NewRecorder()
+	m.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("X-Amzn-Errortype") != "InternalErrorException" {
+		t.Fatalf("got %d %s, want 500 InternalErrorException", rec.Code, rec.Header().Get("X-Amzn-Errortype"))
+	}
+	if strings.Contains(rec.Body.String(), "secret") {
+		t.Errorf("the cause reached the caller: %s", rec.Body)
+	}
+	if !strings.Contains(logs.String(), "the secret cause") || !strings.Contains(logs.String(), "AdminGetUser") {
+		t.Errorf("the log lacks the cause: %s", logs.String())
+	}
+}
