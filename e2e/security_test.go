@@ -249,3 +249,58 @@ func TestJSONMemberNamesExact(t *testing.T) {
 		t.Errorf("exact names: %d %s", code, et)
 	}
 }
+
+// While admin operations are open, the server answers only to hosts that
+// cannot be a rebound name, refuses IAM-authorized operations from other
+// origins, and answers Private Network Access preflights.
+func TestOpenAdminGuards(t *testing.T) {
+	s := testserver.Start(t)
+	pool := aws.ToString(newPool(t, s.Client, nil).Id)
+	send := func(method, path, host, origin, op, body string, hdr ...string) *http.Response {
+		req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+		if host != "" {
+			req.Host = host
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if op != "" {
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	describe := `{"UserPoolId":"` + pool + `"}`
+	for _, host := range []string{"rebound.example.com", "rebound.example.com:9229"} {
+		if r := send("POST", "/", host, "", "DescribeUserPool", describe); r.StatusCode != 403 || r.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
+			t.Errorf("Host %s: %d %s", host, r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+		}
+		if r := send("GET", "/_cognate/outbox", host, "", "", ""); r.StatusCode != 403 {
+			t.Errorf("outbox with Host %s: %d", host, r.StatusCode)
+		}
+	}
+	for _, host := range []string{"localhost:9229", "app.localhost", "[::1]:9229", "10.1.2.3"} {
+		if r := send("POST", "/", host, "", "DescribeUserPool", describe); r.StatusCode != 200 {
+			t.Errorf("Host %s: %d %s", host, r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+		}
+	}
+	if r := send("POST", "/", "", "https://attacker.example", "DescribeUserPool", describe); r.StatusCode != 403 || r.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
+		t.Errorf("cross-origin DescribeUserPool: %d %s", r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+	}
+	if r := send("POST", "/", "", "https://app.example", "InitiateAuth", `{"ClientId":"nosuchclient","AuthFlow":"USER_PASSWORD_AUTH"}`); r.StatusCode != 400 ||
+		r.Header.Get("X-Amzn-Errortype") != "ResourceNotFoundException" || r.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("cross-origin InitiateAuth: %d %s", r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+	}
+	r := send("OPTIONS", "/", "", "https://app.example", "", "", "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true")
+	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Private-Network") != "true" {
+		t.Errorf("Private Network Access preflight: %d %v", r.StatusCode, r.Header)
+	}
+}

@@ -278,16 +278,30 @@ func TestWireGolden(t *testing.T) {
 			req:    request{method: http.MethodOptions, origin: "https://evil.example", headers: map[string]string{"Access-Control-Request-Method": "POST"}},
 			status: 200,
 		},
+		// While IAM-authorized operations accept unsigned requests, other
+		// origins may not call them: the refusal carries the CORS headers of
+		// an allowed origin, so that its page can read why.
 		{
 			name:   "CORSPostAllowed",
 			setup:  restricted,
 			req:    request{target: "AdminGetUser", origin: "http://localhost:3000", body: `{"UserPoolId":"` + poolID + `","Username":"ghost"}`},
-			status: 400,
+			status: 403,
 		},
 		{
 			name:   "CORSPostDenied",
 			setup:  restricted,
 			req:    request{target: "AdminGetUser", origin: "http://localhost:3001", body: `{"UserPoolId":"` + poolID + `","Username":"alice"}`},
+			status: 403,
+		},
+		{
+			name:   "CORSPostSameOrigin",
+			req:    request{target: "AdminGetUser", origin: "http://example.com", body: `{"UserPoolId":"` + poolID + `","Username":"alice"}`},
+			status: 200,
+		},
+		{
+			name: "CORSPreflightPrivateNetwork",
+			req: request{method: http.MethodOptions, origin: "https://app.example.com", headers: map[string]string{
+				"Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"}},
 			status: 200,
 		},
 	}

@@ -54,6 +54,16 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// IAMCredentials is a file of access keys (see sigv4.ParseCredentials):
+	// with it, IAM-authorized operations require a SigV4 signature by one
+	// of them; without it they accept unsigned requests.
+	IAMCredentials string
+	// InsecureOpenAdmin lets the server listen on a non-loopback address
+	// without IAMCredentials.
+	InsecureOpenAdmin bool
+	// AllowedHosts are host names requests may name while admin operations
+	// are open (see HostAllowed).
+	AllowedHosts []string
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -89,6 +99,7 @@ func load(name string, args []string, getenv func(string) string, stderr io.Writ
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
 	seedFlags(fs, c)
+	securityFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err

@@ -139,6 +139,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
+	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
+		st.Close()
+		return nil, err
+	}
 	(&pools.Service{Store: st, IDs: gen, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
 	(&clients.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now}).Register(mux)
 	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand, Notifier: dispatcher, Auth: auth}).Register(mux)
@@ -164,7 +168,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	signer.Register(root)
 	brand.RegisterHTTP(root)
-	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
+	return &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -215,6 +219,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 
 // Run builds the server from cfg and serves on cfg.Listen until ctx ends.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	warn, err := cfg.CheckExposure()
+	if err != nil {
+		return err
+	}
+	if warn {
+		warnOpen(log, cfg)
+	}
 	s, err := New(ctx, cfg, log, Options{})
 	if err != nil {
 		return err
