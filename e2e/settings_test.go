@@ -176,7 +176,7 @@ func TestRiskConfiguration(t *testing.T) {
 		t.Helper()
 		return must[*cip.DescribeRiskConfigurationOutput](t)(c.DescribeRiskConfiguration(ctx, &cip.DescribeRiskConfigurationInput{UserPoolId: p.Id, ClientId: client})).RiskConfiguration
 	}
-	diff(t, "new pool", &types.RiskConfigurationType{UserPoolId: p.Id, ClientId: aws.String("ALL")}, describe(nil))
+	diff(t, "new pool", &types.RiskConfigurationType{UserPoolId: p.Id}, describe(nil))
 
 	notify := &types.NotifyConfigurationType{
 		SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/example.com"), From: aws.String("security@example.com"),
@@ -200,7 +200,7 @@ func TestRiskConfiguration(t *testing.T) {
 	}
 	out := must[*cip.SetRiskConfigurationOutput](t)(c.SetRiskConfiguration(ctx, in))
 	want := &types.RiskConfigurationType{
-		UserPoolId: p.Id, ClientId: aws.String("ALL"), LastModifiedDate: aws.Time(clock.Now()),
+		UserPoolId: p.Id, LastModifiedDate: aws.Time(clock.Now()),
 		CompromisedCredentialsRiskConfiguration: in.CompromisedCredentialsRiskConfiguration,
 		AccountTakeoverRiskConfiguration:        in.AccountTakeoverRiskConfiguration,
 		RiskExceptionConfiguration:              in.RiskExceptionConfiguration,
@@ -226,7 +226,7 @@ func TestRiskConfiguration(t *testing.T) {
 	must[*cip.SetRiskConfigurationOutput](t)(c.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: p.Id, ClientId: web}))
 	diff(t, "client reset", want, describe(web))
 	must[*cip.SetRiskConfigurationOutput](t)(c.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: p.Id}))
-	diff(t, "pool reset", &types.RiskConfigurationType{UserPoolId: p.Id, ClientId: aws.String("ALL")}, describe(nil))
+	diff(t, "pool reset", &types.RiskConfigurationType{UserPoolId: p.Id}, describe(nil))
 
 	bad := []struct {
 		name string

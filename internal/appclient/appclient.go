@@ -40,8 +40,9 @@ func SecretAAD(clientID, secretID string) []byte {
 }
 
 // Load reads a client by its ID alone, as the public operations address
-// it, with its pool. A missing client is a ResourceNotFoundException.
-func Load(ctx context.Context, st store.Store, clientID string) (*Client, error) {
+// it, with its pool (loaded through pools, which may be nil). A missing
+// client is a ResourceNotFoundException.
+func Load(ctx context.Context, pools *userpool.Memo, st store.Store, clientID string) (*Client, error) {
 	rec, err := st.GetClientByID(ctx, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound(clientID)
@@ -49,7 +50,7 @@ func Load(ctx context.Context, st store.Store, clientID string) (*Client, error)
 	if err != nil {
 		return nil, fmt.Errorf("get client: %w", err)
 	}
-	p, err := userpool.Load(ctx, st, rec.PoolID)
+	p, err := pools.Load(ctx, st, rec.PoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +59,8 @@ func Load(ctx context.Context, st store.Store, clientID string) (*Client, error)
 
 // LoadInPool reads a client of a given pool, as the admin operations
 // address it: a missing pool or client is a ResourceNotFoundException.
-func LoadInPool(ctx context.Context, st store.Store, poolID, clientID string) (*Client, error) {
-	p, err := userpool.Load(ctx, st, poolID)
+func LoadInPool(ctx context.Context, pools *userpool.Memo, st store.Store, poolID, clientID string) (*Client, error) {
+	p, err := pools.Load(ctx, st, poolID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,20 +144,45 @@ func (c *Client) badHash() error {
 }
 
 // AllowsFlow reports whether the client's ExplicitAuthFlows permit an auth
-// flow, given as an ExplicitAuthFlowsType value (ALLOW_USER_SRP_AUTH, ...)
-// or its legacy name. A client with no explicit flows allows SRP, refresh
-// and custom authentication, as Cognito's default.
-func (c *Client) AllowsFlow(names ...string) bool {
-	flows := c.Settings.ExplicitAuthFlows
+// flow, given as its ALLOW_ ExplicitAuthFlowsType value
+// (ALLOW_USER_SRP_AUTH, ...). A client with no explicit flows allows SRP, refresh and custom
+// authentication, as Cognito's default; a client with legacy values is
+// read as EffectiveFlows says.
+func (c *Client) AllowsFlow(flow string) bool {
+	return slices.Contains(EffectiveFlows(c.Settings.ExplicitAuthFlows), flow)
+}
+
+// EffectiveFlows returns the ALLOW_ flows a client's ExplicitAuthFlows
+// permit. ALLOW_ values mean themselves; none means Cognito's default
+// (SRP, refresh, custom). Legacy values (no ALLOW_ prefix, never mixed with
+// ALLOW_ values) predate the switches for SRP, refresh and custom
+// authentication, which such clients keep: USER_PASSWORD_AUTH and
+// ADMIN_NO_SRP_AUTH add their password flow to SRP, refresh and custom
+// authentication, and CUSTOM_AUTH_FLOW_ONLY leaves custom authentication
+// and refresh alone. docs/fidelity.md records the evidence.
+func EffectiveFlows(flows []string) []string {
 	if len(flows) == 0 {
-		flows = []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
+		return []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
 	}
-	for _, n := range names {
-		if slices.Contains(flows, n) {
-			return true
-		}
+	legacy := false
+	for _, f := range flows {
+		legacy = legacy || !strings.HasPrefix(f, "ALLOW_")
 	}
-	return false
+	if !legacy {
+		return flows
+	}
+	out := []string{model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth}
+	if slices.Contains(flows, model.ExplicitAuthFlowsTypeCustomAuthFlowOnly) {
+		return out
+	}
+	out = append(out, model.ExplicitAuthFlowsTypeAllowUserSrpAuth)
+	if slices.Contains(flows, model.ExplicitAuthFlowsTypeUserPasswordAuth) {
+		out = append(out, model.ExplicitAuthFlowsTypeAllowUserPasswordAuth)
+	}
+	if slices.Contains(flows, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) {
+		out = append(out, model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth)
+	}
+	return out
 }
 
 // Duration returns a token validity as a duration, in its unit ("seconds",

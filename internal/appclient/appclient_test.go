@@ -1,6 +1,7 @@
 package appclient
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -8,18 +9,35 @@ import (
 )
 
 func TestAllowsFlow(t *testing.T) {
-	def := &Client{Rec: &store.Client{ID: "c"}}
-	for _, f := range []string{model.ExplicitAuthFlowsTypeAllowUserSrpAuth, model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, model.ExplicitAuthFlowsTypeAllowCustomAuth} {
-		if !def.AllowsFlow(f) {
-			t.Errorf("a client without explicit flows refuses %s", f)
+	const (
+		srp     = model.ExplicitAuthFlowsTypeAllowUserSrpAuth
+		refresh = model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth
+		custom  = model.ExplicitAuthFlowsTypeAllowCustomAuth
+		user    = model.ExplicitAuthFlowsTypeAllowUserPasswordAuth
+		admin   = model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth
+		choice  = model.ExplicitAuthFlowsTypeAllowUserAuth
+	)
+	all := []string{srp, refresh, custom, user, admin, choice}
+	for _, tc := range []struct {
+		flows []string
+		allow []string
+	}{
+		{nil, []string{srp, refresh, custom}},
+		{[]string{srp}, []string{srp}},
+		{[]string{user, refresh}, []string{user, refresh}},
+		// Legacy values keep SRP, refresh and custom authentication.
+		{[]string{model.ExplicitAuthFlowsTypeUserPasswordAuth}, []string{srp, refresh, custom, user}},
+		{[]string{model.ExplicitAuthFlowsTypeAdminNoSrpAuth}, []string{srp, refresh, custom, admin}},
+		{[]string{model.ExplicitAuthFlowsTypeUserPasswordAuth, model.ExplicitAuthFlowsTypeAdminNoSrpAuth}, []string{srp, refresh, custom, user, admin}},
+		{[]string{model.ExplicitAuthFlowsTypeCustomAuthFlowOnly}, []string{refresh, custom}},
+		{[]string{model.ExplicitAuthFlowsTypeCustomAuthFlowOnly, model.ExplicitAuthFlowsTypeAdminNoSrpAuth}, []string{refresh, custom}},
+	} {
+		c := &Client{Rec: &store.Client{ID: "c"}, Settings: model.UserPoolClientType{ExplicitAuthFlows: tc.flows}}
+		for _, f := range all {
+			if got, want := c.AllowsFlow(f), slices.Contains(tc.allow, f); got != want {
+				t.Errorf("ExplicitAuthFlows %v: AllowsFlow(%s) = %v, want %v", tc.flows, f, got, want)
+			}
 		}
-	}
-	if def.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth) {
-		t.Error("a client without explicit flows allows USER_PASSWORD_AUTH")
-	}
-	legacy := &Client{Rec: &store.Client{ID: "c"}, Settings: model.UserPoolClientType{ExplicitAuthFlows: []string{model.ExplicitAuthFlowsTypeAdminNoSrpAuth}}}
-	if !legacy.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) || legacy.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserSrpAuth) {
-		t.Error("legacy ADMIN_NO_SRP_AUTH")
 	}
 }
 

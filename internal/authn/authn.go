@@ -33,12 +33,14 @@ type Service struct {
 	IDs    ids.Generator
 	Now    func() time.Time
 	Rand   io.Reader
+	// Pools loads pools through the server's memo (nil decodes every time).
+	Pools *userpool.Memo
 	// Hooks are the Lambda trigger points; triggers.None when nil.
 	Hooks triggers.Hooks
 	// Notifier is told when a message has been queued; nil tells no one.
 	Notifier messaging.Notifier
 
-	decoys decoyOnce
+	decoys *decoyOnce
 }
 
 // Triggers returns the hooks, triggers.None when none are set.

@@ -37,12 +37,22 @@ type decoyOnce struct {
 	err  error
 }
 
-// decoy returns the decoy credential, made on first use.
+// decoyInit guards the first assignment of a Service's decoys.
+var decoyInit sync.Mutex
+
+// decoy returns the decoy credential, made on first use. Copies of a
+// Service made after that (ops.Deps.WithStore) share it.
 func (s *Service) decoy() (*decoy, error) {
-	s.decoys.once.Do(func() {
-		s.decoys.d, s.decoys.err = s.newDecoy()
+	decoyInit.Lock()
+	if s.decoys == nil {
+		s.decoys = new(decoyOnce)
+	}
+	d := s.decoys
+	decoyInit.Unlock()
+	d.once.Do(func() {
+		d.d, d.err = s.newDecoy()
 	})
-	return s.decoys.d, s.decoys.err
+	return d.d, d.err
 }
 
 func (s *Service) newDecoy() (*decoy, error) {

@@ -7,17 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/authn"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
@@ -25,21 +23,9 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/users"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
-
-// Options are what applying a seed file needs besides the store: the same
-// dependencies the server gives its operations.
-type Options struct {
-	Keys      *seal.Keyring
-	IDs       ids.Generator
-	Now       func() time.Time
-	Rand      io.Reader
-	Region    string
-	AccountID string
-}
 
 // Change is one record a seed file created or updated.
 type Change struct {
@@ -70,12 +56,18 @@ func (c Change) String() string {
 // A failed transaction is tried once more: another process (a replica
 // starting with the same file) may have created a record between this
 // one's look-up and its insert, and the second try finds it.
-func Apply(ctx context.Context, st store.Store, f *File, opts Options) ([]Change, error) {
+//
+// deps are the server's operation dependencies; their store is replaced by
+// the transaction's, and a sign-in core is made from them when Auth is nil.
+func Apply(ctx context.Context, st store.Store, f *File, deps ops.Deps) ([]Change, error) {
+	if deps.Auth == nil {
+		deps.Auth = &authn.Service{Store: st, Keys: deps.Keys, IDs: deps.IDs, Now: deps.Now, Rand: deps.Rand, Notifier: deps.Notifier}
+	}
 	var changes []Change
 	var err error
 	for range 2 {
 		err = st.Tx(ctx, func(tx store.Store) error {
-			a := newApplier(tx, f.Name, opts)
+			a := newApplier(tx, f.Name, deps)
 			for i := range f.UserPools {
 				if err := a.pool(ctx, &f.UserPools[i]); err != nil {
 					return err
@@ -99,7 +91,7 @@ func Apply(ctx context.Context, st store.Store, f *File, opts Options) ([]Change
 type applier struct {
 	tx      store.Store
 	file    string
-	opts    Options
+	opts    ops.Deps
 	auth    *authn.Service
 	pools   *pools.Service
 	clients *clients.Service
@@ -110,16 +102,16 @@ type applier struct {
 	changes []Change
 }
 
-func newApplier(tx store.Store, file string, o Options) *applier {
-	auth := &authn.Service{Store: tx, Keys: o.Keys, IDs: o.IDs, Now: o.Now, Rand: o.Rand}
+func newApplier(tx store.Store, file string, deps ops.Deps) *applier {
+	d := deps.WithStore(tx)
 	return &applier{
-		tx: tx, file: file, opts: o, auth: auth,
-		pools:   &pools.Service{Store: tx, IDs: o.IDs, Now: o.Now, Region: o.Region, AccountID: o.AccountID},
-		clients: &clients.Service{Store: tx, Keys: o.Keys, IDs: o.IDs, Now: o.Now},
-		users:   &users.Service{Store: tx, Keys: o.Keys, IDs: o.IDs, Now: o.Now, Rand: o.Rand, Auth: auth},
-		groups:  &groups.Service{Store: tx, Now: o.Now},
-		domains: &domains.Service{Store: tx, Now: o.Now, Region: o.Region, AccountID: o.AccountID},
-		rs:      &resourceservers.Service{Store: tx, Now: o.Now},
+		tx: tx, file: file, opts: d, auth: d.Auth,
+		pools:   &pools.Service{Deps: d},
+		clients: &clients.Service{Deps: d},
+		users:   &users.Service{Deps: d},
+		groups:  &groups.Service{Deps: d},
+		domains: &domains.Service{Deps: d},
+		rs:      &resourceservers.Service{Deps: d},
 	}
 }
 

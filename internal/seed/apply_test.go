@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/seal"
@@ -35,7 +36,7 @@ func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 // env is a store with what Apply needs.
 type env struct {
 	st    store.Store
-	opts  Options
+	opts  ops.Deps
 	clock *clock
 }
 
@@ -67,7 +68,7 @@ func onStores(t *testing.T, fn func(t *testing.T, e *env)) {
 				t.Fatal(err)
 			}
 			c := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-			fn(t, &env{st: st, clock: c, opts: Options{
+			fn(t, &env{st: st, clock: c, opts: ops.Deps{
 				Keys: keys, IDs: ids.Generator{Rand: rand.Reader}, Now: c.Now, Rand: rand.Reader,
 				Region: "us-east-1", AccountID: "123456789012",
 			}})
@@ -481,7 +482,7 @@ func TestApplyErrors(t *testing.T) {
 		{"unknown scope", strings.Replace(base, "[api/read]", "[other/read]", 1),
 			"seed.yaml:14: app client testclient0000000000000001: ScopeDoesNotExistException"},
 		{"attribute schema", strings.Replace(base, "Name: given_name", "Name: shoe_size", 1),
-			"seed.yaml:21: user carol: update user: InvalidParameterException: Attributes did not conform to the schema"},
+			"seed.yaml:21: user carol: update user: InvalidParameterException: user.shoe_size: Attribute does not exist in the schema."},
 	}
 	onStores(t, func(t *testing.T, e *env) {
 		e.mustApply(t, base)
@@ -524,7 +525,7 @@ func TestApplyRollsBack(t *testing.T) {
 func TestApplyMatchesPoolsByName(t *testing.T) {
 	onStores(t, func(t *testing.T, e *env) {
 		ctx := t.Context()
-		svc := &pools.Service{Store: e.st, IDs: e.opts.IDs, Now: e.opts.Now, Region: "us-east-1", AccountID: "123456789012"}
+		svc := &pools.Service{Deps: ops.Deps{Store: e.st, IDs: e.opts.IDs, Now: e.opts.Now, Region: "us-east-1", AccountID: "123456789012"}}
 		out, err := svc.CreateUserPool(ctx, &model.CreateUserPoolRequest{PoolName: "byname"})
 		if err != nil {
 			t.Fatal(err)
@@ -650,7 +651,7 @@ func TestApplyConcurrently(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := Options{Keys: keys, IDs: ids.Generator{Rand: rand.Reader}, Now: time.Now, Rand: rand.Reader, Region: "us-east-1", AccountID: "123456789012"}
+			opts := ops.Deps{Keys: keys, IDs: ids.Generator{Rand: rand.Reader}, Now: time.Now, Rand: rand.Reader, Region: "us-east-1", AccountID: "123456789012"}
 			errs := make(chan error, len(stores))
 			for _, st := range stores {
 				go func() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/seed"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -25,9 +26,9 @@ func readSeed(cfg *config.Config) (*seed.File, error) {
 // and dependencies, and logs what it changed (users at debug level).
 func ApplySeed(ctx context.Context, cfg *config.Config, log *slog.Logger, st store.Store, keys *seal.Keyring, f *seed.File, opts Options) ([]seed.Change, error) {
 	opts = opts.withDefaults()
-	changes, err := seed.Apply(ctx, st, f, seed.Options{
-		Keys: keys, IDs: ids.Generator{Rand: opts.Rand}, Now: opts.Now, Rand: opts.Rand,
-		Region: cfg.Region, AccountID: cfg.AccountID,
+	changes, err := seed.Apply(ctx, st, f, ops.Deps{
+		Store: st, Keys: keys, IDs: ids.Generator{Rand: opts.Rand}, Now: opts.Now, Rand: opts.Rand,
+		Region: cfg.Region, AccountID: cfg.AccountID, Log: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)

@@ -19,9 +19,13 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/devmode"
 	"github.com/cognate-idp/cognate/internal/fetch"
+	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/oauth"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
@@ -43,7 +47,12 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/version"
 )
+
+// poolMemoSize is how many pools' decoded settings the server keeps.
+const poolMemoSize = 1024
 
 // Options are the dependencies tests replace.
 type Options struct {
@@ -78,6 +87,8 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// hosted serves the pools' domains.
+	hosted *oauth.Service
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -112,6 +123,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckDB(cfg); err != nil {
+		return nil, err
+	}
 	keys, err := LoadKeys(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
@@ -133,9 +147,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	// One memo of decoded pool settings serves every operation.
+	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
-		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand,
+		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
 		Hooks: triggers.None{}, Notifier: dispatcher,
+	}
+	deps := ops.Deps{
+		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,
+		Region: cfg.Region, AccountID: cfg.AccountID, Pools: memo, Auth: auth, Notifier: dispatcher, Log: log,
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
@@ -143,32 +163,41 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
-	(&pools.Service{Store: st, IDs: gen, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
-	(&clients.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now}).Register(mux)
-	(&users.Service{Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand, Notifier: dispatcher, Auth: auth}).Register(mux)
-	(&groups.Service{Store: st, Now: opts.Now}).Register(mux)
-	(&domains.Service{Store: st, Now: opts.Now, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
-	(&resourceservers.Service{Store: st, Now: opts.Now}).Register(mux)
-	(&terms.Service{Store: st, IDs: gen, Now: opts.Now}).Register(mux)
-	(&tags.Service{Store: st, Region: cfg.Region, AccountID: cfg.AccountID}).Register(mux)
-	(&account.Service{Store: st, Auth: auth, Now: opts.Now}).Register(mux)
-	(&signup.Service{Store: st, Auth: auth}).Register(mux)
-	(&idps.Service{Store: st, Keys: keys, Now: opts.Now, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
-	(&signin.Service{Store: st, Keys: keys, Auth: auth}).Register(mux)
+	(&pools.Service{Deps: deps}).Register(mux)
+	(&clients.Service{Deps: deps}).Register(mux)
+	(&users.Service{Deps: deps}).Register(mux)
+	(&groups.Service{Deps: deps}).Register(mux)
+	(&domains.Service{Deps: deps}).Register(mux)
+	(&resourceservers.Service{Deps: deps}).Register(mux)
+	(&terms.Service{Deps: deps}).Register(mux)
+	(&tags.Service{Deps: deps}).Register(mux)
+	(&account.Service{Deps: deps}).Register(mux)
+	signUp := &signup.Service{Deps: deps}
+	signUp.Register(mux)
+	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
+	signIn := &signin.Service{Deps: deps}
+	signIn.Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
-	(&settings.Service{Store: st, Certificates: certs, Now: opts.Now}).Register(mux)
-	brand := &branding.Service{Store: st, IDs: gen, Now: opts.Now, BaseURL: signer.IssuerBase, Log: log}
+	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
+	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
 	brand.Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
 	if cfg.Outbox {
-		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
+		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
-	signer.Register(root)
-	brand.RegisterHTTP(root)
-	return &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer}, nil
+	if cfg.Dev {
+		routes = append(routes, &devmode.Reset{Store: st, Log: log})
+		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
+	}
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	hosted.Register(root)
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	s.setHostedURL(cfg.Listen)
+	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -217,7 +246,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return err
 }
 
-// Run builds the server from cfg and serves on cfg.Listen until ctx ends.
+// Run listens on cfg.Listen, then builds the server from cfg (so that a
+// taken port creates no database or key) and serves until ctx ends.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	warn, err := cfg.CheckExposure()
 	if err != nil {
@@ -226,14 +256,14 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if warn {
 		warnOpen(log, cfg)
 	}
-	s, err := New(ctx, cfg, log, Options{})
-	if err != nil {
-		return err
-	}
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		s.store.Close()
 		return fmt.Errorf("listen: %w", err)
+	}
+	s, err := New(ctx, cfg, log, Options{})
+	if err != nil {
+		l.Close()
+		return err
 	}
 	return s.Serve(ctx, l)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -122,6 +123,16 @@ func applyDefaults(s *model.UserPoolType) {
 	}
 	if vt.SmsMessage == "" {
 		vt.SmsMessage = s.SmsVerificationMessage
+	}
+	// The legacy members show the template, as Cognito's do.
+	if s.EmailVerificationMessage == "" {
+		s.EmailVerificationMessage = vt.EmailMessage
+	}
+	if s.EmailVerificationSubject == "" {
+		s.EmailVerificationSubject = vt.EmailSubject
+	}
+	if s.SmsVerificationMessage == "" {
+		s.SmsVerificationMessage = vt.SmsMessage
 	}
 }
 
@@ -289,46 +300,23 @@ func isStandard(name string) bool {
 }
 
 // addSchemaAttribute adds one schema entry of a request: at creation a
-// standard attribute's entry sets its Required and Mutable flags; any other
-// name is a custom attribute, stored as custom:NAME (dev:custom:NAME when
-// developer-only).
+// standard attribute's entry sets its Required and Mutable flags and may
+// narrow its constraints; any other name is a custom attribute, stored as
+// custom:NAME (dev:custom:NAME when developer-only). The messages are the
+// ones reported from Cognito (docs/fidelity.md).
 func addSchemaAttribute(schema []model.SchemaAttributeType, a model.SchemaAttributeType, creating bool) ([]model.SchemaAttributeType, error) {
 	if a.Name == "" {
 		return nil, invalid("Attribute name is required.")
 	}
 	if creating && isStandard(a.Name) {
-		for i := range schema {
-			if schema[i].Name != a.Name {
-				continue
-			}
-			if a.AttributeDataType != "" && a.AttributeDataType != schema[i].AttributeDataType {
-				return nil, invalid("Invalid AttributeDataType input, consider using the provided AttributeDataType enum.")
-			}
-			if a.Name == "sub" {
-				return nil, invalid("Attribute sub cannot be modified.")
-			}
-			if a.Required != nil {
-				schema[i].Required = a.Required
-			}
-			if a.Mutable != nil {
-				schema[i].Mutable = a.Mutable
-			}
-			if a.StringAttributeConstraints != nil && schema[i].StringAttributeConstraints != nil {
-				c := *schema[i].StringAttributeConstraints
-				if a.StringAttributeConstraints.MinLength != "" {
-					c.MinLength = a.StringAttributeConstraints.MinLength
-				}
-				if a.StringAttributeConstraints.MaxLength != "" {
-					c.MaxLength = a.StringAttributeConstraints.MaxLength
-				}
-				schema[i].StringAttributeConstraints = &c
-			}
-		}
-		return schema, nil
+		return setStandard(schema, a)
 	}
 	name := strings.TrimPrefix(a.Name, "custom:")
 	if len(name) > 20 || name == "" {
 		return nil, invalid("Custom attribute name %s must be between 1 and 20 characters.", name)
+	}
+	if a.AttributeDataType == "" {
+		return nil, invalid("Invalid AttributeDataType input, consider using the provided AttributeDataType enum.")
 	}
 	full := "custom:" + name
 	if a.DeveloperOnlyAttribute != nil && *a.DeveloperOnlyAttribute {
@@ -345,21 +333,17 @@ func addSchemaAttribute(schema []model.SchemaAttributeType, a model.SchemaAttrib
 	if CustomAttributeCount(schema) >= MaxCustomAttributes {
 		return nil, &model.LimitExceededException{Message: fmt.Sprintf("A user pool can have no more than %d custom attributes.", MaxCustomAttributes)}
 	}
-	typ := a.AttributeDataType
-	if typ == "" {
-		typ = "String"
-	}
 	c := model.SchemaAttributeType{
-		Name: full, AttributeDataType: typ, DeveloperOnlyAttribute: ptr(a.DeveloperOnlyAttribute != nil && *a.DeveloperOnlyAttribute),
+		Name: full, AttributeDataType: a.AttributeDataType, DeveloperOnlyAttribute: ptr(a.DeveloperOnlyAttribute != nil && *a.DeveloperOnlyAttribute),
 		Mutable: ptr(a.Mutable == nil || *a.Mutable), Required: ptr(false),
 	}
-	switch typ {
+	switch a.AttributeDataType {
 	case "String":
 		sc := model.StringAttributeConstraintsType{}
 		if a.StringAttributeConstraints != nil {
 			sc = *a.StringAttributeConstraints
 		}
-		if err := checkRange("StringAttributeConstraints", sc.MinLength, sc.MaxLength, 0, 2048); err != nil {
+		if err := checkStringConstraints(full, sc); err != nil {
 			return nil, err
 		}
 		c.StringAttributeConstraints = &sc
@@ -368,7 +352,7 @@ func addSchemaAttribute(schema []model.SchemaAttributeType, a model.SchemaAttrib
 		if a.NumberAttributeConstraints != nil {
 			nc = *a.NumberAttributeConstraints
 		}
-		if err := checkRange("NumberAttributeConstraints", nc.MinValue, nc.MaxValue, -1<<62, 1<<62); err != nil {
+		if err := checkNumberConstraints(full, nc); err != nil {
 			return nil, err
 		}
 		c.NumberAttributeConstraints = &nc
@@ -376,22 +360,104 @@ func addSchemaAttribute(schema []model.SchemaAttributeType, a model.SchemaAttrib
 	return append(schema, c), nil
 }
 
-// checkRange checks a min/max constraint pair given as decimal strings.
-func checkRange(what, lo, hi string, floor, ceil int64) error {
-	var l, h int64 = floor, ceil
-	var err error
-	if lo != "" {
-		if l, err = parseInt(lo); err != nil || l < floor || l > ceil {
-			return invalid("Invalid %s: minimum %q.", what, lo)
-		}
+// setStandard applies a CreateUserPool schema entry for a standard
+// attribute: its type cannot change and it cannot be developer-only; it may
+// become required or immutable, and a String or Number attribute's
+// constraints may be given, checked as a custom attribute's are.
+func setStandard(schema []model.SchemaAttributeType, a model.SchemaAttributeType) ([]model.SchemaAttributeType, error) {
+	i := slices.IndexFunc(schema, func(x model.SchemaAttributeType) bool { return x.Name == a.Name })
+	cur := &schema[i]
+	if (a.AttributeDataType != "" && a.AttributeDataType != cur.AttributeDataType) || (a.DeveloperOnlyAttribute != nil && *a.DeveloperOnlyAttribute) {
+		return nil, invalid("You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute %s", a.Name)
 	}
-	if hi != "" {
-		if h, err = parseInt(hi); err != nil || h < floor || h > ceil {
-			return invalid("Invalid %s: maximum %q.", what, hi)
-		}
+	if a.Name == "sub" {
+		return nil, invalid("Attribute sub cannot be modified.")
 	}
-	if l > h {
-		return invalid("Invalid %s: minimum is greater than maximum.", what)
+	if a.Required != nil {
+		cur.Required = a.Required
+	}
+	if a.Mutable != nil {
+		cur.Mutable = a.Mutable
+	}
+	switch {
+	case cur.AttributeDataType == "String" && a.StringAttributeConstraints != nil:
+		c := *cur.StringAttributeConstraints
+		if a.StringAttributeConstraints.MinLength != "" {
+			c.MinLength = a.StringAttributeConstraints.MinLength
+		}
+		if a.StringAttributeConstraints.MaxLength != "" {
+			c.MaxLength = a.StringAttributeConstraints.MaxLength
+		}
+		if err := checkStringConstraints(a.Name, c); err != nil {
+			return nil, err
+		}
+		cur.StringAttributeConstraints = &c
+	case cur.AttributeDataType == "Number" && a.NumberAttributeConstraints != nil:
+		c := *cur.NumberAttributeConstraints
+		if a.NumberAttributeConstraints.MinValue != "" {
+			c.MinValue = a.NumberAttributeConstraints.MinValue
+		}
+		if a.NumberAttributeConstraints.MaxValue != "" {
+			c.MaxValue = a.NumberAttributeConstraints.MaxValue
+		}
+		if err := checkNumberConstraints(a.Name, c); err != nil {
+			return nil, err
+		}
+		cur.NumberAttributeConstraints = &c
+	}
+	return schema, nil
+}
+
+// MaxStringAttributeLength is the longest a String attribute may be.
+const MaxStringAttributeLength = 2048
+
+// checkStringConstraints checks a String attribute's length constraints:
+// whole numbers from 0 to MaxStringAttributeLength, the minimum not above
+// the maximum.
+func checkStringConstraints(name string, c model.StringAttributeConstraintsType) error {
+	lo, hi, err := limits(name, "StringAttributeConstraints", c.MinLength, c.MaxLength)
+	if err != nil {
+		return err
+	}
+	if (lo != nil && *lo > MaxStringAttributeLength) || (hi != nil && *hi > MaxStringAttributeLength) {
+		return invalid("user.%s: String attributes cannot have a length of more than %d", name, MaxStringAttributeLength)
+	}
+	if lo != nil && hi != nil && *lo > *hi {
+		return invalid("user.%s: Max length cannot be less than min length.", name)
 	}
 	return nil
+}
+
+// checkNumberConstraints checks a Number attribute's value constraints:
+// whole numbers not below 0, the minimum not above the maximum.
+func checkNumberConstraints(name string, c model.NumberAttributeConstraintsType) error {
+	lo, hi, err := limits(name, "NumberAttributeConstraints", c.MinValue, c.MaxValue)
+	if err != nil {
+		return err
+	}
+	if lo != nil && hi != nil && *lo > *hi {
+		return invalid("user.%s: Max value cannot be less than min value.", name)
+	}
+	return nil
+}
+
+// limits parses a constraint pair given as decimal strings, either of which
+// may be empty (nil); anything but a whole number not below 0 is refused.
+func limits(name, what, lo, hi string) (*int64, *int64, error) {
+	parse := func(v string) (*int64, error) {
+		if v == "" {
+			return nil, nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return nil, invalid("Invalid %s for schema attribute %s", what, name)
+		}
+		return &n, nil
+	}
+	l, err := parse(lo)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := parse(hi)
+	return l, h, err
 }

@@ -35,10 +35,38 @@ func NotFound(id string) error {
 	return &model.ResourceNotFoundException{Message: fmt.Sprintf("User pool %s does not exist.", id)}
 }
 
-// Load reads a pool; a missing pool is a ResourceNotFoundException. The
-// returned settings may be shared with other callers: treat them as read-only
-// (use Decode for a copy to change).
+// Load reads a pool, decoding its settings afresh; a missing pool is a
+// ResourceNotFoundException. Operations load through the server's Memo.
 func Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
+	return (*Memo)(nil).Load(ctx, st, id)
+}
+
+// Memo memoizes the decoding of pools' settings documents: every operation
+// loads its pool, and decoding the document costs more than reading it. An
+// entry is used only when the stored bytes are exactly those it was decoded
+// from, so the memo can never be stale, and a memo may be shared by every
+// replica's requests and transactions. The server owns one; a nil *Memo
+// decodes every time.
+type Memo struct {
+	size int
+	mu   sync.RWMutex
+	m    map[string]memoEntry
+}
+
+type memoEntry struct {
+	raw      []byte
+	settings *model.UserPoolType
+}
+
+// NewMemo returns a memo holding at most size pools.
+func NewMemo(size int) *Memo {
+	return &Memo{size: size, m: map[string]memoEntry{}}
+}
+
+// Load reads a pool; a missing pool is a ResourceNotFoundException. The
+// settings returned may be shared with other callers of the same memo:
+// treat them as read-only (Decode gives a copy to change).
+func (c *Memo) Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
 	rec, err := st.GetPool(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound(id)
@@ -46,36 +74,21 @@ func Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load pool: %w", err)
 	}
-	if s, ok := decoded.get(rec.ID, rec.Config); ok {
+	if s, ok := c.get(rec.ID, rec.Config); ok {
 		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *s}, nil
 	}
 	p, err := Decode(rec)
 	if err != nil {
 		return nil, err
 	}
-	decoded.put(rec.ID, rec.Config, &p.Settings)
+	c.put(rec.ID, rec.Config, &p.Settings)
 	return p, nil
 }
 
-// decoded memoizes the decoding of settings documents: every operation loads
-// its pool, and decoding the document costs more than reading it. An entry
-// is used only when the stored bytes are exactly those it was decoded from,
-// so the memo can never be stale.
-var decoded = &settingsMemo{m: map[string]memoEntry{}}
-
-const memoSize = 1024
-
-type memoEntry struct {
-	raw      []byte
-	settings *model.UserPoolType
-}
-
-type settingsMemo struct {
-	mu sync.RWMutex
-	m  map[string]memoEntry
-}
-
-func (c *settingsMemo) get(id string, raw []byte) (*model.UserPoolType, bool) {
+func (c *Memo) get(id string, raw []byte) (*model.UserPoolType, bool) {
+	if c == nil {
+		return nil, false
+	}
 	c.mu.RLock()
 	e, ok := c.m[id]
 	c.mu.RUnlock()
@@ -85,10 +98,13 @@ func (c *settingsMemo) get(id string, raw []byte) (*model.UserPoolType, bool) {
 	return e.settings, true
 }
 
-func (c *settingsMemo) put(id string, raw []byte, s *model.UserPoolType) {
+func (c *Memo) put(id string, raw []byte, s *model.UserPoolType) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= memoSize {
+	if len(c.m) >= c.size {
 		for k := range c.m { // evict an arbitrary entry
 			delete(c.m, k)
 			break
@@ -188,7 +204,7 @@ func (p *Pool) Aliases(attrs map[string]string) []string {
 	for _, a := range p.Settings.AliasAttributes {
 		switch a {
 		case "email", "phone_number":
-			if attrs[a+"_verified"] == "true" && !contains(p.Settings.UsernameAttributes, a) {
+			if IsTrue(attrs[a+"_verified"]) && !contains(p.Settings.UsernameAttributes, a) {
 				add(a, attrs[a])
 			}
 		default:

@@ -113,22 +113,33 @@ func (f fakePools) GetPool(_ context.Context, id string) (*store.Pool, error) {
 }
 
 // The decode memo never serves settings other than the stored ones.
-func TestLoadSeesChangedSettings(t *testing.T) {
+func TestMemoSeesChangedSettings(t *testing.T) {
 	ctx := t.Context()
 	s, _ := NewSettings(&model.CreateUserPoolRequest{PoolName: "p"})
 	cfg, _ := Encode(s)
 	f := fakePools{rec: &store.Pool{ID: "us-east-1_memo", Name: "p", Config: cfg}}
-	if p, err := Load(ctx, f, "us-east-1_memo"); err != nil || p.Settings.MfaConfiguration != "OFF" {
+	m := NewMemo(1)
+	if p, err := m.Load(ctx, f, "us-east-1_memo"); err != nil || p.Settings.MfaConfiguration != "OFF" {
 		t.Fatalf("Load = %+v, %v", p, err)
+	}
+	if len(m.m) != 1 {
+		t.Fatalf("memo holds %d pools after a load", len(m.m))
 	}
 	s.MfaConfiguration = "OPTIONAL"
 	f.rec.Config, _ = Encode(s)
-	if p, _ := Load(ctx, f, "us-east-1_memo"); p.Settings.MfaConfiguration != "OPTIONAL" {
+	if p, _ := m.Load(ctx, f, "us-east-1_memo"); p.Settings.MfaConfiguration != "OPTIONAL" {
 		t.Errorf("Load served stale settings: %s", p.Settings.MfaConfiguration)
 	}
-	if _, err := Load(ctx, f, "us-east-1_other"); err == nil {
+	if _, err := m.Load(ctx, f, "us-east-1_other"); err == nil {
 		t.Error("missing pool loaded")
 	} else if _, ok := errors.AsType[*model.ResourceNotFoundException](err); !ok {
 		t.Errorf("missing pool: %v", err)
+	}
+	// Two memos share nothing; a nil memo decodes every time.
+	if p, err := NewMemo(1).Load(ctx, f, "us-east-1_memo"); err != nil || p.Settings.MfaConfiguration != "OPTIONAL" {
+		t.Errorf("second memo: %+v, %v", p, err)
+	}
+	if p, err := Load(ctx, f, "us-east-1_memo"); err != nil || p.Settings.MfaConfiguration != "OPTIONAL" {
+		t.Errorf("Load without a memo: %+v, %v", p, err)
 	}
 }

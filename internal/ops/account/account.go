@@ -10,23 +10,21 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the self-service operations.
 type Service struct {
-	Store store.Store
-	// Auth authorizes access tokens, checks and sets passwords and sends
-	// and checks verification codes.
-	Auth *authn.Service
-	Now  func() time.Time
+	// Deps: Auth authorizes access tokens, checks and sets passwords and
+	// sends and checks verification codes.
+	ops.Deps
 }
 
 // Register mounts the operations on m.

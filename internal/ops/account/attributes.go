@@ -194,7 +194,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 			if len(st.Pending) == 0 {
 				st.Pending = nil
 			}
-			if err := p.CheckRequired(u.Attributes); err != nil {
+			if err := p.CheckRequired(u.Attributes, true); err != nil {
 				return err
 			}
 			u.Aliases = p.Aliases(u.Attributes)
@@ -228,7 +228,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 		return nil, err
 	}
 	if len(sends) > 0 {
-		s.Auth.Notify()
+		s.Notify()
 	}
 	return &model.UpdateUserAttributesResponse{CodeDeliveryDetailsList: details}, nil
 }
@@ -319,7 +319,7 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 	if err != nil {
 		return nil, err
 	}
-	s.Auth.Notify()
+	s.Notify()
 	return &model.GetUserAttributeVerificationCodeResponse{CodeDeliveryDetails: details}, nil
 }
 

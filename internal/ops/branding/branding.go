@@ -12,28 +12,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the branding operations.
 type Service struct {
-	Store store.Store
-	IDs   ids.Generator
-	Now   func() time.Time
+	ops.Deps
 	// BaseURL returns the server's public base URL, which logo URLs start
 	// with.
 	BaseURL func() string
-	Log     *slog.Logger
 }
 
 // Register mounts the operations on m.
@@ -45,13 +40,6 @@ func (s *Service) Register(m *awsjson.Mux) {
 	awsjson.Handle(m, model.OpDescribeManagedLoginBrandingByClient, s.DescribeManagedLoginBrandingByClient)
 	awsjson.Handle(m, model.OpUpdateManagedLoginBranding, s.UpdateManagedLoginBranding)
 	awsjson.Handle(m, model.OpDeleteManagedLoginBranding, s.DeleteManagedLoginBranding)
-}
-
-func (s *Service) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.Default()
-	}
-	return s.Log
 }
 
 func invalid(format string, args ...any) error {
@@ -74,7 +62,7 @@ func checkClient(ctx context.Context, st store.Clients, poolID, clientID string)
 // poolOr returns the pool's ResourceNotFoundException when the pool does
 // not exist, and err otherwise.
 func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
-	if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+	if _, perr := s.Pools.Load(ctx, s.Store, poolID); perr != nil {
 		return perr
 	}
 	return err
@@ -82,7 +70,7 @@ func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
 
 // missing returns the error for a pool or client that is not there.
 func (s *Service) missing(ctx context.Context, poolID, clientID string) error {
-	if _, err := userpool.Load(ctx, s.Store, poolID); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, poolID); err != nil {
 		return err
 	}
 	if clientID != "" {
@@ -290,7 +278,7 @@ func checkStyle(p *userpool.Pool, useCognito *bool, settings json.RawMessage, as
 // CreateManagedLoginBranding creates the branding style of an app client;
 // a client has one at most.
 func (s *Service) CreateManagedLoginBranding(ctx context.Context, in *model.CreateManagedLoginBrandingRequest) (*model.CreateManagedLoginBrandingResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +362,7 @@ func (s *Service) DescribeManagedLoginBrandingByClient(ctx context.Context, in *
 // of its category and color mode. UseCognitoProvidedValues true returns the
 // style to Cognito's values, dropping its settings and assets.
 func (s *Service) UpdateManagedLoginBranding(ctx context.Context, in *model.UpdateManagedLoginBrandingRequest) (*model.UpdateManagedLoginBrandingResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

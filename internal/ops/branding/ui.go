@@ -12,7 +12,6 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
-	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // kindUI is the settings document of a hosted UI (classic)
@@ -63,7 +62,7 @@ func target(clientID string) string {
 // customization, and a client goes back to the pool's. The pool must have a
 // domain.
 func (s *Service) SetUICustomization(ctx context.Context, in *model.SetUICustomizationRequest) (*model.SetUICustomizationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +133,7 @@ func clientName(client string) string {
 // client uses, its own or else the pool's, or the pool's (ClientId ALL or
 // none). With no customization the answer is empty.
 func (s *Service) GetUICustomization(ctx context.Context, in *model.GetUICustomizationRequest) (*model.GetUICustomizationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +203,7 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log().Error("serve UI customization image", "pool", r.PathValue("pool"), "err", err)
+		s.Logger().Error("serve UI customization image", "pool", r.PathValue("pool"), "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

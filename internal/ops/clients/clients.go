@@ -10,14 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
-	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -27,10 +25,7 @@ const MaxSecrets = 2
 
 // Service serves the app client operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	IDs   ids.Generator
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -90,7 +85,7 @@ func (s *Service) describe(c *store.Client) (*model.UserPoolClientType, error) {
 func (s *Service) load(ctx context.Context, poolID, clientID string) (*store.Client, error) {
 	c, err := s.Store.GetClient(ctx, poolID, clientID)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+		if _, perr := s.Pools.Load(ctx, s.Store, poolID); perr != nil {
 			return nil, perr
 		}
 		return nil, notFound(clientID)
@@ -136,7 +131,7 @@ func NewSettings(ctx context.Context, st store.Store, p *userpool.Pool, in *mode
 // create creates a client with the ID fixed, or a drawn one when fixed is
 // empty.
 func (s *Service) create(ctx context.Context, in *model.CreateUserPoolClientRequest, fixed string) (*model.CreateUserPoolClientResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +188,7 @@ func (s *Service) DescribeUserPoolClient(ctx context.Context, in *model.Describe
 // leaves out return to their defaults, as Cognito documents. The name is
 // kept when not given, and the secrets are never changed.
 func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUserPoolClientRequest) (*model.UpdateUserPoolClientResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +232,7 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 
 // DeleteUserPoolClient deletes a client.
 func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUserPoolClientRequest) (*model.Empty, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	err := s.Store.DeleteClient(ctx, in.UserPoolId, in.ClientId)
@@ -252,7 +247,7 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUser
 
 // ListUserPoolClients lists a pool's clients a page at a time.
 func (s *Service) ListUserPoolClients(ctx context.Context, in *model.ListUserPoolClientsRequest) (*model.ListUserPoolClientsResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	limit := 60
@@ -276,7 +271,7 @@ func (s *Service) ListUserPoolClients(ctx context.Context, in *model.ListUserPoo
 // AddUserPoolClientSecret adds a second secret to a confidential client, for
 // rotation without downtime.
 func (s *Service) AddUserPoolClientSecret(ctx context.Context, in *model.AddUserPoolClientSecretRequest) (*model.AddUserPoolClientSecretResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	var added store.ClientSecret
@@ -328,7 +323,7 @@ func (s *Service) ListUserPoolClientSecrets(ctx context.Context, in *model.ListU
 // DeleteUserPoolClientSecret deletes one of a client's secrets; the last one
 // cannot be deleted.
 func (s *Service) DeleteUserPoolClientSecret(ctx context.Context, in *model.DeleteUserPoolClientSecretRequest) (*model.DeleteUserPoolClientSecretResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	_, err := s.Store.UpdateClient(ctx, in.UserPoolId, in.ClientId, func(c *store.Client) error {

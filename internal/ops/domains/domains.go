@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -35,10 +35,7 @@ const (
 
 // Service serves the domain operations.
 type Service struct {
-	Store     store.Store
-	Now       func() time.Time
-	Region    string
-	AccountID string
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -177,7 +174,7 @@ func Lookup(ctx context.Context, st store.Domains, region, host string) (*store.
 // CreateUserPoolDomain adds a prefix domain, or a custom domain when the
 // request has a CustomDomainConfig, to a pool.
 func (s *Service) CreateUserPoolDomain(ctx context.Context, in *model.CreateUserPoolDomainRequest) (*model.CreateUserPoolDomainResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +278,7 @@ func (s *Service) DescribeUserPoolDomain(ctx context.Context, in *model.Describe
 // custom domain's certificate or routing. Settings the request leaves out
 // are kept; the name cannot change.
 func (s *Service) UpdateUserPoolDomain(ctx context.Context, in *model.UpdateUserPoolDomainRequest) (*model.UpdateUserPoolDomainResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if isNotFound(err) {
 		return nil, noSuchDomain()
 	}

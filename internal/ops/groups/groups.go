@@ -7,10 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/users"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -18,8 +18,7 @@ import (
 
 // Service serves the group operations.
 type Service struct {
-	Store store.Store
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -64,7 +63,7 @@ func badToken(err error, what string) error {
 
 // CreateGroup creates a group.
 func (s *Service) CreateGroup(ctx context.Context, in *model.CreateGroupRequest) (*model.CreateGroupResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -93,7 +92,7 @@ func (s *Service) GetGroup(ctx context.Context, in *model.GetGroupRequest) (*mod
 func (s *Service) load(ctx context.Context, poolID, name string) (*store.Group, error) {
 	g, err := s.Store.GetGroup(ctx, poolID, name)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+		if _, perr := s.Pools.Load(ctx, s.Store, poolID); perr != nil {
 			return nil, perr
 		}
 		return nil, groupNotFound()
@@ -106,7 +105,7 @@ func (s *Service) load(ctx context.Context, poolID, name string) (*store.Group, 
 
 // UpdateGroup changes the members of a group the request gives.
 func (s *Service) UpdateGroup(ctx context.Context, in *model.UpdateGroupRequest) (*model.UpdateGroupResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	g, err := s.Store.UpdateGroup(ctx, in.UserPoolId, in.GroupName, func(g *store.Group) error {
@@ -133,7 +132,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in *model.UpdateGroupRequest)
 
 // DeleteGroup deletes a group and its memberships.
 func (s *Service) DeleteGroup(ctx context.Context, in *model.DeleteGroupRequest) (*model.Empty, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	err := s.Store.DeleteGroup(ctx, in.UserPoolId, in.GroupName)
@@ -148,7 +147,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *model.DeleteGroupRequest)
 
 // ListGroups lists a pool's groups a page at a time.
 func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsRequest) (*model.ListGroupsResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	gs, next, err := s.Store.ListGroups(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit(in.Limit)})
@@ -165,7 +164,7 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsRequest) (
 // membership resolves the pool, the user (by username or alias) and the
 // group of a membership operation.
 func (s *Service) membership(ctx context.Context, poolID, username, group string) (*store.User, error) {
-	p, err := userpool.Load(ctx, s.Store, poolID)
+	p, err := s.Pools.Load(ctx, s.Store, poolID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +205,7 @@ func (s *Service) AdminRemoveUserFromGroup(ctx context.Context, in *model.AdminR
 
 // AdminListGroupsForUser lists the groups a user belongs to.
 func (s *Service) AdminListGroupsForUser(ctx context.Context, in *model.AdminListGroupsForUserRequest) (*model.AdminListGroupsForUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -33,9 +34,7 @@ const MaxProviders = 300
 
 // Service serves the identity provider and linking operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	Now   func() time.Time
+	ops.Deps
 	// Fetch retrieves SAML metadata and OIDC discovery documents.
 	Fetch *fetch.Fetcher
 }
@@ -258,7 +257,7 @@ func (s *Service) checkIdentifiers(ctx context.Context, poolID, name string, ids
 
 // CreateIdentityProvider adds an identity provider to a pool.
 func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateIdentityProviderRequest) (*model.CreateIdentityProviderResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +314,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateId
 func (s *Service) get(ctx context.Context, poolID, name string) (*store.IdentityProvider, error) {
 	rec, err := s.Store.GetIdentityProvider(ctx, poolID, name)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, err := userpool.Load(ctx, s.Store, poolID); err != nil {
+		if _, err := s.Pools.Load(ctx, s.Store, poolID); err != nil {
 			return nil, err
 		}
 		return nil, notFound(poolID, name)
@@ -344,7 +343,7 @@ func (s *Service) DescribeIdentityProvider(ctx context.Context, in *model.Descri
 func (s *Service) GetIdentityProviderByIdentifier(ctx context.Context, in *model.GetIdentityProviderByIdentifierRequest) (*model.GetIdentityProviderByIdentifierResponse, error) {
 	rec, err := s.Store.GetIdentityProviderByIdentifier(ctx, in.UserPoolId, in.IdpIdentifier)
 	if errors.Is(err, store.ErrNotFound) {
-		if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+		if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 			return nil, err
 		}
 		return nil, &model.ResourceNotFoundException{Message: fmt.Sprintf("Identity provider with identifier %s does not exist in user pool %s.", in.IdpIdentifier, in.UserPoolId)}
@@ -366,7 +365,7 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, in *model.UpdateId
 	if reservedName(in.ProviderName) {
 		return nil, &model.UnsupportedIdentityProviderException{Message: fmt.Sprintf("The provider %s cannot be updated.", in.ProviderName)}
 	}
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +437,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, in *model.DeleteId
 	if reservedName(in.ProviderName) {
 		return nil, &model.UnsupportedIdentityProviderException{Message: fmt.Sprintf("The provider %s cannot be deleted.", in.ProviderName)}
 	}
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	err := s.Store.DeleteIdentityProvider(ctx, in.UserPoolId, in.ProviderName)
@@ -453,7 +452,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, in *model.DeleteId
 
 // ListIdentityProviders lists a pool's identity providers a page at a time.
 func (s *Service) ListIdentityProviders(ctx context.Context, in *model.ListIdentityProvidersRequest) (*model.ListIdentityProvidersResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	limit := 60

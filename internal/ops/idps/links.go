@@ -138,7 +138,7 @@ func destination(ctx context.Context, tx store.Store, p *userpool.Pool, d model.
 // in yet to an existing user, who is then the user that identity signs in
 // as.
 func (s *Service) AdminLinkProviderForUser(ctx context.Context, in *model.AdminLinkProviderForUserRequest) (*model.AdminLinkProviderForUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func errAlreadyLinked() error { return invalid("SourceUser is already linked to 
 // signs in as, after which that identity signs up afresh; or, with
 // ProviderName Cognito, stops a native user signing in with their password.
 func (s *Service) AdminDisableProviderForUser(ctx context.Context, in *model.AdminDisableProviderForUserRequest) (*model.AdminDisableProviderForUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -8,11 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -20,11 +19,7 @@ import (
 
 // Service serves the pool operations.
 type Service struct {
-	Store     store.Store
-	IDs       ids.Generator
-	Now       func() time.Time
-	Region    string
-	AccountID string
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -101,7 +96,7 @@ func (s *Service) create(ctx context.Context, in *model.CreateUserPoolRequest, f
 
 // DescribeUserPool returns a pool's settings.
 func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPoolRequest) (*model.DescribeUserPoolResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +225,7 @@ func (s *Service) update(ctx context.Context, st store.Pools, id string, fn func
 // protection is active.
 func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRequest) (*model.Empty, error) {
 	err := s.Store.Tx(ctx, func(tx store.Store) error {
-		p, err := userpool.Load(ctx, tx, in.UserPoolId)
+		p, err := s.Pools.Load(ctx, tx, in.UserPoolId)
 		if err != nil {
 			return err
 		}

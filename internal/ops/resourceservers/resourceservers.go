@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -23,8 +23,7 @@ const MaxResourceServers = 25
 
 // Service serves the resource server operations.
 type Service struct {
-	Store store.Store
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -65,7 +64,7 @@ func scopes(in []model.ResourceServerScopeType) ([]store.Scope, error) {
 // poolOr returns the pool's ResourceNotFoundException when the pool does not
 // exist, and err otherwise.
 func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
-	if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+	if _, perr := s.Pools.Load(ctx, s.Store, poolID); perr != nil {
 		return perr
 	}
 	return err
@@ -73,7 +72,7 @@ func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
 
 // CreateResourceServer creates a resource server with its custom scopes.
 func (s *Service) CreateResourceServer(ctx context.Context, in *model.CreateResourceServerRequest) (*model.CreateResourceServerResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	sc, err := scopes(in.Scopes)
@@ -142,7 +141,7 @@ func (s *Service) DeleteResourceServer(ctx context.Context, in *model.DeleteReso
 
 // ListResourceServers lists a pool's resource servers a page at a time.
 func (s *Service) ListResourceServers(ctx context.Context, in *model.ListResourceServersRequest) (*model.ListResourceServersResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	limit := 50

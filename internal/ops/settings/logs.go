@@ -61,7 +61,7 @@ func checkLogConfiguration(tier string, c *model.LogConfigurationType) error {
 // SetLogDeliveryConfiguration replaces the pool's log export destinations;
 // an empty list turns log export off.
 func (s *Service) SetLogDeliveryConfiguration(ctx context.Context, in *model.SetLogDeliveryConfigurationRequest) (*model.SetLogDeliveryConfigurationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) SetLogDeliveryConfiguration(ctx context.Context, in *model.Set
 
 // GetLogDeliveryConfiguration returns the pool's log export destinations.
 func (s *Service) GetLogDeliveryConfiguration(ctx context.Context, in *model.GetLogDeliveryConfigurationRequest) (*model.GetLogDeliveryConfigurationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func mfaConfig(p *userpool.Pool, m *userpool.MFA) *model.GetUserPoolMfaConfigRes
 
 // GetUserPoolMfaConfig returns the pool's MFA and passkey configuration.
 func (s *Service) GetUserPoolMfaConfig(ctx context.Context, in *model.GetUserPoolMfaConfigRequest) (*model.GetUserPoolMfaConfigResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) GetUserPoolMfaConfig(ctx context.Context, in *model.GetUserPoo
 func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *model.SetUserPoolMfaConfigRequest) (*model.SetUserPoolMfaConfigResponse, error) {
 	var out *model.GetUserPoolMfaConfigResponse
 	err := s.Store.Tx(ctx, func(tx store.Store) error {
-		cur, err := userpool.Load(ctx, tx, in.UserPoolId)
+		cur, err := s.Pools.Load(ctx, tx, in.UserPoolId)
 		if err != nil {
 			return err
 		}

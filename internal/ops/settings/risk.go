@@ -16,10 +16,6 @@ import (
 // and each app client's.
 const kindRisk = "risk"
 
-// allClients is the ClientId of the pool-wide configuration, which every
-// app client without one of its own uses.
-const allClients = "ALL"
-
 // riskDoc is what a risk configuration document keeps.
 type riskDoc struct {
 	CompromisedCredentials *model.CompromisedCredentialsRiskConfigurationType `json:"compromisedCredentials,omitempty"`
@@ -98,7 +94,7 @@ func checkRisk(d *riskDoc) error {
 // configuration resets it: the pool's to the defaults, a client's to the
 // pool's. Configuring threat protection needs the Plus feature plan.
 func (s *Service) SetRiskConfiguration(ctx context.Context, in *model.SetRiskConfigurationRequest) (*model.SetRiskConfigurationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -140,14 +136,10 @@ func (s *Service) SetRiskConfiguration(ctx context.Context, in *model.SetRiskCon
 	if err != nil {
 		return nil, fmt.Errorf("set risk configuration: %w", err)
 	}
-	clientID := in.ClientId
-	if clientID == "" {
-		clientID = allClients
-	}
 	if doc == nil {
 		rec = nil
 	}
-	out, err := riskType(p.ID, clientID, rec)
+	out, err := riskType(p.ID, in.ClientId, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +149,7 @@ func (s *Service) SetRiskConfiguration(ctx context.Context, in *model.SetRiskCon
 // missing returns the error for a pool or client that went away during a
 // request.
 func (s *Service) missing(ctx context.Context, poolID, clientID string) error {
-	if _, err := userpool.Load(ctx, s.Store, poolID); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, poolID); err != nil {
 		return err
 	}
 	if clientID != "" {
@@ -167,10 +159,12 @@ func (s *Service) missing(ctx context.Context, poolID, clientID string) error {
 }
 
 // DescribeRiskConfiguration returns the risk configuration of the pool, or
-// of an app client: the client's own, else the pool's (ClientId ALL), which
-// the client uses.
+// of an app client: the client's own, else the pool's, which the client
+// uses. The pool's has no ClientId, as the API reference documents ("When
+// this parameter isn't present, the risk configuration applies to all user
+// pool app clients that don't have client-level settings").
 func (s *Service) DescribeRiskConfiguration(ctx context.Context, in *model.DescribeRiskConfigurationRequest) (*model.DescribeRiskConfigurationResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +191,7 @@ func (s *Service) DescribeRiskConfiguration(ctx context.Context, in *model.Descr
 	if err != nil {
 		return nil, fmt.Errorf("get risk configuration: %w", err)
 	}
-	out, err := riskType(p.ID, allClients, rec)
+	out, err := riskType(p.ID, "", rec)
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -26,9 +26,8 @@ import (
 
 // Service serves the settings operations.
 type Service struct {
-	Store        store.Store
+	ops.Deps
 	Certificates *samlcert.Issuer
-	Now          func() time.Time
 }
 
 // Register mounts the operations on m.
@@ -67,7 +66,7 @@ func checkClient(ctx context.Context, st store.Clients, poolID, clientID string)
 // custom ones), without sub, which the pool assigns, followed by
 // cognito:mfa_enabled and cognito:username.
 func (s *Service) GetCSVHeader(ctx context.Context, in *model.GetCSVHeaderRequest) (*model.GetCSVHeaderResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +85,7 @@ func (s *Service) GetCSVHeader(ctx context.Context, in *model.GetCSVHeaderReques
 // base64 of its DER encoding as Cognito returns it. The first call makes
 // it; a year on, a new one replaces it in the answers.
 func (s *Service) GetSigningCertificate(ctx context.Context, in *model.GetSigningCertificateRequest) (*model.GetSigningCertificateResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	c, err := s.Certificates.Current(ctx, in.UserPoolId)

@@ -26,8 +26,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
@@ -36,9 +36,7 @@ import (
 
 // Service serves the sign-in operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	Auth  *authn.Service
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -59,6 +57,9 @@ type outcome struct {
 	challenge string
 	params    map[string]string
 	session   string
+	// user is the signed-in user of a hosted sign-in, which gets no tokens
+	// here.
+	user *store.User
 }
 
 // request is one sign-in step as both the public and the admin operations
@@ -69,6 +70,10 @@ type request struct {
 	flow     string
 	params   map[string]string
 	metadata map[string]string
+	// hosted marks a step of the managed login pages: the client secret is
+	// the pages' to check, and a finished sign-in returns its user instead
+	// of tokens.
+	hosted bool
 }
 
 func invalid(format string, args ...any) error {
@@ -81,7 +86,7 @@ func flowNotEnabled(flow string) error {
 
 // InitiateAuth starts a sign-in at a public app client.
 func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthRequest) (*model.InitiateAuthResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +99,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 
 // AdminInitiateAuth starts a sign-in as an administrator.
 func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiateAuthRequest) (*model.AdminInitiateAuthResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +118,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth, model.ExplicitAuthFlowsTypeUserPasswordAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserPasswordAuth) {
 			return nil, flowNotEnabled("USER_PASSWORD_AUTH")
 		}
 		return s.password(ctx, r)
@@ -121,7 +126,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if !r.admin {
 			return nil, invalid("Initiate Auth method not supported.")
 		}
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, model.ExplicitAuthFlowsTypeAdminNoSrpAuth) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth) {
 			return nil, invalid("Auth flow not enabled for this client")
 		}
 		return s.password(ctx, r)
@@ -133,7 +138,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 	case model.AuthFlowTypeRefreshTokenAuth, model.AuthFlowTypeRefreshToken:
 		return s.refresh(ctx, r)
 	case model.AuthFlowTypeCustomAuth:
-		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth, model.ExplicitAuthFlowsTypeCustomAuthFlowOnly) {
+		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth) {
 			return nil, flowNotEnabled("CUSTOM_AUTH")
 		}
 		return nil, invalid("Custom auth lambda trigger is not configured for the user pool.")
@@ -198,11 +203,17 @@ func (s *Service) credentials(r *request, other string) (name, value string, err
 
 // password runs USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
 func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
-	c := r.client
 	name, pw, err := s.credentials(r, "PASSWORD")
 	if err != nil {
 		return nil, err
 	}
+	return s.checkPassword(ctx, r, name, pw)
+}
+
+// checkPassword signs a user in with a password whose client has been
+// checked.
+func (s *Service) checkPassword(ctx context.Context, r *request, name, pw string) (*outcome, error) {
+	c := r.client
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
 	var nf *model.UserNotFoundException
 	if errors.As(err, &nf) {
@@ -306,7 +317,10 @@ func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSou
 	if err := s.Auth.Triggers().PostAuthentication(ctx, event(r, u, postSource)); err != nil {
 		return nil, err
 	}
-	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Auth.Now(), Source: tokenSource, ClientMetadata: r.metadata})
+	if r.hosted {
+		return &outcome{user: u}, nil
+	}
+	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
 		return nil, err
 	}
@@ -354,12 +368,12 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := srp.NewEphemeral(s.Auth.Rand)
+	b, err := srp.NewEphemeral(s.Rand)
 	if err != nil {
 		return nil, err
 	}
 	block := make([]byte, secretBlockSize)
-	if _, err := io.ReadFull(s.Auth.Rand, block); err != nil {
+	if _, err := io.ReadFull(s.Rand, block); err != nil {
 		return nil, fmt.Errorf("draw secret block: %w", err)
 	}
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
@@ -491,7 +505,7 @@ func rotationEnabled(c *appclient.Client) bool {
 
 // RespondToAuthChallenge answers a challenge at a public app client.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondToAuthChallengeRequest) (*model.RespondToAuthChallengeResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +518,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 
 // AdminRespondToAuthChallenge answers a challenge as an administrator.
 func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.AdminRespondToAuthChallengeRequest) (*model.AdminRespondToAuthChallengeResponse, error) {
-	c, err := appclient.LoadInPool(ctx, s.Store, in.UserPoolId, in.ClientId)
+	c, err := appclient.LoadInPool(ctx, s.Pools, s.Store, in.UserPoolId, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -522,8 +536,10 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
-		return nil, err
+	if !r.hosted {
+		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
+			return nil, err
+		}
 	}
 	sess, err := s.Auth.OpenSession(ctx, c, rawSession)
 	if err != nil {
@@ -644,7 +660,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	updated, err := s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		if u.Status != model.UserStatusTypeForceChangePassword {
 			return authn.ErrInvalidSession()
@@ -668,7 +684,7 @@ func (s *Service) newPassword(ctx context.Context, r *request, u *store.User, se
 // GetTokensFromRefreshToken refreshes tokens, rotating the refresh token
 // when the client has refresh token rotation.
 func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTokensFromRefreshTokenRequest) (*model.GetTokensFromRefreshTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -712,7 +728,7 @@ func (s *Service) checkClientSecret(c *appclient.Client, secret string) error {
 
 // RevokeToken revokes a refresh token and the access tokens issued with it.
 func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest) (*model.RevokeTokenResponse, error) {
-	c, err := appclient.Load(ctx, s.Store, in.ClientId)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, in.ClientId)
 	if err != nil {
 		return nil, err
 	}
@@ -745,7 +761,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, in *model.GlobalSignOutRequ
 
 // AdminUserGlobalSignOut signs a user out everywhere.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUserGlobalSignOutRequest) (*model.AdminUserGlobalSignOutResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func recoveryDelivery(p *userpool.Pool, u *store.User, st *authn.State) (authn.D
 		default:
 			continue
 		}
-		if u.Attributes[attr] == "" || u.Attributes[attr+"_verified"] != "true" {
+		if u.Attributes[attr] == "" || !userpool.IsTrue(u.Attributes[attr+"_verified"]) {
 			continue
 		}
 		if hasSetting(p) && slices.Contains(st.MFA, mfa) {
@@ -184,7 +184,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 	if err != nil {
 		return nil, err
 	}
-	s.Auth.Notify()
+	s.Notify()
 	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
 }
 
@@ -226,7 +226,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 	if err := s.Auth.CheckCode(ctx, u, authn.PurposeForgotPassword, in.ConfirmationCode); err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	out, err := s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		authn.RememberPassword(p, u, st, sealed, now)
 		u.Status = model.UserStatusTypeConfirmed
@@ -247,7 +247,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 // they have a verified destination. It needs self-service recovery: a pool
 // whose AccountRecoverySetting is admin_only refuses it.
 func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminResetUserPasswordRequest) (*model.AdminResetUserPasswordResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 		return nil, err
 	}
 	d, send := recoveryDelivery(p, u, st)
-	now := s.Auth.Now()
+	now := s.Now()
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		fresh, err := s.Auth.EditState(ctx, tx, u, func(u *store.User, _ *authn.State) error {
 			u.Status = model.UserStatusTypeResetRequired
@@ -286,7 +286,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 		return nil, err
 	}
 	if send {
-		s.Auth.Notify()
+		s.Notify()
 	}
 	return &model.AdminResetUserPasswordResponse{}, nil
 }
@@ -297,7 +297,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 // in FORCE_CHANGE_PASSWORD, its age counting towards
 // TemporaryPasswordValidityDays from now.
 func (s *Service) AdminSetUserPassword(ctx context.Context, in *model.AdminSetUserPasswordRequest) (*model.AdminSetUserPasswordResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -310,12 +310,12 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, in *model.AdminSetUs
 	if permanent {
 		sealed, err = s.Auth.SetPassword(p, u, in.Password)
 	} else if err = password.Check(p.Settings.Policies.PasswordPolicy, in.Password); err == nil {
-		sealed, err = password.Seal(s.Auth.Keys, s.Auth.Rand, p.ID, u.Username, in.Password)
+		sealed, err = password.Seal(s.Keys, s.Rand, p.ID, u.Username, in.Password)
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	_, err = s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		authn.RememberPassword(p, u, st, sealed, now)
 		u.Status = model.UserStatusTypeForceChangePassword

@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
@@ -25,10 +26,9 @@ import (
 // Service serves the sign-up and recovery operations. Its clock, master
 // key, randomness and ID generator are those of Auth.
 type Service struct {
-	Store store.Store
-	// Auth checks and sets passwords, sends and checks codes, runs the
-	// triggers and tells the dispatcher about queued messages.
-	Auth *authn.Service
+	// Deps: Auth checks and sets passwords, sends and checks codes and
+	// runs the triggers.
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -84,11 +84,11 @@ func publicPassword(err error) error {
 // client loads the app client a public request names and checks its
 // SECRET_HASH for the username as sent.
 func (s *Service) client(ctx context.Context, clientID, username, hash string) (*appclient.Client, error) {
-	c, err := appclient.Load(ctx, s.Store, clientID)
+	c, err := appclient.Load(ctx, s.Pools, s.Store, clientID)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.CheckSecretHash(s.Auth.Keys, username, hash); err != nil {
+	if err := c.CheckSecretHash(s.Keys, username, hash); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -167,7 +167,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, publicPassword(err)
 	}
 	attrs := attrMap(in.UserAttributes)
-	sub, err := s.Auth.IDs.UUID()
+	sub, err := s.IDs.UUID()
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	ev := &triggers.Event{
@@ -197,11 +197,11 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	if decision.AutoVerifyPhone && attrs["phone_number"] != "" {
 		attrs["phone_number_verified"] = "true"
 	}
-	sealed, err := password.Seal(s.Auth.Keys, s.Auth.Rand, p.ID, username, in.Password)
+	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, in.Password)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	u := &store.User{
 		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: status, Enabled: true,
 		Attributes: attrs, Aliases: p.Aliases(attrs), Password: sealed, PasswordSetAt: now, CreatedAt: now, UpdatedAt: now,
@@ -227,7 +227,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		return nil, err
 	}
 	if send {
-		s.Auth.Notify()
+		s.Notify()
 	}
 	if status == model.UserStatusTypeConfirmed {
 		if err := s.postConfirmation(ctx, p, c.ID(), u, sourceConfirmSignUp, in.ClientMetadata); err != nil {
@@ -332,7 +332,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequ
 	if err := s.Auth.CheckCode(ctx, u, authn.PurposeSignUp, in.ConfirmationCode); err != nil {
 		return nil, err
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	var out *store.User
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if force {
@@ -424,14 +424,14 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 	if err != nil {
 		return nil, err
 	}
-	s.Auth.Notify()
+	s.Notify()
 	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 }
 
 // AdminConfirmSignUp confirms an unconfirmed user without a code. It
 // verifies no attribute.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, in *model.AdminConfirmSignUpRequest) (*model.AdminConfirmSignUpResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +442,7 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, in *model.AdminConfirm
 	if u.Status != model.UserStatusTypeUnconfirmed {
 		return nil, errCannotConfirm(u.Status)
 	}
-	now := s.Auth.Now()
+	now := s.Now()
 	out, err := s.Auth.EditState(ctx, s.Store, u, func(u *store.User, st *authn.State) error {
 		if u.Status != model.UserStatusTypeUnconfirmed {
 			return errCannotConfirm(u.Status)

@@ -14,6 +14,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
@@ -87,7 +88,7 @@ func newService(t *testing.T, h triggers.Hooks) (*Service, string) {
 		t.Fatal(err)
 	}
 	auth := &authn.Service{Store: st, Keys: keys, IDs: ids.Generator{Rand: rand.Reader}, Rand: rand.Reader, Now: func() time.Time { return now }, Hooks: h}
-	return &Service{Store: st, Auth: auth}, "client1"
+	return &Service{Deps: ops.Deps{Store: st, Keys: auth.Keys, IDs: auth.IDs, Now: auth.Now, Rand: auth.Rand, Auth: auth}}, "client1"
 }
 
 // The pre sign-up trigger sees the new user with the client metadata and

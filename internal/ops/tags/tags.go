@@ -14,6 +14,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -23,9 +24,7 @@ const MaxTags = 50
 
 // Service serves the tagging operations.
 type Service struct {
-	Store     store.Store
-	Region    string
-	AccountID string
+	ops.Deps
 }
 
 // Register mounts the operations on m.

@@ -11,21 +11,17 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
-	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the terms operations.
 type Service struct {
-	Store store.Store
-	IDs   ids.Generator
-	Now   func() time.Time
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -72,7 +68,7 @@ func checkLinks(source string, links map[string]string) error {
 // poolOr returns the pool's ResourceNotFoundException when the pool does not
 // exist, and err otherwise.
 func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
-	if _, perr := userpool.Load(ctx, s.Store, poolID); perr != nil {
+	if _, perr := s.Pools.Load(ctx, s.Store, poolID); perr != nil {
 		return perr
 	}
 	return err
@@ -80,7 +76,7 @@ func (s *Service) poolOr(ctx context.Context, poolID string, err error) error {
 
 // CreateTerms creates a terms document of an app client.
 func (s *Service) CreateTerms(ctx context.Context, in *model.CreateTermsRequest) (*model.CreateTermsResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	if err := checkLinks(in.TermsSource, in.Links); err != nil {
@@ -170,7 +166,7 @@ func (s *Service) DeleteTerms(ctx context.Context, in *model.DeleteTermsRequest)
 
 // ListTerms lists a pool's terms documents a page at a time.
 func (s *Service) ListTerms(ctx context.Context, in *model.ListTermsRequest) (*model.ListTermsResponse, error) {
-	if _, err := userpool.Load(ctx, s.Store, in.UserPoolId); err != nil {
+	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
 	limit := 60

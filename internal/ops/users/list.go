@@ -54,7 +54,7 @@ func storeFilter(p *userpool.Pool, f *Filter) (sf store.UserFilter, ok bool, err
 // ListUsers lists a pool's users, optionally filtered by one attribute, a
 // page at a time.
 func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

@@ -8,43 +8,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
-	"github.com/cognate-idp/cognate/internal/ids"
-	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
-	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the admin user operations.
 type Service struct {
-	Store store.Store
-	Keys  *seal.Keyring
-	IDs   ids.Generator
-	Now   func() time.Time
-	// Rand is the randomness of salts and temporary passwords.
-	Rand io.Reader
-	// Notifier is told when a message has been queued (after its
-	// transaction commits); nil tells no one.
-	Notifier messaging.Notifier
-	// Auth revokes a disabled user's tokens, sessions and codes.
-	Auth *authn.Service
-}
-
-// notify tells the Notifier that a message waits in the outbox.
-func (s *Service) notify() {
-	if s.Notifier != nil {
-		s.Notifier.Notify()
-	}
+	// Deps: Auth revokes a disabled user's tokens, sessions and codes.
+	ops.Deps
 }
 
 // Register mounts the operations on m.
@@ -96,7 +76,7 @@ func aliasExists(p *userpool.Pool, attrs map[string]string) error {
 // FORCE_CHANGE_PASSWORD status and records the invitation for delivery, or
 // with MessageAction RESEND renews an invited user's temporary password.
 func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUserRequest) (*model.AdminCreateUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +108,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs); err != nil {
+	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, temp)
@@ -170,7 +150,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	if in.MessageAction != model.MessageActionTypeSuppress {
-		s.notify()
+		s.Notify()
 	}
 	return &model.AdminCreateUserResponse{User: Wire(u, nil)}, nil
 }
@@ -203,13 +183,13 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 	if err != nil {
 		return nil, err
 	}
-	s.notify()
+	s.Notify()
 	return &model.AdminCreateUserResponse{User: Wire(out, nil)}, nil
 }
 
 // AdminGetUser returns a user, found by username or alias.
 func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserRequest) (*model.AdminGetUserResponse, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +205,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 
 // AdminDeleteUser deletes a user.
 func (s *Service) AdminDeleteUser(ctx context.Context, in *model.AdminDeleteUserRequest) (*model.Empty, error) {
-	p, err := userpool.Load(ctx, s.Store, in.UserPoolId)
+	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +228,7 @@ func (s *Service) AdminDeleteUser(ctx context.Context, in *model.AdminDeleteUser
 // update runs fn on the user named by username or alias, in one
 // read-modify-write, and maps the store's errors to Cognito's.
 func (s *Service) update(ctx context.Context, poolID, name string, fn func(p *userpool.Pool, u *store.User) error) error {
-	p, err := userpool.Load(ctx, s.Store, poolID)
+	p, err := s.Pools.Load(ctx, s.Store, poolID)
 	if err != nil {
 		return err
 	}
@@ -350,7 +330,7 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *model.Admin
 				return err
 			}
 		}
-		return p.CheckRequired(u.Attributes)
+		return p.CheckRequired(u.Attributes, true)
 	})
 	if err != nil {
 		return nil, err
