@@ -5,8 +5,9 @@
 //
 //	cognate serve [flags]   run the server (flags: cognate serve -h)
 //	cognate seed [flags] FILE   apply a seed file to the server's database
-//	cognate bench [flags]   drive a Cognito-compatible endpoint with load
-//	cognate seed-users [flags]   fill a pool with users straight through the store (benchmarks)
+//	cognate version             print the version (also --version)
+//
+// The load tool is a command of its own, cmd/cognate-bench.
 package main
 
 import (
@@ -20,10 +21,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/cognate-idp/cognate/internal/bench"
-	"github.com/cognate-idp/cognate/internal/benchseed"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/version"
 )
 
 func main() {
@@ -37,14 +37,17 @@ func main() {
 }
 
 const usage = `usage:
-  cognate serve [flags]   run the server (cognate serve -h lists the flags)
+  cognate serve [flags]       run the server (cognate serve -h lists the flags)
   cognate seed [flags] FILE   apply a seed file to the database the flags name, as serve --seed does
-  cognate bench [flags]   drive a Cognito-compatible endpoint with load (cognate bench -h)
-  cognate seed-users [flags]   fill a pool with users straight through the store, for benchmarks`
+  cognate version             print the version (also cognate --version)
+
+Every flag may also be set by an environment variable: --db by COGNATE_DB,
+--key-file by COGNATE_KEY_FILE and so on (COGNATE_ and the flag's name in
+upper case, - as _); cognate serve -h lists them all.`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(usage)
+		return fmt.Errorf("no command given\n%s", usage)
 	}
 	switch args[0] {
 	case "serve":
@@ -55,10 +58,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return server.Run(ctx, cfg, newLogger(cfg.LogLevel, stderr))
 	case "seed":
 		return seedCommand(ctx, args[1:], getenv, stdout, stderr)
-	case "bench":
-		return bench.Main(ctx, args[1:], stdout, stderr)
-	case "seed-users":
-		return benchseed.Main(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "cognate", version.String())
+		return nil
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cognate-idp/cognate/internal/version"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -78,6 +80,17 @@ func TestServeAndStop(t *testing.T) {
 		t.Fatalf("CreateUserPool: %d %s", resp.StatusCode, body)
 	}
 
+	// GET / is a page naming the version.
+	resp, err = http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "<h1>Cognate "+version.String()+"</h1>") {
+		t.Errorf("GET /: %d %s", resp.StatusCode, body)
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -105,5 +118,28 @@ func TestUsage(t *testing.T) {
 	err := run(context.Background(), []string{"serve", "--region", "nowhere"}, func(string) string { return "" }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--region") {
 		t.Errorf("bad flag: %v", err)
+	}
+	// An unknown flag is reported once: by the error main prints.
+	var stderr bytes.Buffer
+	err = run(context.Background(), []string{"serve", "--bogus"}, func(string) string { return "" }, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "-bogus") || stderr.Len() > 0 {
+		t.Errorf("unknown flag: %v, and printed %q", err, stderr.String())
+	}
+	// Help goes to stdout and lists the variables.
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, func(string) string { return "" }, &stdout, io.Discard); err != nil || !strings.Contains(stdout.String(), "COGNATE_DB") {
+		t.Errorf("--help: %v\n%s", err, stdout.String())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version", "-version"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{arg}, func(string) string { return "" }, &out, io.Discard); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if out.String() != "cognate "+version.String()+"\n" {
+			t.Errorf("%s printed %q", arg, out.String())
+		}
 	}
 }

@@ -24,6 +24,9 @@ func seedCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
+	if err := server.CheckDB(cfg); err != nil {
+		return err
+	}
 	keys, err := server.LoadKeys(cfg, log)
 	if err != nil {
 		return fmt.Errorf("master key: %w", err)

@@ -265,7 +265,12 @@ func (c *Client) CanRead(attr string) bool {
 }
 
 // CanWrite reports whether the client may write an attribute: every
-// mutable attribute when WriteAttributes is empty.
+// mutable attribute when WriteAttributes is empty. Developer-only
+// attributes (dev:) are read-only to every app client, whatever its
+// WriteAttributes: only administrative calls write them.
 func (c *Client) CanWrite(attr string) bool {
+	if strings.HasPrefix(attr, "dev:") {
+		return false
+	}
 	return len(c.Settings.WriteAttributes) == 0 || slices.Contains(c.Settings.WriteAttributes, attr)
 }

@@ -47,6 +47,38 @@ func listPackages(t *testing.T) []pkg {
 
 const mod = "github.com/cognate-idp/cognate/"
 
+// TestServerBinaryDeps keeps the AWS SDK's Cognito client, which only the
+// load tool (cmd/cognate-bench) and the tests need, out of the server binary.
+func TestServerBinaryDeps(t *testing.T) {
+	const sdk = "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	found := false
+	for _, p := range listPackages(t) {
+		if p.ImportPath != mod+"cmd/cognate" {
+			continue
+		}
+		found = true
+		for _, d := range p.Deps {
+			if d == sdk || strings.HasPrefix(d, sdk+"/") {
+				t.Errorf("cmd/cognate depends on %s: keep the SDK client in cmd/cognate-bench and the tests", d)
+			}
+		}
+	}
+	if !found {
+		t.Error("go list did not list cmd/cognate")
+	}
+}
+
+// TestPublicPackages keeps the module's API to one package: everything but
+// the commands, the end-to-end tests and cognatetest is internal.
+func TestPublicPackages(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(p.ImportPath, mod)
+		if !strings.HasPrefix(rel, "internal/") && !strings.HasPrefix(rel, "cmd/") && rel != "e2e" && rel != "cognatetest" {
+			t.Errorf("%s is public: put it under internal/", p.ImportPath)
+		}
+	}
+}
+
 func TestPackageDocs(t *testing.T) {
 	for _, p := range listPackages(t) {
 		if p.Doc == "" && !strings.HasSuffix(p.ImportPath, "/e2e") {
@@ -70,8 +102,9 @@ func TestDependencies(t *testing.T) {
 		{mod + "internal/appclient", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/awsjson"}},
 		{mod + "internal/triggers", []string{mod + "internal/store", mod + "internal/awsjson"}},
 	}
-	// Only the store backends and the wiring may use database/sql directly.
-	sqlUsers := []string{mod + "internal/store/sqlite", mod + "internal/store/postgres"}
+	// Only the store backends (and their shared sqlstore) and the wiring may
+	// use database/sql directly.
+	sqlUsers := []string{mod + "internal/store/sqlstore", mod + "internal/store/sqlite", mod + "internal/store/postgres"}
 	for _, p := range listPackages(t) {
 		for _, r := range rules {
 			if !strings.HasPrefix(p.ImportPath, r.pkgPrefix) {

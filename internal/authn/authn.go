@@ -39,6 +39,8 @@ type Service struct {
 	Hooks triggers.Hooks
 	// Notifier is told when a message has been queued; nil tells no one.
 	Notifier messaging.Notifier
+
+	decoys *decoyOnce
 }
 
 // Triggers returns the hooks, triggers.None when none are set.
@@ -92,6 +94,9 @@ type State struct {
 	// Sent maps a code purpose to where its latest code went, so that
 	// confirming the code verifies the attribute value it reached.
 	Sent map[string]Delivery `json:"sent,omitzero"`
+	// CodeRequests maps a code purpose to when its recent codes were
+	// made, for the limit on code requests.
+	CodeRequests map[string][]time.Time `json:"codeRequests,omitzero"`
 }
 
 // ReadState decodes a user's sign-in state; an empty document is the zero
@@ -179,17 +184,24 @@ func lockFor(n int) time.Duration {
 	return min(time.Duration(1<<shift)*time.Second, MaxLockout)
 }
 
-// RecordFailure counts a failed password check: a user who has now failed
-// FreeFailures times is locked out for a growing time. Attempts made while
-// locked out are not counted (the caller refuses them first).
-func (s *Service) RecordFailure(ctx context.Context, u *store.User) error {
-	now := s.Now()
-	_, err := s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+// BeginPasswordCheck reserves one of the user's password attempts before
+// the password is checked, in the store's locked read-modify-write of the
+// user: the attempt counts as a failure until PasswordCheckPassed says
+// otherwise, and a user who has now used FreeFailures attempts is locked
+// out for a growing time. However requests interleave, at most
+// FreeFailures checks run before the lockout applies. It returns
+// ErrPasswordAttemptsExceeded, reserving nothing, while the user is
+// locked out, and otherwise the user as updated.
+func (s *Service) BeginPasswordCheck(ctx context.Context, u *store.User) (*store.User, error) {
+	locked := false
+	out, err := s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+		now := s.Now()
+		if st.Locked(now) {
+			locked = true
+			return nil
+		}
 		if !st.LastFailure.IsZero() && now.Sub(st.LastFailure) >= LockoutReset {
 			st.Failures = 0
-		}
-		if st.Locked(now) {
-			return nil
 		}
 		st.Failures++
 		st.LastFailure = now
@@ -198,24 +210,22 @@ func (s *Service) RecordFailure(ctx context.Context, u *store.User) error {
 		}
 		return nil
 	})
-	return err
+	if err != nil {
+		return nil, err
+	}
+	if locked {
+		return nil, ErrPasswordAttemptsExceeded()
+	}
+	return out, nil
 }
 
-// RecordSuccess forgets a user's failed sign-ins after a successful one.
-// It writes only when there is something to forget.
-func (s *Service) RecordSuccess(ctx context.Context, u *store.User) error {
-	st, err := ReadState(u)
-	if err != nil {
-		return err
-	}
-	if st.Failures == 0 && st.LockedUntil.IsZero() {
-		return nil
-	}
-	_, err = s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+// PasswordCheckPassed forgets a user's failed sign-ins, the attempt
+// BeginPasswordCheck reserved included, after a right password.
+func (s *Service) PasswordCheckPassed(ctx context.Context, u *store.User) (*store.User, error) {
+	return s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
 		st.Failures, st.LastFailure, st.LockedUntil = 0, time.Time{}, time.Time{}
 		return nil
 	})
-	return err
 }
 
 // PasswordMatches reports whether pw is the user's password, in constant

@@ -35,6 +35,15 @@ const (
 	ForgotPasswordCodeLifetime = time.Hour
 )
 
+// Code requests are limited per user and purpose: at most MaxCodeRequests
+// codes in any CodeRequestWindow, the low end of the 5 to 20 an hour
+// Cognito documents for password reset codes. A new code resets the guess
+// count, so without this limit guesses would be unbounded.
+const (
+	MaxCodeRequests   = 5
+	CodeRequestWindow = time.Hour
+)
+
 // MaxCodeAttempts is how many wrong guesses a code survives; the next
 // guess fails with LimitExceededException until a new code is sent.
 const MaxCodeAttempts = 5
@@ -123,6 +132,25 @@ func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool
 		return nil, fmt.Errorf("seal code: %w", err)
 	}
 	now := s.Now()
+	_, err = s.EditState(ctx, tx, u, func(_ *store.User, st *State) error {
+		var recent []time.Time
+		for _, t := range st.CodeRequests[purpose] {
+			if now.Sub(t) < CodeRequestWindow {
+				recent = append(recent, t)
+			}
+		}
+		if len(recent) >= MaxCodeRequests {
+			return errCodeAttempts()
+		}
+		if st.CodeRequests == nil {
+			st.CodeRequests = map[string][]time.Time{}
+		}
+		st.CodeRequests[purpose] = append(recent, now)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	c := &store.Code{PoolID: u.PoolID, Sub: u.Sub, Purpose: purpose, Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(lifetime(purpose))}
 	if err := tx.PutCode(ctx, c); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -195,40 +223,47 @@ func errCodeAttempts() error {
 // and consumes it when it matches: CodeMismatchException for a wrong code
 // (counted), ExpiredCodeException when there is none or it expired,
 // LimitExceededException after MaxCodeAttempts wrong guesses.
+//
+// The guess is counted, or the code spent, inside the store's locked
+// read-modify-write of the code, before the answer is known to the
+// caller: however requests interleave, at most MaxCodeAttempts wrong
+// guesses are compared and a right code is accepted once.
 func (s *Service) CheckCode(ctx context.Context, u *store.User, purpose, code string) error {
-	c, err := s.Store.GetCode(ctx, u.PoolID, u.Sub, purpose)
-	if errors.Is(err, store.ErrNotFound) {
-		return errCodeExpired()
-	}
-	if err != nil {
-		return fmt.Errorf("get code: %w", err)
-	}
-	if !s.Now().Before(c.ExpiresAt) {
-		return errCodeExpired()
-	}
-	if c.Attempts >= MaxCodeAttempts {
-		return errCodeAttempts()
-	}
-	want, err := s.Keys.Open(c.Sealed, codeAAD(u.PoolID, u.Sub, purpose))
-	if err != nil {
-		return fmt.Errorf("open code: %w", err)
-	}
-	if subtle.ConstantTimeCompare(want, []byte(code)) != 1 {
-		_, err := s.Store.UpdateCode(ctx, u.PoolID, u.Sub, purpose, func(c *store.Code) error {
-			c.Attempts++
+	var verdict error
+	_, err := s.Store.UpdateCode(ctx, u.PoolID, u.Sub, purpose, func(c *store.Code) error {
+		now := s.Now()
+		switch {
+		case !now.Before(c.ExpiresAt):
+			verdict = errCodeExpired()
 			return nil
-		})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("count code attempt: %w", err)
+		case c.Attempts >= MaxCodeAttempts:
+			verdict = errCodeAttempts()
+			return nil
 		}
-		return errCodeMismatch()
-	}
-	err = s.Store.DeleteCode(ctx, u.PoolID, u.Sub, purpose)
+		want, err := s.Keys.Open(c.Sealed, codeAAD(u.PoolID, u.Sub, purpose))
+		if err != nil {
+			return fmt.Errorf("open code: %w", err)
+		}
+		if subtle.ConstantTimeCompare(want, []byte(code)) != 1 {
+			c.Attempts++
+			verdict = errCodeMismatch()
+			return nil
+		}
+		// Spent: expired from now on, for any request that locks the
+		// code after this one; deleted below.
+		c.ExpiresAt = now
+		return nil
+	})
 	if errors.Is(err, store.ErrNotFound) {
-		// Another request used the code first.
 		return errCodeExpired()
 	}
 	if err != nil {
+		return fmt.Errorf("check code: %w", err)
+	}
+	if verdict != nil {
+		return verdict
+	}
+	if err := s.Store.DeleteCode(ctx, u.PoolID, u.Sub, purpose); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("consume code: %w", err)
 	}
 	return nil

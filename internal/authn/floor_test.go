@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkCryptoFloor measures the cryptography one sign-in cannot avoid,
-// the floor that the sign-in workloads of `cognate bench` are compared
+// the floor that the sign-in workloads of `cognate-bench` are compared
 // with (docs/benchmarks.md): for password sign-in the verifier
 // exponentiation g^x that checks the password, and for SRP sign-in the
 // server's exponentiations (B = kv + g^b, then S = (A·v^u)^b); each then

@@ -35,6 +35,9 @@ type SessionData struct {
 	AuthTime time.Time `json:"authTime,omitzero"`
 }
 
+// SessionSize is the length of a session, in alphanumerics.
+const SessionSize = 88
+
 func sessionAAD(id string) []byte { return []byte("session|" + id) }
 
 // ErrInvalidSession is Cognito's error for a session that does not exist,
@@ -52,7 +55,7 @@ func ErrSessionExpired() error {
 // opaque value the client sends back. It expires after the client's
 // AuthSessionValidity.
 func (s *Service) NewSession(ctx context.Context, c *appclient.Client, u *store.User, d *SessionData) (string, error) {
-	raw, err := s.IDs.Token(88)
+	raw, err := s.IDs.Token(SessionSize)
 	if err != nil {
 		return "", err
 	}

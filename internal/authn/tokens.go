@@ -276,7 +276,6 @@ func (s *Service) Refresh(ctx context.Context, c *appclient.Client, raw string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.Now()
 	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata}
 	if !rotate {
 		res, err := s.sign(ctx, g, t.Family)
@@ -286,15 +285,20 @@ func (s *Service) Refresh(ctx context.Context, c *appclient.Client, raw string, 
 	if r := c.Settings.RefreshTokenRotation; r != nil && r.RetryGracePeriodSeconds != nil {
 		grace = time.Duration(*r.RetryGracePeriodSeconds) * time.Second
 	}
+	// Whether the token is still current is decided inside the locked
+	// update, with the time read there: a request that read the clock
+	// before another rotated the token must not find itself "before" that
+	// rotation and inside the grace period.
 	_, err = s.Store.UpdateRefreshToken(ctx, t.ID, func(t *store.RefreshToken) error {
 		if t.Revoked {
 			return errRevokedRefreshToken()
 		}
+		now := s.Now()
 		if t.RotatedAt.IsZero() {
 			t.RotatedAt = now
 			return nil
 		}
-		if now.Sub(t.RotatedAt) >= grace {
+		if grace <= 0 || now.Sub(t.RotatedAt) >= grace {
 			return &model.RefreshTokenReuseException{Message: "Refresh token has been used after the grace period."}
 		}
 		return nil

@@ -1,4 +1,4 @@
-// Package bench implements `cognate bench`, a load generator that drives any
+// Package bench implements `cognate-bench`, a load generator that drives any
 // Cognito-compatible endpoint (Cognate, cognito-local, moto, LocalStack, real
 // AWS) through the public user pools API with aws-sdk-go-v2, and reports
 // throughput and latency percentiles.
@@ -63,9 +63,9 @@ type config struct {
 	AllowRemote     bool
 }
 
-// Main runs `cognate bench` with args (the arguments after "bench"), writes
-// the report to stdout and progress and usage to stderr. It returns nil
-// after -h.
+// Main runs `cognate-bench` with args (the arguments after the command
+// name), writes the report to stdout and progress and usage to stderr. It
+// returns nil after -h.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -88,10 +88,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // parseFlags parses and validates args.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
-	fs := flag.NewFlagSet("cognate bench", flag.ContinueOnError)
+	fs := flag.NewFlagSet("cognate-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: cognate bench --endpoint URL [flags]\n       cognate bench --baseline [flags]\n\nflags:\n")
+		fmt.Fprintf(fs.Output(), "usage: cognate-bench --endpoint URL [flags]\n       cognate-bench --baseline [flags]\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.Endpoint, "endpoint", "", "`URL` of the Cognito-compatible endpoint, e.g. http://127.0.0.1:9229")

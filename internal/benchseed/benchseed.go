@@ -78,11 +78,11 @@ func Seed(ctx context.Context, st store.Store, gen ids.Generator, region, name s
 	return id, nil
 }
 
-// Main runs `cognate seed-users`: --db names the store (as for serve), --users
+// Main runs `cognate-bench seed-users`: --db names the store (as for serve), --users
 // how many users to create. It prints the pool ID, the seed time and rate,
 // and for SQLite the database size per user.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("cognate seed-users", flag.ContinueOnError)
+	fs := flag.NewFlagSet("cognate-bench seed-users", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "./cognate.db", "SQLite file or postgres:// URL")
 	n := fs.Int("users", 1000000, "users to create")

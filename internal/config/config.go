@@ -54,6 +54,9 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// Dev is development mode: routes that reset the server's state for
+	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
+	Dev bool
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -65,7 +68,7 @@ func (c *Config) Postgres() bool {
 // takes its value from the environment variable COGNATE_<NAME> (NAME in upper
 // case with - as _), then from its default.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
-	c, rest, err := load("cognate serve", args, getenv, stderr)
+	c, rest, err := load(serveUsage, args, getenv, stderr)
 	if err == nil && len(rest) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", rest[0])
 	}
@@ -73,11 +76,13 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (*Config,
 }
 
 // load parses a command's flags as Load describes, and returns the
-// arguments that follow them.
-func load(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, []string, error) {
+// arguments that follow them. Only the flags named in only are defined (all
+// of them when only is nil); the others keep their defaults. -h prints the
+// usage (with each flag's variable) to stderr and returns flag.ErrHelp; a
+// bad flag is returned, not printed.
+func load(u usage, args []string, getenv func(string) string, stderr io.Writer, only ...string) (*Config, []string, error) {
 	c := &Config{}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flag.NewFlagSet(u.command, flag.ContinueOnError)
 	var cors string
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:9229", "address to listen on")
 	fs.StringVar(&c.DB, "db", "./cognate.db", "SQLite database file, or a postgres:// URL")
@@ -89,9 +94,17 @@ func load(name string, args []string, getenv func(string) string, stderr io.Writ
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
 	seedFlags(fs, c)
+	devFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
-	if err := fs.Parse(args); err != nil {
+	if only != nil {
+		fs = subset(fs, only)
+	}
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		u.print(stderr, fs)
 		return nil, nil, err
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("%w (%s -h lists the flags)", err, u.command)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -100,7 +113,7 @@ func load(name string, args []string, getenv func(string) string, stderr io.Writ
 		if set[f.Name] {
 			return
 		}
-		env := "COGNATE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		env := envName(f.Name)
 		if v := getenv(env); v != "" {
 			if err := f.Value.Set(v); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", env, err))
@@ -156,5 +169,6 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateDev(bad)
 	return errors.Join(errs...)
 }

@@ -15,7 +15,7 @@ func seedFlags(fs *flag.FlagSet, c *Config) {
 // command's flags (the seed command uses --db, --key-file, --region and
 // --account-id) and the seed file, which defaults to --seed (COGNATE_SEED).
 func LoadSeed(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
-	c, rest, err := load("cognate seed", args, getenv, stderr)
+	c, rest, err := load(seedUsage, args, getenv, stderr, "db", "key-file", "region", "account-id", "log-level", "seed")
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,7 @@ func LoadSeed(args []string, getenv func(string) string, stderr io.Writer) (*Con
 	case len(rest) == 1:
 		c.Seed = rest[0]
 	case c.Seed == "":
-		return nil, errors.New("usage: cognate seed [flags] FILE (or --seed FILE, COGNATE_SEED)")
+		return nil, errors.New("usage: cognate seed [flags] FILE (or --seed FILE, COGNATE_SEED; cognate seed -h lists the flags)")
 	}
 	return c, nil
 }

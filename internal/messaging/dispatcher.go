@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"regexp"
@@ -12,12 +13,18 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// Dispatcher empties the outbox: it sends each pending message through the
-// sender of its medium and then removes it. A message that fails stays in
-// the outbox and is tried again after a delay that doubles with each
-// failure, from MinBackoff up to MaxBackoff. Messages of a medium with no
-// sender stay in the outbox for good (the development default, where the
-// outbox reader shows them).
+// Dispatcher empties the outbox: it claims each pending message, sends it
+// through the sender of its medium and then removes it. A message that fails
+// stays in the outbox and is tried again after a delay that doubles with
+// each failure, from MinBackoff up to MaxBackoff; the store keeps the count
+// of failures and the time of the next try, so that a restart keeps them.
+// Messages of a medium with no sender stay in the outbox for good (the
+// development default, where the outbox reader shows them).
+//
+// Several dispatchers may share one store (replicas on one PostgreSQL): a
+// message is leased to the dispatcher that claims it, so that no other sends
+// it, and the lease outlasts a send. The messages of a dispatcher that stops
+// during a send are claimed again, by any dispatcher, when their lease ends.
 //
 // Delivery is at least once: a message whose sending succeeded but whose
 // removal did not (the store failed, the process stopped) is sent again.
@@ -37,28 +44,24 @@ type Dispatcher struct {
 	// Interval is how often the outbox is read without a Notify; one second
 	// when zero.
 	Interval time.Duration
-	// Batch is how many messages of a medium one pass reads; 100 when zero.
+	// Batch is how many messages of a medium one pass claims and sends; 100
+	// when zero.
 	Batch int
 	// SendTimeout bounds one send; 30 seconds when zero.
 	SendTimeout time.Duration
 	// MinBackoff and MaxBackoff bound the delay before a failed message is
 	// tried again; one second and five minutes when zero.
 	MinBackoff, MaxBackoff time.Duration
+	// Lease is how long a claimed message is held for this dispatcher; one
+	// minute more than SendTimeout when zero. It must outlast a send.
+	Lease time.Duration
 
 	wakeOnce sync.Once
 	wakeCh   chan struct{}
 	pass     sync.Mutex // one pass at a time
 
-	mu    sync.Mutex
-	retry map[string]retryState // by message ID
-}
-
-// retryState is what the dispatcher remembers of a failing message. It is
-// kept in memory only: after a restart every message is tried at once.
-type retryState struct {
-	medium   string
-	failures int
-	next     time.Time
+	ownerOnce sync.Once
+	ownerID   string // names this dispatcher's leases
 }
 
 // Notify implements Notifier: the dispatcher reads the outbox at once
@@ -139,31 +142,37 @@ func (d *Dispatcher) deliverMedium(ctx context.Context, medium string) int {
 	if batch <= 0 {
 		batch = 100
 	}
-	pending, err := d.Store.PendingMessagesByMedium(ctx, medium, batch)
-	if err != nil {
-		if ctx.Err() == nil {
-			log.Warn("read the outbox", "medium", medium, "error", err)
-		}
-		return 0
-	}
-	d.forgetExcept(medium, pending)
 	delivered := 0
-	for i := range pending {
+	// One message is claimed at a time, so that its lease need only outlast
+	// one send.
+	for range batch {
 		if ctx.Err() != nil {
 			break
 		}
-		sm := &pending[i]
-		if !d.due(sm.ID) {
-			continue
+		claimed, err := d.Store.ClaimMessages(ctx, medium, d.owner(), d.now(), d.lease(), 1)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("read the outbox", "medium", medium, "error", err)
+			}
+			break
 		}
+		if len(claimed) == 0 {
+			break
+		}
+		sm := &claimed[0]
 		attrs := []any{"message", sm.ID, "pool", sm.PoolID, "kind", sm.Kind, "medium", sm.Medium, "to", MaskDestination(sm.Destination)}
 		m, err := opened(d.Keys, sm)
 		if err == nil {
 			err = d.send(ctx, medium, m)
 		}
 		if err != nil {
-			failures, wait := d.failed(sm.ID, medium)
-			log.Warn("message not delivered; will retry", append(attrs, "attempt", failures, "retry_in", wait,
+			attempt := sm.Attempts + 1
+			wait := d.backoff(attempt)
+			if rerr := d.Store.RetryMessage(context.WithoutCancel(ctx), sm.ID, d.owner(), d.now().Add(wait)); rerr != nil {
+				log.Error("message not delivered; its retry time is not recorded, it is tried again when its lease ends",
+					append(attrs, "error", rerr)...)
+			}
+			log.Warn("message not delivered; will retry", append(attrs, "attempt", attempt, "retry_in", wait,
 				"error", redact(err, sm.Destination))...)
 			continue
 		}
@@ -172,7 +181,6 @@ func (d *Dispatcher) deliverMedium(ctx context.Context, medium string) int {
 			log.Error("message delivered but still in the outbox; it will be sent again", append(attrs, "error", err)...)
 			continue
 		}
-		d.succeeded(sm.ID)
 		delivered++
 		log.Info("message delivered", attrs...)
 	}
@@ -182,11 +190,7 @@ func (d *Dispatcher) deliverMedium(ctx context.Context, medium string) int {
 // send sends m within SendTimeout. It outlives ctx: a send is finished
 // rather than cut off half way.
 func (d *Dispatcher) send(ctx context.Context, medium string, m *Message) error {
-	timeout := d.SendTimeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.sendTimeout())
 	defer cancel()
 	return d.sender(medium)(sctx, m)
 }
@@ -205,17 +209,32 @@ func (d *Dispatcher) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// due reports whether message id may be tried now.
-func (d *Dispatcher) due(id string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	r, ok := d.retry[id]
-	return !ok || !d.now().Before(r.next)
+// sendTimeout bounds one send.
+func (d *Dispatcher) sendTimeout() time.Duration {
+	if d.SendTimeout <= 0 {
+		return 30 * time.Second
+	}
+	return d.SendTimeout
 }
 
-// failed records a failure of message id of medium and returns the number of failures
-// so far and the delay before the next try.
-func (d *Dispatcher) failed(id, medium string) (int, time.Duration) {
+// lease is how long a claimed message is held.
+func (d *Dispatcher) lease() time.Duration {
+	if d.Lease <= 0 {
+		return d.sendTimeout() + time.Minute
+	}
+	return d.Lease
+}
+
+// owner returns the name of this dispatcher's leases: random, so that no
+// two dispatchers share one.
+func (d *Dispatcher) owner() string {
+	d.ownerOnce.Do(func() { d.ownerID = rand.Text() })
+	return d.ownerID
+}
+
+// backoff returns the delay before the next try of a message that has
+// failed attempts times.
+func (d *Dispatcher) backoff(attempts int) time.Duration {
 	lo, hi := d.MinBackoff, d.MaxBackoff
 	if lo <= 0 {
 		lo = time.Second
@@ -223,47 +242,11 @@ func (d *Dispatcher) failed(id, medium string) (int, time.Duration) {
 	if hi <= 0 {
 		hi = 5 * time.Minute
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.retry == nil {
-		d.retry = map[string]retryState{}
-	}
-	r := d.retry[id]
-	r.medium = medium
-	r.failures++
 	wait := lo
-	for i := 1; i < r.failures && wait < hi; i++ {
+	for i := 1; i < attempts && wait < hi; i++ {
 		wait *= 2
 	}
-	wait = min(wait, hi)
-	r.next = d.now().Add(wait)
-	d.retry[id] = r
-	return r.failures, wait
-}
-
-func (d *Dispatcher) succeeded(id string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	delete(d.retry, id)
-}
-
-// forgetExcept drops the retry state of the messages of medium that are no
-// longer pending (delivered elsewhere, or their pool deleted).
-func (d *Dispatcher) forgetExcept(medium string, pending []store.Message) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.retry) == 0 {
-		return
-	}
-	ids := make(map[string]bool, len(pending))
-	for _, m := range pending {
-		ids[m.ID] = true
-	}
-	for id, r := range d.retry {
-		if r.medium == medium && !ids[id] {
-			delete(d.retry, id)
-		}
-	}
+	return min(wait, hi)
 }
 
 // redact returns the text of err with every occurrence of destination, in

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -109,14 +110,97 @@ func TestDispatcherRetries(t *testing.T) {
 	step(time.Hour, 0, 3) // nothing left to send
 
 	// The delay stops growing at MaxBackoff.
-	d2 := &Dispatcher{Now: clk.Now, MinBackoff: time.Second, MaxBackoff: 3 * time.Second}
 	var waits []time.Duration
-	for range 5 {
-		_, wait := d2.failed("x", MediumSMS)
-		waits = append(waits, wait)
+	for attempts := range 5 {
+		waits = append(waits, d.backoff(attempts+1))
 	}
 	if want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}; !slices.Equal(waits, want) {
 		t.Errorf("delays %v, want %v", waits, want)
+	}
+}
+
+// The store keeps a failed message's retry time: a dispatcher started
+// afresh (a restart, another replica) waits for it too.
+func TestDispatcherRetryTimeKept(t *testing.T) {
+	o := newOutbox(t)
+	var status atomic.Int32
+	status.Store(http.StatusServiceUnavailable)
+	h := newHook(t, func(int) int { return int(status.Load()) })
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	dispatcher := func() *Dispatcher {
+		return &Dispatcher{Store: o.st, Keys: o.keys, SMS: &Webhook{URL: h.URL}, Now: clk.Now, MinBackoff: time.Minute}
+	}
+	o.enqueue(t, "m1", MediumSMS, "+15550000001", Body{Text: "code 123456"})
+	if n := dispatcher().Deliver(t.Context()); n != 0 || len(h.requests()) != 1 {
+		t.Fatalf("first pass: delivered %d, %d calls", n, len(h.requests()))
+	}
+	status.Store(http.StatusNoContent)
+	clk.Add(59 * time.Second)
+	if n := dispatcher().Deliver(t.Context()); n != 0 || len(h.requests()) != 1 {
+		t.Fatalf("a new dispatcher before the retry time: delivered %d, %d calls", n, len(h.requests()))
+	}
+	clk.Add(time.Second)
+	if n := dispatcher().Deliver(t.Context()); n != 1 || len(h.requests()) != 2 {
+		t.Fatalf("a new dispatcher at the retry time: delivered %d, %d calls", n, len(h.requests()))
+	}
+}
+
+// Dispatchers sharing a store do not send a message twice: one claimed by a
+// dispatcher that stopped during the send is left alone until its lease
+// ends, and then sent by another.
+func TestDispatcherLeases(t *testing.T) {
+	o := newOutbox(t)
+	h := newHook(t, func(int) int { return http.StatusNoContent })
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	o.enqueue(t, "m1", MediumSMS, "+15550000001", Body{Text: "code 123456"})
+	// A dispatcher that died after claiming m1.
+	if ms, err := o.st.ClaimMessages(t.Context(), MediumSMS, "dead replica", clk.Now(), 2*time.Minute, 10); err != nil || len(ms) != 1 {
+		t.Fatalf("claim: %v, %v", ms, err)
+	}
+	o.enqueue(t, "m2", MediumSMS, "+15550000002", Body{Text: "code 654321"})
+	d := &Dispatcher{Store: o.st, Keys: o.keys, SMS: &Webhook{URL: h.URL}, Now: clk.Now}
+	if n := d.Deliver(t.Context()); n != 1 {
+		t.Fatalf("delivered %d, want m2 alone", n)
+	}
+	clk.Add(2*time.Minute - time.Microsecond)
+	if n := d.Deliver(t.Context()); n != 0 {
+		t.Fatalf("delivered %d during the lease, want 0", n)
+	}
+	clk.Add(time.Microsecond)
+	if n := d.Deliver(t.Context()); n != 1 {
+		t.Fatalf("delivered %d when the lease ended, want 1", n)
+	}
+	var to []any
+	for _, r := range h.requests() {
+		to = append(to, r["messageId"])
+	}
+	if want := []any{"m2", "m1"}; !slices.Equal(to, want) {
+		t.Errorf("sent %v, want %v", to, want)
+	}
+}
+
+// Two dispatchers delivering from one outbox at once send every message
+// once.
+func TestDispatchersShareOutbox(t *testing.T) {
+	o := newOutbox(t)
+	h := newHook(t, func(int) int { return http.StatusNoContent })
+	const n = 30
+	for i := range n {
+		o.enqueue(t, fmt.Sprintf("m%02d", i), MediumSMS, "+15550000001", Body{Text: "code"})
+	}
+	var wg sync.WaitGroup
+	var delivered atomic.Int32
+	for range 2 {
+		d := &Dispatcher{Store: o.st, Keys: o.keys, SMS: &Webhook{URL: h.URL}}
+		wg.Go(func() { delivered.Add(int32(d.Deliver(t.Context()))) })
+	}
+	wg.Wait()
+	sent := map[any]int{}
+	for _, r := range h.requests() {
+		sent[r["messageId"]]++
+	}
+	if len(sent) != n || delivered.Load() != n || len(h.requests()) != n {
+		t.Errorf("%d messages sent in %d requests, %d delivered; want %d of each", len(sent), len(h.requests()), delivered.Load(), n)
 	}
 }
 

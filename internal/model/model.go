@@ -1,5 +1,6 @@
 // Package model holds the Cognito user pools API as Go types, generated from
-// the AWS API model (../shared/api-model/service-2.json): one type per
+// the AWS API model (service-2.json in $COGNATE_API_MODEL, by default
+// ../shared/api-model beside the repository): one type per
 // structure shape with the model's exact JSON member names, a Validate method
 // per operation input that checks every constraint of the model, one error
 // type per exception shape, and the operation table. This file and

@@ -19,7 +19,9 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/devmode"
 	"github.com/cognate-idp/cognate/internal/fetch"
+	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/ops"
@@ -45,6 +47,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/version"
 )
 
 // poolMemoSize is how many pools' decoded settings the server keeps.
@@ -117,6 +120,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckDB(cfg); err != nil {
+		return nil, err
+	}
 	keys, err := LoadKeys(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
@@ -175,6 +181,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	signer.Register(root)
 	brand.RegisterHTTP(root)
+	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
+	if cfg.Dev {
+		(&devmode.Reset{Store: st, Log: log}).Register(root)
+		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
+	}
 	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
 }
 
@@ -224,16 +235,17 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return err
 }
 
-// Run builds the server from cfg and serves on cfg.Listen until ctx ends.
+// Run listens on cfg.Listen, then builds the server from cfg (so that a
+// taken port creates no database or key) and serves until ctx ends.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	s, err := New(ctx, cfg, log, Options{})
-	if err != nil {
-		return err
-	}
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		s.store.Close()
 		return fmt.Errorf("listen: %w", err)
+	}
+	s, err := New(ctx, cfg, log, Options{})
+	if err != nil {
+		l.Close()
+		return err
 	}
 	return s.Serve(ctx, l)
 }

@@ -274,6 +274,8 @@ type Message struct {
 	Destination string
 	Body        []byte
 	CreatedAt   time.Time
+	// Attempts counts the failed attempts at delivering the message.
+	Attempts int
 }
 
 // Messages is the outbox of messages to deliver.
@@ -287,10 +289,19 @@ type Messages interface {
 	// MarkDelivered removes a delivered message from the outbox; ErrNotFound
 	// if it is not there.
 	MarkDelivered(ctx context.Context, id string) error
-	// PendingMessagesByMedium is PendingMessages restricted to one medium,
-	// so that messages waiting for a medium nothing delivers do not hold up
-	// the others.
-	PendingMessagesByMedium(ctx context.Context, medium string, limit int) ([]Message, error)
+	// ClaimMessages leases up to limit messages of medium that are due at
+	// now to owner until now+lease, and returns them oldest first, as
+	// PendingMessages orders them. A message is due when it has never been
+	// claimed, when its lease is over, or when the delay RetryMessage set is
+	// over. No other claim returns a message while its lease lasts, so that
+	// several senders sharing the outbox do not send one twice; the messages
+	// of a claimer that stops are claimed again when their lease ends.
+	ClaimMessages(ctx context.Context, medium, owner string, now time.Time, lease time.Duration, limit int) ([]Message, error)
+	// RetryMessage records a failed attempt at delivering a message owner
+	// has claimed: its lease ends, its Attempts grow by one and it is due
+	// again at next. ErrNotFound if the message is not in the outbox or its
+	// lease is not owner's.
+	RetryMessage(ctx context.Context, id, owner string, next time.Time) error
 	// ListMessages returns up to limit messages of the outbox, newest first
 	// (by CreatedAt, then the last enqueued first). Only messages of poolID
 	// and to destination (compared byte by byte) are listed; an empty poolID

@@ -1,7 +1,12 @@
 // Command gen generates package model from the AWS API model of Amazon
 // Cognito user pools (botocore's service-2.json and paginators-1.json).
 //
-// Usage: go run ./gen MODEL_DIR (run by go generate in internal/model).
+// Usage: go run ./gen [MODEL_DIR] (run by go generate in internal/model).
+//
+// The model directory is $COGNATE_API_MODEL when set (a relative path is
+// taken from the repository root), else MODEL_DIR, whose default in
+// internal/model is the repository's sibling ../shared/api-model. The model
+// itself is never part of the repository: only what is generated from it.
 //
 // It writes shapes_gen.go (one Go type per structure shape, enum constants),
 // validate_gen.go (a Validate method per input shape checking every
@@ -79,10 +84,15 @@ var patternOverrides = map[string]string{
 }
 
 func main() {
+	log.SetFlags(0)
+	log.SetPrefix("gen: ")
 	if len(os.Args) != 2 {
 		log.Fatal("usage: gen MODEL_DIR")
 	}
-	dir := os.Args[1]
+	dir := modelDir(os.Args[1])
+	if _, err := os.Stat(filepath.Join(dir, "service-2.json")); err != nil {
+		log.Fatalf("no API model at %s (set COGNATE_API_MODEL to the directory holding service-2.json): %v", dir, err)
+	}
 	var m apiModel
 	readJSON(filepath.Join(dir, "service-2.json"), &m)
 	var p struct {
@@ -95,6 +105,32 @@ func main() {
 	g.write("errors_gen.go", g.errors())
 	g.write("validate_gen.go", g.validation())
 	g.write("operations_gen.go", g.operations())
+}
+
+// modelDir returns $COGNATE_API_MODEL, resolved from the repository root
+// (the directory holding go.mod) when relative, or else def.
+func modelDir(def string) string {
+	dir := os.Getenv("COGNATE_API_MODEL")
+	if dir == "" {
+		return def
+	}
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			return filepath.Join(root, dir)
+		}
+		parent := filepath.Dir(root)
+		if parent == root {
+			log.Fatalf("COGNATE_API_MODEL=%s is relative and no go.mod was found above the working directory", dir)
+		}
+		root = parent
+	}
 }
 
 func readJSON(path string, v any) {

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -34,14 +35,18 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 	if u.Status == model.UserStatusTypeResetRequired {
 		return nil, &model.PasswordResetRequiredException{Message: "Password reset required for the user"}
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		var na *model.NotAuthorizedException
+		if errors.As(err, &na) {
+			return nil, errAttemptLimit()
+		}
+		return nil, err
+	}
 	ok, err := s.Auth.PasswordMatches(u, in.PreviousPassword)
 	if err != nil {
 		return nil, err
 	}
 	if !ok || st.PasswordDisabled {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
 	now := s.Now()
@@ -50,11 +55,15 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 		if err != nil {
 			return err
 		}
-		authn.RememberPassword(c.Pool, u, st, sealed, now)
+		authn.RememberPassword(c.Pool, u, st, sealed, now) // clears the failures
 		u.UpdatedAt = now
 		return nil
 	})
 	if err != nil {
+		// The previous password was right: the attempt is not a failure.
+		if _, perr := s.Auth.PasswordCheckPassed(ctx, u); perr != nil {
+			return nil, perr
+		}
 		return nil, err
 	}
 	return &model.ChangePasswordResponse{}, nil

@@ -215,17 +215,17 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	ok, err := s.Auth.PasswordMatches(u, pw)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
@@ -245,6 +245,10 @@ func (s *Service) unknownUser(ctx context.Context, r *request, name, pw string) 
 		return &model.UserLambdaValidationException{Message: "The user migration trigger returned a user, which this server cannot store yet."}
 	}
 	if r.client.PreventsUserExistenceErrors() {
+		// As long as a wrong password takes.
+		if err := s.Auth.DecoyPasswordCheck(pw); err != nil {
+			return err
+		}
 		return authn.ErrIncorrectPassword()
 	}
 	return userpool.ErrUserNotFound()
@@ -402,9 +406,11 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 // simulatedSRP answers USER_SRP_AUTH for a user that does not exist, in a
 // client with PreventUserExistenceErrors, with a challenge that looks like a
 // real one: its salt and verifier are derived from the master key, the pool
-// and the name, so asking twice gives the same SALT, as for a real user.
-// The session it returns is not stored; answering it fails as a wrong
-// password does.
+// and the name, so asking twice gives the same SALT, as for a real user;
+// in a pool whose usernames are email addresses or phone numbers,
+// USER_ID_FOR_SRP is a UUID derived the same way, as a real user's is the
+// UUID of their username. The session it returns has the form of a real
+// one but is not stored; answering it fails as a wrong password does.
 func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block []byte) (*outcome, error) {
 	secret := s.Keys.Derive("simulated srp|" + c.Pool.ID + "|" + name)
 	salt := secret[:srp.SaltSize]
@@ -418,12 +424,19 @@ func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block 
 	if err != nil {
 		return nil, err
 	}
-	session := base64.RawURLEncoding.EncodeToString(s.Keys.Derive("simulated session|" + srpA))
+	session, err := s.Auth.IDs.Token(authn.SessionSize)
+	if err != nil {
+		return nil, err
+	}
+	userID := name
+	if len(c.Pool.UsernameAttributes()) > 0 {
+		userID = s.Auth.SimulatedUserID(c.Pool.ID, name)
+	}
 	return &outcome{
 		challenge: model.ChallengeNameTypePasswordVerifier, session: session,
 		params: map[string]string{
 			"SALT": hex.EncodeToString(salt), "SRP_B": srv.B(), "SECRET_BLOCK": base64.StdEncoding.EncodeToString(block),
-			"USER_ID_FOR_SRP": name, "USERNAME": name,
+			"USER_ID_FOR_SRP": userID, "USERNAME": userID,
 		},
 	}, nil
 }
@@ -515,8 +528,15 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		var na *model.NotAuthorizedException
 		if errors.As(err, &na) && c.PreventsUserExistenceErrors() {
 			// A simulated challenge's session is not stored: for a user who
-			// does not exist, answer as for a wrong password.
+			// does not exist, answer as for a wrong password, after the
+			// work a wrong one costs.
 			if _, ferr := c.Pool.FindUser(ctx, s.Store, name); ferr != nil {
+				if r.flow == model.ChallengeNameTypePasswordVerifier {
+					block, _ := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
+					if err := s.Auth.DecoyPasswordVerifier(block, r.params["TIMESTAMP"], r.params["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
+						return nil, err
+					}
+				}
 				return nil, authn.ErrIncorrectPassword()
 			}
 		}
@@ -564,6 +584,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
 		return nil, authn.ErrInvalidSession()
 	}
+	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
+		return nil, err
+	}
 	cred, err := password.Open(s.Keys, u.PoolID, u.Username, u.Password)
 	if err != nil {
 		return nil, err
@@ -573,12 +596,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 		return nil, err
 	}
 	if !srv.Verify(password.PoolName(u.PoolID), u.Username, block, ts, sig) {
-		if err := s.Auth.RecordFailure(ctx, u); err != nil {
-			return nil, err
-		}
 		return nil, authn.ErrIncorrectPassword()
 	}
-	if err := s.Auth.RecordSuccess(ctx, u); err != nil {
+	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)

@@ -204,17 +204,18 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		if prevent {
-			return nil, errCodeMismatch()
+	if !found || !u.Enabled {
+		if !prevent {
+			if !found {
+				return nil, errClientUserNotFound()
+			}
+			return nil, authn.ErrUserDisabled()
 		}
-		return nil, errClientUserNotFound()
-	}
-	if !u.Enabled {
-		if prevent {
-			return nil, errCodeMismatch()
+		// The answer and the work of a wrong code.
+		if err := s.Auth.DecoySetPassword(p, in.Password); err != nil {
+			return nil, publicPassword(err)
 		}
-		return nil, authn.ErrUserDisabled()
+		return nil, errCodeMismatch()
 	}
 	// The new password is checked before the code is used up, so that a
 	// rejected password can be retried with the same code.

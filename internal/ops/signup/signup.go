@@ -117,13 +117,13 @@ func attrMap(list []model.AttributeType) map[string]string {
 }
 
 // checkWritable refuses attributes the app client may not write. The
-// verification flags and developer-only attributes are writable only when
-// the client's WriteAttributes name them, so that a user cannot verify
-// their own email address by signing up.
+// verification flags are writable only when the client's WriteAttributes
+// name them, so that a user cannot verify their own email address by
+// signing up; developer-only attributes never are (see CanWrite).
 func checkWritable(c *appclient.Client, attrs []model.AttributeType) error {
 	for _, a := range attrs {
 		explicit := slices.Contains(c.Settings.WriteAttributes, a.Name)
-		guarded := a.Name == "email_verified" || a.Name == "phone_number_verified" || strings.HasPrefix(a.Name, "dev:")
+		guarded := a.Name == "email_verified" || a.Name == "phone_number_verified"
 		if (guarded && !explicit) || !c.CanWrite(a.Name) {
 			return &model.NotAuthorizedException{Message: unauthorizedAttributeMsg}
 		}

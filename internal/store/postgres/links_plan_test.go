@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 // TestFederationPlans checks, on a pool of 5,000 users with two linked
@@ -15,6 +16,7 @@ import (
 // provider or a pool read an index.
 func TestFederationPlans(t *testing.T) {
 	s := open(t)
+	sql := sqlstore.PlanStatements()
 	ctx := t.Context()
 	if err := s.CreatePool(ctx, &store.Pool{ID: "p"}); err != nil {
 		t.Fatal(err)
@@ -44,9 +46,9 @@ func TestFederationPlans(t *testing.T) {
 		args        []any
 		index       string // what the plan must read
 	}{
-		{"GetLink", getLink, []any{"p", "Google", "Cognito_Subject", "subject42"}, "provider_links_pkey"},
-		{"ListUserLinks", listUserLinks, []any{"p", sub}, "provider_links_by_user"},
-		{"GetIdentityProviderByIdentifier", getIDPByIdentifier, []any{"p", "a42"}, "idp_identifiers_pkey"},
+		{"GetLink", sql["GetLink"], []any{"p", "Google", "Cognito_Subject", "subject42"}, "provider_links_pkey"},
+		{"ListUserLinks", sql["ListUserLinks"], []any{"p", sub}, "provider_links_by_user"},
+		{"GetIdentityProviderByIdentifier", sql["GetIdentityProviderByIdentifier"], []any{"p", "a42"}, "idp_identifiers_pkey"},
 		// What the foreign keys' ON DELETE CASCADE looks up.
 		{"user cascade to links", "DELETE FROM provider_links WHERE user_id = $1", []any{42}, "provider_links_by_user"},
 		{"pool cascade to links", "DELETE FROM provider_links WHERE pool = $1", []any{2}, "provider_links_pkey"},
@@ -60,7 +62,7 @@ func TestFederationPlans(t *testing.T) {
 		}
 	}
 	// GetLink reads provider_links alone: no join.
-	if plan := explain(t, s, getLink, "p", "Google", "Cognito_Subject", "subject42"); strings.Contains(plan, " on users") {
+	if plan := explain(t, s, sql["GetLink"], "p", "Google", "Cognito_Subject", "subject42"); strings.Contains(plan, " on users") {
 		t.Errorf("GetLink reads more than provider_links:\n%s", plan)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 // TestFindUsersPlans checks, on a pool of 5,000 users, that every FindUsers
@@ -51,37 +52,37 @@ func TestFindUsersPlans(t *testing.T) {
 			store.UserFilter{Field: name, Value: "", Prefix: true})
 	}
 	for _, f := range filters {
-		first, err := buildFind("p", f, store.Page{Limit: 60})
+		first, err := sqlstore.BuildFind("p", f, store.Page{Limit: 60})
 		if err != nil {
 			t.Fatal(err)
 		}
-		pos := make([]string, len(first.order))
-		for i, c := range first.order {
+		pos := make([]string, len(first.Order))
+		for i, c := range first.Order {
 			pos[i] = f.Value + "5"
-			if c.isInt {
+			if c.IsInt {
 				pos[i] = "5000"
 			}
 		}
-		next, err := buildFind("p", f, store.Page{Limit: 60, Cursor: store.Cursor{Scope: first.scope, Pos: pos}.String()})
+		next, err := sqlstore.BuildFind("p", f, store.Page{Limit: 60, Cursor: store.Cursor{Scope: first.Scope, Pos: pos}.String()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []*findQuery{first, next} {
-			plan := explain(t, s, q.sql, q.args...)
+		for _, q := range []*sqlstore.FindQuery{first, next} {
+			plan := explain(t, s, q.SQL, q.Args...)
 			if !strings.Contains(plan, "Index") || strings.Contains(plan, "Seq Scan on users") ||
 				strings.Contains(plan, "Seq Scan on user_attrs") || strings.Contains(plan, "Sort") {
-				t.Errorf("filter %+v: the plan is not an ordered index scan:\n%s\n%s", f, q.sql, plan)
+				t.Errorf("filter %+v: the plan is not an ordered index scan:\n%s\n%s", f, q.SQL, plan)
 			}
 		}
 		if !f.Prefix && (f.Field == store.FieldUsername || f.Field == store.FieldSub) {
 			continue // one user at most: there is no next page
 		}
 		seeks := false
-		for line := range strings.Lines(explain(t, s, next.sql, next.args...)) {
+		for line := range strings.Lines(explain(t, s, next.SQL, next.Args...)) {
 			seeks = seeks || strings.Contains(line, "Index Cond:") && strings.Contains(line, " > ")
 		}
 		if !seeks {
-			t.Errorf("filter %+v: the cursor is not an index condition:\n%s", f, next.sql)
+			t.Errorf("filter %+v: the cursor is not an index condition:\n%s", f, next.SQL)
 		}
 	}
 }
@@ -92,6 +93,7 @@ func TestFindUsersPlans(t *testing.T) {
 // index: FamilyRevoked in particular reads only the family's index entries.
 func TestSignInPlans(t *testing.T) {
 	s := open(t)
+	sql := sqlstore.PlanStatements()
 	ctx := t.Context()
 	if err := s.CreatePool(ctx, &store.Pool{ID: "p"}); err != nil {
 		t.Fatal(err)
@@ -122,15 +124,15 @@ func TestSignInPlans(t *testing.T) {
 		args        []any
 		index       string // what the plan must read
 	}{
-		{"GetSession", "SELECT " + sessionCols + sessionFrom + " WHERE s.id = $1", []any{"session42"}, "sessions_pkey"},
-		{"DeleteUserSessions", deleteUserSessions, []any{"p", sub}, "sessions_by_user"},
-		{"DeleteExpiredSessions", deleteExpiredSessions, []any{past}, "sessions_by_expiry"},
-		{"GetCode", getCode, []any{"p", sub, "confirm"}, "codes_pkey"},
-		{"GetRefreshToken", "SELECT " + tokenCols + tokenFrom + " WHERE t.id = $1", []any{"rt42-1"}, "refresh_tokens_pkey"},
-		{"FamilyRevoked", familyRevoked, []any{"p", "family42"}, "refresh_tokens_by_family"},
-		{"RevokeFamily", revokeFamily, []any{"p", "family42"}, "refresh_tokens_by_family"},
-		{"RevokeUserTokens", revokeUserTokens, []any{"p", sub}, "refresh_tokens_by_user"},
-		{"DeleteExpiredRefreshTokens", deleteExpiredTokens, []any{past}, "refresh_tokens_by_expiry"},
+		{"GetSession", sql["GetSession"], []any{"session42"}, "sessions_pkey"},
+		{"DeleteUserSessions", sql["DeleteUserSessions"], []any{"p", sub}, "sessions_by_user"},
+		{"DeleteExpiredSessions", deleteExpiredSQL("sessions"), []any{past}, "sessions_by_expiry"},
+		{"GetCode", sql["GetCode"], []any{"p", sub, "confirm"}, "codes_pkey"},
+		{"GetRefreshToken", sql["GetRefreshToken"], []any{"rt42-1"}, "refresh_tokens_pkey"},
+		{"FamilyRevoked", sql["FamilyRevoked"], []any{"p", "family42"}, "refresh_tokens_by_family"},
+		{"RevokeFamily", sql["RevokeFamily"], []any{"p", "family42"}, "refresh_tokens_by_family"},
+		{"RevokeUserTokens", sql["RevokeUserTokens"], []any{"p", sub}, "refresh_tokens_by_user"},
+		{"DeleteExpiredRefreshTokens", deleteExpiredSQL("refresh_tokens"), []any{past}, "refresh_tokens_by_expiry"},
 		// What the foreign keys' ON DELETE CASCADE looks up.
 		{"user cascade to sessions", "DELETE FROM sessions WHERE user_id = $1", []any{42}, "sessions_by_user"},
 		{"pool cascade to sessions", "DELETE FROM sessions WHERE pool = $1", []any{2}, "sessions_by_pool"},

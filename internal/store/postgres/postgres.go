@@ -1,4 +1,6 @@
-// Package postgres stores Cognate's data in PostgreSQL, through pgx.
+// Package postgres stores Cognate's data in PostgreSQL, through pgx. The
+// queries are sqlstore's; this package holds the connections, the
+// migrations and PostgreSQL's sqlstore.Dialect.
 //
 // Read-modify-write operations lock the row (SELECT ... FOR UPDATE) in one
 // transaction. Inside Tx, every operation runs under a savepoint, so that a
@@ -19,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -26,8 +29,8 @@ var _ store.Store = (*Store)(nil)
 // Store is a store.Store over a PostgreSQL database. It is safe for
 // concurrent use; the Store passed to a Tx function is not.
 type Store struct {
-	pool *pgxpool.Pool
-	tx   pgx.Tx // the open transaction, in the Store passed to a Tx function
+	*sqlstore.Store
+	pool *pgxpool.Pool // the connections, which tests use directly
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value
@@ -41,36 +44,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{Store: sqlstore.New(dialect{}, &conn{pool: pool}), pool: pool}, nil
 }
 
-// Close closes the connections. It must not be called inside Tx.
-func (s *Store) Close() error {
-	if s.tx != nil {
-		return errors.New("postgres: Close called inside a transaction")
-	}
-	s.pool.Close()
-	return nil
-}
-
-// Tx implements store.Store.
-func (s *Store) Tx(ctx context.Context, fn func(tx store.Store) error) error {
-	var fnErr error
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		inner := s
-		if s.tx == nil {
-			inner = &Store{pool: s.pool, tx: tx}
-		}
-		fnErr = fn(inner)
-		return fnErr
-	})
-	if fnErr != nil {
-		return fnErr
-	}
-	if err != nil {
-		return fmt.Errorf("postgres: transaction: %w", err)
-	}
-	return nil
+// conn is where statements go: the pool, or the transaction open in the
+// Store passed to a Tx function.
+type conn struct {
+	pool *pgxpool.Pool
+	tx   pgx.Tx
 }
 
 // querier is what *pgxpool.Pool and pgx.Tx have in common.
@@ -78,26 +59,78 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// executor is a querier as a sqlstore.Executor.
+type executor struct{ q querier }
+
+func (e executor) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := e.q.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+func (e executor) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return e.q.Query(ctx, sql, args...)
+}
+
+func (e executor) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return e.q.QueryRow(ctx, sql, args...)
 }
 
 // q returns where statements go: the open transaction, or the pool.
-func (s *Store) q() querier {
-	if s.tx != nil {
-		return s.tx
+func (c *conn) q() querier {
+	if c.tx != nil {
+		return c.tx
 	}
-	return s.pool
+	return c.pool
+}
+
+// Read implements sqlstore.Conn.
+func (c *conn) Read() sqlstore.Executor { return executor{c.q()} }
+
+// One implements sqlstore.Conn. Inside a transaction, each statement is
+// sent between a savepoint and its release, in one round trip.
+func (c *conn) One() sqlstore.Executor {
+	if c.tx != nil {
+		return oneExecutor{c}
+	}
+	return executor{c.pool}
+}
+
+// InTx implements sqlstore.Conn.
+func (c *conn) InTx() bool { return c.tx != nil }
+
+// Close implements sqlstore.Conn.
+func (c *conn) Close() error {
+	c.pool.Close()
+	return nil
+}
+
+// Tx implements sqlstore.Conn.
+func (c *conn) Tx(ctx context.Context, fn func(sqlstore.Conn) error) error {
+	return c.write(ctx, func(tx pgx.Tx) error {
+		inner := c
+		if c.tx == nil {
+			inner = &conn{pool: c.pool, tx: tx}
+		}
+		return fn(inner)
+	})
+}
+
+// Write implements sqlstore.Conn.
+func (c *conn) Write(ctx context.Context, fn func(sqlstore.Executor) error) error {
+	return c.write(ctx, func(tx pgx.Tx) error { return fn(executor{tx}) })
 }
 
 // write runs fn atomically: in a transaction of its own, or, inside Tx, in a
 // savepoint of the open transaction, which fn's error rolls back.
-func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+func (c *conn) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	var tx pgx.Tx
 	var err error
-	if s.tx != nil {
-		tx, err = s.tx.Begin(ctx) // SAVEPOINT
+	if c.tx != nil {
+		tx, err = c.tx.Begin(ctx) // SAVEPOINT
 	} else {
-		tx, err = s.pool.Begin(ctx)
+		tx, err = c.pool.Begin(ctx)
 	}
 	if err != nil {
 		return err
@@ -109,43 +142,14 @@ func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return tx.Commit(ctx)
 }
 
-// one runs a single statement atomically; read takes its result from br.
-// Outside Tx the statement runs on its own. Inside Tx it is sent between a
-// savepoint and its release, in one round trip, and a failure rolls back to
-// the savepoint so that the transaction stays usable.
-func (s *Store) one(ctx context.Context, read func(br pgx.BatchResults) error, sql string, args ...any) error {
-	var b pgx.Batch
-	if s.tx == nil {
-		b.Queue(sql, args...)
-		br := s.pool.SendBatch(ctx, &b)
-		if err := read(br); err != nil {
-			br.Close()
-			return err
-		}
-		return br.Close()
-	}
-	b.Queue("SAVEPOINT one")
-	b.Queue(sql, args...)
-	b.Queue("RELEASE SAVEPOINT one")
-	br := s.tx.SendBatch(ctx, &b)
-	_, spErr := br.Exec()
-	err := read(br)
-	_, relErr := br.Exec()
-	if closeErr := br.Close(); spErr == nil && relErr == nil && closeErr == nil {
-		return err // the savepoint is released
-	}
-	// The statement failed, and the server skipped the release.
-	if _, rbErr := s.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT one; RELEASE SAVEPOINT one"); rbErr != nil {
-		return errors.Join(err, spErr, rbErr)
-	}
-	return errors.Join(err, spErr)
-}
+// oneExecutor runs each statement in the open transaction atomically: sent
+// between a savepoint and its release, in one round trip, so that a failure
+// rolls back to the savepoint and the transaction stays usable.
+type oneExecutor struct{ c *conn }
 
-// exec runs a statement that returns no rows, as one does, and returns the
-// number of rows it changed.
-func (s *Store) exec(ctx context.Context, sql string, args ...any) (int64, error) {
+func (o oneExecutor) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
 	var n int64
-	err := s.one(ctx, func(br pgx.BatchResults) error {
+	err := o.c.one(ctx, func(br pgx.BatchResults) error {
 		tag, err := br.Exec()
 		n = tag.RowsAffected()
 		return err
@@ -153,92 +157,105 @@ func (s *Store) exec(ctx context.Context, sql string, args ...any) (int64, error
 	return n, err
 }
 
-// queryRow runs a statement that returns one row into dest, as one does.
-func (s *Store) queryRow(ctx context.Context, dest []any, sql string, args ...any) error {
-	return s.one(ctx, func(br pgx.BatchResults) error {
-		return notFound(br.QueryRow().Scan(dest...))
-	}, sql, args...)
+func (o oneExecutor) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return o.c.tx.Query(ctx, sql, args...)
 }
 
-// pgError returns err's PostgreSQL error, or nil.
-func pgError(err error) *pgconn.PgError {
-	var e *pgconn.PgError
-	if errors.As(err, &e) {
-		return e
+func (o oneExecutor) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return oneRow{o.c, ctx, sql, args}
+}
+
+// oneRow is a statement that returns one row, run as one does when it is
+// scanned.
+type oneRow struct {
+	c    *conn
+	ctx  context.Context
+	sql  string
+	args []any
+}
+
+func (r oneRow) Scan(dest ...any) error {
+	return r.c.one(r.ctx, func(br pgx.BatchResults) error { return br.QueryRow().Scan(dest...) }, r.sql, r.args...)
+}
+
+// one runs a single statement of the open transaction between a savepoint
+// and its release, in one round trip; read takes its result from br. A
+// failure rolls back to the savepoint so that the transaction stays usable.
+func (c *conn) one(ctx context.Context, read func(br pgx.BatchResults) error, sql string, args ...any) error {
+	var b pgx.Batch
+	b.Queue("SAVEPOINT one")
+	b.Queue(sql, args...)
+	b.Queue("RELEASE SAVEPOINT one")
+	br := c.tx.SendBatch(ctx, &b)
+	_, spErr := br.Exec()
+	err := read(br)
+	_, relErr := br.Exec()
+	if closeErr := br.Close(); spErr == nil && relErr == nil && closeErr == nil {
+		return err // the savepoint is released
 	}
-	return nil
+	// The statement failed, and the server skipped the release.
+	if _, rbErr := c.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT one; RELEASE SAVEPOINT one"); rbErr != nil {
+		return errors.Join(err, spErr, rbErr)
+	}
+	return errors.Join(err, spErr)
 }
 
-// SQLSTATE codes the store maps onto its sentinels.
+// dialect is PostgreSQL's sqlstore.Dialect.
+type dialect struct{}
+
+// Name implements sqlstore.Dialect.
+func (dialect) Name() string { return "postgres" }
+
+// Time implements sqlstore.Dialect: a timestamptz, UTC, whole microseconds.
+func (dialect) Time(t time.Time) any { return t.UTC().Truncate(time.Microsecond) }
+
+// JSONTime implements sqlstore.Dialect: an RFC 3339 time.
+func (d dialect) JSONTime(t time.Time) any { return d.Time(t) }
+
+// Strings implements sqlstore.Dialect: a text[].
+func (dialect) Strings(ss []string) (any, error) {
+	if ss == nil {
+		return []string{}, nil
+	}
+	return ss, nil
+}
+
+// StringsDest implements sqlstore.Dialect.
+func (dialect) StringsDest(ss *[]string) any { return ss }
+
+// Lock implements sqlstore.Dialect.
+func (dialect) Lock(clause string) string { return " " + clause }
+
+// Serialize implements sqlstore.Dialect: a transaction-scoped advisory
+// lock.
+func (dialect) Serialize(ctx context.Context, ex sqlstore.Executor, key int64) error {
+	_, err := ex.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key)
+	return err
+}
+
+// SQLSTATE codes the dialect recognizes.
 const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
 )
 
-// mapErr maps unique violations onto ErrConflict (ErrAliasConflict in the
-// aliases table) and foreign key violations onto ErrNotFound.
-func mapErr(err error) error {
-	switch e := pgError(err); {
-	case e == nil:
-		return err
-	case e.Code == uniqueViolation && e.TableName == "aliases":
-		return fmt.Errorf("%w (%s)", store.ErrAliasConflict, e.Message)
-	case e.Code == uniqueViolation:
-		return fmt.Errorf("%w (%s)", store.ErrConflict, e.Message)
-	case e.Code == foreignKeyViolation:
-		return fmt.Errorf("%w (%s)", store.ErrNotFound, e.Message)
-	}
-	return err
+// IsUnique implements sqlstore.Dialect.
+func (dialect) IsUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == uniqueViolation
 }
 
-// notFound maps pgx.ErrNoRows onto store.ErrNotFound.
-func notFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	return err
+// IsForeignKey implements sqlstore.Dialect.
+func (dialect) IsForeignKey(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == foreignKeyViolation
 }
 
-// changed returns ErrNotFound when a statement changed no row.
-func changed(n int64, err error) error {
-	if err == nil && n == 0 {
-		return store.ErrNotFound
-	}
-	return err
+// DeleteExpired implements sqlstore.Dialect: one statement, through the
+// table's index on expires_at.
+func (d dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string, now time.Time) (int64, error) {
+	return c.One().Exec(ctx, deleteExpiredSQL(table), d.Time(now))
 }
 
-// ts is how a time is stored: UTC, whole microseconds.
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// nullTS stores the zero time as NULL.
-func nullTS(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	v := ts(t)
-	return &v
-}
-
-// fromNullTS is the inverse of nullTS.
-func fromNullTS(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-// poolPK is a scalar subquery for the surrogate key of the pool whose ID is
-// $1.
-const poolPK = "(SELECT pk FROM pools WHERE id = $1)"
-
-// userID is a scalar subquery for the row id of the user whose pool ID is
-// $1 and whose sub is $2.
-const userID = "(SELECT id FROM users WHERE pool = " + poolPK + " AND sub = $2)"
-
-// checkLimit rejects a page size below 1.
-func checkLimit(page store.Page) error {
-	if page.Limit < 1 {
-		return fmt.Errorf("page limit %d is below 1", page.Limit)
-	}
-	return nil
-}
+// deleteExpiredSQL deletes the rows of table that expired before $1.
+func deleteExpiredSQL(table string) string { return "DELETE FROM " + table + " WHERE expires_at < $1" }

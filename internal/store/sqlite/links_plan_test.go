@@ -3,6 +3,8 @@ package sqlite
 import (
 	"strings"
 	"testing"
+
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 // TestFederationPlans checks that the lookups of federated sign-in and of
@@ -11,15 +13,16 @@ import (
 // deleting a user, a provider or a pool are index searches.
 func TestFederationPlans(t *testing.T) {
 	s := open(t)
+	sql := sqlstore.PlanStatements()
 	for _, tc := range []struct {
 		name, query string
 		args        []any
 		index       string // what the plan must use
 	}{
-		{"GetLink", getLink, []any{"p", "Google", "Cognito_Subject", "123"},
+		{"GetLink", sql["GetLink"], []any{"p", "Google", "Cognito_Subject", "123"},
 			"PRIMARY KEY (pool=? AND provider=? AND attribute=? AND value=?)"},
-		{"ListUserLinks", listUserLinks, []any{"p", "sub"}, "INDEX provider_links_by_user (user_id=?)"},
-		{"GetIdentityProviderByIdentifier", getIDPByIdentifier, []any{"p", "example.com"}, "PRIMARY KEY (pool=? AND identifier=?)"},
+		{"ListUserLinks", sql["ListUserLinks"], []any{"p", "sub"}, "INDEX provider_links_by_user (user_id=?)"},
+		{"GetIdentityProviderByIdentifier", sql["GetIdentityProviderByIdentifier"], []any{"p", "example.com"}, "PRIMARY KEY (pool=? AND identifier=?)"},
 		// What the foreign keys' ON DELETE CASCADE looks up.
 		{"user cascade to links", "DELETE FROM provider_links WHERE user_id = ?", []any{1}, "INDEX provider_links_by_user (user_id=?)"},
 		{"pool cascade to links", "DELETE FROM provider_links WHERE pool = ?", []any{1}, "PRIMARY KEY (pool=?)"},
@@ -33,7 +36,7 @@ func TestFederationPlans(t *testing.T) {
 		}
 	}
 	// GetLink reads provider_links alone: no join.
-	if plan := explain(t, s, getLink, "p", "Google", "Cognito_Subject", "123"); strings.Contains(plan, "users") {
+	if plan := explain(t, s, sql["GetLink"], "p", "Google", "Cognito_Subject", "123"); strings.Contains(plan, "users") {
 		t.Errorf("GetLink reads more than provider_links:\n%s", plan)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 // TestFindUsersPlans checks that every FindUsers query is an index search in
@@ -33,34 +34,34 @@ func TestFindUsersPlans(t *testing.T) {
 			store.UserFilter{Field: name, Value: "", Prefix: true})
 	}
 	for _, f := range filters {
-		first, err := buildFind("p", f, store.Page{Limit: 60})
+		first, err := sqlstore.BuildFind("p", f, store.Page{Limit: 60})
 		if err != nil {
 			t.Fatal(err)
 		}
-		pos := make([]string, len(first.order))
-		for i, c := range first.order {
+		pos := make([]string, len(first.Order))
+		for i, c := range first.Order {
 			pos[i] = f.Value + "x"
-			if c.isInt {
+			if c.IsInt {
 				pos[i] = "42"
 			}
 		}
-		next, err := buildFind("p", f, store.Page{Limit: 60, Cursor: store.Cursor{Scope: first.scope, Pos: pos}.String()})
+		next, err := sqlstore.BuildFind("p", f, store.Page{Limit: 60, Cursor: store.Cursor{Scope: first.Scope, Pos: pos}.String()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []*findQuery{first, next} {
-			plan := explain(t, s, q.sql, q.args...)
+		for _, q := range []*sqlstore.FindQuery{first, next} {
+			plan := explain(t, s, q.SQL, q.Args...)
 			if !strings.Contains(plan, "SEARCH u USING") && !strings.Contains(plan, "SEARCH x USING") ||
 				strings.Contains(plan, "SCAN ") || strings.Contains(plan, "TEMP B-TREE") {
-				t.Errorf("filter %+v: the plan is not an ordered index search:\n%s\n%s", f, q.sql, plan)
+				t.Errorf("filter %+v: the plan is not an ordered index search:\n%s\n%s", f, q.SQL, plan)
 			}
 		}
 		if !f.Prefix && (f.Field == store.FieldUsername || f.Field == store.FieldSub) {
 			continue // one user at most: there is no next page
 		}
-		last := first.order[len(first.order)-1].name[2:]
-		if plan := explain(t, s, next.sql, next.args...); !strings.Contains(plan, last+">?") && !strings.Contains(plan, last+")>(") {
-			t.Errorf("filter %+v: the cursor does not seek:\n%s\n%s", f, next.sql, plan)
+		last := first.Order[len(first.Order)-1].Name[2:]
+		if plan := explain(t, s, next.SQL, next.Args...); !strings.Contains(plan, last+">?") && !strings.Contains(plan, last+")>(") {
+			t.Errorf("filter %+v: the cursor does not seek:\n%s\n%s", f, next.SQL, plan)
 		}
 	}
 }
@@ -93,21 +94,22 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 // FamilyRevoked in particular reads only the family's index entries.
 func TestSignInPlans(t *testing.T) {
 	s := open(t)
+	sql := sqlstore.PlanStatements()
 	for _, tc := range []struct {
 		name, query string
 		args        []any
 		index       string // what the plan must use
 	}{
-		{"GetSession", "SELECT " + sessionCols + sessionFrom + " WHERE s.id = ?", []any{"x"}, "INDEX sqlite_autoindex_sessions_1 (id=?)"},
-		{"DeleteUserSessions", deleteUserSessions, []any{"p", "sub"}, "INDEX sessions_by_user (user_id=?)"},
+		{"GetSession", sql["GetSession"], []any{"x"}, "INDEX sqlite_autoindex_sessions_1 (id=?)"},
+		{"DeleteUserSessions", sql["DeleteUserSessions"], []any{"p", "sub"}, "INDEX sessions_by_user (user_id=?)"},
 		{"DeleteExpiredSessions", deleteExpiredSQL("sessions"), []any{0, expiredBatch}, "INDEX sessions_by_expiry (expires_at<?)"},
-		{"GetCode", getCode, []any{"p", "sub", "confirm"}, "PRIMARY KEY (user_id=? AND purpose=?)"},
-		{"PutCode", putCode, []any{"confirm", nil, 0, 0, 0, "p", "sub"}, "INDEX sqlite_autoindex_users_2 (pool=? AND sub=?)"},
-		{"GetRefreshToken", "SELECT " + tokenCols + tokenFrom + " WHERE t.id = ?", []any{"x"},
+		{"GetCode", sql["GetCode"], []any{"p", "sub", "confirm"}, "PRIMARY KEY (user_id=? AND purpose=?)"},
+		{"PutCode", sql["PutCode"], []any{"p", "sub", "confirm", nil, 0, 0, 0}, "INDEX sqlite_autoindex_users_2 (pool=? AND sub=?)"},
+		{"GetRefreshToken", sql["GetRefreshToken"], []any{"x"},
 			"INDEX sqlite_autoindex_refresh_tokens_1 (id=?)"},
-		{"FamilyRevoked", familyRevoked, []any{"p", "f"}, "COVERING INDEX refresh_tokens_by_family (pool=? AND family=?)"},
-		{"RevokeFamily", revokeFamily, []any{"p", "f"}, "INDEX refresh_tokens_by_family (pool=? AND family=? AND revoked=?)"},
-		{"RevokeUserTokens", revokeUserTokens, []any{"p", "sub"}, "INDEX refresh_tokens_by_user (user_id=?)"},
+		{"FamilyRevoked", sql["FamilyRevoked"], []any{"p", "f"}, "COVERING INDEX refresh_tokens_by_family (pool=? AND family=?)"},
+		{"RevokeFamily", sql["RevokeFamily"], []any{"p", "f"}, "INDEX refresh_tokens_by_family (pool=? AND family=? AND revoked=?)"},
+		{"RevokeUserTokens", sql["RevokeUserTokens"], []any{"p", "sub"}, "INDEX refresh_tokens_by_user (user_id=?)"},
 		{"DeleteExpiredRefreshTokens", deleteExpiredSQL("refresh_tokens"), []any{0, expiredBatch},
 			"INDEX refresh_tokens_by_expiry (expires_at<?)"},
 		// What the foreign keys' ON DELETE CASCADE looks up.

@@ -1,5 +1,7 @@
 // Package sqlite stores Cognate's data in one SQLite database file, through
-// the pure-Go driver modernc.org/sqlite.
+// the pure-Go driver modernc.org/sqlite. The queries are sqlstore's; this
+// package holds the connections, the migrations and SQLite's
+// sqlstore.Dialect.
 //
 // The database runs in WAL mode. Every write goes through a single connection
 // whose transactions begin IMMEDIATE, so writers queue in Go instead of
@@ -11,9 +13,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"time"
 
@@ -21,6 +26,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -28,10 +34,8 @@ var _ store.Store = (*Store)(nil)
 // Store is a store.Store over one SQLite database. It is safe for concurrent
 // use.
 type Store struct {
-	w     *sql.DB   // the single writer connection
-	r     *sql.DB   // read-only connections
-	reads *preparer // r, with prepared statements
-	tx    *preparer // the open transaction, in the Store passed to a Tx function
+	*sqlstore.Store
+	w, r *sql.DB // the writer connection and the read pool, which tests use directly
 }
 
 // busyTimeout is how long a connection waits for a lock held by another
@@ -41,6 +45,9 @@ const busyTimeout = 10 * time.Second
 // Open opens the database file at path, creating it if needed, and brings its
 // schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	name := "file:" + (&url.URL{Path: path}).EscapedPath()
 	pragma := func(q url.Values, p ...string) string {
 		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
@@ -75,81 +82,101 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{w: w, r: r, reads: readPool(r)}, nil
+	return &Store{Store: sqlstore.New(dialect{}, &conn{w: w, r: r, reads: readPool(r)}), w: w, r: r}, nil
 }
 
-// Close closes the database. It must not be called inside Tx.
-func (s *Store) Close() error {
-	if s.tx != nil {
-		return errors.New("sqlite: Close called inside a transaction")
-	}
-	s.reads.close()
-	return errors.Join(s.r.Close(), s.w.Close())
-}
-
-// Tx implements store.Store.
-func (s *Store) Tx(ctx context.Context, fn func(tx store.Store) error) error {
-	var fnErr error
-	err := s.write(ctx, func(tx *preparer) error {
-		inner := s
-		if s.tx == nil {
-			inner = &Store{w: s.w, r: s.r, reads: s.reads, tx: tx}
-		}
-		fnErr = fn(inner)
-		return fnErr
-	})
-	if fnErr != nil {
-		return fnErr
+// createPrivate creates the database file at path with mode 0600 if it does
+// not exist. An empty file is an empty database to SQLite, which gives the
+// -wal and -shm files it creates beside it the database file's mode: none of
+// them is readable by other users, whatever the umask.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: transaction: %w", err)
+		return err
 	}
-	return nil
+	return f.Close()
 }
 
-// reader returns where reads go: the open transaction, or the read pool.
-func (s *Store) reader() querier {
-	if s.tx != nil {
-		return s.tx
-	}
-	return s.reads
+// conn is where statements go: the writer connection and the read pool,
+// or the write transaction open in the Store passed to a Tx function.
+type conn struct {
+	w     *sql.DB   // the single writer connection
+	r     *sql.DB   // read-only connections
+	reads *preparer // r, with prepared statements
+	tx    *preparer // the open transaction
 }
 
-// writer returns where single-statement writes go: the open transaction, or
-// the writer connection. A failing statement undoes only itself, and leaves
-// a transaction usable.
-func (s *Store) writer() querier {
-	if s.tx != nil {
-		return s.tx
+// Read implements sqlstore.Conn: the open transaction, or the read pool.
+func (c *conn) Read() sqlstore.Executor {
+	if c.tx != nil {
+		return executor{c.tx}
 	}
-	return s.w
+	return executor{c.reads}
+}
+
+// One implements sqlstore.Conn: the open transaction, or the writer
+// connection. A failing statement undoes only itself, and leaves a
+// transaction usable.
+func (c *conn) One() sqlstore.Executor {
+	if c.tx != nil {
+		return executor{c.tx}
+	}
+	return executor{c.w}
+}
+
+// InTx implements sqlstore.Conn.
+func (c *conn) InTx() bool { return c.tx != nil }
+
+// Close implements sqlstore.Conn.
+func (c *conn) Close() error {
+	c.reads.close()
+	return errors.Join(c.r.Close(), c.w.Close())
+}
+
+// Tx implements sqlstore.Conn.
+func (c *conn) Tx(ctx context.Context, fn func(sqlstore.Conn) error) error {
+	return c.write(ctx, func(tx *preparer) error {
+		inner := c
+		if c.tx == nil {
+			inner = &conn{w: c.w, r: c.r, reads: c.reads, tx: tx}
+		}
+		return fn(inner)
+	})
+}
+
+// Write implements sqlstore.Conn.
+func (c *conn) Write(ctx context.Context, fn func(sqlstore.Executor) error) error {
+	return c.write(ctx, func(tx *preparer) error { return fn(executor{tx}) })
 }
 
 // write runs fn atomically: in a transaction of its own, or, inside Tx, in a
 // savepoint of the open transaction, which fn's error rolls back.
-func (s *Store) write(ctx context.Context, fn func(tx *preparer) error) (err error) {
-	if s.tx != nil {
-		if _, err := s.tx.ExecContext(ctx, "SAVEPOINT nested"); err != nil {
+func (c *conn) write(ctx context.Context, fn func(tx *preparer) error) (err error) {
+	if c.tx != nil {
+		if _, err := c.tx.ExecContext(ctx, "SAVEPOINT nested"); err != nil {
 			return err
 		}
 		released := false
 		defer func() {
 			if !released {
-				_, rbErr := s.tx.ExecContext(ctx, "ROLLBACK TO nested")
+				_, rbErr := c.tx.ExecContext(ctx, "ROLLBACK TO nested")
 				if rbErr == nil {
-					_, rbErr = s.tx.ExecContext(ctx, "RELEASE nested")
+					_, rbErr = c.tx.ExecContext(ctx, "RELEASE nested")
 				}
 				err = errors.Join(err, rbErr)
 			}
 		}()
-		if err := fn(s.tx); err != nil {
+		if err := fn(c.tx); err != nil {
 			return err
 		}
 		released = true
-		_, err := s.tx.ExecContext(ctx, "RELEASE nested")
+		_, err := c.tx.ExecContext(ctx, "RELEASE nested")
 		return err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := c.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -160,93 +187,73 @@ func (s *Store) write(ctx context.Context, fn func(tx *preparer) error) (err err
 	return tx.Commit()
 }
 
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
+// dialect is SQLite's sqlstore.Dialect.
+type dialect struct{}
+
+// Name implements sqlstore.Dialect.
+func (dialect) Name() string { return "sqlite" }
+
+// Time implements sqlstore.Dialect: microseconds since the Unix epoch.
+func (dialect) Time(t time.Time) any { return t.UnixMicro() }
+
+// JSONTime implements sqlstore.Dialect: microseconds, as Time.
+func (dialect) JSONTime(t time.Time) any { return t.UnixMicro() }
+
+// Strings implements sqlstore.Dialect: a JSON array in a TEXT column.
+func (dialect) Strings(ss []string) (any, error) {
+	if ss == nil {
+		return "[]", nil
+	}
+	b, err := json.Marshal(ss)
+	return string(b), err
+}
+
+// StringsDest implements sqlstore.Dialect.
+func (dialect) StringsDest(ss *[]string) any { return sqlstore.JSONDest(ss) }
+
+// Lock implements sqlstore.Dialect: there is no row lock, and none is
+// needed, since every write runs on the single writer connection.
+func (dialect) Lock(string) string { return "" }
+
+// Serialize implements sqlstore.Dialect: write transactions are serialized
+// already.
+func (dialect) Serialize(context.Context, sqlstore.Executor, int64) error { return nil }
+
+// IsUnique implements sqlstore.Dialect.
+func (dialect) IsUnique(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// affected returns ErrNotFound when res changed no row.
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+// IsForeignKey implements sqlstore.Dialect.
+func (dialect) IsForeignKey(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-// notFound maps sql.ErrNoRows onto store.ErrNotFound.
-func notFound(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	return err
-}
-
-// micros is how times are stored: microseconds since the Unix epoch.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// fromMicros is the inverse of micros.
-func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
-
-// nullMicros stores the zero time as NULL.
-func nullMicros(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: micros(t), Valid: true}
-}
-
-// fromNullMicros is the inverse of nullMicros.
-func fromNullMicros(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return fromMicros(v.Int64)
-}
-
-// poolPK is a scalar subquery for the surrogate key of the pool whose ID is
-// the next argument.
-const poolPK = "(SELECT pk FROM pools WHERE id = ?)"
-
-// userID is a scalar subquery for the row id of the user whose pool ID and
-// sub are the next two arguments.
-const userID = "(SELECT id FROM users WHERE pool = " + poolPK + " AND sub = ?)"
-
-// expiredBatch is how many rows one statement of deleteExpired removes.
+// expiredBatch is how many rows one statement of DeleteExpired removes.
 const expiredBatch = 1000
 
-// deleteExpiredSQL deletes up to the second argument's number of rows of
-// table (all for -1) that expired before the first.
+// deleteExpiredSQL deletes up to $2 rows of table (all for -1) that
+// expired before $1.
 func deleteExpiredSQL(table string) string {
-	return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE expires_at < ? LIMIT ?)"
+	return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE expires_at < $1 LIMIT $2)"
 }
 
-// deleteExpired removes the rows of table (sessions or refresh_tokens, both
-// with an index on expires_at) that expired before now, and counts them.
-// Outside Tx it deletes in batches that commit one by one, so that writers
-// queued on the single writer connection are not held up by a large
-// clean-up; an error may then follow some committed batches, which is
-// harmless since every batch removes only expired rows. Inside Tx it is one
-// statement, which undoes itself if it fails.
-func (s *Store) deleteExpired(ctx context.Context, table string, now time.Time) (int64, error) {
+// DeleteExpired implements sqlstore.Dialect. Outside Tx it deletes in
+// batches that commit one by one, so that writers queued on the single
+// writer connection are not held up by a large clean-up; an error may then
+// follow some committed batches, which is harmless since every batch
+// removes only expired rows. Inside Tx it is one statement, which undoes
+// itself if it fails.
+func (dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string, now time.Time) (int64, error) {
 	limit := expiredBatch
-	if s.tx != nil {
+	if c.InTx() {
 		limit = -1 // no limit
 	}
 	var total int64
 	for {
-		res, err := s.writer().ExecContext(ctx, deleteExpiredSQL(table), micros(now), limit)
-		if err != nil {
-			return total, err
-		}
-		n, err := res.RowsAffected()
+		n, err := c.One().Exec(ctx, deleteExpiredSQL(table), now.UnixMicro(), limit)
 		if err != nil {
 			return total, err
 		}
@@ -255,12 +262,4 @@ func (s *Store) deleteExpired(ctx context.Context, table string, now time.Time) 
 			return total, nil
 		}
 	}
-}
-
-// checkLimit rejects a page size below 1.
-func checkLimit(page store.Page) error {
-	if page.Limit < 1 {
-		return fmt.Errorf("page limit %d is below 1", page.Limit)
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -91,4 +92,29 @@ func TestOpenPathWithSpecialCharacters(t *testing.T) {
 
 func BenchmarkStore(b *testing.B) {
 	storetest.RunBenchmarks(b, open(b))
+}
+
+// TestFilesPrivate checks that the database and its -wal and -shm files are
+// created readable by their owner only, under the usual umask 022.
+func TestFilesPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreatePool(t.Context(), &store.Pool{ID: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s: mode %#o, want 0600", filepath.Base(name), perm)
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 )
 
 // querier is what the store runs statements on: the writer connection, the
@@ -83,3 +85,32 @@ func (p *preparer) close() {
 		delete(p.stmts, q)
 	}
 }
+
+// executor is a querier as a sqlstore.Executor.
+type executor struct{ q querier }
+
+func (e executor) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := e.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (e executor) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := e.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (e executor) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return e.q.QueryRowContext(ctx, query, args...)
+}
+
+// sqlRows is *sql.Rows as sqlstore.Rows, whose Close returns nothing: an
+// error that ends the rows is reported by Err.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }

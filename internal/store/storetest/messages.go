@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -50,7 +52,10 @@ func testMessages(t *testing.T, s store.Store) {
 	}
 }
 
-func testPendingMessagesByMedium(t *testing.T, s store.Store) {
+// lease is how long the conformance tests lease messages for.
+const lease = time.Minute
+
+func testClaimMessages(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool(t, s, "ca-central-1_mediums")
 	for i, medium := range []string{"SMS", "EMAIL", "SMS", "EMAIL", "SMS"} {
@@ -58,29 +63,103 @@ func testPendingMessagesByMedium(t *testing.T, s store.Store) {
 		noErr(t, s.EnqueueMessage(ctx, &store.Message{ID: id, PoolID: p.ID, Kind: "invitation", Medium: medium,
 			Destination: id, CreatedAt: at(10 - i)}), "EnqueueMessage "+id)
 	}
-	ids := func(medium string, limit int) []string {
+	claim := func(medium, owner string, now time.Time, limit int) []store.Message {
 		t.Helper()
-		ms, err := s.PendingMessagesByMedium(ctx, medium, limit)
-		noErr(t, err, "PendingMessagesByMedium "+medium)
-		var ids []string
+		ms, err := s.ClaimMessages(ctx, medium, owner, now, lease, limit)
+		noErr(t, err, "ClaimMessages "+medium)
 		for _, m := range ms {
 			if m.Medium != medium || m.PoolID != p.ID {
-				t.Fatalf("PendingMessagesByMedium(%s) returned %+v", medium, m)
+				t.Fatalf("ClaimMessages(%s) returned %+v", medium, m)
 			}
+		}
+		return ms
+	}
+	ids := func(medium, owner string, now time.Time, limit int) []string {
+		t.Helper()
+		var ids []string
+		for _, m := range claim(medium, owner, now, limit) {
 			ids = append(ids, m.ID)
 		}
 		return ids
 	}
-	// Oldest first, and a full page of one medium is not cut short by the other.
-	mustDiff(t, "email", []string{"m3", "m1"}, ids("EMAIL", 10))
-	mustDiff(t, "sms", []string{"m4", "m2", "m0"}, ids("SMS", 10))
-	mustDiff(t, "sms with a limit", []string{"m4", "m2"}, ids("SMS", 2))
-	mustDiff(t, "email with a limit", []string{"m3"}, ids("EMAIL", 1))
-	mustDiff(t, "unknown medium", []string(nil), ids("CARRIER_PIGEON", 10))
+	now := at(100)
+	// Oldest first, one medium at a time, up to the limit.
+	mustDiff(t, "sms with a limit", []string{"m4", "m2"}, ids("SMS", "a", now, 2))
+	// A leased message is claimed by no one while the lease lasts.
+	mustDiff(t, "sms, the rest", []string{"m0"}, ids("SMS", "b", now, 10))
+	mustDiff(t, "sms, all leased", []string(nil), ids("SMS", "a", now.Add(lease-time.Microsecond), 10))
+	mustDiff(t, "email", []string{"m3", "m1"}, ids("EMAIL", "a", now, 10))
+	mustDiff(t, "unknown medium", []string(nil), ids("CARRIER_PIGEON", "a", now, 10))
+	// When a lease ends (its claimer stopped), the messages are claimed again.
+	now = now.Add(lease)
+	mustDiff(t, "sms after the leases", []string{"m4", "m2", "m0"}, ids("SMS", "b", now, 10))
+
+	// A failed attempt is recorded by the lease holder alone.
+	retryAt := now.Add(5 * time.Minute)
+	wantErr(t, s.RetryMessage(ctx, "m4", "a", retryAt), store.ErrNotFound, "RetryMessage by a former lease holder")
+	noErr(t, s.RetryMessage(ctx, "m4", "b", retryAt), "RetryMessage")
+	wantErr(t, s.RetryMessage(ctx, "m4", "b", retryAt), store.ErrNotFound, "RetryMessage of a message not leased")
+	wantErr(t, s.RetryMessage(ctx, "none", "b", retryAt), store.ErrNotFound, "RetryMessage of a missing message")
+	// The retried message is due at its retry time, and counts its attempt.
+	mustDiff(t, "sms before the retry time", []string{"m2", "m0"}, ids("SMS", "c", retryAt.Add(-time.Microsecond), 10))
+	ms := claim("SMS", "c", retryAt, 10)
+	if len(ms) != 1 || ms[0].ID != "m4" || ms[0].Attempts != 1 {
+		t.Fatalf("ClaimMessages at the retry time = %+v, want m4 with 1 attempt", ms)
+	}
+	if ps, err := s.PendingMessages(ctx, 10); err != nil || len(ps) != 5 || ps[0].ID != "m4" || ps[0].Attempts != 1 {
+		t.Fatalf("PendingMessages = %+v, %v: want all five, m4 first with 1 attempt", ps, err)
+	}
 	noErr(t, s.MarkDelivered(ctx, "m3"), "MarkDelivered")
-	mustDiff(t, "email after delivery", []string{"m1"}, ids("EMAIL", 10))
-	if _, err := s.PendingMessagesByMedium(ctx, "EMAIL", 0); err == nil {
-		t.Fatal("PendingMessagesByMedium with limit 0: no error")
+	mustDiff(t, "email after delivery", []string{"m1"}, ids("EMAIL", "c", retryAt.Add(lease), 10))
+	if _, err := s.ClaimMessages(ctx, "EMAIL", "a", now, lease, 0); err == nil {
+		t.Fatal("ClaimMessages with limit 0: no error")
+	}
+}
+
+// testConcurrentClaims runs several claimers on one outbox at once: every
+// message is claimed, and by one claimer only.
+func testConcurrentClaims(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "ca-central-1_claims")
+	const n, claimers = 120, 4
+	for i := range n {
+		id := keyf("c%03d", i)
+		noErr(t, s.EnqueueMessage(ctx, &store.Message{ID: id, PoolID: p.ID, Kind: "code", Medium: "EMAIL",
+			Destination: id, CreatedAt: at(i % 7)}), "EnqueueMessage "+id)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	claimedBy := map[string][]string{}
+	errs := make(chan error, claimers)
+	for c := range claimers {
+		owner := keyf("claimer%d", c)
+		wg.Go(func() {
+			for {
+				ms, err := s.ClaimMessages(ctx, "EMAIL", owner, at(100), lease, 7)
+				if err != nil || len(ms) == 0 {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				for _, m := range ms {
+					claimedBy[m.ID] = append(claimedBy[m.ID], owner)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		noErr(t, err, "concurrent ClaimMessages")
+	}
+	if len(claimedBy) != n {
+		t.Errorf("%d of %d messages claimed", len(claimedBy), n)
+	}
+	for id, owners := range claimedBy {
+		if len(owners) != 1 {
+			t.Errorf("message %s claimed by %v", id, owners)
+		}
 	}
 }
 

@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/srp"
+	"github.com/cognate-idp/cognate/internal/testserver"
+)
+
+// Developer-only attributes (dev:custom:) are written with administrative
+// calls only: the user's own access token can neither change nor delete
+// them, whatever the app client's WriteAttributes say.
+func TestDeveloperOnlyAttributes(t *testing.T) {
+	e := newAccountEnv(t, &cip.CreateUserPoolInput{Schema: []types.SchemaAttributeType{{
+		Name: aws.String("tier"), AttributeDataType: types.AttributeDataTypeString, DeveloperOnlyAttribute: aws.Bool(true), Mutable: aws.Bool(true),
+	}}}, nil)
+	token := e.newUser(t, "dev", attr("dev:custom:tier", "free"))
+	_, err := updateAttrs(e.c, token, attr("dev:custom:tier", "gold"))
+	wantErr(t, err, "NotAuthorizedException", "A client attempted to write unauthorized attribute")
+	_, err = e.c.DeleteUserAttributes(ctx, &cip.DeleteUserAttributesInput{AccessToken: aws.String(token), UserAttributeNames: []string{"dev:custom:tier"}})
+	wantErr(t, err, "NotAuthorizedException", "A client attempted to write unauthorized attribute")
+
+	named := e.newClient(t, &cip.CreateUserPoolClientInput{ClientName: aws.String("named"), WriteAttributes: []string{"dev:custom:tier", "name"}})
+	tok := aws.ToString(signInForTest(t, e.c, e.pool, named, "dev", accountPassword).AccessToken)
+	_, err = updateAttrs(e.c, tok, attr("dev:custom:tier", "gold"))
+	wantErr(t, err, "NotAuthorizedException", "A client attempted to write unauthorized attribute")
+	if got := e.adminAttrs(t, "dev")["dev:custom:tier"]; got != "free" {
+		t.Fatalf("dev:custom:tier = %q after refused writes, want free", got)
+	}
+	must[*cip.AdminUpdateUserAttributesOutput](t)(e.c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
+		UserPoolId: aws.String(e.pool), Username: aws.String("dev"), UserAttributes: []types.AttributeType{attr("dev:custom:tier", "gold")},
+	}))
+	if got := e.adminAttrs(t, "dev")["dev:custom:tier"]; got != "gold" {
+		t.Fatalf("dev:custom:tier = %q after AdminUpdateUserAttributes, want gold", got)
+	}
+}
+
+var (
+	sessionRE = regexp.MustCompile(`^[A-Za-z0-9]{88}$`)
+	blockRE   = regexp.MustCompile(`^[A-Za-z0-9+/]{86}==$`)
+	saltRE    = regexp.MustCompile(`^[0-9a-f]+$`)
+)
+
+// With PreventUserExistenceErrors, the PASSWORD_VERIFIER challenge for a
+// user who does not exist has the form of a real one: the same Session and
+// SECRET_BLOCK shapes and, in a pool where email is the username, a stable
+// UUID as USER_ID_FOR_SRP rather than the typed address.
+func TestSimulatedSRPChallengeForm(t *testing.T) {
+	e := newSigninEnv(t, &cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
+	id := aws.ToString(e.client(t, func(in *cip.CreateUserPoolClientInput) {
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}).ClientId)
+	e.user(t, "real@example.com")
+	challenge := func(name string) *cip.InitiateAuthOutput {
+		cl, err := srp.NewClient(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return must[*cip.InitiateAuthOutput](t)(e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserSrpAuth, AuthParameters: map[string]string{"USERNAME": name, "SRP_A": cl.A()},
+		}))
+	}
+	real, ghost, again := challenge("real@example.com"), challenge("ghost@example.com"), challenge("ghost@example.com")
+	for _, out := range []*cip.InitiateAuthOutput{real, ghost} {
+		p := out.ChallengeParameters
+		if out.ChallengeName != types.ChallengeNameTypePasswordVerifier {
+			t.Fatalf("challenge %s", out.ChallengeName)
+		}
+		if !sessionRE.MatchString(aws.ToString(out.Session)) {
+			t.Errorf("Session %q is not 88 alphanumerics", aws.ToString(out.Session))
+		}
+		if !blockRE.MatchString(p["SECRET_BLOCK"]) {
+			t.Errorf("SECRET_BLOCK %q is not 64 bytes in base64", p["SECRET_BLOCK"])
+		}
+		if !uuidRE.MatchString(p["USER_ID_FOR_SRP"]) || p["USERNAME"] != p["USER_ID_FOR_SRP"] {
+			t.Errorf("USER_ID_FOR_SRP %q, USERNAME %q: want one UUID", p["USER_ID_FOR_SRP"], p["USERNAME"])
+		}
+		if !saltRE.MatchString(p["SALT"]) || len(p["SALT"]) != len(real.ChallengeParameters["SALT"]) {
+			t.Errorf("SALT %q differs in form from a real one", p["SALT"])
+		}
+		if len(p) != len(real.ChallengeParameters) {
+			t.Errorf("parameters %v, a real challenge has %v", p, real.ChallengeParameters)
+		}
+	}
+	if ghost.ChallengeParameters["USER_ID_FOR_SRP"] != again.ChallengeParameters["USER_ID_FOR_SRP"] || ghost.ChallengeParameters["SALT"] != again.ChallengeParameters["SALT"] {
+		t.Error("the simulated USER_ID_FOR_SRP or SALT changes between attempts")
+	}
+	cl, _ := srp.NewClient(rand.Reader)
+	init := must[*cip.InitiateAuthOutput](t)(e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserSrpAuth, AuthParameters: map[string]string{"USERNAME": "ghost@example.com", "SRP_A": cl.A()},
+	}))
+	_, err := e.answerSRP(t, id, cl, init, signinPassword)
+	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+}
+
+// With PreventUserExistenceErrors, ConfirmForgotPassword answers an unknown
+// user as it answers a real one with a wrong code: a password the policy
+// refuses first, then CodeMismatchException.
+func TestConfirmForgotPasswordUnknownUserForm(t *testing.T) {
+	e := newSignupEnv(t, nil, &cip.CreateUserPoolClientInput{PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
+	createUser(t, e.c, e.pool, "kit", attr("email", "kit@example.com"), attr("email_verified", "true"))
+	e.setPassword(t, "kit", signupPassword, true)
+	must[*cip.ForgotPasswordOutput](t)(e.forgot("kit"))
+	code := e.code(t, "kit@example.com")
+	for _, name := range []string{"kit", "ghost"} {
+		wantErr(t, e.confirmForgot(name, wrong(code), "weak"), "InvalidPasswordException", "Password did not conform with policy")
+		wantErr(t, e.confirmForgot(name, wrong(code), "Strong=Passw0rd!"), "CodeMismatchException", "Invalid verification code provided, please try again.")
+	}
+}
+
+// BenchmarkUserExistence compares, with PreventUserExistenceErrors, the
+// time a wrong answer takes for a user who exists and for one who does not
+// (a wrong password, a wrong PASSWORD_VERIFIER, a wrong reset code): the
+// pairs should be close. Each iteration moves the fake clock past the
+// lockout so that the real user is never locked out.
+func BenchmarkUserExistence(b *testing.B) {
+	clock := testserver.NewClock(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
+	s := testserver.StartWith(b, testserver.NewConfig(b), server.Options{Now: clock.Now})
+	c := s.Client
+	pool := must[*cip.CreateUserPoolOutput](b)(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})).UserPool.Id
+	client := must[*cip.CreateUserPoolClientOutput](b)(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: pool, ClientName: aws.String("bench"), PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+	})).UserPoolClient.ClientId
+	must[*cip.AdminCreateUserOutput](b)(c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("real"), MessageAction: types.MessageActionTypeSuppress}))
+	must[*cip.AdminSetUserPasswordOutput](b)(c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pool, Username: aws.String("real"), Password: aws.String(signinPassword), Permanent: true}))
+	_, poolName, _ := strings.Cut(aws.ToString(pool), "_")
+	wrongAnswer := func(b *testing.B, err error) {
+		if err == nil {
+			b.Fatal("a wrong answer was accepted")
+		}
+	}
+	for _, name := range []string{"real", "ghost"} {
+		b.Run("password/"+name, func(b *testing.B) {
+			for b.Loop() {
+				clock.Advance(time.Hour)
+				_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: client, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+					AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": "Wrong-Passw0rd!"}})
+				wrongAnswer(b, err)
+			}
+		})
+		b.Run("verifier/"+name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				clock.Advance(time.Hour)
+				cl, _ := srp.NewClient(rand.Reader)
+				init := must[*cip.InitiateAuthOutput](b)(c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: client, AuthFlow: types.AuthFlowTypeUserSrpAuth,
+					AuthParameters: map[string]string{"USERNAME": name, "SRP_A": cl.A()}}))
+				p := init.ChallengeParameters
+				block, _ := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"])
+				ts := clock.Now().Format(srp.TimestampLayout)
+				sig, err := cl.Sign(poolName, p["USER_ID_FOR_SRP"], "Wrong-Passw0rd!", p["SALT"], p["SRP_B"], block, ts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				_, err = c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: client, ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: init.Session,
+					ChallengeResponses: map[string]string{"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"], "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}})
+				wrongAnswer(b, err)
+			}
+		})
+		b.Run("confirmForgot/"+name, func(b *testing.B) {
+			for b.Loop() {
+				_, err := c.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: client, Username: aws.String(name), ConfirmationCode: aws.String("000000"), Password: aws.String("Reset=Passw0rd!")})
+				wrongAnswer(b, err)
+			}
+		})
+	}
+}

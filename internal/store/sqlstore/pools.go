@@ -1,0 +1,150 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+const poolCols = "pk, id, name, config, created_at, updated_at"
+
+func scanPool(row Row) (*store.Pool, int64, error) {
+	var p store.Pool
+	var pk int64
+	if err := row.Scan(&pk, &p.ID, &p.Name, &p.Config, at(&p.CreatedAt), at(&p.UpdatedAt)); err != nil {
+		return nil, 0, notFound(err)
+	}
+	return &p, pk, nil
+}
+
+// CreatePool implements store.Pools.
+func (s *Store) CreatePool(ctx context.Context, p *store.Pool) error {
+	_, err := s.c.One().Exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+		p.ID, p.Name, p.Config, s.t(p.CreatedAt), s.t(p.UpdatedAt))
+	if err != nil {
+		return s.errorf("create pool", s.mapErr(err))
+	}
+	return nil
+}
+
+// GetPool implements store.Pools.
+func (s *Store) GetPool(ctx context.Context, id string) (*store.Pool, error) {
+	p, _, err := scanPool(s.c.Read().QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1", id))
+	if err != nil {
+		return nil, s.errorf("get pool", err)
+	}
+	return p, nil
+}
+
+// UpdatePool implements store.Pools.
+func (s *Store) UpdatePool(ctx context.Context, id string, fn func(p *store.Pool) error) (*store.Pool, error) {
+	var p *store.Pool
+	err := s.update(ctx, "update pool", func(ex Executor) error {
+		old, pk, err := scanPool(ex.QueryRow(ctx, "SELECT "+poolCols+" FROM pools WHERE id = $1"+s.d.Lock("FOR UPDATE"), id))
+		if err != nil {
+			return err
+		}
+		p = &store.Pool{}
+		*p = *old
+		p.Config = slices.Clone(old.Config)
+		if err := call(fn(p)); err != nil {
+			return err
+		}
+		p.ID, p.CreatedAt, p.UpdatedAt = old.ID, old.CreatedAt, micro(p.UpdatedAt)
+		_, err = ex.Exec(ctx, "UPDATE pools SET name = $1, config = $2, updated_at = $3 WHERE pk = $4",
+			p.Name, p.Config, s.t(p.UpdatedAt), pk)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// DeletePool implements store.Pools. Everything in the pool goes with it
+// (ON DELETE CASCADE).
+func (s *Store) DeletePool(ctx context.Context, id string) error {
+	if err := changed(s.c.One().Exec(ctx, "DELETE FROM pools WHERE id = $1", id)); err != nil {
+		return s.errorf("delete pool", err)
+	}
+	return nil
+}
+
+// ListPools implements store.Pools.
+func (s *Store) ListPools(ctx context.Context, page store.Page) ([]store.Pool, string, error) {
+	pools, next, err := listPage(ctx, s.c.Read(), page, []string{"pools"},
+		"SELECT "+poolCols+" FROM pools WHERE true", nil, "id",
+		func(row Row) (*store.Pool, error) {
+			p, _, err := scanPool(row)
+			return p, err
+		},
+		func(p store.Pool) string { return p.ID })
+	if err != nil {
+		return nil, "", s.errorf("list pools", err)
+	}
+	return pools, next, nil
+}
+
+// listPage returns one page of a listing ordered by the text column keyCol,
+// and the cursor of the next. query selects the rows with args and ends in a
+// WHERE clause; the keyset condition, order and limit are added here.
+func listPage[T any](ctx context.Context, q Executor, page store.Page, scope []string,
+	query string, args []any, keyCol string, scan func(Row) (*T, error), key func(T) string,
+) ([]T, string, error) {
+	pos, err := store.Position(page, 1, scope...)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkLimit(page); err != nil {
+		return nil, "", err
+	}
+	args = slices.Clip(args)
+	if pos != nil {
+		args = append(args, pos[0])
+		query += fmt.Sprintf(" AND %s > $%d", keyCol, len(args))
+	}
+	args = append(args, page.Limit+1)
+	rows, err := q.Query(ctx, fmt.Sprintf("%s ORDER BY %s LIMIT $%d", query, keyCol, len(args)), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var items []T
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, *item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	if len(items) <= page.Limit {
+		return items, "", nil
+	}
+	items = items[:page.Limit]
+	return items, store.Cursor{Scope: scope, Pos: []string{key(items[page.Limit-1])}}.String(), nil
+}
+
+// claimPoolSlot returns the key of pool poolID if it has fewer than max rows
+// in table; ErrNotFound if it does not exist, ErrLimit if it has max. It
+// locks the pool's row against other creates (FOR NO KEY UPDATE, which
+// leaves the pool's other children free to be written) so that the count
+// stays true until the transaction of ex commits.
+func (s *Store) claimPoolSlot(ctx context.Context, ex Executor, poolID, table string, max int) (int64, error) {
+	var pk int64
+	if err := ex.QueryRow(ctx, "SELECT pk FROM pools WHERE id = $1"+s.d.Lock("FOR NO KEY UPDATE"), poolID).Scan(&pk); err != nil {
+		return 0, notFound(err)
+	}
+	var n int
+	if err := ex.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE pool = $1", pk).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n >= max {
+		return 0, store.ErrLimit
+	}
+	return pk, nil
+}
