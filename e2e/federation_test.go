@@ -38,6 +38,11 @@ type fedEnv struct {
 const fedProvider = "PoolB"
 
 func newFedEnv(t *testing.T, mapping map[string]string) *fedEnv {
+	return newFedEnvWith(t, &cip.CreateUserPoolInput{}, mapping)
+}
+
+// newFedEnvWith is newFedEnv with pool A created by poolA.
+func newFedEnvWith(t *testing.T, poolA *cip.CreateUserPoolInput, mapping map[string]string) *fedEnv {
 	t.Helper()
 	cfg := testserver.NewConfig(t)
 	cfg.AllowPrivateIDPURLs = true
@@ -45,7 +50,8 @@ func newFedEnv(t *testing.T, mapping map[string]string) *fedEnv {
 	c := s.Client
 	port := mustURL(t, s.URL).Port()
 	e := &fedEnv{s: s, c: c, baseA: "http://fed-a.auth.localhost:" + port, baseB: "http://fed-b.auth.localhost:" + port}
-	e.poolA = aws.ToString(newPool(t, c, &cip.CreateUserPoolInput{PoolName: aws.String("A")}).Id)
+	poolA.PoolName = aws.String("A")
+	e.poolA = aws.ToString(newPool(t, c, poolA).Id)
 	e.poolB = aws.ToString(newPool(t, c, &cip.CreateUserPoolInput{PoolName: aws.String("B")}).Id)
 	for pool, prefix := range map[string]string{e.poolA: "fed-a", e.poolB: "fed-b"} {
 		must[*cip.CreateUserPoolDomainOutput](t)(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(pool), Domain: aws.String(prefix)}))
@@ -378,5 +384,21 @@ func TestFederatedLinkLimit(t *testing.T) {
 	b, _ := json.Marshal(claims)
 	if strings.Contains(string(b), `"dora"`) {
 		t.Errorf("signed in as dora: %s", b)
+	}
+}
+
+// TestFederatedRequiredAttribute: an identity whose mapped attributes lack
+// one the pool requires is not signed up; the error goes to the app.
+func TestFederatedRequiredAttribute(t *testing.T) {
+	e := newFedEnvWith(t, &cip.CreateUserPoolInput{Schema: []types.SchemaAttributeType{
+		{Name: aws.String("nickname"), AttributeDataType: types.AttributeDataTypeString, Required: aws.Bool(true), Mutable: aws.Bool(true)},
+	}}, nil)
+	subB := e.userB(t, "bob", "bob@b.example.com")
+	cb := e.signInThroughB(t, "bob")
+	if q := cb.Query(); q.Get("error") != "invalid_request" || !strings.Contains(q.Get("error_description"), "nickname") || q.Get("code") != "" {
+		t.Errorf("callback %s", cb)
+	}
+	if _, err := e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.poolA), Username: aws.String(fedProvider + "_" + subB)}); err == nil {
+		t.Error("the federated user was created without its required attribute")
 	}
 }

@@ -237,6 +237,9 @@ func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Id
 	}
 	attrs = maps.Clone(attrs)
 	attrs["sub"] = sub
+	if err := p.CheckRequired(attrs, false); err != nil {
+		return nil, err
+	}
 	for _, v := range []string{"email", "phone_number"} {
 		if attrs[v] != "" && attrs[v+"_verified"] == "" {
 			attrs[v+"_verified"] = "false"
