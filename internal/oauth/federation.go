@@ -30,6 +30,9 @@ import (
 type Federation struct {
 	Users *federation.Service
 	Fetch *fetch.Fetcher
+	// SocialBase, when set, stands in for the social providers' fixed
+	// endpoints (see endpoint); for tests.
+	SocialBase string
 
 	// keySets caches each provider JWKS URI's key set, which refreshes
 	// itself when a token names a key it does not know.
@@ -140,7 +143,7 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 		s.internalError(w, r, true, err)
 		return
 	}
-	if p.Type != idps.TypeOIDC {
+	if !signsIn(p.Type) {
 		s.answer(w, r, a, oauthError("invalid_request", "Signing in through "+p.Type+" providers is not supported yet."))
 		return
 	}
@@ -164,7 +167,7 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 		s.internalError(w, r, true, err)
 		return
 	}
-	u, err := url.Parse(p.Details["authorize_url"])
+	u, err := url.Parse(s.Federation.endpoint(p, "authorize_url"))
 	if err != nil || u.Scheme == "" {
 		s.internalError(w, r, true, fmt.Errorf("identity provider %s: bad authorize_url", p.Name))
 		return
@@ -175,7 +178,9 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 	params.Set("redirect_uri", idpResponseURL(r, st))
 	params.Set("scope", p.Details["authorize_scopes"])
 	params.Set("state", state)
-	params.Set("nonce", nonce)
+	if p.Type == idps.TypeOIDC {
+		params.Set("nonce", nonce)
+	}
 	u.RawQuery = params.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
@@ -261,7 +266,12 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 		s.internalError(w, r, true, err)
 		return
 	}
-	claims, err := s.Federation.oidcIdentity(r.Context(), p, q.Get("code"), idpResponseURL(r, st), d.Nonce, s.Auth.Now)
+	var claims map[string]any
+	if p.Type == idps.TypeOIDC {
+		claims, err = s.Federation.oidcIdentity(r.Context(), p, q.Get("code"), idpResponseURL(r, st), d.Nonce, s.Auth.Now)
+	} else {
+		claims, err = s.Federation.oauth2Identity(r.Context(), p, q.Get("code"), idpResponseURL(r, st))
+	}
 	if err != nil {
 		s.log().WarnContext(r.Context(), "identity provider sign-in failed", "request_id", requestID(r.Context()), "provider", p.Name, "err", err)
 		s.answer(w, r, a, oauthError("invalid_request", "The identity provider's answer could not be verified."))
@@ -426,4 +436,97 @@ func (f *Federation) keySet(uri string) oidc.KeySet {
 	ks := oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), f.Fetch.Client()), uri)
 	actual, _ := f.keySets.LoadOrStore(uri, ks)
 	return actual.(oidc.KeySet)
+}
+
+// signsIn reports whether Cognate signs users in through providers of a
+// type: OIDC, and the social providers that are plain OAuth 2.0 with a
+// profile endpoint (Facebook, Login with Amazon).
+func signsIn(typ string) bool {
+	switch typ {
+	case idps.TypeOIDC, idps.TypeFacebook, idps.TypeAmazon:
+		return true
+	}
+	return false
+}
+
+// endpoint returns a provider's endpoint detail. A social provider's fixed
+// endpoints (https://HOST/PATH) become SocialBase/HOST/PATH when SocialBase
+// is set, so that tests can stand in for them.
+func (f *Federation) endpoint(p *idps.Provider, key string) string {
+	raw := p.Details[key]
+	if f.SocialBase == "" || p.Type == idps.TypeOIDC || p.Type == idps.TypeSAML {
+		return raw
+	}
+	rest, ok := strings.CutPrefix(raw, "https://")
+	if !ok {
+		return raw
+	}
+	return strings.TrimSuffix(f.SocialBase, "/") + "/" + rest
+}
+
+// oauth2Identity signs in through a social provider that is plain OAuth
+// 2.0 (Facebook, Login with Amazon): the code exchanged at its token
+// endpoint by its token_request_method, then the identity's profile read
+// from its attributes_url with the access token. Facebook's Graph API is
+// asked for the fields the attribute mapping reads, and id.
+func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code, redirectURI string) (map[string]any, error) {
+	if code == "" {
+		return nil, errors.New("the provider sent no code")
+	}
+	form := url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
+		"client_id": {p.Details["client_id"]}, "client_secret": {p.Details["client_secret"]},
+	}
+	tokenURL := f.endpoint(p, "token_url")
+	var req *http.Request
+	var err error
+	if p.Details["token_request_method"] == http.MethodGet {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, tokenURL+"?"+form.Encode(), nil)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	body, err := f.Fetch.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("exchange code: %w", err)
+	}
+	var toks providerTokens
+	if err := json.Unmarshal(body, &toks); err != nil {
+		return nil, fmt.Errorf("decode token answer: %w", err)
+	}
+	if toks.AccessToken == "" {
+		return nil, errors.New("the token answer has no access_token")
+	}
+	attrsURL := f.endpoint(p, "attributes_url")
+	if p.Details["attributes_url_add_attributes"] == "true" {
+		fields := []string{"id"}
+		for _, claim := range p.AttributeMapping {
+			if !slices.Contains(fields, claim) {
+				fields = append(fields, claim)
+			}
+		}
+		slices.Sort(fields)
+		attrsURL += url.QueryEscape(strings.Join(fields, ","))
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, attrsURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("profile request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+toks.AccessToken)
+	req.Header.Set("Accept", "application/json")
+	body, err = f.Fetch.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	var profile map[string]any
+	if err := json.Unmarshal(body, &profile); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	return profile, nil
 }
