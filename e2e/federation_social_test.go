@@ -160,8 +160,8 @@ func TestFederatedSocial(t *testing.T) {
 
 	native := createUser(t, e.c, e.poolA, "amy")
 	must[*cip.AdminLinkProviderForUserOutput](t)(e.c.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
-		UserPoolId: aws.String(e.poolA),
-		SourceUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("LoginWithAmazon"), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("amzn1.account.ABC")},
+		UserPoolId:      aws.String(e.poolA),
+		SourceUser:      &types.ProviderUserIdentifierType{ProviderName: aws.String("LoginWithAmazon"), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("amzn1.account.ABC")},
 		DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String("amy")},
 	}))
 	e.newBrowser()
