@@ -8,7 +8,7 @@ import (
 // socialFlags defines the flag that points the social identity providers'
 // fixed endpoints at a stand-in.
 func socialFlags(fs *flag.FlagSet, c *Config) {
-	fs.StringVar(&c.SocialIDPURL, "social-idp-url", "", "base URL of a stand-in for the social identity providers (Facebook, Login with Amazon): "+
+	fs.StringVar(&c.SocialIDPURL, "social-idp-url", "", "base URL of a stand-in for the social identity providers (Google, Facebook, Login with Amazon, Sign in with Apple): "+
 		"their fixed endpoints https://HOST/PATH become <URL>/HOST/PATH; for tests (default: the providers themselves)")
 }
 

@@ -2,9 +2,12 @@ package oauth
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/subtle"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"html/template"
@@ -16,6 +19,8 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/cognate-idp/cognate/internal/federation"
 	"github.com/cognate-idp/cognate/internal/fetch"
@@ -163,7 +168,7 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 			q[k] = v
 		}
 	}
-	if err := s.setState(w, st, &idpState{State: state, Nonce: nonce, Provider: p.Name, Query: q.Encode(), Expires: s.Auth.Now().Add(stateLifetime)}); err != nil {
+	if err := s.setState(w, st, p.Type == idps.TypeApple, &idpState{State: state, Nonce: nonce, Provider: p.Name, Query: q.Encode(), Expires: s.Auth.Now().Add(stateLifetime)}); err != nil {
 		s.internalError(w, r, true, err)
 		return
 	}
@@ -178,15 +183,29 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 	params.Set("redirect_uri", idpResponseURL(r, st))
 	params.Set("scope", p.Details["authorize_scopes"])
 	params.Set("state", state)
-	if p.Type == idps.TypeOIDC {
+	if _, ok := oidcFixed[p.Type]; ok || p.Type == idps.TypeOIDC {
 		params.Set("nonce", nonce)
+	}
+	if p.Type == idps.TypeApple {
+		params.Set("response_mode", "form_post")
 	}
 	u.RawQuery = params.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
+// stateSameSite is the SameSite of the state cookie: Lax, which browsers
+// send with the provider's redirect back; None for a provider that posts
+// its answer back (Sign in with Apple's form_post), which browsers send
+// only over https.
+func stateSameSite(st *site, formPost bool) http.SameSite {
+	if formPost && st.secure {
+		return http.SameSiteNoneMode
+	}
+	return http.SameSiteLaxMode
+}
+
 // setState seals the state into the browser's state cookie.
-func (s *Service) setState(w http.ResponseWriter, st *site, d *idpState) error {
+func (s *Service) setState(w http.ResponseWriter, st *site, formPost bool, d *idpState) error {
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
@@ -197,7 +216,7 @@ func (s *Service) setState(w http.ResponseWriter, st *site, d *idpState) error {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: stateCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: "/oauth2/idpresponse",
-		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: st.secure, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, formPost),
 	})
 	return nil
 }
@@ -209,7 +228,7 @@ func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, st
 	if err != nil {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/oauth2/idpresponse", MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/oauth2/idpresponse", MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, r.Method == http.MethodPost)})
 	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil {
 		return nil
@@ -235,6 +254,14 @@ func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, st
 func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) {
 	w = &refreshRedirect{ResponseWriter: w}
 	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
+		if err := r.ParseForm(); err != nil {
+			s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+			return
+		}
+		q = r.PostForm
+	}
 	d := s.takeState(w, r, st, q.Get("state"))
 	if d == nil {
 		s.errorPage(w, r, http.StatusBadRequest, "The sign-in through your identity provider has expired or was not started in this browser. Go back to the app and sign in again.")
@@ -267,7 +294,7 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 		return
 	}
 	var claims map[string]any
-	if p.Type == idps.TypeOIDC {
+	if _, ok := oidcFixed[p.Type]; ok || p.Type == idps.TypeOIDC {
 		claims, err = s.Federation.oidcIdentity(r.Context(), p, q.Get("code"), idpResponseURL(r, st), d.Nonce, s.Auth.Now)
 	} else {
 		claims, err = s.Federation.oauth2Identity(r.Context(), p, q.Get("code"), idpResponseURL(r, st))
@@ -353,11 +380,21 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	if code == "" {
 		return nil, errors.New("the provider sent no code")
 	}
+	issuer, jwksURI, secret := p.Details["oidc_issuer"], p.Details["jwks_uri"], p.Details["client_secret"]
+	if fixed, ok := oidcFixed[p.Type]; ok {
+		issuer, jwksURI = fixed.issuer, f.rewrite(p, fixed.jwksURI)
+	}
+	if p.Type == idps.TypeApple {
+		var err error
+		if secret, err = appleClientSecret(p, now()); err != nil {
+			return nil, err
+		}
+	}
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
-		"client_id": {p.Details["client_id"]}, "client_secret": {p.Details["client_secret"]},
+		"client_id": {p.Details["client_id"]}, "client_secret": {secret},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.Details["token_url"], strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.endpoint(p, "token_url"), strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("token request: %w", err)
 	}
@@ -374,7 +411,7 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	if toks.IDToken == "" {
 		return nil, errors.New("the token answer has no id_token")
 	}
-	verifier := oidc.NewVerifier(p.Details["oidc_issuer"], f.keySet(p.Details["jwks_uri"]), &oidc.Config{ClientID: p.Details["client_id"], Now: now})
+	verifier := oidc.NewVerifier(issuer, f.keySet(jwksURI), &oidc.Config{ClientID: p.Details["client_id"], Now: now})
 	idt, err := verifier.Verify(ctx, toks.IDToken)
 	if err != nil {
 		return nil, fmt.Errorf("verify ID token: %w", err)
@@ -386,7 +423,7 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("decode ID token claims: %w", err)
 	}
-	if p.Details["attributes_url"] == "" || toks.AccessToken == "" {
+	if p.Type != idps.TypeOIDC || p.Details["attributes_url"] == "" || toks.AccessToken == "" {
 		return claims, nil
 	}
 	info, err := f.userInfo(ctx, p, toks.AccessToken)
@@ -439,11 +476,12 @@ func (f *Federation) keySet(uri string) oidc.KeySet {
 }
 
 // signsIn reports whether Cognate signs users in through providers of a
-// type: OIDC, and the social providers that are plain OAuth 2.0 with a
+// type: OIDC, the social providers that are OIDC with fixed endpoints
+// (Google, Sign in with Apple) and those that are plain OAuth 2.0 with a
 // profile endpoint (Facebook, Login with Amazon).
 func signsIn(typ string) bool {
 	switch typ {
-	case idps.TypeOIDC, idps.TypeFacebook, idps.TypeAmazon:
+	case idps.TypeOIDC, idps.TypeFacebook, idps.TypeAmazon, idps.TypeGoogle, idps.TypeApple:
 		return true
 	}
 	return false
@@ -453,7 +491,11 @@ func signsIn(typ string) bool {
 // endpoints (https://HOST/PATH) become SocialBase/HOST/PATH when SocialBase
 // is set, so that tests can stand in for them.
 func (f *Federation) endpoint(p *idps.Provider, key string) string {
-	raw := p.Details[key]
+	return f.rewrite(p, p.Details[key])
+}
+
+// rewrite is endpoint for a URL.
+func (f *Federation) rewrite(p *idps.Provider, raw string) string {
 	if f.SocialBase == "" || p.Type == idps.TypeOIDC || p.Type == idps.TypeSAML {
 		return raw
 	}
@@ -529,4 +571,41 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 		return nil, fmt.Errorf("decode profile: %w", err)
 	}
 	return profile, nil
+}
+
+// oidcFixed are the issuer and key set of the social providers that sign
+// users in by OpenID Connect, which are fixed (their ID tokens' claims are
+// the identity; Google's People API is not read).
+var oidcFixed = map[string]struct{ issuer, jwksURI string }{
+	idps.TypeGoogle: {"https://accounts.google.com", "https://www.googleapis.com/oauth2/v3/certs"},
+	idps.TypeApple:  {"https://appleid.apple.com", "https://appleid.apple.com/auth/keys"},
+}
+
+// appleClientSecret is the client secret Sign in with Apple takes: a JWT
+// signed ES256 with the provider's private key (a PKCS #8 P-256 key, as
+// Apple issues it), issued by the team to Apple for the client, valid five
+// minutes.
+func appleClientSecret(p *idps.Provider, now time.Time) (string, error) {
+	block, _ := pem.Decode([]byte(p.Details["private_key"]))
+	if block == nil {
+		return "", errors.New("the Sign in with Apple private_key is not PEM")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return "", fmt.Errorf("parse the Sign in with Apple private_key: %w", err)
+	}
+	key, ok := k.(*ecdsa.PrivateKey)
+	if !ok {
+		return "", errors.New("the Sign in with Apple private_key is not an ECDSA key")
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", p.Details["key_id"]))
+	if err != nil {
+		return "", fmt.Errorf("apple client secret signer: %w", err)
+	}
+	claims := map[string]any{
+		"iss": p.Details["team_id"], "sub": p.Details["client_id"], "aud": "https://appleid.apple.com",
+		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
+	}
+	return jwt.Signed(signer).Claims(claims).Serialize()
 }

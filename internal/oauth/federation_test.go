@@ -47,7 +47,7 @@ func TestStateCookie(t *testing.T) {
 	st := &site{}
 	cookie := func(d *idpState) *http.Cookie {
 		rec := httptest.NewRecorder()
-		if err := s.setState(rec, st, d); err != nil {
+		if err := s.setState(rec, st, false, d); err != nil {
 			t.Fatal(err)
 		}
 		return rec.Result().Cookies()[0]

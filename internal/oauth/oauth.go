@@ -157,6 +157,9 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("POST /confirmForgotPassword", s.confirmForgotPassword)
 	page("GET /logout", s.logout)
 	page("GET /oauth2/idpresponse", s.idpResponse)
+	// Sign in with Apple posts its answer from its own site (form_post):
+	// the state cookie, not the cross-origin check, guards this form.
+	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {
