@@ -61,9 +61,9 @@ type page struct {
 	Destination string
 	Fields      []field
 	// Terms are the client's terms documents, linked on the sign-up page.
-	Terms       []termsLink
-	Message     string
-	Status      int
+	Terms   []termsLink
+	Message string
+	Status  int
 	// formOrigin is the origin of the redirect URI a form's answer may
 	// redirect to.
 	formOrigin string
