@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -548,5 +549,17 @@ func TestCompareBaselineText(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "requests/s  p50") {
 		t.Errorf("report has no column header:\n%s", stdout.String())
+	}
+}
+
+func TestStartupFlags(t *testing.T) {
+	for _, args := range [][]string{nil, {"--binary", "cognate"}, {"--db", "x.db"}, {"--binary", "b", "--db", "d", "--runs", "0"}, {"--binary", "b", "--db", "d", "extra"}} {
+		if err := Startup(t.Context(), args, io.Discard, io.Discard); err == nil {
+			t.Errorf("Startup(%q) = nil, want an error", args)
+		}
+	}
+	err := Startup(t.Context(), []string{"--binary", filepath.Join(t.TempDir(), "missing"), "--db", "d", "--runs", "1"}, io.Discard, io.Discard)
+	if err == nil {
+		t.Error("Startup of a missing binary = nil, want an error")
 	}
 }

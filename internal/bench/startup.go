@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,12 +43,12 @@ func Startup(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var took []time.Duration
 	for i := range *runs {
-		d, rss, err := startOnce(ctx, *bin, *db, *keyFile, *idle, i == *runs-1)
+		d, cpu, rss, err := startOnce(ctx, *bin, *db, *keyFile, *idle, i == *runs-1)
 		if err != nil {
 			return err
 		}
 		took = append(took, d)
-		fmt.Fprintf(stdout, "start %d\t%.1f ms to the first answered request\n", i+1, ms(d))
+		fmt.Fprintf(stdout, "start %d\t%.1f ms to the first answered request (server CPU %s)\n", i+1, ms(d), cpu)
 		if rss != "" {
 			fmt.Fprintf(stdout, "idle RSS\t%s after %s\n", rss, *idle)
 		}
@@ -57,13 +58,14 @@ func Startup(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// startOnce starts the server, waits for its first answer, and stops it.
-// With measureRSS it first lets the server idle and reads its VmRSS
-// (Linux's /proc; "" elsewhere).
-func startOnce(ctx context.Context, bin, db, keyFile string, idle time.Duration, measureRSS bool) (time.Duration, string, error) {
+// startOnce starts the server, waits for its first answer, and stops it. It
+// returns the time to the answer and the CPU time the server had used by
+// then. With measureRSS it first lets the server idle and reads its VmRSS.
+// CPU and RSS come from Linux's /proc ("?" and "" elsewhere).
+func startOnce(ctx context.Context, bin, db, keyFile string, idle time.Duration, measureRSS bool) (took time.Duration, cpu, rss string, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, "", fmt.Errorf("bench: startup: pick a port: %w", err)
+		return 0, "", "", fmt.Errorf("bench: startup: pick a port: %w", err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
@@ -80,7 +82,7 @@ func startOnce(ctx context.Context, bin, db, keyFile string, idle time.Duration,
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, "", fmt.Errorf("bench: startup: %w", err)
+		return 0, "", "", fmt.Errorf("bench: startup: %w", err)
 	}
 	defer func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -92,23 +94,45 @@ func startOnce(ctx context.Context, bin, db, keyFile string, idle time.Duration,
 			break
 		}
 		if time.Since(start) > startupTimeout {
-			return 0, "", fmt.Errorf("bench: startup: no answer within %s: %w", startupTimeout, err)
+			return 0, "", "", fmt.Errorf("bench: startup: no answer within %s: %w", startupTimeout, err)
 		}
 		if ctx.Err() != nil {
-			return 0, "", ctx.Err()
+			return 0, "", "", ctx.Err()
 		}
 		time.Sleep(time.Millisecond)
 	}
-	took := time.Since(start)
+	took = time.Since(start)
+	cpu = cpuTime(cmd.Process.Pid)
 	if !measureRSS {
-		return took, "", nil
+		return took, cpu, "", nil
 	}
 	select {
 	case <-time.After(idle):
 	case <-ctx.Done():
-		return 0, "", ctx.Err()
+		return 0, "", "", ctx.Err()
 	}
-	return took, vmRSS(cmd.Process.Pid), nil
+	return took, cpu, vmRSS(cmd.Process.Pid), nil
+}
+
+// cpuTime reads the user and system time a process has used from
+// /proc/PID/stat, in clock ticks of 10 ms, or "?" when it cannot.
+func cpuTime(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "?"
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	_, rest, ok := strings.Cut(string(data), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return "?"
+	}
+	utime, err1 := strconv.Atoi(f[11])
+	stime, err2 := strconv.Atoi(f[12])
+	if err1 != nil || err2 != nil {
+		return "?"
+	}
+	return fmt.Sprintf("%d ms", (utime+stime)*10)
 }
 
 // vmRSS reads a process's resident set size from /proc, or "" when it
