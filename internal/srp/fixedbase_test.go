@@ -3,7 +3,6 @@ package srp
 import (
 	"bytes"
 	"crypto/rand"
-	"fmt"
 	"math"
 	"math/big"
 	mrand "math/rand/v2"
@@ -191,7 +190,7 @@ func BenchmarkTimingLeak(b *testing.B) {
 				t := welch(crop(times[0], times[1], 0.95))
 				b.ReportMetric(math.Abs(t), "|t|")
 				if testing.Verbose() {
-					b.Log(fmt.Sprintf("%d+%d samples, t = %.2f", len(times[0]), len(times[1]), t))
+					b.Logf("%d+%d samples, t = %.2f", len(times[0]), len(times[1]), t)
 				}
 			})
 		}
