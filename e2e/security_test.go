@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -302,5 +303,23 @@ func TestOpenAdminGuards(t *testing.T) {
 	r := send("OPTIONS", "/", "", "https://app.example", "", "", "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true")
 	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Private-Network") != "true" {
 		t.Errorf("Private Network Access preflight: %d %v", r.StatusCode, r.Header)
+	}
+}
+
+// GET /health answers while the server serves, GET /health/ready while its
+// store answers too.
+func TestHealthEndpoints(t *testing.T) {
+	s := testserver.Start(t)
+	for _, path := range []string{"/health", "/health/ready"} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]string
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || body["status"] != "ok" {
+			t.Errorf("%s: %d %v", path, resp.StatusCode, body)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/devmode"
 	"github.com/cognate-idp/cognate/internal/fetch"
+	"github.com/cognate-idp/cognate/internal/health"
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
@@ -185,7 +186,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
-	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}, &health.Routes{Store: st, Log: log}}
 	if cfg.Outbox {
 		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
