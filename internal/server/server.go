@@ -90,6 +90,8 @@ type Server struct {
 	signer *tokens.Signer
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
+	// certs is the TLS certificate, nil for plain HTTP.
+	certs *certReloader
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -196,7 +198,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	tlsCerts, err := newCertReloader(cfg, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
@@ -224,6 +231,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		store = "postgres"
 	}
 	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
+	if s.certs != nil {
+		hs.TLSConfig = s.certs.config()
+		l = tls.NewListener(l, hs.TLSConfig)
+		defer s.certs.watch(ctx)()
+	}
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
 	errc := make(chan error, 1)
