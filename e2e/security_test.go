@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -320,6 +321,33 @@ func TestHealthEndpoints(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || body["status"] != "ok" {
 			t.Errorf("%s: %d %v", path, resp.StatusCode, body)
+		}
+	}
+}
+
+// GET /metrics serves the request metrics in the Prometheus text format.
+func TestMetricsEndpoint(t *testing.T) {
+	s := testserver.Start(t)
+	newPool(t, s.Client, nil)
+	_, err := s.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-east-1_Nothing1")})
+	wantErr(t, err, "ResourceNotFoundException", "")
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`cognate_requests_total{operation="CreateUserPool",outcome="ok"} 1`,
+		`cognate_requests_total{operation="DescribeUserPool",outcome="ResourceNotFoundException"} 1`,
+		`cognate_request_duration_seconds_count{operation="CreateUserPool",outcome="ok"} 1`,
+		`go_goroutines `,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
 		}
 	}
 }

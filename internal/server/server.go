@@ -25,6 +25,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/metrics"
 	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/account"
@@ -162,6 +163,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
+	stats := metrics.New()
+	mux.Observe = stats.ObserveRequest
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
 		return nil, err
@@ -188,7 +191,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
-	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}, &health.Routes{Store: st, Log: log}}
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}, &health.Routes{Store: st, Log: log}, stats}
 	if cfg.Outbox {
 		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
