@@ -72,6 +72,9 @@ type Config struct {
 	// AllowedHosts are host names requests may name while admin operations
 	// are open (see HostAllowed).
 	AllowedHosts []string
+	// TLSCert and TLSKey are the PEM files the server serves HTTPS with;
+	// empty serves plain HTTP.
+	TLSCert, TLSKey string
 	// Dev is development mode: routes that reset the server's state for
 	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
 	Dev bool
@@ -190,6 +193,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateTLS(bad)
 	c.validateHosted(bad)
 	c.validateSocial(bad)
 	c.validateDev(bad)
