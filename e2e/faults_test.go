@@ -2,8 +2,16 @@ package e2e
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
 // FaultsEnv names the environment variable that turns on the tests that
@@ -75,4 +85,79 @@ func TestFaultPostgresRestart(t *testing.T) {
 	if u.UserStatus != types.UserStatusTypeForceChangePassword {
 		t.Fatalf("user made after the restart: status %s", u.UserStatus)
 	}
+}
+
+// TestFaultKillMidWrite kills a Cognate process with SIGKILL while eight
+// clients create users through it: every user whose creation was
+// acknowledged is there for the replica that carries on.
+func TestFaultKillMidWrite(t *testing.T) {
+	if os.Getenv(FaultsEnv) == "" {
+		t.Skipf("set %s and run under scripts/pgtest.sh (make test does)", FaultsEnv)
+	}
+	survivor := startReplicas(t, 1)[0]
+	bin := filepath.Join(t.TempDir(), "cognate")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/cognate").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--db", survivor.Config.DB,
+		"--key-file", survivor.Config.KeyFile, "--issuer-url", survivor.Config.IssuerURL)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
+	victim := testserver.NewClient("http://"+addr, survivor.Config.Region, transport)
+	var pool string
+	eventually(t, "the process to serve", func() bool {
+		p, err := victim.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("kill")})
+		if err == nil {
+			pool = aws.ToString(p.UserPool.Id)
+		}
+		return err == nil
+	})
+
+	var mu sync.Mutex
+	var acked []string
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				name := fmt.Sprintf("u%d-%d", w, i)
+				_, err := victim.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+					UserPoolId: aws.String(pool), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
+				})
+				if err != nil {
+					return // the process is gone
+				}
+				mu.Lock()
+				acked = append(acked, name)
+				mu.Unlock()
+				n.Add(1)
+			}
+		}()
+	}
+	eventually(t, "a hundred acknowledged writes", func() bool { return n.Load() >= 100 })
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	_ = cmd.Wait()
+
+	for _, name := range acked {
+		if _, err := survivor.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(name)}); err != nil {
+			t.Fatalf("acknowledged user %s after the kill: %v", name, err)
+		}
+	}
+	t.Logf("%d acknowledged users, all kept", len(acked))
 }
