@@ -3,6 +3,9 @@
 // (/oauth2/authorize, /oauth2/token, /oauth2/userInfo, /oauth2/revoke,
 // /logout) and the managed login pages (sign in, sign up, confirmation,
 // password reset, first-sign-in new password), as Cognito documents them.
+// It owns every route that is not the AWS JSON API: the server's other
+// documents (key documents, UI assets, the outbox reader, the home page)
+// are served beneath the hosted endpoints, behind the same middleware.
 //
 // Requests are routed to a pool by their Host: a prefix domain answers as
 // <prefix>.auth.<region>.amazoncognito.com, as <prefix>.auth.localhost (any
