@@ -1,11 +1,17 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -173,5 +179,85 @@ func TestReplicas(t *testing.T) {
 		if err == nil {
 			t.Fatalf("replica %d: refresh after global sign-out succeeded", i+1)
 		}
+	}
+}
+
+// TestReplicasHostedLogin walks the hosted sign-in and the code exchange
+// with every request going to the next of three replicas: the login
+// session, the authorization code and the tokens are all in the database.
+func TestReplicasHostedLogin(t *testing.T) {
+	reps := startReplicas(t, 3)
+	c := reps[0].Client
+	pool := aws.ToString(newPool(t, c, &cip.CreateUserPoolInput{
+		UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
+	}).Id)
+	must[*cip.CreateUserPoolDomainOutput](t)(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(pool), Domain: aws.String(hostedPrefix)}))
+	must[*cip.CreateResourceServerOutput](t)(c.CreateResourceServer(ctx, &cip.CreateResourceServerInput{
+		UserPoolId: aws.String(pool), Identifier: aws.String("https://api.example.com"), Name: aws.String("api"),
+		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("read")}},
+	}))
+
+	// Each connection dials the next replica; keep-alives off, each request
+	// is a connection of its own. The cookie jar ignores ports, as browsers do.
+	var ports []string
+	for _, r := range reps {
+		u, err := url.Parse(r.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports = append(ports, u.Port())
+	}
+	var next atomic.Uint64
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{DisableKeepAlives: true, DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", ports[next.Add(1)%uint64(len(ports))]))
+	}}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	e := &hostedEnv{s: reps[0], c: c, pool: pool, base: "http://" + hostedPrefix + ".auth.localhost:" + ports[0], http: hc, ctx: ctx}
+	clientID := e.webClient(t, nil)
+	e.user(t, "alice@example.com")
+
+	authURL := e.base + "/oauth2/authorize?" + url.Values{
+		"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {hostedCallback}, "scope": {"openid email"}, "state": {"st4te"},
+	}.Encode()
+	cb := e.signIn(t, authURL, "alice@example.com", hostedPassword)
+	code := cb.Query().Get("code")
+	if code == "" || cb.Query().Get("state") != "st4te" {
+		t.Fatalf("callback %s", cb)
+	}
+	// The session cookie one replica set signs in on the others at once.
+	for i := range 3 {
+		resp := e.get(t, authURL)
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, hostedCallback+"?") || mustURL(t, loc).Query().Get("code") == "" {
+			t.Fatalf("authorize %d with the session cookie: %d, to %q", i+1, resp.StatusCode, loc)
+		}
+	}
+	resp, err := hc.PostForm(e.base+"/oauth2/token", url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {clientID}, "code": {code}, "redirect_uri": {hostedCallback},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		t.Fatalf("token: %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	for i := range 3 {
+		req, _ := http.NewRequest(http.MethodGet, e.base+"/oauth2/userInfo", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || resp.StatusCode != http.StatusOK || info["email"] != "alice@example.com" {
+			t.Fatalf("userInfo %d: %d %v %v", i+1, resp.StatusCode, info, err)
+		}
+		resp.Body.Close()
 	}
 }
