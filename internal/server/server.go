@@ -45,7 +45,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
-	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/version"
 )
@@ -144,11 +143,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	hooks, err := newHooks(ctx, cfg, seedFile)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// One memo of decoded pool settings serves every operation.
 	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
 		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
-		Hooks: triggers.None{}, Notifier: dispatcher,
+		Hooks: hooks, Notifier: dispatcher,
 	}
 	deps := ops.Deps{
 		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,

@@ -164,6 +164,7 @@ func event(r *request, u *store.User, source string) *triggers.Event {
 	return &triggers.Event{
 		PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: u.Username,
 		Attributes: u.Attributes, ClientMetadata: r.metadata, Source: source,
+		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status,
 	}
 }
 

@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/triggers/lambdatest"
+)
+
+// fnARN is the ARN of a stand-in function.
+func fnARN(name string) *string {
+	return aws.String("arn:aws:lambda:us-east-1:123456789012:function:" + name)
+}
+
+// triggerEnv is a server whose pool's triggers run in an in-process Lambda
+// stand-in, reached through the Invoke API (--lambda-endpoint) with the
+// AWS SDK's Lambda client.
+type triggerEnv struct {
+	*signinEnv
+	fake   *lambdatest.Server
+	client string
+}
+
+func newTriggerEnv(t *testing.T, in *cip.CreateUserPoolInput, fake *lambdatest.Server) *triggerEnv {
+	t.Helper()
+	// The Lambda client signs with the standard credential chain.
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	cfg := testserver.NewConfig(t)
+	cfg.LambdaEndpoint = fake.URL
+	clock := testserver.NewClock(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
+	s := testserver.StartWith(t, cfg, server.Options{Now: clock.Now})
+	e := &triggerEnv{signinEnv: &signinEnv{s: s, c: s.Client, clock: clock, pool: aws.ToString(newPool(t, s.Client, in).Id)}, fake: fake}
+	e.client = aws.ToString(e.signinEnv.client(t, func(in *cip.CreateUserPoolClientInput) {
+		in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowCustomAuth)
+	}).ClientId)
+	return e
+}
+
+func (e *triggerEnv) signUp(name string, as ...types.AttributeType) (*cip.SignUpOutput, error) {
+	return e.c.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(e.client), Username: aws.String(name), Password: aws.String(signinPassword), UserAttributes: as})
+}
+
+// lastEvent returns the newest event the function received.
+func lastEvent(t *testing.T, fake *lambdatest.Server, fn string) map[string]any {
+	t.Helper()
+	evs := fake.Events(fn)
+	if len(evs) == 0 {
+		t.Fatalf("%s was not called", fn)
+	}
+	return evs[len(evs)-1]
+}
+
+func TestLambdaTriggersSignUpAndSignIn(t *testing.T) {
+	fake := lambdatest.Start(t)
+	fake.Handle("pre-sign-up", func(_ context.Context, ev map[string]any) (any, error) {
+		attrs := ev["request"].(map[string]any)["userAttributes"].(map[string]any)
+		email, _ := attrs["email"].(string)
+		if strings.HasSuffix(email, "@blocked.example") {
+			return nil, errors.New("Sign-up is closed for this domain")
+		}
+		if strings.HasSuffix(email, "@trusted.example") {
+			ev["response"] = map[string]any{"autoConfirmUser": true, "autoVerifyEmail": true}
+		}
+		return ev, nil
+	})
+	fake.Handle("post-confirmation", lambdatest.Respond(nil))
+	fake.Handle("pre-auth", func(_ context.Context, ev map[string]any) (any, error) {
+		if ev["userName"] == "mallory" {
+			return nil, errors.New("Account under review")
+		}
+		return ev, nil
+	})
+	fake.Handle("post-auth", lambdatest.Respond(nil))
+	fake.Handle("custom-message", func(_ context.Context, ev map[string]any) (any, error) {
+		req := ev["request"].(map[string]any)
+		ev["response"] = map[string]any{"emailSubject": "Welcome aboard", "emailMessage": "Hello " + ev["userName"].(string) + ", your code is " + req["codeParameter"].(string)}
+		return ev, nil
+	})
+	fake.Handle("pre-token", lambdatest.Respond(map[string]any{"claimsAndScopeOverrideDetails": map[string]any{
+		"idTokenGeneration":     map[string]any{"claimsToAddOrOverride": map[string]any{"tenant": "acme", "plan": map[string]any{"tier": "gold"}}},
+		"accessTokenGeneration": map[string]any{"claimsToAddOrOverride": map[string]any{"tenant": "acme"}, "scopesToAdd": []string{"api/read"}},
+		"groupOverrideDetails":  map[string]any{"groupsToOverride": []string{"readers"}},
+	}}))
+	e := newTriggerEnv(t, &cip.CreateUserPoolInput{
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		UserPoolTier:           types.UserPoolTierTypeEssentials,
+		LambdaConfig: &types.LambdaConfigType{
+			PreSignUp: fnARN("pre-sign-up"), PostConfirmation: fnARN("post-confirmation"),
+			PreAuthentication: fnARN("pre-auth"), PostAuthentication: fnARN("post-auth"), CustomMessage: fnARN("custom-message"),
+			PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{LambdaArn: fnARN("pre-token"), LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV20},
+		},
+	}, fake)
+
+	// A function error refuses the sign-up with the function's message.
+	_, err := e.signUp("eve", attr("email", "eve@blocked.example"))
+	wantErr(t, err, "UserLambdaValidationException", "PreSignUp failed with error Sign-up is closed for this domain.")
+
+	// autoConfirmUser and autoVerifyEmail: confirmed at once, no code sent,
+	// and the post confirmation trigger called.
+	out, err := e.signUp("ann", attr("email", "ann@trusted.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.UserConfirmed || out.CodeDeliveryDetails != nil {
+		t.Errorf("trusted sign-up: confirmed %v, delivery %+v", out.UserConfirmed, out.CodeDeliveryDetails)
+	}
+	ev := lastEvent(t, fake, "pre-sign-up")
+	if ev["triggerSource"] != "PreSignUp_SignUp" || ev["userPoolId"] != e.pool || ev["callerContext"].(map[string]any)["clientId"] != e.client {
+		t.Errorf("pre sign-up event %v", ev)
+	}
+	pc := lastEvent(t, fake, "post-confirmation")
+	if pc["triggerSource"] != "PostConfirmation_ConfirmSignUp" || pc["userName"] != "ann" {
+		t.Errorf("post confirmation event %v", pc)
+	}
+	u := must[*cip.AdminGetUserOutput](t)(e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("ann")}))
+	if attrs(u.UserAttributes)["email_verified"] != "true" {
+		t.Errorf("ann's attributes %v", attrs(u.UserAttributes))
+	}
+
+	// Without a decision the user waits for a code, sent with the custom
+	// message.
+	if _, err := e.signUp("bob", attr("email", "bob@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	msgs := outbox(t, e.s, e.pool, "bob@example.com")
+	if len(msgs) != 1 || msgs[0].Subject != "Welcome aboard" || !signupCodeRE.MatchString(msgs[0].Text) || !strings.HasPrefix(msgs[0].Text, "Hello bob, your code is ") {
+		t.Errorf("custom message: %+v", msgs)
+	}
+	if cm := lastEvent(t, fake, "custom-message"); cm["triggerSource"] != "CustomMessage_SignUp" {
+		t.Errorf("custom message event %v", cm)
+	}
+
+	// Sign-in: pre and post authentication, and pre token generation's
+	// claims, scopes and groups.
+	res, err := e.password(e.client, "ann", signinPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := claimsOf(t, aws.ToString(res.AuthenticationResult.IdToken))
+	access := claimsOf(t, aws.ToString(res.AuthenticationResult.AccessToken))
+	if id["tenant"] != "acme" || id["plan"].(map[string]any)["tier"] != "gold" || access["tenant"] != "acme" {
+		t.Errorf("claims: id %v, access %v", id, access)
+	}
+	if access["scope"] != "aws.cognito.signin.user.admin api/read" {
+		t.Errorf("access token scope %q", access["scope"])
+	}
+	if g, _ := id["cognito:groups"].([]any); len(g) != 1 || g[0] != "readers" {
+		t.Errorf("groups %v", id["cognito:groups"])
+	}
+	for fn, source := range map[string]string{"pre-auth": "PreAuthentication_Authentication", "post-auth": "PostAuthentication_Authentication", "pre-token": "TokenGeneration_Authentication"} {
+		ev := lastEvent(t, fake, fn)
+		ua := ev["request"].(map[string]any)["userAttributes"].(map[string]any)
+		if ev["triggerSource"] != source || ua["cognito:user_status"] != "CONFIRMED" || ua["email"] != "ann@trusted.example" {
+			t.Errorf("%s event %v", fn, ev)
+		}
+	}
+	if v := lastEvent(t, fake, "pre-token")["version"]; v != "2" {
+		t.Errorf("pre token generation event version %v", v)
+	}
+
+	// Pre authentication refuses a sign-in.
+	e.user(t, "mallory")
+	_, err = e.password(e.client, "mallory", signinPassword)
+	wantErr(t, err, "UserLambdaValidationException", "PreAuthentication failed with error Account under review.")
+	if n := fake.Unsigned(); n != 0 {
+		t.Errorf("%d Invoke API requests were not signed", n)
+	}
+}
