@@ -177,3 +177,100 @@ func TestLambdaTriggersSignUpAndSignIn(t *testing.T) {
 		t.Errorf("%d Invoke API requests were not signed", n)
 	}
 }
+
+func TestUserMigration(t *testing.T) {
+	// The legacy directory: passwords that Cognate's policy would refuse.
+	legacy := map[string]string{"old-ann": "weak", "old-bob": "weak2", "old-cy": ""}
+	fake := lambdatest.Start(t)
+	fake.Handle("migrate", func(_ context.Context, ev map[string]any) (any, error) {
+		name := ev["userName"].(string)
+		pw, known := legacy[name]
+		req := ev["request"].(map[string]any)
+		if !known || (ev["triggerSource"] == "UserMigration_Authentication" && req["password"] != pw) {
+			return nil, errors.New("Bad password")
+		}
+		resp := map[string]any{
+			"userAttributes": map[string]any{"email": name + "@example.com", "email_verified": "true"},
+			"messageAction":  "SUPPRESS",
+		}
+		if name == "old-bob" {
+			resp["finalUserStatus"] = "RESET_REQUIRED"
+		}
+		ev["response"] = resp
+		return ev, nil
+	})
+	e := newTriggerEnv(t, &cip.CreateUserPoolInput{
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		LambdaConfig:           &types.LambdaConfigType{UserMigration: fnARN("migrate")},
+	}, fake)
+
+	// A sign-in with the legacy password migrates the user, who gets
+	// tokens and is stored for good.
+	res, err := e.password(e.client, "old-ann", "weak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AuthenticationResult == nil {
+		t.Fatalf("migration sign-in: %+v", res)
+	}
+	ev := lastEvent(t, fake, "migrate")
+	if ev["triggerSource"] != "UserMigration_Authentication" || ev["request"].(map[string]any)["password"] != "weak" {
+		t.Errorf("migration event %v", ev)
+	}
+	u := must[*cip.AdminGetUserOutput](t)(e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("old-ann")}))
+	if u.UserStatus != types.UserStatusTypeConfirmed || attrs(u.UserAttributes)["email"] != "old-ann@example.com" {
+		t.Errorf("migrated user: %s %v", u.UserStatus, attrs(u.UserAttributes))
+	}
+	calls := len(fake.Events("migrate"))
+	// The password is kept as an SRP verifier like every other.
+	if _, out, err := e.srpSignIn(t, e.client, "old-ann", "weak"); err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("SRP sign-in of a migrated user: %v", err)
+	}
+	_, err = e.password(e.client, "old-ann", "wrong")
+	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	if n := len(fake.Events("migrate")); n != calls {
+		t.Errorf("the trigger was called again for a migrated user (%d calls, want %d)", n, calls)
+	}
+
+	// A wrong legacy password: the function fails and the user stays
+	// unknown.
+	_, err = e.password(e.client, "old-cy", "guess")
+	wantErr(t, err, "UserNotFoundException", "Exception migrating user in app client "+e.client)
+
+	// RESET_REQUIRED: the user is stored but must reset the password.
+	_, err = e.password(e.client, "old-bob", "weak2")
+	wantErr(t, err, "PasswordResetRequiredException", "")
+
+	// A forgotten password migrates the user (without a password) and
+	// sends the code.
+	out, err := e.c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("old-cy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.CodeDeliveryDetails == nil || aws.ToString(out.CodeDeliveryDetails.AttributeName) != "email" {
+		t.Errorf("forgot password delivery %+v", out.CodeDeliveryDetails)
+	}
+	if ev := lastEvent(t, fake, "migrate"); ev["triggerSource"] != "UserMigration_ForgotPassword" || ev["request"].(map[string]any)["password"] != nil {
+		t.Errorf("forgot password migration event %v", ev)
+	}
+	u = must[*cip.AdminGetUserOutput](t)(e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("old-cy")}))
+	if u.UserStatus != types.UserStatusTypeResetRequired {
+		t.Errorf("old-cy status %s", u.UserStatus)
+	}
+	msgs := outbox(t, e.s, e.pool, "old-cy@example.com")
+	if len(msgs) != 1 {
+		t.Fatalf("outbox %+v", msgs)
+	}
+	code := signupCodeRE.FindString(msgs[0].Text)
+	if _, err := e.c.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("old-cy"),
+		ConfirmationCode: aws.String(code), Password: aws.String(signinPassword)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.password(e.client, "old-cy", signinPassword); err != nil {
+		t.Fatal(err)
+	}
+
+	// Unknown to the function too: UserNotFoundException.
+	_, err = e.password(e.client, "nobody", "x")
+	wantErr(t, err, "UserNotFoundException", "")
+}

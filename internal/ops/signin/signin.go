@@ -31,7 +31,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
-	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the sign-in operations.
@@ -205,7 +204,7 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
 	var nf *model.UserNotFoundException
 	if errors.As(err, &nf) {
-		return nil, s.unknownUser(ctx, r, name, pw)
+		u, err = s.unknownUser(ctx, r, name, pw)
 	}
 	if err != nil {
 		return nil, err
@@ -230,29 +229,6 @@ func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
-}
-
-// unknownUser returns the error for a password sign-in of a user the pool
-// does not have, after asking the user migration trigger about them. With
-// the default hooks nobody is migrated; storing a migrated user comes with
-// the Lambda triggers.
-func (s *Service) unknownUser(ctx context.Context, r *request, name, pw string) error {
-	ev := &triggers.Event{PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: name, ClientMetadata: r.metadata, Source: "UserMigration_Authentication"}
-	_, ok, err := s.Auth.Triggers().MigrateUser(ctx, ev, pw)
-	if err != nil {
-		return err
-	}
-	if ok {
-		return &model.UserLambdaValidationException{Message: "The user migration trigger returned a user, which this server cannot store yet."}
-	}
-	if r.client.PreventsUserExistenceErrors() {
-		// As long as a wrong password takes.
-		if err := s.Auth.DecoyPasswordCheck(pw); err != nil {
-			return err
-		}
-		return authn.ErrIncorrectPassword()
-	}
-	return userpool.ErrUserNotFound()
 }
 
 // checkUsable refuses users who may not sign in with a password at all:
