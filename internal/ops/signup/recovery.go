@@ -3,8 +3,8 @@ package signup
 import (
 	"cmp"
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 
