@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/testserver"
 	"github.com/cognate-idp/cognate/internal/triggers/lambdatest"
 )
@@ -273,4 +275,156 @@ func TestUserMigration(t *testing.T) {
 	// Unknown to the function too: UserNotFoundException.
 	_, err = e.password(e.client, "nobody", "x")
 	wantErr(t, err, "UserNotFoundException", "")
+}
+
+// customAuthFunctions are a question-and-answer custom authentication:
+// three wrong answers fail it, a right one signs in; after an SRP_A it
+// asks for the password first.
+func customAuthFunctions(fake *lambdatest.Server) {
+	fake.Handle("define", func(_ context.Context, ev map[string]any) (any, error) {
+		session, _ := ev["request"].(map[string]any)["session"].([]any)
+		resp := map[string]any{"issueTokens": false, "failAuthentication": false}
+		var last map[string]any
+		if len(session) > 0 {
+			last = session[len(session)-1].(map[string]any)
+		}
+		switch {
+		case last != nil && last["challengeName"] == "SRP_A":
+			resp["challengeName"] = "PASSWORD_VERIFIER"
+		case last != nil && last["challengeName"] == "CUSTOM_CHALLENGE" && last["challengeResult"] == true:
+			resp["issueTokens"] = true
+		case len(session) >= 3:
+			resp["failAuthentication"] = true
+		default:
+			resp["challengeName"] = "CUSTOM_CHALLENGE"
+		}
+		ev["response"] = resp
+		return ev, nil
+	})
+	fake.Handle("create", lambdatest.Respond(map[string]any{
+		"publicChallengeParameters":  map[string]any{"question": "What colour is the sky?"},
+		"privateChallengeParameters": map[string]any{"answer": "blue"},
+		"challengeMetadata":          "SKY",
+	}))
+	fake.Handle("verify", func(_ context.Context, ev map[string]any) (any, error) {
+		req := ev["request"].(map[string]any)
+		ev["response"] = map[string]any{"answerCorrect": req["challengeAnswer"] == req["privateChallengeParameters"].(map[string]any)["answer"]}
+		return ev, nil
+	})
+}
+
+func TestCustomAuth(t *testing.T) {
+	fake := lambdatest.Start(t)
+	customAuthFunctions(fake)
+	e := newTriggerEnv(t, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{
+		DefineAuthChallenge: fnARN("define"), CreateAuthChallenge: fnARN("create"), VerifyAuthChallengeResponse: fnARN("verify"),
+	}}, fake)
+	e.user(t, "ann")
+	answer := func(session *string, a string) (*cip.RespondToAuthChallengeOutput, error) {
+		return e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(e.client), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: session,
+			ChallengeResponses: map[string]string{"USERNAME": "ann", "ANSWER": a},
+		})
+	}
+	init, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": "ann"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if init.ChallengeName != types.ChallengeNameTypeCustomChallenge || init.ChallengeParameters["question"] != "What colour is the sky?" || init.ChallengeParameters["USERNAME"] != "ann" {
+		t.Fatalf("challenge %s %v", init.ChallengeName, init.ChallengeParameters)
+	}
+	if _, leaked := init.ChallengeParameters["answer"]; leaked {
+		t.Fatal("private challenge parameters reached the client")
+	}
+	wrong, err := answer(init.Session, "green")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrong.ChallengeName != types.ChallengeNameTypeCustomChallenge || wrong.AuthenticationResult != nil {
+		t.Fatalf("after a wrong answer: %+v", wrong)
+	}
+	// A used session cannot be answered again.
+	_, err = answer(init.Session, "blue")
+	wantErr(t, err, "NotAuthorizedException", "Invalid session")
+	right, err := answer(wrong.Session, "blue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if right.AuthenticationResult == nil {
+		t.Fatalf("after the right answer: %+v", right)
+	}
+	ev := lastEvent(t, fake, "define")
+	session := ev["request"].(map[string]any)["session"].([]any)
+	if ev["triggerSource"] != "DefineAuthChallenge_Authentication" || len(session) != 2 ||
+		!cmpEntry(session[0], "CUSTOM_CHALLENGE", false, "SKY") || !cmpEntry(session[1], "CUSTOM_CHALLENGE", true, "SKY") {
+		t.Errorf("define event %v", ev)
+	}
+	if v := lastEvent(t, fake, "verify"); v["triggerSource"] != "VerifyAuthChallengeResponse_Authentication" || v["request"].(map[string]any)["challengeAnswer"] != "blue" {
+		t.Errorf("verify event %v", v)
+	}
+
+	// Three wrong answers fail the sign-in.
+	init, err = e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": "ann"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session2 := init.Session
+	for i := range 3 {
+		out, err := answer(session2, "red")
+		if i == 2 {
+			wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		session2 = out.Session
+	}
+
+	// The SRP variant: the password first, then the question.
+	cl, err := srp.NewClient(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init, err = e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": "ann", "SRP_A": cl.A(), "CHALLENGE_NAME": "SRP_A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if init.ChallengeName != types.ChallengeNameTypePasswordVerifier {
+		t.Fatalf("SRP variant: challenge %s", init.ChallengeName)
+	}
+	pv, err := e.answerSRP(t, e.client, cl, init, signinPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pv.ChallengeName != types.ChallengeNameTypeCustomChallenge {
+		t.Fatalf("after PASSWORD_VERIFIER: %+v", pv)
+	}
+	session = lastEvent(t, fake, "define")["request"].(map[string]any)["session"].([]any)
+	if len(session) != 2 || !cmpEntry(session[0], "SRP_A", true, "") || !cmpEntry(session[1], "PASSWORD_VERIFIER", true, "") {
+		t.Errorf("SRP variant session %v", session)
+	}
+	done, err := answer(pv.Session, "blue")
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("SRP variant answer: %v %+v", err, done)
+	}
+}
+
+// cmpEntry reports whether a session entry of a define event is the one
+// given.
+func cmpEntry(v any, name string, result bool, metadata string) bool {
+	m, _ := v.(map[string]any)
+	md, _ := m["challengeMetadata"].(string)
+	return m["challengeName"] == name && m["challengeResult"] == result && md == metadata
+}
+
+func TestCustomAuthWithoutTrigger(t *testing.T) {
+	e := newTriggerEnv(t, nil, lambdatest.Start(t))
+	e.user(t, "ann")
+	_, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": "ann"}})
+	wantErr(t, err, "InvalidParameterException", "Custom auth lambda trigger is not configured for the user pool.")
 }

@@ -66,6 +66,9 @@ type request struct {
 	flow     string
 	params   map[string]string
 	metadata map[string]string
+	// custom is the custom authentication a PASSWORD_VERIFIER challenge
+	// belongs to (CUSTOM_AUTH with SRP_A).
+	custom *authn.CustomAuth
 }
 
 func invalid(format string, args ...any) error {
@@ -133,7 +136,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth) {
 			return nil, flowNotEnabled("CUSTOM_AUTH")
 		}
-		return nil, invalid("Custom auth lambda trigger is not configured for the user pool.")
+		return s.startCustom(ctx, r)
 	case model.AuthFlowTypeUserAuth:
 		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserAuth) {
 			return nil, flowNotEnabled("USER_AUTH")
@@ -345,8 +348,11 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Auth.Triggers().PreAuthentication(ctx, event(r, u, "PreAuthentication_Authentication")); err != nil {
-		return nil, err
+	// A custom authentication ran the trigger when it began.
+	if r.custom == nil {
+		if err := s.Auth.Triggers().PreAuthentication(ctx, event(r, u, "PreAuthentication_Authentication")); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
@@ -367,6 +373,7 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	}
 	session, err := s.Auth.NewSession(ctx, c, u, &authn.SessionData{
 		Challenge: model.ChallengeNameTypePasswordVerifier, Username: u.Username, SRPA: srpA, SRPb: b, SecretBlock: block, SRPB: srv.B(),
+		Custom: r.custom,
 	})
 	if err != nil {
 		return nil, err
@@ -534,6 +541,8 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		return s.verifyPassword(ctx, r, u, sess)
 	case model.ChallengeNameTypeNewPasswordRequired:
 		return s.newPassword(ctx, r, u, sess)
+	case model.ChallengeNameTypeCustomChallenge:
+		return s.answerCustom(ctx, r, u, sess)
 	}
 	return nil, invalid("Challenge %s is not supported", r.flow)
 }
@@ -577,6 +586,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	}
 	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
+	}
+	if sess.Data.Custom != nil {
+		return s.afterCustomPassword(ctx, r, u, sess.Data.Custom)
 	}
 	return s.afterPassword(ctx, r, u)
 }
