@@ -31,6 +31,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
+	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
@@ -85,6 +86,8 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// imports runs the user import jobs while the server serves.
+	imports *importjobs.Runner
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -176,6 +179,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
 	brand.Register(mux)
+	imports := &importjobs.Service{Deps: deps, BaseURL: signer.IssuerBase, Runner: importjobs.NewRunner(deps)}
+	imports.Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
@@ -185,12 +190,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	signer.Register(root)
 	brand.RegisterHTTP(root)
+	imports.RegisterHTTP(root)
 	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
 	if cfg.Dev {
 		(&devmode.Reset{Store: st, Log: log}).Register(root)
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
+	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, imports: imports.Runner}, nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -218,6 +224,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
+	if err := s.imports.Resume(ctx); err != nil {
+		s.log.Error("user import jobs not resumed", "error", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	var err error
@@ -230,6 +239,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		cancel()
 	}
 	stopDispatcher()
+	s.imports.Close()
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}
