@@ -10,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // importCSV builds an import file for a pool's header with the rows given
@@ -143,4 +146,51 @@ func TestUserImportJob(t *testing.T) {
 	}
 	_, err = c.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: aws.String(pool), JobId: aws.String("import-none")})
 	wantErr(t, err, "ResourceNotFoundException", "")
+}
+
+// A job in progress when the server stops goes on from where it stood
+// when the server starts again.
+func TestUserImportJobResumes(t *testing.T) {
+	s, c := start(t)
+	pool := aws.ToString(newPool(t, c, nil).Id)
+	header := must[*cip.GetCSVHeaderOutput](t)(c.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(pool)})).CSVHeader
+	var rows []map[string]string
+	for _, n := range []string{"u1", "u2", "u3", "u4"} {
+		rows = append(rows, map[string]string{"cognito:username": n, "cognito:mfa_enabled": "false"})
+	}
+	file := importCSV(header, rows...)
+	job := must[*cip.CreateUserImportJobOutput](t)(c.CreateUserImportJob(ctx, &cip.CreateUserImportJobInput{
+		UserPoolId: aws.String(pool), JobName: aws.String("resume"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/CognitoImport"),
+	})).UserImportJob
+	if resp := upload(t, aws.ToString(job.PreSignedUrl), file); resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload: status %d", resp.StatusCode)
+	}
+	// Stop the server and leave the job as a crash would: in progress,
+	// its first row done.
+	s.Stop()
+	st, err := server.OpenStore(ctx, s.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(file, "\n")
+	_, err = st.UpdateImportJob(ctx, pool, aws.ToString(job.JobId), func(j *store.ImportJob) error {
+		j.Status, j.StartedAt, j.Imported = "InProgress", time.Now(), 1
+		j.Done, j.Line = int64(len(lines[0])+len(lines[1])), 2
+		return nil
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Restart(t)
+	c = s.Client
+	done := waitJob(t, c, pool, aws.ToString(job.JobId))
+	if done.Status != types.UserImportJobStatusTypeSucceeded || done.ImportedUsers != 4 {
+		t.Fatalf("resumed job: %s, %d imported", done.Status, done.ImportedUsers)
+	}
+	_, err = c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("u1")})
+	wantErr(t, err, "UserNotFoundException", "")
+	for _, n := range []string{"u2", "u3", "u4"} {
+		must[*cip.AdminGetUserOutput](t)(c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(n)}))
+	}
 }
