@@ -3,6 +3,9 @@ package e2e
 import (
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +195,51 @@ func TestUserImportJobResumes(t *testing.T) {
 	wantErr(t, err, "UserNotFoundException", "")
 	for _, n := range []string{"u2", "u3", "u4"} {
 		must[*cip.AdminGetUserOutput](t)(c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(n)}))
+	}
+}
+
+// The AWS CLI imports a CSV file as AWS documents it: create-user-import-job,
+// the upload with curl, start-user-import-job, describe-user-import-job
+// until it ends.
+func TestAWSCLIUserImport(t *testing.T) {
+	s, c := start(t)
+	cli := newAWSCLI(t, s.URL)
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skipf("curl is not installed: %v", err)
+	}
+	pool := aws.ToString(newPool(t, c, nil).Id)
+	header := get(cli.json("get-csv-header", "--user-pool-id", pool), "CSVHeader").([]any)
+	cols := make([]string, len(header))
+	for i, h := range header {
+		cols[i] = h.(string)
+	}
+	path := filepath.Join(t.TempDir(), "users.csv")
+	file := importCSV(cols, map[string]string{"cognito:username": "cli-user", "name": "From, the CLI", "cognito:mfa_enabled": "false"})
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	job := cli.json("create-user-import-job", "--user-pool-id", pool, "--job-name", "cli",
+		"--cloud-watch-logs-role-arn", "arn:aws:iam::123456789012:role/CognitoImport")
+	id := get(job, "UserImportJob", "JobId").(string)
+	url := get(job, "UserImportJob", "PreSignedUrl").(string)
+	out, err := exec.Command("curl", "-sS", "-f", "-T", path, "-H", "x-amz-server-side-encryption:aws:kms", url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("curl: %v\n%s", err, out)
+	}
+	cli.json("start-user-import-job", "--user-pool-id", pool, "--job-id", id)
+	var status string
+	for range 500 {
+		status = get(cli.json("describe-user-import-job", "--user-pool-id", pool, "--job-id", id), "UserImportJob", "Status").(string)
+		if status != "Pending" && status != "InProgress" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if status != "Succeeded" {
+		t.Fatalf("job status %s", status)
+	}
+	u := cli.json("admin-get-user", "--user-pool-id", pool, "--username", "cli-user")
+	if get(u, "UserStatus") != "RESET_REQUIRED" {
+		t.Errorf("imported user %v", u)
 	}
 }
