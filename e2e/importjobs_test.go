@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
 // importCSV builds an import file for a pool's header with the rows given
@@ -241,5 +243,71 @@ func TestAWSCLIUserImport(t *testing.T) {
 	u := cli.json("admin-get-user", "--user-pool-id", pool, "--username", "cli-user")
 	if get(u, "UserStatus") != "RESET_REQUIRED" {
 		t.Errorf("imported user %v", u)
+	}
+}
+
+// BenchmarkUserImport100k imports a file of 100,000 users: upload, start,
+// wait for the end. docs/benchmarks.md records its time.
+func BenchmarkUserImport100k(b *testing.B) {
+	const users = 100_000
+	for b.Loop() {
+		b.StopTimer()
+		s := testserver.Start(b)
+		c := s.Client
+		out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pool := aws.ToString(out.UserPool.Id)
+		hdr, err := c.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(pool)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var sb strings.Builder
+		sb.WriteString(strings.Join(hdr.CSVHeader, ",") + "\n")
+		vals := make([]string, len(hdr.CSVHeader))
+		for i := range users {
+			for k, h := range hdr.CSVHeader {
+				switch h {
+				case "cognito:username":
+					vals[k] = fmt.Sprintf("user%06d", i)
+				case "cognito:mfa_enabled":
+					vals[k] = "false"
+				case "name":
+					vals[k] = fmt.Sprintf("User\\, number %d", i)
+				default:
+					vals[k] = ""
+				}
+			}
+			sb.WriteString(strings.Join(vals, ",") + "\n")
+		}
+		job, err := c.CreateUserImportJob(ctx, &cip.CreateUserImportJobInput{UserPoolId: aws.String(pool), JobName: aws.String("bench"),
+			CloudWatchLogsRoleArn: aws.String("arn:aws:iam::123456789012:role/CognitoImport")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		req, _ := http.NewRequest(http.MethodPut, aws.ToString(job.UserImportJob.PreSignedUrl), strings.NewReader(sb.String()))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("upload: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		if _, err := c.StartUserImportJob(ctx, &cip.StartUserImportJobInput{UserPoolId: aws.String(pool), JobId: job.UserImportJob.JobId}); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			d, err := c.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: aws.String(pool), JobId: job.UserImportJob.JobId})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if st := d.UserImportJob.Status; st != types.UserImportJobStatusTypePending && st != types.UserImportJobStatusTypeInProgress {
+				if st != types.UserImportJobStatusTypeSucceeded || d.UserImportJob.ImportedUsers != users {
+					b.Fatalf("job %s, %d imported", st, d.UserImportJob.ImportedUsers)
+				}
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 }
