@@ -37,6 +37,24 @@ type Grant struct {
 	// for example "TokenGeneration_Authentication".
 	Source         string
 	ClientMetadata map[string]string
+	// OAuth is set for tokens the hosted OAuth endpoints issue.
+	OAuth *OAuthGrant
+}
+
+// OAuthGrant is what tokens of the hosted OAuth endpoints add to a grant:
+// the ID token (issued only when the openid scope was granted) carries the
+// authorization request's nonce and the at_hash of its access token, and
+// the access token Cognito's version claim.
+type OAuthGrant struct {
+	IDToken bool
+	Nonce   string
+}
+
+// accessTokenHash is the at_hash of an access token (OpenID Connect Core
+// 3.1.3.6): the left half of its SHA-256, base64url-encoded.
+func accessTokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(h[:len(h)/2])
 }
 
 // Issue signs an ID and an access token for a new sign-in and makes its
@@ -76,6 +94,27 @@ func (s *Service) newRefreshToken(ctx context.Context, g Grant, family string) (
 		return "", fmt.Errorf("store refresh token: %w", err)
 	}
 	return raw, nil
+}
+
+// noteIssuedAfterSignOut records an access token issued at now, after the
+// user's global sign-out but in the same second, so that its iat does not
+// make it look revoked. Tokens of clients with revocation carry their
+// family instead and need no note.
+func (s *Service) noteIssuedAfterSignOut(ctx context.Context, u *store.User, now time.Time, jti string) error {
+	st, err := ReadState(u)
+	if err != nil {
+		return err
+	}
+	if st.SignedOutAt.IsZero() || st.SignedOutAt.Unix() != now.Unix() {
+		return nil
+	}
+	_, err = s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+		if st.SignedOutAt.Unix() == now.Unix() && !now.Before(st.SignedOutAt) {
+			st.IssuedAfterSignOut = append(st.IssuedAfterSignOut, jti)
+		}
+		return nil
+	})
+	return err
 }
 
 // tokenID is the store's ID of an opaque token: a hash, so that the
@@ -122,6 +161,11 @@ func (s *Service) sign(ctx context.Context, g Grant, family string) (*model.Auth
 	for name, v := range idTokenAttributes(g.Client, g.User) {
 		id[name] = v
 	}
+	if !g.Client.RevocationEnabled() {
+		if err := s.noteIssuedAfterSignOut(ctx, g.User, now, accessJTI); err != nil {
+			return nil, err
+		}
+	}
 	access := common(accessJTI, g.Client.AccessTokenValidity())
 	access["token_use"] = string(tokens.AccessToken)
 	access["client_id"] = g.Client.ID()
@@ -153,18 +197,30 @@ func (s *Service) sign(ctx context.Context, g Grant, family string) (*model.Auth
 		id["cognito:preferred_role"] = tc.PreferredRole
 	}
 	s.Signer.CheckPool(p.ID, p.CreatedAt)
-	idToken, err := s.Signer.Sign(ctx, p.ID, tokens.IDToken, id)
-	if err != nil {
-		return nil, fmt.Errorf("sign ID token: %w", err)
+	if g.OAuth != nil {
+		access["version"] = 2
 	}
 	accessToken, err := s.Signer.Sign(ctx, p.ID, tokens.AccessToken, access)
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
 	}
-	return &model.AuthenticationResultType{
-		AccessToken: accessToken, IdToken: idToken, TokenType: "Bearer",
+	res := &model.AuthenticationResultType{
+		AccessToken: accessToken, TokenType: "Bearer",
 		ExpiresIn: ptr(int32(g.Client.AccessTokenValidity() / time.Second)),
-	}, nil
+	}
+	if g.OAuth != nil {
+		if !g.OAuth.IDToken {
+			return res, nil
+		}
+		id["at_hash"] = accessTokenHash(accessToken)
+		if g.OAuth.Nonce != "" {
+			id["nonce"] = g.OAuth.Nonce
+		}
+	}
+	if res.IdToken, err = s.Signer.Sign(ctx, p.ID, tokens.IDToken, id); err != nil {
+		return nil, fmt.Errorf("sign ID token: %w", err)
+	}
+	return res, nil
 }
 
 // groups returns a user's groups ordered by precedence (groups without one
@@ -273,11 +329,28 @@ func errInvalidRefreshToken() error {
 // the result carries; the old one keeps working for the client's grace
 // period and is refused with RefreshTokenReuseException after it.
 func (s *Service) Refresh(ctx context.Context, c *appclient.Client, raw string, rotate bool, metadata map[string]string) (*model.AuthenticationResultType, *store.User, error) {
+	return s.RefreshWith(ctx, c, raw, RefreshOptions{Rotate: rotate, Metadata: metadata})
+}
+
+// RefreshOptions are the settings of RefreshWith.
+type RefreshOptions struct {
+	Rotate   bool
+	Metadata map[string]string
+	// Scopes and OAuth are those of the grant the refresh token came from,
+	// for tokens of the hosted OAuth endpoints.
+	Scopes []string
+	OAuth  *OAuthGrant
+}
+
+// RefreshWith is Refresh for a refresh token whose tokens carry scopes
+// other than AdminScope (those of the hosted OAuth endpoints).
+func (s *Service) RefreshWith(ctx context.Context, c *appclient.Client, raw string, o RefreshOptions) (*model.AuthenticationResultType, *store.User, error) {
+	rotate, metadata := o.Rotate, o.Metadata
 	t, u, err := s.RefreshTokenUser(ctx, c, raw)
 	if err != nil {
 		return nil, nil, err
 	}
-	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata}
+	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata, Scopes: o.Scopes, OAuth: o.OAuth}
 	if !rotate {
 		res, err := s.sign(ctx, g, t.Family)
 		return res, u, err
@@ -392,7 +465,7 @@ func (s *Service) SignOut(ctx context.Context, u *store.User) error {
 	}
 	now := s.Now()
 	_, err := s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
-		st.SignedOutAt = now
+		st.SignedOutAt, st.IssuedAfterSignOut = now, nil
 		return nil
 	})
 	return err
@@ -421,6 +494,13 @@ func errInvalidAccessToken() error {
 // aws.cognito.signin.user.admin scope, or whose user is disabled;
 // UserNotFoundException when its user is gone.
 func (s *Service) Authorize(ctx context.Context, accessToken string) (*Principal, error) {
+	return s.VerifyAccessToken(ctx, accessToken, AdminScope)
+}
+
+// VerifyAccessToken checks an access token as Authorize does, requiring
+// scope (the hosted userInfo endpoint requires openid) instead of
+// AdminScope.
+func (s *Service) VerifyAccessToken(ctx context.Context, accessToken, scope string) (*Principal, error) {
 	poolID, ok := tokenPool(accessToken)
 	if !ok {
 		return nil, errInvalidAccessToken()
@@ -437,8 +517,8 @@ func (s *Service) Authorize(ctx context.Context, accessToken string) (*Principal
 	if claims["token_use"] != string(tokens.AccessToken) {
 		return nil, errInvalidAccessToken()
 	}
-	scope, _ := claims["scope"].(string)
-	if !slices.Contains(strings.Fields(scope), AdminScope) {
+	granted, _ := claims["scope"].(string)
+	if !slices.Contains(strings.Fields(granted), scope) {
 		return nil, &model.NotAuthorizedException{Message: "Access Token does not have required scopes"}
 	}
 	sub, _ := claims["sub"].(string)
@@ -473,7 +553,9 @@ func (s *Service) Authorize(ctx context.Context, accessToken string) (*Principal
 	}
 	if _, ok := claims["origin_jti"]; !ok && !st.SignedOutAt.IsZero() {
 		if iat, ok := claims["iat"].(json.Number); ok {
-			if n, err := iat.Int64(); err != nil || n <= st.SignedOutAt.Unix() {
+			n, err := iat.Int64()
+			jti, _ := claims["jti"].(string)
+			if err != nil || n < st.SignedOutAt.Unix() || n == st.SignedOutAt.Unix() && !slices.Contains(st.IssuedAfterSignOut, jti) {
 				return nil, errRevokedAccessToken()
 			}
 		}

@@ -46,6 +46,10 @@ type Config struct {
 	// ("<IssuerURL>/<pool ID>") and the discovery documents are made from;
 	// empty means the address the server listens on.
 	IssuerURL string
+	// HostedURL is the public base URL of a prefix domain's hosted
+	// endpoints, with PrefixPlaceholder for the prefix; empty means
+	// http://{prefix}.auth.localhost:<listen port>.
+	HostedURL string
 	// Seed is a seed file (YAML) of pools, clients, groups and users that
 	// the server applies to the store at start-up; empty applies none.
 	Seed string
@@ -54,6 +58,16 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// IAMCredentials is a file of access keys (see sigv4.ParseCredentials):
+	// with it, IAM-authorized operations require a SigV4 signature by one
+	// of them; without it they accept unsigned requests.
+	IAMCredentials string
+	// InsecureOpenAdmin lets the server listen on a non-loopback address
+	// without IAMCredentials.
+	InsecureOpenAdmin bool
+	// AllowedHosts are host names requests may name while admin operations
+	// are open (see HostAllowed).
+	AllowedHosts []string
 	// Dev is development mode: routes that reset the server's state for
 	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
 	Dev bool
@@ -100,7 +114,9 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
+	hostedFlags(fs, c)
 	seedFlags(fs, c)
+	securityFlags(fs, c)
 	devFlags(fs, c)
 	lambdaFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
@@ -177,6 +193,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateHosted(bad)
 	c.validateDev(bad)
 	c.validateLambda(bad)
 	return errors.Join(errs...)

@@ -24,6 +24,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
@@ -88,6 +89,8 @@ type Server struct {
 	signer *tokens.Signer
 	// imports runs the user import jobs while the server serves.
 	imports *importjobs.Runner
+	// hosted serves the pools' domains.
+	hosted *oauth.Service
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -163,6 +166,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
+	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
+		st.Close()
+		return nil, err
+	}
 	(&pools.Service{Deps: deps}).Register(mux)
 	(&clients.Service{Deps: deps}).Register(mux)
 	(&users.Service{Deps: deps}).Register(mux)
@@ -172,9 +179,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&terms.Service{Deps: deps}).Register(mux)
 	(&tags.Service{Deps: deps}).Register(mux)
 	(&account.Service{Deps: deps}).Register(mux)
-	(&signup.Service{Deps: deps}).Register(mux)
+	signUp := &signup.Service{Deps: deps}
+	signUp.Register(mux)
 	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
-	(&signin.Service{Deps: deps}).Register(mux)
+	signIn := &signin.Service{Deps: deps}
+	signIn.Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
@@ -185,18 +194,20 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
 	if cfg.Outbox {
-		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
+		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
-	signer.Register(root)
-	brand.RegisterHTTP(root)
-	imports.RegisterHTTP(root)
-	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
+	routes = append(routes, oauth.RoutesFunc(imports.RegisterHTTP))
 	if cfg.Dev {
-		(&devmode.Reset{Store: st, Log: log}).Register(root)
+		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, imports: imports.Runner}, nil
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	hosted.Register(root)
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, imports: imports.Runner}
+	s.setHostedURL(cfg.Listen)
+	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -252,6 +263,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 // Run listens on cfg.Listen, then builds the server from cfg (so that a
 // taken port creates no database or key) and serves until ctx ends.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	warn, err := cfg.CheckExposure()
+	if err != nil {
+		return err
+	}
+	if warn {
+		warnOpen(log, cfg)
+	}
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -100,16 +100,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	for _, a := range in.UserAttributes {
 		attrs[a.Name] = a.Value
 	}
-	sub, err := s.IDs.UUID()
+	now := s.Now()
+	u, err := p.NewUser(userpool.NewUser{
+		Username: in.Username, Attributes: attrs, Status: model.UserStatusTypeForceChangePassword, Password: temp,
+	}, s.Minter(now))
 	if err != nil {
-		return nil, err
-	}
-	username, err := p.NewUsername(in.Username, sub, attrs)
-	if err != nil {
-		return nil, err
-	}
-	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs, false); err != nil {
 		return nil, err
 	}
 	validation := map[string]string{}
@@ -119,20 +114,10 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	// Cognito asks the pre sign-up trigger, which may refuse the user; its
 	// decisions apply to sign-up only.
 	if _, err := s.Auth.Triggers().PreSignUp(ctx, &triggers.Event{
-		PoolID: p.ID, Username: username, Attributes: maps.Clone(attrs), ClientMetadata: in.ClientMetadata,
+		PoolID: p.ID, Username: u.Username, Attributes: maps.Clone(u.Attributes), ClientMetadata: in.ClientMetadata,
 		ValidationData: validation, Source: "PreSignUp_AdminCreateUser", Config: p.Settings.LambdaConfig,
 	}); err != nil {
 		return nil, err
-	}
-	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, temp)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	u := &store.User{
-		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: model.UserStatusTypeForceChangePassword,
-		Enabled: true, Attributes: attrs, Aliases: p.Aliases(attrs), Password: sealed, PasswordSetAt: now,
-		CreatedAt: now, UpdatedAt: now,
 	}
 	force := in.ForceAliasCreation != nil && *in.ForceAliasCreation
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
@@ -148,7 +133,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 			if len(p.Settings.UsernameAttributes) > 0 {
 				return &model.UsernameExistsException{Message: "An account with the given email already exists."}
 			}
-			return aliasExists(p, attrs)
+			return aliasExists(p, u.Attributes)
 		case errors.Is(err, store.ErrNotFound):
 			return userpool.NotFound(p.ID)
 		case err != nil:

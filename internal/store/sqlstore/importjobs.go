@@ -25,7 +25,7 @@ func scanImportJob(row Row) (*store.ImportJob, error) {
 
 // CreateImportJob implements store.ImportJobs.
 func (s *Store) CreateImportJob(ctx context.Context, j *store.ImportJob) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO import_jobs (id, pool, name, status, role_arn, upload_key, created_at, started_at, completed_at,
+	err := changed(s.c.Exec(ctx, `INSERT INTO import_jobs (id, pool, name, status, role_arn, upload_key, created_at, started_at, completed_at,
 		imported, skipped, failed, message, uploaded, done, line)
 		SELECT $2, p.pk, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM pools p WHERE p.id = $1`,
 		j.PoolID, j.ID, j.Name, j.Status, j.RoleARN, j.UploadKey, s.t(j.CreatedAt), s.nullT(j.StartedAt), s.nullT(j.CompletedAt),
@@ -119,7 +119,7 @@ func (s *Store) PutImportChunk(ctx context.Context, jobID string, seq int64, dat
 	if data == nil {
 		data = []byte{}
 	}
-	_, err := s.c.One().Exec(ctx, `INSERT INTO import_chunks (job, seq, data) VALUES ($1, $2, $3)
+	_, err := s.c.Exec(ctx, `INSERT INTO import_chunks (job, seq, data) VALUES ($1, $2, $3)
 		ON CONFLICT (job, seq) DO UPDATE SET data = excluded.data`, jobID, seq, data)
 	if err != nil {
 		return s.errorf("put import chunk", s.mapErr(err))
@@ -129,7 +129,7 @@ func (s *Store) PutImportChunk(ctx context.Context, jobID string, seq int64, dat
 
 // DeleteImportChunks implements store.ImportJobs.
 func (s *Store) DeleteImportChunks(ctx context.Context, jobID string) error {
-	if _, err := s.c.One().Exec(ctx, "DELETE FROM import_chunks WHERE job = $1", jobID); err != nil {
+	if _, err := s.c.Exec(ctx, "DELETE FROM import_chunks WHERE job = $1", jobID); err != nil {
 		return s.errorf("delete import chunks", err)
 	}
 	return nil
