@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/cognate-idp/cognate/internal/model"
-	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -54,26 +53,18 @@ func (s *Service) Migrate(ctx context.Context, p *userpool.Pool, clientID, name,
 	if err := p.CheckAttributeValues(list, false); err != nil {
 		return nil, failed
 	}
-	sub, err := s.IDs.UUID()
-	if err != nil {
-		return nil, err
+	nu := userpool.NewUser{Username: name, Attributes: attrs, Status: model.UserStatusTypeResetRequired}
+	if source == SourceMigrateSignIn && m.FinalUserStatus != model.UserStatusTypeResetRequired {
+		nu.Status, nu.Password = model.UserStatusTypeConfirmed, pw
 	}
-	username, err := p.NewUsername(name, sub, attrs)
-	if err != nil {
+	now := s.Now()
+	u, err := p.NewUser(nu, userpool.Minter{Keys: s.Keys, IDs: s.IDs, Rand: s.Rand, Now: now})
+	var ip *model.InvalidParameterException
+	if errors.As(err, &ip) {
 		return nil, failed
 	}
-	attrs["sub"] = sub
-	now := s.Now()
-	u := &store.User{
-		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: model.UserStatusTypeResetRequired,
-		Enabled: true, Attributes: attrs, Aliases: p.Aliases(attrs), CreatedAt: now, UpdatedAt: now,
-	}
-	if source == SourceMigrateSignIn && m.FinalUserStatus != model.UserStatusTypeResetRequired {
-		sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, pw)
-		if err != nil {
-			return nil, err
-		}
-		u.Status, u.Password, u.PasswordSetAt = model.UserStatusTypeConfirmed, sealed, now
+	if err != nil {
+		return nil, err
 	}
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if m.ForceAliasCreation {

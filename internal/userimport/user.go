@@ -43,7 +43,7 @@ func isBool(v string) bool { return v == "true" || v == "false" }
 // yyyy-mm-dd), updated_at in epoch seconds, the _verified attributes true
 // or false, at least one of the pool's auto-verified attributes verified,
 // and every value valid for the pool's schema.
-func NewUser(p *userpool.Pool, row *Row, sub string, now time.Time) (*store.User, error) {
+func NewUser(p *userpool.Pool, row *Row, m userpool.Minter) (*store.User, error) {
 	name := row.Values[ColUsername]
 	if name == "" {
 		return nil, errors.New("cognito:username is required")
@@ -94,14 +94,9 @@ func NewUser(p *userpool.Pool, row *Row, sub string, now time.Time) (*store.User
 	if err := p.CheckAttributeValues(list, false); err != nil {
 		return nil, errors.New(errorMessage(err))
 	}
-	username, err := p.NewUsername(name, sub, attrs)
+	u, err := p.NewUser(userpool.NewUser{Username: name, Attributes: attrs, Status: model.UserStatusTypeResetRequired}, m)
 	if err != nil {
 		return nil, errors.New(errorMessage(err))
-	}
-	attrs["sub"] = sub
-	u := &store.User{
-		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: model.UserStatusTypeResetRequired, Enabled: true,
-		Attributes: attrs, Aliases: p.Aliases(attrs), CreatedAt: now, UpdatedAt: now,
 	}
 	if mfa == "true" {
 		if err := authn.WriteState(u, &authn.State{MFA: []string{model.ChallengeNameTypeSmsMfa}}); err != nil {

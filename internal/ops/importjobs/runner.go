@@ -228,11 +228,7 @@ func (r *Runner) batch(ctx context.Context, p *userpool.Pool, j *store.ImportJob
 			rows = append(rows, outcome{row: row, err: err})
 			continue
 		}
-		sub, err := r.Deps.IDs.UUID()
-		if err != nil {
-			return false, err
-		}
-		u, err := userimport.NewUser(p, row, sub, r.Deps.Now())
+		u, err := userimport.NewUser(p, row, r.Deps.Minter(r.Deps.Now()))
 		rows = append(rows, outcome{row: row, user: u, err: err})
 	}
 	if rd.Line()-1 > userimport.MaxRows {
