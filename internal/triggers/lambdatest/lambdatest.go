@@ -78,37 +78,37 @@ func (s *Server) Unsigned() int {
 }
 
 // run decodes the event and runs the function's handler.
-func (s *Server) run(r *http.Request) (name string, out []byte, fnErr error, status int) {
+func (s *Server) run(r *http.Request) (name string, out []byte, status int, fnErr error) {
 	name = triggers.FunctionName(r.PathValue("name"))
 	s.mu.Lock()
 	h := s.handlers[name]
 	s.mu.Unlock()
 	if h == nil {
-		return name, nil, nil, http.StatusNotFound
+		return name, nil, http.StatusNotFound, nil
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return name, nil, nil, http.StatusBadRequest
+		return name, nil, http.StatusBadRequest, nil
 	}
 	var ev map[string]any
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return name, nil, nil, http.StatusBadRequest
+		return name, nil, http.StatusBadRequest, nil
 	}
 	s.mu.Lock()
 	s.events[name] = append(s.events[name], ev)
 	s.mu.Unlock()
 	res, err := h(r.Context(), ev)
 	if err != nil {
-		return name, nil, err, http.StatusOK
+		return name, nil, http.StatusOK, err
 	}
 	if raw, ok := res.(json.RawMessage); ok {
-		return name, raw, nil, http.StatusOK
+		return name, raw, http.StatusOK, nil
 	}
 	out, err = json.Marshal(res)
 	if err != nil {
-		return name, nil, err, http.StatusOK
+		return name, nil, http.StatusOK, err
 	}
-	return name, out, nil, http.StatusOK
+	return name, out, http.StatusOK, nil
 }
 
 // errorPayload is a Lambda runtime's error payload.
@@ -129,7 +129,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		s.unsigned++
 		s.mu.Unlock()
 	}
-	name, out, fnErr, status := s.run(r)
+	name, out, status, fnErr := s.run(r)
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case status == http.StatusNotFound:
@@ -151,7 +151,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 // endpoint serves a per-function HTTP endpoint: a failure is a 500 with
 // the error payload.
 func (s *Server) endpoint(w http.ResponseWriter, r *http.Request) {
-	_, out, fnErr, status := s.run(r)
+	_, out, status, fnErr := s.run(r)
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case status != http.StatusOK:
