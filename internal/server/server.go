@@ -20,6 +20,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/devmode"
+	"github.com/cognate-idp/cognate/internal/federation"
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
@@ -181,7 +182,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&account.Service{Deps: deps}).Register(mux)
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
-	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
+	idpFetch := &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}
+	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
 	signIn := &signin.Service{Deps: deps}
 	signIn.Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
@@ -203,7 +205,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
+		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
 	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, imports: imports.Runner}
 	s.setHostedURL(cfg.Listen)
