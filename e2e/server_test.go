@@ -54,6 +54,9 @@ var built = []string{
 	"SetUserPoolMfaConfig", "GetUserPoolMfaConfig", "SetRiskConfiguration", "DescribeRiskConfiguration",
 	"SetLogDeliveryConfiguration", "GetLogDeliveryConfiguration", "GetCSVHeader", "GetSigningCertificate",
 	"GetProvisionedLimit", "UpdateProvisionedLimit",
+	// MFA settings (internal/ops/mfa).
+	"AssociateSoftwareToken", "VerifySoftwareToken", "SetUserMFAPreference", "AdminSetUserMFAPreference",
+	"SetUserSettings", "AdminSetUserSettings", "GetUserAuthFactors", "AdminGetUserAuthFactors",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

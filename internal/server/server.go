@@ -31,6 +31,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
+	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
@@ -168,6 +169,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&signup.Service{Deps: deps}).Register(mux)
 	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
 	(&signin.Service{Deps: deps}).Register(mux)
+	(&mfa.Service{Deps: deps}).Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}

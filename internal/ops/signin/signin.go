@@ -291,16 +291,17 @@ func (s *Service) afterPassword(ctx context.Context, r *request, u *store.User) 
 	return s.finish(ctx, r, u, "PostAuthentication_Authentication", "TokenGeneration_Authentication")
 }
 
-// finish issues tokens once every factor is in, or refuses a sign-in that
-// needs a second factor this server cannot ask for yet.
+// finish issues tokens once the first factor is in, or asks for the second
+// factor the pool and the user call for.
 func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSource, tokenSource string) (*outcome, error) {
-	st, err := authn.ReadState(u)
-	if err != nil {
-		return nil, err
+	if o, err := s.challengeMFA(ctx, r, u, tokenSource); o != nil || err != nil {
+		return o, err
 	}
-	if authn.MFARequired(r.client.Pool, st) {
-		return nil, authn.ErrMFAUnsupported()
-	}
+	return s.issue(ctx, r, u, postSource, tokenSource)
+}
+
+// issue runs the post authentication trigger and issues tokens.
+func (s *Service) issue(ctx context.Context, r *request, u *store.User, postSource, tokenSource string) (*outcome, error) {
 	if err := s.Auth.Triggers().PostAuthentication(ctx, event(r, u, postSource)); err != nil {
 		return nil, err
 	}
@@ -557,6 +558,9 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		return s.verifyPassword(ctx, r, u, sess)
 	case model.ChallengeNameTypeNewPasswordRequired:
 		return s.newPassword(ctx, r, u, sess)
+	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa,
+		model.ChallengeNameTypeSelectMfaType, model.ChallengeNameTypeMfaSetup:
+		return s.respondMFA(ctx, r, u, sess)
 	}
 	return nil, invalid("Challenge %s is not supported", r.flow)
 }
