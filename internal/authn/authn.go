@@ -95,6 +95,8 @@ type State struct {
 	PreferredMFA string `json:"preferredMfa,omitzero"`
 	// TOTP is the user's software token (see mfa.go).
 	TOTP *TOTP `json:"totp,omitzero"`
+	// Devices are the devices the user signed in from (see devices.go).
+	Devices []Device `json:"devices,omitzero"`
 	// Sent maps a code purpose to where its latest code went, so that
 	// confirming the code verifies the attribute value it reached.
 	Sent map[string]Delivery `json:"sent,omitzero"`

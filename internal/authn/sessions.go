@@ -42,6 +42,9 @@ type SessionData struct {
 	// MFASetUp is set once VerifySoftwareToken has verified a software
 	// token with an MFA_SETUP session.
 	MFASetUp bool `json:"mfaSetUp,omitzero"`
+	// DeviceKey is the remembered device a DEVICE_SRP_AUTH or
+	// DEVICE_PASSWORD_VERIFIER challenge authenticates.
+	DeviceKey string `json:"deviceKey,omitzero"`
 }
 
 // SessionSize is the length of a session, in alphanumerics.

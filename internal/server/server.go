@@ -28,6 +28,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
+	"github.com/cognate-idp/cognate/internal/ops/devices"
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
@@ -170,6 +171,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
 	(&signin.Service{Deps: deps}).Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
+	(&devices.Service{Deps: deps}).Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}

@@ -294,6 +294,9 @@ func (s *Service) afterPassword(ctx context.Context, r *request, u *store.User) 
 // finish issues tokens once the first factor is in, or asks for the second
 // factor the pool and the user call for.
 func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSource, tokenSource string) (*outcome, error) {
+	if o, err := s.challengeDevice(ctx, r, u, tokenSource); o != nil || err != nil {
+		return o, err
+	}
 	if o, err := s.challengeMFA(ctx, r, u, tokenSource); o != nil || err != nil {
 		return o, err
 	}
@@ -307,6 +310,9 @@ func (s *Service) issue(ctx context.Context, r *request, u *store.User, postSour
 	}
 	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
+		return nil, err
+	}
+	if res.NewDeviceMetadata, err = s.deviceMetadata(ctx, r, u); err != nil {
 		return nil, err
 	}
 	return &outcome{tokens: res, params: map[string]string{}}, nil
@@ -561,6 +567,8 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa,
 		model.ChallengeNameTypeSelectMfaType, model.ChallengeNameTypeMfaSetup:
 		return s.respondMFA(ctx, r, u, sess)
+	case model.ChallengeNameTypeDeviceSrpAuth, model.ChallengeNameTypeDevicePasswordVerifier:
+		return s.respondDevice(ctx, r, u, sess)
 	}
 	return nil, invalid("Challenge %s is not supported", r.flow)
 }
