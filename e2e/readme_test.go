@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,17 +60,10 @@ var cognateBinary = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(dir, "cognate")
 	out, err := exec.Command("go", "build", "-o", bin, "../cmd/cognate").CombinedOutput()
 	if err != nil {
-		return "", &buildError{err, out}
+		return "", fmt.Errorf("go build ./cmd/cognate: %w\n%s", err, out)
 	}
 	return bin, nil
 })
-
-type buildError struct {
-	err error
-	out []byte
-}
-
-func (e *buildError) Error() string { return "go build ./cmd/cognate: " + e.err.Error() + "\n" + string(e.out) }
 
 var listenRE = regexp.MustCompile(`msg="cognate listening" addr=(\S+)`)
 

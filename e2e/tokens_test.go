@@ -53,9 +53,11 @@ func TestTokenDocuments(t *testing.T) {
 	if disc["issuer"] != issuer || disc["jwks_uri"] != issuer+"/.well-known/jwks.json" {
 		t.Fatalf("discovery issuer %v, jwks_uri %v; want %s", disc["issuer"], disc["jwks_uri"], issuer)
 	}
+	// A pool without a domain has no hosted endpoints to name (see
+	// oauth_test.go for a pool with one).
 	for _, name := range []string{"authorization_endpoint", "token_endpoint", "userinfo_endpoint", "end_session_endpoint"} {
-		if u, _ := disc[name].(string); len(u) <= len(issuer) || u[:len(issuer)] != issuer {
-			t.Errorf("%s = %v, want a URL under %s", name, disc[name], issuer)
+		if v, ok := disc[name]; ok {
+			t.Errorf("%s = %v for a pool without a domain", name, v)
 		}
 	}
 

@@ -2,7 +2,8 @@
 # nodetest.sh runs the Node suite (e2e/node): the real Cognito client
 # libraries for JavaScript (amazon-cognito-identity-js, aws-jwt-verify,
 # @aws-sdk/client-cognito-identity-provider, openid-client) against live
-# Cognate servers.
+# Cognate servers, including openid-client's authorization code flow through
+# a pool's hosted endpoints (http://<prefix>.auth.localhost:<port>).
 #
 #   scripts/nodetest.sh [node --test argument...]
 #

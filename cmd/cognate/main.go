@@ -42,8 +42,8 @@ const usage = `usage:
   cognate version             print the version (also cognate --version)
 
 Every flag may also be set by an environment variable: --db by COGNATE_DB,
---key-file by COGNATE_KEY_FILE and so on (COGNATE_ and the flag's name in
-upper case, - as _); cognate serve -h lists them all.`
+--key-file by COGNATE_KEY_FILE and so on, COGNATE_ and the flag's name in
+upper case with - as _ (cognate serve -h lists them all)`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {

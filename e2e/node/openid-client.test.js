@@ -1,6 +1,6 @@
 // openid-client discovers a pool of a server running with its default
-// issuer (its own URL). The hosted OAuth endpoints are not built yet, so
-// this stops at the discovery document and the keys it points to.
+// issuer (its own URL): the discovery document and the keys it points to
+// (hosted-oauth.test.js runs the authorization code flow).
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 

@@ -101,6 +101,8 @@ func TestDependencies(t *testing.T) {
 		{mod + "internal/authn", []string{"github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/awsjson"}},
 		{mod + "internal/appclient", []string{"net/http", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/awsjson"}},
 		{mod + "internal/triggers", []string{mod + "internal/store", mod + "internal/awsjson"}},
+		// The hosted endpoints reach the store only through its interface.
+		{mod + "internal/oauth", []string{"github.com/jackc/pgx", "modernc.org/sqlite", mod + "internal/store/sqlite", mod + "internal/store/postgres"}},
 	}
 	// Only the store backends (and their shared sqlstore) and the wiring may
 	// use database/sql directly.

@@ -37,6 +37,24 @@ type Grant struct {
 	// for example "TokenGeneration_Authentication".
 	Source         string
 	ClientMetadata map[string]string
+	// OAuth is set for tokens the hosted OAuth endpoints issue.
+	OAuth *OAuthGrant
+}
+
+// OAuthGrant is what tokens of the hosted OAuth endpoints add to a grant:
+// the ID token (issued only when the openid scope was granted) carries the
+// authorization request's nonce and the at_hash of its access token, and
+// the access token Cognito's version claim.
+type OAuthGrant struct {
+	IDToken bool
+	Nonce   string
+}
+
+// accessTokenHash is the at_hash of an access token (OpenID Connect Core
+// 3.1.3.6): the left half of its SHA-256, base64url-encoded.
+func accessTokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(h[:len(h)/2])
 }
 
 // Issue signs an ID and an access token for a new sign-in and makes its
@@ -152,18 +170,30 @@ func (s *Service) sign(ctx context.Context, g Grant, family string) (*model.Auth
 		}
 	}
 	s.Signer.CheckPool(p.ID, p.CreatedAt)
-	idToken, err := s.Signer.Sign(ctx, p.ID, tokens.IDToken, id)
-	if err != nil {
-		return nil, fmt.Errorf("sign ID token: %w", err)
+	if g.OAuth != nil {
+		access["version"] = 2
 	}
 	accessToken, err := s.Signer.Sign(ctx, p.ID, tokens.AccessToken, access)
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
 	}
-	return &model.AuthenticationResultType{
-		AccessToken: accessToken, IdToken: idToken, TokenType: "Bearer",
+	res := &model.AuthenticationResultType{
+		AccessToken: accessToken, TokenType: "Bearer",
 		ExpiresIn: ptr(int32(g.Client.AccessTokenValidity() / time.Second)),
-	}, nil
+	}
+	if g.OAuth != nil {
+		if !g.OAuth.IDToken {
+			return res, nil
+		}
+		id["at_hash"] = accessTokenHash(accessToken)
+		if g.OAuth.Nonce != "" {
+			id["nonce"] = g.OAuth.Nonce
+		}
+	}
+	if res.IdToken, err = s.Signer.Sign(ctx, p.ID, tokens.IDToken, id); err != nil {
+		return nil, fmt.Errorf("sign ID token: %w", err)
+	}
+	return res, nil
 }
 
 // groups returns a user's groups ordered by precedence (groups without one
@@ -272,11 +302,28 @@ func errInvalidRefreshToken() error {
 // the result carries; the old one keeps working for the client's grace
 // period and is refused with RefreshTokenReuseException after it.
 func (s *Service) Refresh(ctx context.Context, c *appclient.Client, raw string, rotate bool, metadata map[string]string) (*model.AuthenticationResultType, *store.User, error) {
+	return s.RefreshWith(ctx, c, raw, RefreshOptions{Rotate: rotate, Metadata: metadata})
+}
+
+// RefreshOptions are the settings of RefreshWith.
+type RefreshOptions struct {
+	Rotate   bool
+	Metadata map[string]string
+	// Scopes and OAuth are those of the grant the refresh token came from,
+	// for tokens of the hosted OAuth endpoints.
+	Scopes []string
+	OAuth  *OAuthGrant
+}
+
+// RefreshWith is Refresh for a refresh token whose tokens carry scopes
+// other than AdminScope (those of the hosted OAuth endpoints).
+func (s *Service) RefreshWith(ctx context.Context, c *appclient.Client, raw string, o RefreshOptions) (*model.AuthenticationResultType, *store.User, error) {
+	rotate, metadata := o.Rotate, o.Metadata
 	t, u, err := s.RefreshTokenUser(ctx, c, raw)
 	if err != nil {
 		return nil, nil, err
 	}
-	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata}
+	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata, Scopes: o.Scopes, OAuth: o.OAuth}
 	if !rotate {
 		res, err := s.sign(ctx, g, t.Family)
 		return res, u, err
@@ -420,6 +467,13 @@ func errInvalidAccessToken() error {
 // aws.cognito.signin.user.admin scope, or whose user is disabled;
 // UserNotFoundException when its user is gone.
 func (s *Service) Authorize(ctx context.Context, accessToken string) (*Principal, error) {
+	return s.VerifyAccessToken(ctx, accessToken, AdminScope)
+}
+
+// VerifyAccessToken checks an access token as Authorize does, requiring
+// scope (the hosted userInfo endpoint requires openid) instead of
+// AdminScope.
+func (s *Service) VerifyAccessToken(ctx context.Context, accessToken, scope string) (*Principal, error) {
 	poolID, ok := tokenPool(accessToken)
 	if !ok {
 		return nil, errInvalidAccessToken()
@@ -436,8 +490,8 @@ func (s *Service) Authorize(ctx context.Context, accessToken string) (*Principal
 	if claims["token_use"] != string(tokens.AccessToken) {
 		return nil, errInvalidAccessToken()
 	}
-	scope, _ := claims["scope"].(string)
-	if !slices.Contains(strings.Fields(scope), AdminScope) {
+	granted, _ := claims["scope"].(string)
+	if !slices.Contains(strings.Fields(granted), scope) {
 		return nil, &model.NotAuthorizedException{Message: "Access Token does not have required scopes"}
 	}
 	sub, _ := claims["sub"].(string)

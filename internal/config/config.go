@@ -46,6 +46,10 @@ type Config struct {
 	// ("<IssuerURL>/<pool ID>") and the discovery documents are made from;
 	// empty means the address the server listens on.
 	IssuerURL string
+	// HostedURL is the public base URL of a prefix domain's hosted
+	// endpoints, with PrefixPlaceholder for the prefix; empty means
+	// http://{prefix}.auth.localhost:<listen port>.
+	HostedURL string
 	// Seed is a seed file (YAML) of pools, clients, groups and users that
 	// the server applies to the store at start-up; empty applies none.
 	Seed string
@@ -93,6 +97,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
+	hostedFlags(fs, c)
 	seedFlags(fs, c)
 	devFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
@@ -169,6 +174,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateHosted(bad)
 	c.validateDev(bad)
 	return errors.Join(errs...)
 }

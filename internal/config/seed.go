@@ -8,7 +8,7 @@ import (
 )
 
 func seedFlags(fs *flag.FlagSet, c *Config) {
-	fs.StringVar(&c.Seed, "seed", "", "seed file (YAML) of pools, app clients, groups and users to apply at start-up")
+	fs.StringVar(&c.Seed, "seed", "", "seed file (YAML) of pools, app clients, groups and users (serve applies it at start-up)")
 }
 
 // LoadSeed parses the flags of `cognate seed [flags] FILE`: the serve

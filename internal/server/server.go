@@ -24,6 +24,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
@@ -88,6 +89,8 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// hosted serves the pools' domains.
+	hosted *oauth.Service
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -167,9 +170,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&terms.Service{Deps: deps}).Register(mux)
 	(&tags.Service{Deps: deps}).Register(mux)
 	(&account.Service{Deps: deps}).Register(mux)
-	(&signup.Service{Deps: deps}).Register(mux)
+	signUp := &signup.Service{Deps: deps}
+	signUp.Register(mux)
 	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
-	(&signin.Service{Deps: deps}).Register(mux)
+	signIn := &signin.Service{Deps: deps}
+	signIn.Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
@@ -180,17 +185,19 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
 	if cfg.Outbox {
-		(&messaging.Outbox{Store: st, Keys: keys, Log: log}).Register(root)
+		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
-	signer.Register(root)
-	brand.RegisterHTTP(root)
-	home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}.Register(root)
 	if cfg.Dev {
-		(&devmode.Reset{Store: st, Log: log}).Register(root)
+		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	return &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer}, nil
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	hosted.Register(root)
+	s := &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	s.setHostedURL(cfg.Listen)
+	return s, nil
 }
 
 // Handler returns the server's HTTP handler.

@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/tokens"
@@ -29,6 +30,18 @@ func (s *Server) setIssuerBase(addr net.Addr) {
 		s.signer.SetIssuerBase(listenBase(addr.String()))
 	}
 	s.log.Info("token issuer", "issuer", s.signer.Issuer("<pool ID>"))
+	s.setHostedURL(addr.String())
+	s.log.Info("hosted endpoints", "url", s.hosted.PrefixBase("<prefix>"))
+}
+
+// setHostedURL sets the public URL of prefix domains: --hosted-url, or
+// http://{prefix}.auth.localhost:<port> on the port of listen.
+func (s *Server) setHostedURL(listen string) {
+	if s.cfg.HostedURL != "" {
+		s.hosted.SetHostedURL(s.cfg.HostedURL)
+		return
+	}
+	s.hosted.SetHostedURL(oauth.LocalHostedURL(listen))
 }
 
 // listenBase returns the http:// base URL of a listen address. A host

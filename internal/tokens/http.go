@@ -65,39 +65,43 @@ func (s *Signer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 // Discovery 1.0 section 3), with the members Cognito publishes, in its
 // order.
 type Discovery struct {
-	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
-	EndSessionEndpoint                string   `json:"end_session_endpoint"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint,omitempty"`
+	EndSessionEndpoint                string   `json:"end_session_endpoint,omitempty"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
 	Issuer                            string   `json:"issuer"`
 	JWKSURI                           string   `json:"jwks_uri"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
-	RevocationEndpoint                string   `json:"revocation_endpoint"`
+	RevocationEndpoint                string   `json:"revocation_endpoint,omitempty"`
 	ScopesSupported                   []string `json:"scopes_supported"`
 	SubjectTypesSupported             []string `json:"subject_types_supported"`
-	TokenEndpoint                     string   `json:"token_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint,omitempty"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
-	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint,omitempty"`
 }
 
-// Discovery returns a pool's discovery document. Cognito points the
-// OAuth endpoints at the pool's domain; until Cognate has domains they are
-// the same paths under the issuer, which names the pool.
-func (s *Signer) Discovery(poolID string) *Discovery {
+// Discovery returns a pool's discovery document. As in Cognito, the OAuth
+// endpoints are those of the pool's domain, whose base URL is domainBase;
+// a pool without a domain (domainBase empty) has none, and the document
+// leaves them out.
+func (s *Signer) Discovery(poolID, domainBase string) *Discovery {
 	iss := s.Issuer(poolID)
-	return &Discovery{
-		AuthorizationEndpoint:             iss + "/oauth2/authorize",
-		EndSessionEndpoint:                iss + "/logout",
+	d := &Discovery{
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
 		Issuer:                            iss,
 		JWKSURI:                           iss + "/.well-known/jwks.json",
 		ResponseTypesSupported:            []string{"code", "token"},
-		RevocationEndpoint:                iss + "/oauth2/revoke",
 		ScopesSupported:                   []string{"openid", "email", "phone", "profile"},
 		SubjectTypesSupported:             []string{"public"},
-		TokenEndpoint:                     iss + "/oauth2/token",
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
-		UserinfoEndpoint:                  iss + "/oauth2/userInfo",
 	}
+	if domainBase != "" {
+		d.AuthorizationEndpoint = domainBase + "/oauth2/authorize"
+		d.EndSessionEndpoint = domainBase + "/logout"
+		d.RevocationEndpoint = domainBase + "/oauth2/revoke"
+		d.TokenEndpoint = domainBase + "/oauth2/token"
+		d.UserinfoEndpoint = domainBase + "/oauth2/userInfo"
+	}
+	return d
 }
 
 func (s *Signer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +109,15 @@ func (s *Signer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := json.Marshal(s.Discovery(poolID))
+	base := ""
+	if s.DomainBase != nil {
+		var err error
+		if base, err = s.DomainBase(r.Context(), poolID); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+	}
+	body, err := json.Marshal(s.Discovery(poolID, base))
 	if err != nil {
 		s.internalError(w, r, err)
 		return

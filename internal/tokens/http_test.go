@@ -55,10 +55,15 @@ func TestDocumentsGolden(t *testing.T) {
 func TestDocuments(t *testing.T) {
 	s, _ := setup(t, sqliteDB(t), poolA)
 	s.SetIssuerBase("https://cognito-idp.eu-west-1.amazonaws.com")
-	d := s.Discovery(poolA)
+	d := s.Discovery(poolA, "")
 	if d.Issuer != "https://cognito-idp.eu-west-1.amazonaws.com/"+poolA ||
-		d.JWKSURI != d.Issuer+"/.well-known/jwks.json" || d.TokenEndpoint != d.Issuer+"/oauth2/token" {
+		d.JWKSURI != d.Issuer+"/.well-known/jwks.json" || d.TokenEndpoint != "" || d.AuthorizationEndpoint != "" {
 		t.Errorf("discovery %+v", d)
+	}
+	d = s.Discovery(poolA, "https://example.auth.eu-west-1.amazoncognito.com")
+	if d.TokenEndpoint != "https://example.auth.eu-west-1.amazoncognito.com/oauth2/token" ||
+		d.EndSessionEndpoint != "https://example.auth.eu-west-1.amazoncognito.com/logout" {
+		t.Errorf("discovery with a domain %+v", d)
 	}
 	mux := http.NewServeMux()
 	s.Register(mux)

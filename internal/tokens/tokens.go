@@ -87,6 +87,10 @@ type Signer struct {
 	// Log receives the causes of internal errors the HTTP handlers answer
 	// with a 500; nothing is logged when nil.
 	Log *slog.Logger
+	// DomainBase returns the base URL of the hosted endpoints of a pool's
+	// domain, which the discovery document names, or "" when the pool has
+	// no domain; nil means no pool has one.
+	DomainBase func(ctx context.Context, poolID string) (string, error)
 
 	base atomic.Pointer[string]
 

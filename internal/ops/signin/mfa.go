@@ -63,6 +63,11 @@ func (s *Service) challengeMFA(ctx context.Context, r *request, u *store.User, t
 			enabled = []string{userpool.FactorSMS}
 		}
 	}
+	if r.hosted {
+		// The managed login pages do not ask for a second factor yet: such
+		// a sign-in is refused there rather than completed with one factor.
+		return nil, errHostedMFA()
+	}
 	data := &authn.SessionData{Username: u.Username, AuthTime: s.Now(), TokenSource: tokenSource}
 	switch {
 	case len(enabled) == 0:
@@ -177,4 +182,9 @@ func (s *Service) respondMFA(ctx context.Context, r *request, u *store.User, ses
 		return nil, err
 	}
 	return s.issue(ctx, r, u, "PostAuthentication_Authentication", source)
+}
+
+// errHostedMFA refuses a managed login sign-in that needs a second factor.
+func errHostedMFA() error {
+	return &model.NotAuthorizedException{Message: "This sign-in requires multi-factor authentication, which the managed login pages do not ask for yet; sign in through the API (InitiateAuth) instead."}
 }

@@ -57,6 +57,9 @@ type outcome struct {
 	challenge string
 	params    map[string]string
 	session   string
+	// user is the signed-in user of a hosted sign-in, which gets no tokens
+	// here.
+	user *store.User
 }
 
 // request is one sign-in step as both the public and the admin operations
@@ -67,6 +70,10 @@ type request struct {
 	flow     string
 	params   map[string]string
 	metadata map[string]string
+	// hosted marks a step of the managed login pages: the client secret is
+	// the pages' to check, and a finished sign-in returns its user instead
+	// of tokens.
+	hosted bool
 }
 
 func invalid(format string, args ...any) error {
@@ -196,11 +203,17 @@ func (s *Service) credentials(r *request, other string) (name, value string, err
 
 // password runs USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
 func (s *Service) password(ctx context.Context, r *request) (*outcome, error) {
-	c := r.client
 	name, pw, err := s.credentials(r, "PASSWORD")
 	if err != nil {
 		return nil, err
 	}
+	return s.checkPassword(ctx, r, name, pw)
+}
+
+// checkPassword signs a user in with a password whose client has been
+// checked.
+func (s *Service) checkPassword(ctx context.Context, r *request, name, pw string) (*outcome, error) {
+	c := r.client
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
 	var nf *model.UserNotFoundException
 	if errors.As(err, &nf) {
@@ -307,6 +320,9 @@ func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSou
 func (s *Service) issue(ctx context.Context, r *request, u *store.User, postSource, tokenSource string) (*outcome, error) {
 	if err := s.Auth.Triggers().PostAuthentication(ctx, event(r, u, postSource)); err != nil {
 		return nil, err
+	}
+	if r.hosted {
+		return &outcome{user: u}, nil
 	}
 	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
@@ -527,8 +543,10 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
-		return nil, err
+	if !r.hosted {
+		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
+			return nil, err
+		}
 	}
 	sess, err := s.Auth.OpenSession(ctx, c, rawSession)
 	if err != nil {

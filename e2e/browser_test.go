@@ -1,0 +1,135 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/chromedp/chromedp"
+	"golang.org/x/oauth2"
+)
+
+// chromium returns the path of the system Chromium (Debian's chromium
+// package), skipping the test when there is none, or failing it under CI.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed (apt-get install chromium); CI must run the browser test")
+	}
+	t.Skip("chromium is not installed (apt-get install chromium): skipping the browser test")
+	return ""
+}
+
+// TestBrowserManagedLogin drives the managed login pages in headless
+// Chromium: sign up, confirm with the code from the outbox, sign in, land
+// on the redirect URI with a code, and exchange it with its PKCE verifier.
+// Chromium resolves <prefix>.auth.localhost to loopback by itself.
+func TestBrowserManagedLogin(t *testing.T) {
+	exe := chromium(t)
+	e := newHostedEnv(t)
+	landed := make(chan url.Values, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/callback" {
+			select {
+			case landed <- r.URL.Query():
+			default:
+			}
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<!DOCTYPE html><title>app</title><p id=done>signed in</p>"))
+	}))
+	defer app.Close()
+	callback := strings.Replace(app.URL, "127.0.0.1", "localhost", 1) + "/callback"
+	clientID := aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(e.c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(e.pool), ClientName: aws.String("spa"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, SupportedIdentityProviders: []string{"COGNITO"},
+	})).UserPoolClient.ClientId)
+
+	conf := oauth2.Config{ClientID: clientID, RedirectURL: callback, Scopes: []string{"openid", "email"},
+		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"}}
+	verifier := oauth2.GenerateVerifier()
+	authURL := conf.AuthCodeURL("br0wser", oauth2.S256ChallengeOption(verifier))
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Flag("headless", "new"))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	bctx, cancel = context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+
+	const email = "dave@example.com"
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(authURL),
+		chromedp.WaitVisible(chromedp.ID("signup")),
+		chromedp.Click(chromedp.ID("signup")),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("username"), email),
+		chromedp.SendKeys(chromedp.ID("password"), hostedPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("code")),
+	); err != nil {
+		t.Fatalf("sign up: %v", err)
+	}
+	var box struct {
+		Messages []struct{ Text string } `json:"messages"`
+	}
+	getJSON(t, e.s.URL+"/_cognate/outbox?"+url.Values{"pool": {e.pool}, "to": {email}}.Encode(), &box)
+	if len(box.Messages) == 0 {
+		t.Fatal("no confirmation code in the outbox")
+	}
+	code := regexp.MustCompile(`\d{6}`).FindString(box.Messages[0].Text)
+	if err := chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.ID("code"), code),
+		chromedp.Submit(chromedp.ID("code")),
+		chromedp.WaitVisible(chromedp.ID("info")),
+	); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	info, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("info")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.ID("password"), hostedPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("done")),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	if !strings.Contains(info, "confirmed") {
+		t.Errorf("after confirmation the page said %q", info)
+	}
+	var q url.Values
+	select {
+	case q = <-landed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the browser never reached the redirect URI")
+	}
+	if q.Get("state") != "br0wser" || q.Get("code") == "" {
+		t.Fatalf("callback query %v", q)
+	}
+	tok, err := conf.Exchange(e.ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, tok.Extra("id_token").(string)); c["email"] != email {
+		t.Errorf("ID token %v", c)
+	}
+}

@@ -1,0 +1,359 @@
+package oauth
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/cognate-idp/cognate/internal/appclient"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops/signin"
+)
+
+// entry parses the authorization request a page carries and, for a form
+// post, its body and CSRF token. It returns nil when it has answered.
+func (s *Service) entry(w http.ResponseWriter, r *http.Request, st *site, post bool) (*authRequest, *page) {
+	a, err := s.parseAuthorize(r.Context(), r.URL.Query(), st)
+	if !s.answer(w, r, a, err) {
+		return nil, nil
+	}
+	if post {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
+		if err := r.ParseForm(); err != nil {
+			s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+			return nil, nil
+		}
+		if !checkCSRF(r) {
+			s.errorPage(w, r, http.StatusForbidden, "The form has expired or did not come from this site. Go back, reload the page and try again.")
+			return nil, nil
+		}
+	}
+	p, err := s.newPage(w, r, st, a)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return nil, nil
+	}
+	return a, p
+}
+
+// userMessage returns what a page shows for an error of the sign-in core:
+// the Cognito exception's message, as the hosted UI shows it. Other errors
+// are not the user's to see, and ok is false.
+func userMessage(err error) (msg string, ok bool) {
+	var api model.APIError
+	if errors.As(err, &api) {
+		return api.ErrorMessage(), true
+	}
+	return "", false
+}
+
+// fail shows err on page name, or answers 500 for an internal error.
+func (s *Service) fail(w http.ResponseWriter, r *http.Request, name string, p *page, err error) {
+	msg, ok := userMessage(err)
+	if !ok {
+		s.internalError(w, r, true, err)
+		return
+	}
+	p.Error = msg
+	s.render(w, r, http.StatusOK, name, p)
+}
+
+// loginPage serves GET /login.
+func (s *Service) loginPage(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, false)
+	if a == nil || s.resume(w, r, st, a) {
+		return
+	}
+	s.render(w, r, http.StatusOK, "login", p)
+}
+
+// login serves POST /login: a password sign-in through the API's sign-in
+// steps, then the session cookie and the answer to the authorization
+// request.
+func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("username"))
+	p.Username = name
+	o, err := s.SignIn.HostedSignIn(r.Context(), a.client, name, r.PostForm.Get("password"))
+	var unconfirmed *model.UserNotConfirmedException
+	if errors.As(err, &unconfirmed) {
+		s.sendConfirmation(w, r, a, p, name)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, "login", p, err)
+		return
+	}
+	s.finishSignIn(w, r, st, a, p, o)
+}
+
+// finishSignIn answers a sign-in step's outcome: the new-password form for
+// the challenge, else the session and the redirect.
+func (s *Service) finishSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, o *signin.HostedOutcome) {
+	if o.Challenge == model.ChallengeNameTypeNewPasswordRequired {
+		p.Session, p.Username = o.Session, o.Params["USER_ID_FOR_SRP"]
+		var required []string
+		json.Unmarshal([]byte(o.Params["requiredAttributes"]), &required)
+		for _, name := range required {
+			name = strings.TrimPrefix(name, "userAttributes.")
+			p.Fields = append(p.Fields, attributeField(name, r.PostForm.Get(name)))
+		}
+		s.render(w, r, http.StatusOK, "newpassword", p)
+		return
+	}
+	if o.User == nil {
+		s.internalError(w, r, true, errors.New("hosted sign-in ended with neither a user nor a challenge"))
+		return
+	}
+	now := s.Auth.Now()
+	if err := s.startSession(r.Context(), w, st, a.client, o.User, now); err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	s.complete(w, r, a, o.User, now)
+}
+
+// newPassword serves POST /newPassword, the answer to
+// NEW_PASSWORD_REQUIRED.
+func (s *Service) newPassword(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	f := r.PostForm
+	p.Session, p.Username = f.Get("session"), f.Get("username")
+	attrs := map[string]string{}
+	for k, v := range f {
+		if slices.Contains([]string{"_csrf", "session", "username", "new_password"}, k) || len(v) == 0 || v[0] == "" {
+			continue
+		}
+		attrs[k] = v[0]
+		p.Fields = append(p.Fields, attributeField(k, v[0]))
+	}
+	o, err := s.SignIn.HostedNewPassword(r.Context(), a.client, p.Session, p.Username, f.Get("new_password"), attrs)
+	if err != nil {
+		s.fail(w, r, "newpassword", p, err)
+		return
+	}
+	s.finishSignIn(w, r, st, a, p, o)
+}
+
+// attributeField is the form input of a user attribute.
+func attributeField(name, value string) field {
+	f := field{Name: name, Label: strings.ReplaceAll(strings.TrimPrefix(name, "custom:"), "_", " "), Type: "text", Value: value, Required: true}
+	switch name {
+	case "email":
+		f.Type = "email"
+	case "phone_number":
+		f.Type = "tel"
+	}
+	return f
+}
+
+// secretHash is the SECRET_HASH the pages send to the sign-up operations
+// for a client with a secret (they are the client, and hold its secret).
+func (s *Service) secretHash(c *appclient.Client, username string) (string, error) {
+	if !c.HasSecret() {
+		return "", nil
+	}
+	secret, err := appclient.OpenSecret(s.Keys, c.ID(), c.Rec.Secrets[0])
+	if err != nil {
+		return "", err
+	}
+	return appclient.SecretHash(secret, username, c.ID()), nil
+}
+
+// signupFields are the inputs of the sign-up form: the pool's required
+// attributes, but for one the username stands for.
+func signupFields(a *authRequest, r *http.Request) []field {
+	var out []field
+	for _, at := range a.client.Pool.Settings.SchemaAttributes {
+		if at.Required == nil || !*at.Required || slices.Contains(a.client.Pool.UsernameAttributes(), at.Name) {
+			continue
+		}
+		out = append(out, attributeField(at.Name, r.PostForm.Get(at.Name)))
+	}
+	return out
+}
+
+// signupPage serves GET /signup.
+func (s *Service) signupPage(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, false)
+	if a == nil {
+		return
+	}
+	p.Fields = signupFields(a, r)
+	s.render(w, r, http.StatusOK, "signup", p)
+}
+
+// signup serves POST /signup through the SignUp operation.
+func (s *Service) signup(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("username"))
+	p.Username, p.Fields = name, signupFields(a, r)
+	var attrs []model.AttributeType
+	for _, f := range p.Fields {
+		if f.Value != "" {
+			attrs = append(attrs, model.AttributeType{Name: f.Name, Value: f.Value})
+		}
+	}
+	for _, ua := range a.client.Pool.UsernameAttributes() {
+		if ua == "email" && strings.Contains(name, "@") || ua == "phone_number" && strings.HasPrefix(name, "+") {
+			attrs = append(attrs, model.AttributeType{Name: ua, Value: name})
+		}
+	}
+	hash, err := s.secretHash(a.client, name)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	in := &model.SignUpRequest{ClientId: a.client.ID(), Username: name, Password: r.PostForm.Get("password"), UserAttributes: attrs, SecretHash: hash}
+	if err := in.Validate(); err != nil {
+		s.fail(w, r, "signup", p, err)
+		return
+	}
+	out, err := s.SignUp.SignUp(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, "signup", p, err)
+		return
+	}
+	if out.UserConfirmed != nil && *out.UserConfirmed {
+		p.Info = "Your account is ready. Sign in."
+		s.render(w, r, http.StatusOK, "login", p)
+		return
+	}
+	if out.CodeDeliveryDetails != nil {
+		p.Destination = out.CodeDeliveryDetails.Destination
+	}
+	p.Fields = nil
+	s.render(w, r, http.StatusOK, "confirm", p)
+}
+
+// sendConfirmation sends a new confirmation code to a user who is not
+// confirmed yet and shows the confirmation form.
+func (s *Service) sendConfirmation(w http.ResponseWriter, r *http.Request, a *authRequest, p *page, name string) {
+	hash, err := s.secretHash(a.client, name)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	out, err := s.SignUp.ResendConfirmationCode(r.Context(), &model.ResendConfirmationCodeRequest{ClientId: a.client.ID(), Username: name, SecretHash: hash})
+	if err != nil {
+		s.fail(w, r, "confirm", p, err)
+		return
+	}
+	if out.CodeDeliveryDetails != nil {
+		p.Destination = out.CodeDeliveryDetails.Destination
+	}
+	p.Username = name
+	s.render(w, r, http.StatusOK, "confirm", p)
+}
+
+// confirmUser serves POST /confirmUser through ConfirmSignUp.
+func (s *Service) confirmUser(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	name := r.PostForm.Get("username")
+	p.Username = name
+	hash, err := s.secretHash(a.client, name)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	in := &model.ConfirmSignUpRequest{ClientId: a.client.ID(), Username: name, ConfirmationCode: strings.TrimSpace(r.PostForm.Get("code")), SecretHash: hash}
+	if err := in.Validate(); err != nil {
+		s.fail(w, r, "confirm", p, err)
+		return
+	}
+	if _, err := s.SignUp.ConfirmSignUp(r.Context(), in); err != nil {
+		s.fail(w, r, "confirm", p, err)
+		return
+	}
+	p.Info = "Your account is confirmed. Sign in."
+	s.render(w, r, http.StatusOK, "login", p)
+}
+
+// resendCode serves POST /resendCode.
+func (s *Service) resendCode(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	p.Info = "We have sent a new code."
+	s.sendConfirmation(w, r, a, p, r.PostForm.Get("username"))
+}
+
+// forgotPage serves GET /forgotPassword.
+func (s *Service) forgotPage(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, false)
+	if a == nil {
+		return
+	}
+	s.render(w, r, http.StatusOK, "forgot", p)
+}
+
+// forgotPassword serves POST /forgotPassword through ForgotPassword.
+func (s *Service) forgotPassword(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("username"))
+	p.Username = name
+	hash, err := s.secretHash(a.client, name)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	in := &model.ForgotPasswordRequest{ClientId: a.client.ID(), Username: name, SecretHash: hash}
+	if err := in.Validate(); err != nil {
+		s.fail(w, r, "forgot", p, err)
+		return
+	}
+	out, err := s.SignUp.ForgotPassword(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, "forgot", p, err)
+		return
+	}
+	if out.CodeDeliveryDetails != nil {
+		p.Destination = out.CodeDeliveryDetails.Destination
+	}
+	s.render(w, r, http.StatusOK, "reset", p)
+}
+
+// confirmForgotPassword serves POST /confirmForgotPassword through
+// ConfirmForgotPassword.
+func (s *Service) confirmForgotPassword(w http.ResponseWriter, r *http.Request, st *site) {
+	a, p := s.entry(w, r, st, true)
+	if a == nil {
+		return
+	}
+	name := r.PostForm.Get("username")
+	p.Username = name
+	hash, err := s.secretHash(a.client, name)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	in := &model.ConfirmForgotPasswordRequest{ClientId: a.client.ID(), Username: name, ConfirmationCode: strings.TrimSpace(r.PostForm.Get("code")), Password: r.PostForm.Get("password"), SecretHash: hash}
+	if err := in.Validate(); err != nil {
+		s.fail(w, r, "reset", p, err)
+		return
+	}
+	if _, err := s.SignUp.ConfirmForgotPassword(r.Context(), in); err != nil {
+		s.fail(w, r, "reset", p, err)
+		return
+	}
+	p.Info = "Your password has been changed. Sign in."
+	s.render(w, r, http.StatusOK, "login", p)
+}

@@ -1,0 +1,179 @@
+package oauth
+
+import (
+	"crypto/subtle"
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/cognate-idp/cognate/internal/model"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are the managed login pages, each parsed with the layout.
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, name := range []string{"error", "login", "newpassword", "signup", "confirm", "forgot", "reset"} {
+		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return m
+}()
+
+// languages are the lang values Cognito's managed login accepts; the
+// pages' text is English, and lang sets the document's language tag.
+var languages = []string{"de", "en", "es", "fr", "id", "it", "ja", "ko", "pt-BR", "zh-CN", "zh-TW"}
+
+// field is an input of a form.
+type field struct {
+	Name, Label, Type, Value string
+	Required                 bool
+}
+
+// page is what a page template receives.
+type page struct {
+	Lang  string
+	Nonce string
+	CSS   template.CSS
+	Logo  string
+	CSRF  string
+	// Query is the authorization request, carried from page to page (an
+	// encoded query string, which the forms' actions end with).
+	Query       template.URL
+	Error, Info string
+	Username    string
+	UserLabel   string
+	Session     string
+	Destination string
+	Fields      []field
+	Message     string
+	Status      int
+	// formOrigin is the origin of the redirect URI a form's answer may
+	// redirect to.
+	formOrigin string
+}
+
+// setPageHeaders sets the headers of every browser route: nothing may frame
+// the pages, run scripts in them or load anything from elsewhere but their
+// logo; forms post to the site itself.
+func setPageHeaders(h http.Header) {
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+}
+
+// contentSecurityPolicy is the policy of a page whose inline style carries
+// nonce, whose logo may come from imgOrigin and whose forms may end in a
+// redirect to formOrigin (browsers apply form-action to redirects).
+func contentSecurityPolicy(nonce, imgOrigin, formOrigin string) string {
+	img := "'self' data:"
+	if imgOrigin != "" {
+		img += " " + imgOrigin
+	}
+	form := "'self'"
+	if formOrigin != "" {
+		form += " " + formOrigin
+	}
+	return "default-src 'none'; style-src 'nonce-" + nonce + "'; img-src " + img +
+		"; form-action " + form + "; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// origin returns the scheme://host of a URL, or "" if it has none.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// render writes a page with its status.
+func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	nonce, err := s.IDs.Token(22)
+	if err != nil {
+		s.log().ErrorContext(r.Context(), "page nonce", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.Nonce = nonce
+	if p.Lang == "" {
+		p.Lang = "en"
+	}
+	h := w.Header()
+	setPageHeaders(h)
+	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(p.Logo), p.formOrigin))
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := pages[name].ExecuteTemplate(w, "layout", p); err != nil {
+		s.log().ErrorContext(r.Context(), "render page", "page", name, "err", err)
+	}
+}
+
+// errorPage is the one HTML error page.
+func (s *Service) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	s.render(w, r, status, "error", &page{Message: message, Status: status})
+}
+
+// csrfCookie names the cookie of the double-submit CSRF token.
+const csrfCookie = "XSRF-TOKEN"
+
+// csrfToken returns the request's CSRF token, setting a new cookie when it
+// has none.
+func (s *Service) csrfToken(w http.ResponseWriter, r *http.Request, st *site) (string, error) {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value, nil
+	}
+	tok, err := s.IDs.Token(43)
+	if err != nil {
+		return "", err
+	}
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, Secure: st.secure, SameSite: http.SameSiteLaxMode})
+	return tok, nil
+}
+
+// checkCSRF reports whether a form post carries the CSRF token of its
+// cookie.
+func checkCSRF(r *http.Request) bool {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || len(c.Value) < 32 {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("_csrf"))) == 1
+}
+
+// newPage returns the page of a request for a client: language, branding
+// and the CSRF token filled in.
+func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *authRequest) (*page, error) {
+	tok, err := s.csrfToken(w, r, st)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI)}
+	if slices.Contains(languages, a.lang) {
+		p.Lang = a.lang
+	}
+	if names := a.client.Pool.UsernameAttributes(); len(names) > 0 {
+		p.UserLabel = strings.Join(names, " or ")
+		p.UserLabel = strings.ReplaceAll(p.UserLabel, "phone_number", "Phone number")
+		p.UserLabel = strings.ReplaceAll(p.UserLabel, "email", "Email")
+	}
+	if s.Branding != nil {
+		ui, err := s.Branding.GetUICustomization(r.Context(), &model.GetUICustomizationRequest{UserPoolId: a.client.Pool.ID, ClientId: a.client.ID()})
+		var nf *model.ResourceNotFoundException
+		switch {
+		case errors.As(err, &nf):
+		case err != nil:
+			return nil, err
+		case ui.UICustomization != nil:
+			p.CSS = template.CSS(ui.UICustomization.CSS)
+			p.Logo = ui.UICustomization.ImageUrl
+		}
+	}
+	return p, nil
+}
