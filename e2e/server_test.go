@@ -60,6 +60,8 @@ var built = []string{
 	// Remembered devices (internal/ops/devices).
 	"ConfirmDevice", "GetDevice", "ListDevices", "ForgetDevice", "UpdateDeviceStatus",
 	"AdminGetDevice", "AdminListDevices", "AdminForgetDevice", "AdminUpdateDeviceStatus",
+	// Auth event history (internal/ops/events).
+	"AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

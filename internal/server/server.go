@@ -31,6 +31,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/clients"
 	"github.com/cognate-idp/cognate/internal/ops/devices"
 	"github.com/cognate-idp/cognate/internal/ops/domains"
+	"github.com/cognate-idp/cognate/internal/ops/events"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/mfa"
@@ -177,6 +178,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	signIn.Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
+	(&events.Service{Deps: deps}).Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}

@@ -74,6 +74,9 @@ type request struct {
 	// the pages' to check, and a finished sign-in returns its user instead
 	// of tokens.
 	hosted bool
+	// ip is the user's IP address as the request's context data gives it,
+	// for the auth event history.
+	ip string
 }
 
 func invalid(format string, args ...any) error {
@@ -90,7 +93,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.initiate(ctx, &request{client: c, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata})
+	o, err := s.initiate(ctx, &request{client: c, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata, ip: userIP(in.UserContextData)})
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +106,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.initiate(ctx, &request{client: c, admin: true, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata})
+	o, err := s.initiate(ctx, &request{client: c, admin: true, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata, ip: contextIP(in.ContextData)})
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +114,8 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 }
 
 // initiate runs the first step of a flow.
-func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
+func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err error) {
+	defer func() { s.recordStep(ctx, r, o, err) }()
 	c := r.client
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth:
@@ -516,7 +520,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.respond(ctx, &request{client: c, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata}, in.Session)
+	o, err := s.respond(ctx, &request{client: c, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata, ip: userIP(in.UserContextData)}, in.Session)
 	if err != nil {
 		return nil, err
 	}
@@ -529,7 +533,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.respond(ctx, &request{client: c, admin: true, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata}, in.Session)
+	o, err := s.respond(ctx, &request{client: c, admin: true, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata, ip: contextIP(in.ContextData)}, in.Session)
 	if err != nil {
 		return nil, err
 	}
@@ -537,7 +541,8 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 }
 
 // respond runs the answer to a challenge: r.flow is the challenge name.
-func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*outcome, error) {
+func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o *outcome, err error) {
+	defer func() { s.recordStep(ctx, r, o, err) }()
 	c := r.client
 	name, err := param(r.params, "USERNAME")
 	if err != nil {
