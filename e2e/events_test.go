@@ -109,4 +109,15 @@ func TestAuthEvents(t *testing.T) {
 	wantErr(t, err, "NotAuthorizedException", "feedback token")
 	_, err = e.c.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: aws.String(e.pool), Username: aws.String("oli"), NextToken: aws.String("bogus")})
 	wantErr(t, err, "InvalidParameterException", "NextToken")
+
+	// Other events: a password change.
+	e.user(t, "pia")
+	token := must[*cip.InitiateAuthOutput](t)(e.password(id, "pia", signinPassword)).AuthenticationResult.AccessToken
+	e.clock.Advance(time.Second)
+	must[*cip.ChangePasswordOutput](t)(e.c.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: token,
+		PreviousPassword: aws.String(signinPassword), ProposedPassword: aws.String("Changed-Passw0rd!")}))
+	pia := must[*cip.AdminListUserAuthEventsOutput](t)(e.c.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia")})).AuthEvents
+	if len(pia) != 2 || pia[0].EventType != types.EventTypePasswordChange || pia[0].EventResponse != types.EventResponseTypePass || pia[1].EventType != types.EventTypeSignIn {
+		t.Errorf("events after a password change: %+v", pia)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -142,4 +143,18 @@ func WireEvent(e *store.AuthEvent, d *EventData) model.AuthEventType {
 		out.EventFeedback = &model.EventFeedbackType{FeedbackValue: f.Value, Provider: f.Provider, FeedbackDate: model.NewTime(f.Date)}
 	}
 	return out
+}
+
+// RecordPass records a one-step event that succeeded (SignUp,
+// ForgotPassword, ResendCode, PasswordChange) in a pool that keeps event
+// histories. The operation has succeeded already: a failure to record is
+// logged, not returned.
+func (s *Service) RecordPass(ctx context.Context, p *userpool.Pool, u *store.User, typ string, ucd *model.UserContextDataType) {
+	d := &EventData{Type: typ, Response: model.EventResponseTypePass}
+	if ucd != nil {
+		d.IP = ucd.IpAddress
+	}
+	if _, err := s.RecordEvent(ctx, p, u, d); err != nil {
+		slog.Default().Warn("record auth event", "pool", p.ID, "type", typ, "err", err)
+	}
 }

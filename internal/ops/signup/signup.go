@@ -234,6 +234,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 			return nil, err
 		}
 	}
+	s.Auth.RecordPass(ctx, p, u, model.EventTypeSignup, in.UserContextData)
 	confirmed := status == model.UserStatusTypeConfirmed
 	return &model.SignUpResponse{UserConfirmed: &confirmed, UserSub: sub, CodeDeliveryDetails: details}, nil
 }
@@ -425,6 +426,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		return nil, err
 	}
 	s.Notify()
+	s.Auth.RecordPass(ctx, p, u, model.EventTypeResendcode, in.UserContextData)
 	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 }
 
