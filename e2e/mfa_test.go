@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -14,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/cognate-idp/cognate/internal/srp"
 )
 
 // totpCode is the code of a software token secret at t, as an
@@ -349,4 +353,30 @@ func TestHostedSignInRefusesMFA(t *testing.T) {
 	if got := body(t, resp); resp.StatusCode == http.StatusFound || !strings.Contains(got, "multi-factor authentication") {
 		t.Fatalf("hosted sign-in with MFA on: %d %s", resp.StatusCode, got)
 	}
+}
+
+// A PASSWORD_VERIFIER answer without Session (clients such as pycognito
+// never send it) finds its challenge by the secret block it sends back.
+func TestPasswordVerifierWithoutSession(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, nil).ClientId)
+	e.user(t, "pyc")
+	cl, err := srp.NewClient(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init := must[*cip.InitiateAuthOutput](t)(e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserSrpAuth,
+		AuthParameters: map[string]string{"USERNAME": "pyc", "SRP_A": cl.A()}}))
+	init.Session = nil
+	out := must[*cip.RespondToAuthChallengeOutput](t)(e.answerSRP(t, id, cl, init, signinPassword))
+	if out.AuthenticationResult == nil {
+		t.Fatal("no tokens")
+	}
+	// The challenge is spent.
+	_, err = e.answerSRP(t, id, cl, init, signinPassword)
+	wantErr(t, err, "NotAuthorizedException", "Invalid session")
+	// A block the server never issued finds nothing.
+	init.ChallengeParameters["SECRET_BLOCK"] = base64.StdEncoding.EncodeToString(make([]byte, 64))
+	_, err = e.answerSRP(t, id, cl, init, signinPassword)
+	wantErr(t, err, "NotAuthorizedException", "Invalid session")
 }

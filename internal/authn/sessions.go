@@ -71,6 +71,12 @@ func (s *Service) NewSession(ctx context.Context, c *appclient.Client, u *store.
 	if err != nil {
 		return "", err
 	}
+	return s.NewSessionAs(ctx, c, u, d, raw)
+}
+
+// NewSessionAs stores a session as NewSession does, under the value raw
+// that the caller drew: raw must be unguessable.
+func (s *Service) NewSessionAs(ctx context.Context, c *appclient.Client, u *store.User, d *SessionData, raw string) (string, error) {
 	id := tokenID(raw)
 	plain, err := json.Marshal(d)
 	if err != nil {

@@ -415,9 +415,9 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	session, err := s.Auth.NewSession(ctx, c, u, &authn.SessionData{
+	session, err := s.Auth.NewSessionAs(ctx, c, u, &authn.SessionData{
 		Challenge: model.ChallengeNameTypePasswordVerifier, Username: u.Username, SRPA: srpA, SRPb: b, SecretBlock: block, SRPB: srv.B(),
-	})
+	}, srpSession(block))
 	if err != nil {
 		return nil, err
 	}
@@ -451,10 +451,7 @@ func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block 
 	if err != nil {
 		return nil, err
 	}
-	session, err := s.Auth.IDs.Token(authn.SessionSize)
-	if err != nil {
-		return nil, err
-	}
+	session := srpSession(block)
 	userID := name
 	if len(c.Pool.UsernameAttributes()) > 0 {
 		userID = s.Auth.SimulatedUserID(c.Pool.ID, name)
@@ -552,6 +549,9 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
+	}
+	if rawSession == "" && r.flow == model.ChallengeNameTypePasswordVerifier {
+		rawSession = srpSessionOf(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
 	}
 	sess, err := s.Auth.OpenSession(ctx, c, rawSession)
 	if err != nil {
