@@ -163,3 +163,56 @@ func TestFidelityErrorTexts(t *testing.T) {
 	_, err = e.c.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(id), Username: aws.String("ida")})
 	wantExact(t, err, "InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number")
 }
+
+// Every list operation refuses a token it did not hand out with
+// InvalidParameterException.
+func TestListBadTokens(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	client := e.client(t, nil).ClientId
+	e.user(t, "lou")
+	must[*cip.CreateGroupOutput](t)(e.c.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: aws.String(e.pool), GroupName: aws.String("g")}))
+	bad := aws.String("not-a-token")
+	pool := aws.String(e.pool)
+	for name, call := range map[string]func() error{
+		"ListUserPools": func() error {
+			_, err := e.c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10), NextToken: bad})
+			return err
+		},
+		"ListUserPoolClients": func() error {
+			_, err := e.c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: pool, NextToken: bad})
+			return err
+		},
+		"ListUserPoolClientSecrets": func() error {
+			_, err := e.c.ListUserPoolClientSecrets(ctx, &cip.ListUserPoolClientSecretsInput{UserPoolId: pool, ClientId: client, NextToken: bad})
+			return err
+		},
+		"ListGroups": func() error {
+			_, err := e.c.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: pool, NextToken: bad})
+			return err
+		},
+		"AdminListGroupsForUser": func() error {
+			_, err := e.c.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: pool, Username: aws.String("lou"), NextToken: bad})
+			return err
+		},
+		"ListUsersInGroup": func() error {
+			_, err := e.c.ListUsersInGroup(ctx, &cip.ListUsersInGroupInput{UserPoolId: pool, GroupName: aws.String("g"), NextToken: bad})
+			return err
+		},
+		"ListResourceServers": func() error {
+			_, err := e.c.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: pool, MaxResults: aws.Int32(10), NextToken: bad})
+			return err
+		},
+		"ListIdentityProviders": func() error {
+			_, err := e.c.ListIdentityProviders(ctx, &cip.ListIdentityProvidersInput{UserPoolId: pool, NextToken: bad})
+			return err
+		},
+		"ListTerms": func() error {
+			_, err := e.c.ListTerms(ctx, &cip.ListTermsInput{UserPoolId: pool, NextToken: bad})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) { wantExact(t, call(), "InvalidParameterException", "Invalid NextToken.") })
+	}
+	_, err := e.c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: pool, PaginationToken: bad})
+	wantExact(t, err, "InvalidParameterException", "Paging Marker is Invalid for Request")
+}

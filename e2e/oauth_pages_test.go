@@ -6,10 +6,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"golang.org/x/oauth2"
+
+	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
 // codeQuery is an authorization request of the code flow for clientID.
@@ -261,5 +266,45 @@ func TestHostedPromptAndLogout(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") == "" {
 		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestHostedRefreshRotation refreshes at the token endpoint for a client
+// that rotates refresh tokens, past the first token's lifetime: the
+// rotated tokens keep the grant's scopes.
+func TestHostedRefreshRotation(t *testing.T) {
+	clock := testserver.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	e := newHostedEnvWith(t, server.Options{Now: clock.Now})
+	clientID := e.webClient(t, func(in *cip.CreateUserPoolClientInput) {
+		in.RefreshTokenRotation = &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(0)}
+	})
+	e.user(t, "jade@example.com")
+	conf := oauth2.Config{ClientID: clientID, RedirectURL: hostedCallback, Scopes: []string{"openid", "email"},
+		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
+	cb := e.signIn(t, conf.AuthCodeURL("r"), "jade@example.com", hostedPassword)
+	tok, err := conf.Exchange(e.ctx, cb.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := func(rt string) (*oauth2.Token, error) {
+		return conf.TokenSource(e.ctx, &oauth2.Token{RefreshToken: rt, Expiry: time.Unix(1, 0)}).Token()
+	}
+	rt := tok.RefreshToken
+	for range 2 {
+		clock.Advance(20 * 24 * time.Hour)
+		next, err := refresh(rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.RefreshToken == rt || next.RefreshToken == "" {
+			t.Fatal("the refresh token was not rotated")
+		}
+		if got := claimsOf(t, next.AccessToken)["scope"]; got != "openid email" {
+			t.Errorf("scopes after rotation: %v", got)
+		}
+		if _, err := refresh(rt); oauthErrCode(err) != "invalid_grant" {
+			t.Errorf("the rotated-out token: %v", err)
+		}
+		rt = next.RefreshToken
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
@@ -61,7 +62,14 @@ func loopbackClient(jar http.CookieJar) *http.Client {
 
 func newHostedEnv(t *testing.T) *hostedEnv {
 	t.Helper()
-	s, c := start(t)
+	return newHostedEnvWith(t, server.Options{})
+}
+
+// newHostedEnvWith is newHostedEnv with server options (a fake clock).
+func newHostedEnvWith(t *testing.T, opts server.Options) *hostedEnv {
+	t.Helper()
+	s := testserver.StartWith(t, testserver.NewConfig(t), opts)
+	c := s.Client
 	pool := aws.ToString(newPool(t, c, &cip.CreateUserPoolInput{
 		UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},

@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -175,5 +176,131 @@ func BenchmarkUserExistence(b *testing.B) {
 				wrongAnswer(b, err)
 			}
 		})
+	}
+}
+
+// Without token revocation, a global sign-out ends the access tokens
+// issued before it by their time: a sign-in in the same second, after the
+// sign-out, still gets working tokens.
+func TestSignInSameSecondAsSignOut(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, func(in *cip.CreateUserPoolClientInput) { in.EnableTokenRevocation = aws.Bool(false) }).ClientId)
+	e.user(t, "sol")
+	before := must[*cip.InitiateAuthOutput](t)(e.password(id, "sol", signinPassword)).AuthenticationResult
+	must[*cip.GlobalSignOutOutput](t)(e.c.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: before.AccessToken}))
+	after := must[*cip.InitiateAuthOutput](t)(e.password(id, "sol", signinPassword)).AuthenticationResult
+	_, err := e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: before.AccessToken})
+	wantErr(t, err, "NotAuthorizedException", "Access Token has been revoked")
+	must[*cip.GetUserOutput](t)(e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: after.AccessToken}))
+	e.clock.Advance(time.Second)
+	must[*cip.GetUserOutput](t)(e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: after.AccessToken}))
+	_, err = e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: before.AccessToken})
+	wantErr(t, err, "NotAuthorizedException", "Access Token has been revoked")
+}
+
+// Values of shapes the model marks sensitive (AuthParametersType,
+// ChallengeResponsesType, UserContextDataType) are never echoed in
+// validation messages.
+func TestSensitiveValuesNotEchoed(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, nil).ClientId)
+	secret := "S3cret" + strings.Repeat("x", 131073)
+	_, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "who", "PASSWORD": secret}})
+	wantErr(t, err, "InvalidParameterException", "authParameters")
+	if strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("the password is echoed: %.200s", err)
+	}
+	_, err = e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(id), ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+		Session: aws.String("s"), ChallengeResponses: map[string]string{"USERNAME": "who", "NEW_PASSWORD": secret}})
+	wantErr(t, err, "InvalidParameterException", "challengeResponses")
+	if strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("the new password is echoed: %.200s", err)
+	}
+	_, err = e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "who", "PASSWORD": "pw"}, UserContextData: &types.UserContextDataType{IpAddress: aws.String("S3cret" + strings.Repeat("1", 200))}})
+	if err != nil && strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("the context data is echoed: %.200s", err)
+	}
+}
+
+// Member names are exact and duplicate keys are refused, over the wire.
+func TestJSONMemberNamesExact(t *testing.T) {
+	s := testserver.Start(t)
+	pool := aws.ToString(newPool(t, s.Client, nil).Id)
+	post := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminCreateUser")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("X-Amzn-Errortype")
+	}
+	if code, et := post(`{"UserPoolId":"` + pool + `","username":"amy","MessageAction":"SUPPRESS"}`); code != 400 || et != "InvalidParameterException" {
+		t.Errorf("lower-case username: %d %s, want 400 InvalidParameterException", code, et)
+	}
+	if code, et := post(`{"UserPoolId":"` + pool + `","Username":"amy","Username":"bob","MessageAction":"SUPPRESS"}`); code != 400 || et != "SerializationException" {
+		t.Errorf("duplicate Username: %d %s, want 400 SerializationException", code, et)
+	}
+	if code, et := post(`{"UserPoolId":"` + pool + `","Username":"amy","MessageAction":"SUPPRESS"}`); code != 200 {
+		t.Errorf("exact names: %d %s", code, et)
+	}
+}
+
+// While admin operations are open, the server answers only to hosts that
+// cannot be a rebound name, refuses IAM-authorized operations from other
+// origins, and answers Private Network Access preflights.
+func TestOpenAdminGuards(t *testing.T) {
+	s := testserver.Start(t)
+	pool := aws.ToString(newPool(t, s.Client, nil).Id)
+	send := func(method, path, host, origin, op, body string, hdr ...string) *http.Response {
+		req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+		if host != "" {
+			req.Host = host
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if op != "" {
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	describe := `{"UserPoolId":"` + pool + `"}`
+	for _, host := range []string{"rebound.example.com", "rebound.example.com:9229"} {
+		if r := send("POST", "/", host, "", "DescribeUserPool", describe); r.StatusCode != 403 || r.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
+			t.Errorf("Host %s: %d %s", host, r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+		}
+		if r := send("GET", "/_cognate/outbox", host, "", "", ""); r.StatusCode != 403 {
+			t.Errorf("outbox with Host %s: %d", host, r.StatusCode)
+		}
+	}
+	for _, host := range []string{"localhost:9229", "app.localhost", "[::1]:9229", "10.1.2.3"} {
+		if r := send("POST", "/", host, "", "DescribeUserPool", describe); r.StatusCode != 200 {
+			t.Errorf("Host %s: %d %s", host, r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+		}
+	}
+	if r := send("POST", "/", "", "https://attacker.example", "DescribeUserPool", describe); r.StatusCode != 403 || r.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
+		t.Errorf("cross-origin DescribeUserPool: %d %s", r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+	}
+	if r := send("POST", "/", "", "https://app.example", "InitiateAuth", `{"ClientId":"nosuchclient","AuthFlow":"USER_PASSWORD_AUTH"}`); r.StatusCode != 400 ||
+		r.Header.Get("X-Amzn-Errortype") != "ResourceNotFoundException" || r.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("cross-origin InitiateAuth: %d %s", r.StatusCode, r.Header.Get("X-Amzn-Errortype"))
+	}
+	r := send("OPTIONS", "/", "", "https://app.example", "", "", "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true")
+	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Private-Network") != "true" {
+		t.Errorf("Private Network Access preflight: %d %v", r.StatusCode, r.Header)
 	}
 }

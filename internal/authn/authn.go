@@ -81,6 +81,10 @@ type State struct {
 	// SignedOutAt is when the user last signed out globally: tokens issued
 	// before it are revoked.
 	SignedOutAt time.Time `json:"signedOutAt,omitzero"`
+	// IssuedAfterSignOut lists the jti of access tokens issued after
+	// SignedOutAt but in the same second, which their iat cannot tell
+	// from tokens issued before it.
+	IssuedAfterSignOut []string `json:"issuedAfterSignOut,omitzero"`
 	// Pending maps an attribute (email, phone_number) to a new value that
 	// waits for verification before it replaces the current one
 	// (AttributesRequireVerificationBeforeUpdate).

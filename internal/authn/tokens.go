@@ -96,6 +96,27 @@ func (s *Service) newRefreshToken(ctx context.Context, g Grant, family string) (
 	return raw, nil
 }
 
+// noteIssuedAfterSignOut records an access token issued at now, after the
+// user's global sign-out but in the same second, so that its iat does not
+// make it look revoked. Tokens of clients with revocation carry their
+// family instead and need no note.
+func (s *Service) noteIssuedAfterSignOut(ctx context.Context, u *store.User, now time.Time, jti string) error {
+	st, err := ReadState(u)
+	if err != nil {
+		return err
+	}
+	if st.SignedOutAt.IsZero() || st.SignedOutAt.Unix() != now.Unix() {
+		return nil
+	}
+	_, err = s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+		if st.SignedOutAt.Unix() == now.Unix() && !now.Before(st.SignedOutAt) {
+			st.IssuedAfterSignOut = append(st.IssuedAfterSignOut, jti)
+		}
+		return nil
+	})
+	return err
+}
+
 // tokenID is the store's ID of an opaque token: a hash, so that the
 // database never holds a usable token.
 func tokenID(raw string) string {
@@ -139,6 +160,11 @@ func (s *Service) sign(ctx context.Context, g Grant, family string) (*model.Auth
 	id["cognito:username"] = g.User.Username
 	for name, v := range idTokenAttributes(g.Client, g.User) {
 		id[name] = v
+	}
+	if !g.Client.RevocationEnabled() {
+		if err := s.noteIssuedAfterSignOut(ctx, g.User, now, accessJTI); err != nil {
+			return nil, err
+		}
 	}
 	access := common(accessJTI, g.Client.AccessTokenValidity())
 	access["token_use"] = string(tokens.AccessToken)
@@ -438,7 +464,7 @@ func (s *Service) SignOut(ctx context.Context, u *store.User) error {
 	}
 	now := s.Now()
 	_, err := s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
-		st.SignedOutAt = now
+		st.SignedOutAt, st.IssuedAfterSignOut = now, nil
 		return nil
 	})
 	return err
@@ -526,7 +552,9 @@ func (s *Service) VerifyAccessToken(ctx context.Context, accessToken, scope stri
 	}
 	if _, ok := claims["origin_jti"]; !ok && !st.SignedOutAt.IsZero() {
 		if iat, ok := claims["iat"].(json.Number); ok {
-			if n, err := iat.Int64(); err != nil || n <= st.SignedOutAt.Unix() {
+			n, err := iat.Int64()
+			jti, _ := claims["jti"].(string)
+			if err != nil || n < st.SignedOutAt.Unix() || n == st.SignedOutAt.Unix() && !slices.Contains(st.IssuedAfterSignOut, jti) {
 				return nil, errRevokedAccessToken()
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -34,6 +35,21 @@ const DefaultMaxBody = 8 << 20
 
 type handler func(ctx context.Context, in model.Input) (any, error)
 
+// IAMAuth authenticates the requests of IAM-authorized operations. Its
+// errors should be APIErrors (a ProtocolError with AWS's exception name).
+type IAMAuth interface {
+	// Authenticate checks the signature of r, whose body is body, and
+	// returns who made it.
+	Authenticate(r *http.Request, body []byte) (Principal, error)
+}
+
+// Principal is who signed a request.
+type Principal interface {
+	// Allow says whether the principal may call op on the user pool poolID
+	// (empty when the request names none).
+	Allow(op, poolID string) error
+}
+
 // Mux routes AWS JSON 1.1 requests to operation handlers. Every operation of
 // the model is routed: one without a handler answers NotImplementedException.
 type Mux struct {
@@ -44,6 +60,10 @@ type Mux struct {
 	MaxBody int64
 	// CORSOrigins lists the origins browsers may call from; "*" allows any.
 	CORSOrigins []string
+	// IAM authenticates the requests of IAM-authorized operations; nil
+	// leaves them open to unsigned requests, and then refuses them from
+	// other origins, so that no web page can drive them.
+	IAM IAMAuth
 
 	handlers map[string]handler
 }
@@ -164,26 +184,99 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 		}
 		return op, nil, &model.ProtocolError{Code: "SerializationException", Message: "Could not read the request body.", Status: http.StatusBadRequest}
 	}
+	var who Principal
+	if row.Auth == model.AuthIAM {
+		if m.IAM == nil {
+			if crossOrigin(r) {
+				return op, nil, &model.ProtocolError{Code: "AccessDeniedException", Status: http.StatusForbidden,
+					Message: "Cross-origin requests to IAM-authorized operations are refused while they accept unsigned requests (start Cognate with --iam-credentials)."}
+			}
+		} else if who, err = m.IAM.Authenticate(r, body); err != nil {
+			return op, nil, err
+		}
+	}
 	in, err := Decode(row, body)
 	if err != nil {
 		return op, nil, err
+	}
+	if who != nil {
+		if err := who.Allow(op, poolOf(in)); err != nil {
+			return op, nil, err
+		}
 	}
 	h := m.handlers[op]
 	if h == nil {
 		return op, nil, &model.ProtocolError{Code: "NotImplementedException", Message: op + " is not implemented yet.", Status: http.StatusNotImplemented}
 	}
-	out, err := h(ctx, in)
+	out, err := call(ctx, h, in)
 	return op, out, err
+}
+
+// crossOrigin reports whether a browser sent r from another origin than
+// the server's: its Origin names another host, or is "null".
+func crossOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return r.Header.Get("Sec-Fetch-Site") == "cross-site" || r.Header.Get("Sec-Fetch-Site") == "same-site"
+	}
+	_, host, ok := strings.Cut(origin, "://")
+	return !ok || !strings.EqualFold(host, r.Host)
+}
+
+// poolOf returns the user pool an input names: its UserPoolId, or the pool
+// of a user pool ARN in ResourceArn; empty when it names none.
+func poolOf(in model.Input) string {
+	v := reflect.ValueOf(in)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	if f := v.FieldByName("UserPoolId"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	if f := v.FieldByName("ResourceArn"); f.IsValid() && f.Kind() == reflect.String {
+		if _, id, ok := strings.Cut(f.String(), ":userpool/"); ok {
+			return id
+		}
+	}
+	return ""
+}
+
+// Refuse answers a request with err, an APIError, as the API answers
+// errors: for checks made before a request reaches the Mux.
+func (m *Mux) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	m.writeError(context.WithValue(r.Context(), ctxKey{}, reqID), w, "", err, 0)
+}
+
+// call runs a handler, turning a panic into an internal error that carries
+// its cause and stack for the log; the caller sees InternalErrorException.
+func call(ctx context.Context, h handler, in model.Input) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h(ctx, in)
 }
 
 // Decode parses a request body into the operation's input shape and
 // validates it against the model. Errors are wire errors:
 // SerializationException for a body that is not a JSON object of the right
-// types, InvalidParameterException for a constraint violation.
+// types or has an object with a key twice, InvalidParameterException for a
+// constraint violation. Member names match exactly, as in AWS JSON: one
+// that differs in case is an unknown member, ignored.
 func Decode(row *model.Operation, body []byte) (model.Input, error) {
 	in := row.NewInput()
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
+	}
+	body, err := exactMembers(reflect.TypeOf(in), body)
+	if err != nil {
+		return nil, &model.ProtocolError{Code: "SerializationException", Message: "Duplicate key in a JSON object of the request body.", Status: http.StatusBadRequest}
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return nil, &model.ProtocolError{Code: "SerializationException", Message: serializationMessage(err), Status: http.StatusBadRequest}
@@ -283,5 +376,10 @@ func (m *Mux) cors(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 		h.Set("Access-Control-Max-Age", "86400")
+		// Private Network Access: a public page may call a Cognate on a
+		// private address or loopback when its origin is allowed.
+		if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+			h.Set("Access-Control-Allow-Private-Network", "true")
+		}
 	}
 }

@@ -278,16 +278,30 @@ func TestWireGolden(t *testing.T) {
 			req:    request{method: http.MethodOptions, origin: "https://evil.example", headers: map[string]string{"Access-Control-Request-Method": "POST"}},
 			status: 200,
 		},
+		// While IAM-authorized operations accept unsigned requests, other
+		// origins may not call them: the refusal carries the CORS headers of
+		// an allowed origin, so that its page can read why.
 		{
 			name:   "CORSPostAllowed",
 			setup:  restricted,
 			req:    request{target: "AdminGetUser", origin: "http://localhost:3000", body: `{"UserPoolId":"` + poolID + `","Username":"ghost"}`},
-			status: 400,
+			status: 403,
 		},
 		{
 			name:   "CORSPostDenied",
 			setup:  restricted,
 			req:    request{target: "AdminGetUser", origin: "http://localhost:3001", body: `{"UserPoolId":"` + poolID + `","Username":"alice"}`},
+			status: 403,
+		},
+		{
+			name:   "CORSPostSameOrigin",
+			req:    request{target: "AdminGetUser", origin: "http://example.com", body: `{"UserPoolId":"` + poolID + `","Username":"alice"}`},
+			status: 200,
+		},
+		{
+			name: "CORSPreflightPrivateNetwork",
+			req: request{method: http.MethodOptions, origin: "https://app.example.com", headers: map[string]string{
+				"Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"}},
 			status: 200,
 		},
 	}
@@ -370,6 +384,16 @@ func TestDecode(t *testing.T) {
 			message: "Request body is not valid JSON."},
 		{name: "not an object", body: `"x"`, code: "SerializationException",
 			message: "Unexpected string (expected object)."},
+		{name: "member names are exact", body: `{"userPoolId":"` + poolID + `"}`, code: "InvalidParameterException",
+			message: "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null"},
+		{name: "a member of another case is ignored", body: `{"UserPoolId":"` + poolID + `","LIMIT":"x","filter":1}`,
+			want: &model.ListUsersRequest{UserPoolId: poolID}},
+		{name: "duplicate member", body: `{"UserPoolId":"` + poolID + `","UserPoolId":"us-east-1_other"}`, code: "SerializationException",
+			message: "Duplicate key in a JSON object of the request body."},
+		{name: "duplicate key of an ignored member", body: `{"UserPoolId":"` + poolID + `","X":{"a":1,"a":2}}`, code: "SerializationException",
+			message: "Duplicate key in a JSON object of the request body."},
+		{name: "duplicate in a list of objects", body: `{"UserPoolId":"` + poolID + `","AttributesToGet":["a","a"]}`,
+			want: &model.ListUsersRequest{UserPoolId: poolID, AttributesToGet: []string{"a", "a"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -552,4 +576,27 @@ func TestSDK(t *testing.T) {
 			t.Errorf("no 501 ResponseError in %v", err)
 		}
 	})
+}
+
+// A panic in an operation is recovered: the caller gets InternalErrorException
+// (500) with nothing of the cause, and the log gets the cause.
+func TestPanicRecovered(t *testing.T) {
+	var logs bytes.Buffer
+	m := awsjson.NewMux(slog.New(slog.NewTextHandler(&logs, nil)))
+	awsjson.Handle(m, model.OpAdminGetUser, func(context.Context, *model.AdminGetUserRequest) (*model.AdminGetUserResponse, error) {
+		panic("the secret cause")
+	})
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"UserPoolId":"`+poolID+`","Username":"alice"}`))
+	req.Header.Set("X-Amz-Target", awsjson.TargetPrefix+model.OpAdminGetUser)
+	rec := httptest.NewRecorder()
+	m.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("X-Amzn-Errortype") != "InternalErrorException" {
+		t.Fatalf("got %d %s, want 500 InternalErrorException", rec.Code, rec.Header().Get("X-Amzn-Errortype"))
+	}
+	if strings.Contains(rec.Body.String(), "secret") {
+		t.Errorf("the cause reached the caller: %s", rec.Body)
+	}
+	if !strings.Contains(logs.String(), "the secret cause") || !strings.Contains(logs.String(), "AdminGetUser") {
+		t.Errorf("the log lacks the cause: %s", logs.String())
+	}
 }

@@ -53,18 +53,15 @@ func Seed(ctx context.Context, st store.Store, gen ids.Generator, region, name s
 		end := min(start+batch, n)
 		err := st.Tx(ctx, func(tx store.Store) error {
 			for i := start; i < end; i++ {
-				sub, err := gen.UUID()
+				username := fmt.Sprintf("user%07d", i)
+				given, family := givenNames[i%len(givenNames)], familyNames[(i/len(givenNames))%len(familyNames)]
+				u, err := p.NewUser(userpool.NewUser{Username: username, Status: model.UserStatusTypeConfirmed, Attributes: map[string]string{
+					"email": username + "@example.com", "email_verified": "true",
+					"given_name": given, "family_name": family, "name": given + " " + family,
+				}}, userpool.Minter{IDs: gen, Now: now})
 				if err != nil {
 					return err
 				}
-				username := fmt.Sprintf("user%07d", i)
-				given, family := givenNames[i%len(givenNames)], familyNames[(i/len(givenNames))%len(familyNames)]
-				attrs := map[string]string{
-					"sub": sub, "email": username + "@example.com", "email_verified": "true",
-					"given_name": given, "family_name": family, "name": given + " " + family,
-				}
-				u := &store.User{PoolID: id, Username: username, Key: p.Key(username), Sub: sub, Status: model.UserStatusTypeConfirmed,
-					Enabled: true, Attributes: attrs, Aliases: p.Aliases(attrs), CreatedAt: now, UpdatedAt: now}
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return fmt.Errorf("create user %s: %w", username, err)
 				}

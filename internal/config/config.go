@@ -58,6 +58,16 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// IAMCredentials is a file of access keys (see sigv4.ParseCredentials):
+	// with it, IAM-authorized operations require a SigV4 signature by one
+	// of them; without it they accept unsigned requests.
+	IAMCredentials string
+	// InsecureOpenAdmin lets the server listen on a non-loopback address
+	// without IAMCredentials.
+	InsecureOpenAdmin bool
+	// AllowedHosts are host names requests may name while admin operations
+	// are open (see HostAllowed).
+	AllowedHosts []string
 	// Dev is development mode: routes that reset the server's state for
 	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
 	Dev bool
@@ -99,6 +109,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	issuerFlags(fs, c)
 	hostedFlags(fs, c)
 	seedFlags(fs, c)
+	securityFlags(fs, c)
 	devFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
 	if only != nil {

@@ -53,3 +53,40 @@ func TestLoad(t *testing.T) {
 		}
 	}
 }
+
+// Off loopback, open admin operations need --insecure-open-admin (and are
+// then warned about); --iam-credentials closes them.
+func TestCheckExposure(t *testing.T) {
+	for _, tc := range []struct {
+		listen, creds string
+		insecure      bool
+		warn, fail    bool
+	}{
+		{"127.0.0.1:9229", "", false, false, false},
+		{"localhost:9229", "", false, false, false},
+		{"[::1]:9229", "", false, false, false},
+		{"0.0.0.0:9229", "", false, false, true},
+		{":9229", "", false, false, true},
+		{"10.0.0.5:9229", "", true, true, false},
+		{"0.0.0.0:9229", "keys", false, false, false},
+	} {
+		c := &Config{Listen: tc.listen, IAMCredentials: tc.creds, InsecureOpenAdmin: tc.insecure}
+		warn, err := c.CheckExposure()
+		if warn != tc.warn || (err != nil) != tc.fail {
+			t.Errorf("%+v: warn %v, err %v", tc, warn, err)
+		}
+	}
+}
+
+func TestHostAllowed(t *testing.T) {
+	c := &Config{Listen: "0.0.0.0:9229", IssuerURL: "https://auth.example.com", AllowedHosts: []string{"cognate"}}
+	for host, want := range map[string]bool{
+		"127.0.0.1:9229": true, "[::1]:9229": true, "192.168.1.4": true, "localhost": true, "a.localhost:3000": true,
+		"auth.example.com": true, "cognate:9229": true, "COGNATE": true,
+		"evil.example": false, "localhost.evil.example": false, "": false,
+	} {
+		if got := c.HostAllowed(host); got != want {
+			t.Errorf("HostAllowed(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -557,10 +557,10 @@ func (s *AdminInitiateAuthRequest) validate(v *Validator, path string) {
 			val := s.AuthParameters[k]
 			_, _ = k, val
 			{
-				v.maxLen(v.mapKey(v.field(path, "AuthParameters")), k, 131072, false)
+				v.maxLen(v.mapKey(v.field(path, "AuthParameters")), k, 131072, true)
 			}
 			{
-				v.maxLen(v.mapValue(v.field(path, "AuthParameters")), val, 131072, false)
+				v.maxLen(v.mapValue(v.field(path, "AuthParameters")), val, 131072, true)
 			}
 		}
 	}
@@ -817,10 +817,10 @@ func (s *AdminRespondToAuthChallengeRequest) validate(v *Validator, path string)
 			val := s.ChallengeResponses[k]
 			_, _ = k, val
 			{
-				v.maxLen(v.mapKey(v.field(path, "ChallengeResponses")), k, 131072, false)
+				v.maxLen(v.mapKey(v.field(path, "ChallengeResponses")), k, 131072, true)
 			}
 			{
-				v.maxLen(v.mapValue(v.field(path, "ChallengeResponses")), val, 131072, false)
+				v.maxLen(v.mapValue(v.field(path, "ChallengeResponses")), val, 131072, true)
 			}
 		}
 	}
@@ -3140,10 +3140,10 @@ func (s *InitiateAuthRequest) validate(v *Validator, path string) {
 			val := s.AuthParameters[k]
 			_, _ = k, val
 			{
-				v.maxLen(v.mapKey(v.field(path, "AuthParameters")), k, 131072, false)
+				v.maxLen(v.mapKey(v.field(path, "AuthParameters")), k, 131072, true)
 			}
 			{
-				v.maxLen(v.mapValue(v.field(path, "AuthParameters")), val, 131072, false)
+				v.maxLen(v.mapValue(v.field(path, "AuthParameters")), val, 131072, true)
 			}
 		}
 	}
@@ -3916,10 +3916,10 @@ func (s *RespondToAuthChallengeRequest) validate(v *Validator, path string) {
 			val := s.ChallengeResponses[k]
 			_, _ = k, val
 			{
-				v.maxLen(v.mapKey(v.field(path, "ChallengeResponses")), k, 131072, false)
+				v.maxLen(v.mapKey(v.field(path, "ChallengeResponses")), k, 131072, true)
 			}
 			{
-				v.maxLen(v.mapValue(v.field(path, "ChallengeResponses")), val, 131072, false)
+				v.maxLen(v.mapValue(v.field(path, "ChallengeResponses")), val, 131072, true)
 			}
 		}
 	}
@@ -5104,10 +5104,10 @@ func (s *UserAttributeUpdateSettingsType) validate(v *Validator, path string) {
 
 func (s *UserContextDataType) validate(v *Validator, path string) {
 	if !(s.EncodedData == "") {
-		v.maxLen(v.field(path, "EncodedData"), s.EncodedData, 131072, false)
+		v.maxLen(v.field(path, "EncodedData"), s.EncodedData, 131072, true)
 	}
 	if !(s.IpAddress == "") {
-		v.maxLen(v.field(path, "IpAddress"), s.IpAddress, 131072, false)
+		v.maxLen(v.field(path, "IpAddress"), s.IpAddress, 131072, true)
 	}
 }
 

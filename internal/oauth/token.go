@@ -352,16 +352,27 @@ func (s *Service) refresh(ctx context.Context, r *http.Request, c *appclient.Cli
 	}
 	var g grantData
 	_, err = s.getRecord(ctx, kindGrant, key, &g)
+	found := err == nil
 	switch {
-	case err == nil:
+	case found:
 		opts.Scopes = g.Scopes
 		opts.OAuth = &authn.OAuthGrant{IDToken: slices.Contains(g.Scopes, "openid")}
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, err
 	}
-	res, _, err := s.Auth.RefreshWith(ctx, c, raw, opts)
+	res, u, err := s.Auth.RefreshWith(ctx, c, raw, opts)
 	if err != nil {
 		return nil, err
+	}
+	if found && res.RefreshToken != "" {
+		// The rotated token outlives the record: renew it for the new one.
+		if err := s.dropRecord(ctx, kindGrant, key); err != nil {
+			return nil, err
+		}
+		err := s.putRecord(ctx, kindGrant, key, c.Pool.ID, c.ID(), u.Sub, c.RefreshTokenValidity(), &g)
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return nil, err
+		}
 	}
 	out := &tokenResponse{IDToken: res.IdToken, AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, TokenType: "Bearer"}
 	if res.ExpiresIn != nil {

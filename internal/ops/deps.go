@@ -67,6 +67,12 @@ func (d Deps) Notify() {
 	}
 }
 
+// Minter returns what building a new user draws on (userpool.Pool.NewUser),
+// at the time now.
+func (d Deps) Minter(now time.Time) userpool.Minter {
+	return userpool.Minter{Keys: d.Keys, IDs: d.IDs, Rand: d.Rand, Now: now}
+}
+
 // Logger returns Log, or slog.Default when it is nil.
 func (d Deps) Logger() *slog.Logger {
 	if d.Log == nil {

@@ -531,7 +531,7 @@ func (a *applier) client(ctx context.Context, poolID string, c *Client) error {
 		a.record("created", "app client", poolID, out.UserPoolClient.ClientId)
 		return nil
 	}
-	p, err := userpool.Load(ctx, a.tx, poolID)
+	p, err := a.opts.Pools.Load(ctx, a.tx, poolID)
 	if err != nil {
 		return a.errAt(c.Line, what, err)
 	}
@@ -669,7 +669,7 @@ func (a *applier) newSecret(clientID, value string) (store.ClientSecret, error) 
 // attribute values, password, status, enabled flag and groups.
 func (a *applier) user(ctx context.Context, poolID string, u *User) error {
 	what := fmt.Sprintf("user %s", u.Username)
-	p, err := userpool.Load(ctx, a.tx, poolID)
+	p, err := a.opts.Pools.Load(ctx, a.tx, poolID)
 	if err != nil {
 		return a.errAt(u.Line, what, err)
 	}

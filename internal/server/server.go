@@ -162,6 +162,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
+	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
+		st.Close()
+		return nil, err
+	}
 	(&pools.Service{Deps: deps}).Register(mux)
 	(&clients.Service{Deps: deps}).Register(mux)
 	(&users.Service{Deps: deps}).Register(mux)
@@ -197,7 +201,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
-	s := &Server{cfg: cfg, log: log, store: st, handler: root, mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
@@ -251,6 +255,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 // Run listens on cfg.Listen, then builds the server from cfg (so that a
 // taken port creates no database or key) and serves until ctx ends.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	warn, err := cfg.CheckExposure()
+	if err != nil {
+		return err
+	}
+	if warn {
+		warnOpen(log, cfg)
+	}
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

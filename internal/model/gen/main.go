@@ -386,9 +386,12 @@ func num(f *float64) string { return strconv.FormatInt(int64(*f), 10) }
 //
 // A string member that is "" counts as absent; a string inside a list or map
 // (present is true) is always there, so "" is checked against its length.
-func (g *generator) checks(b *bytes.Buffer, name, expr, path string, required, present bool) {
+// secret says the value lies inside a shape the model marks sensitive: like
+// a sensitive shape's own value, it is never echoed.
+func (g *generator) checks(b *bytes.Buffer, name, expr, path string, required, present, secret bool) {
 	s := g.m.Shapes[name]
-	sens := strconv.FormatBool(s.Sensitive)
+	secret = secret || s.Sensitive
+	sens := strconv.FormatBool(secret)
 	switch s.Type {
 	case "string":
 		if present {
@@ -448,7 +451,7 @@ func (g *generator) checks(b *bytes.Buffer, name, expr, path string, required, p
 				fmt.Fprintf(b, "%s[i].validate(v, %s)\n", expr, elemPath)
 			}
 		case "string":
-			g.checks(b, s.Member.Shape, expr+"[i]", elemPath, false, true)
+			g.checks(b, s.Member.Shape, expr+"[i]", elemPath, false, true, secret)
 		default:
 			b.WriteString("_ = i\n")
 		}
@@ -465,12 +468,12 @@ func (g *generator) checks(b *bytes.Buffer, name, expr, path string, required, p
 		fmt.Fprintf(b, "for _, k := range slices.Sorted(maps.Keys(%s)) {\nval := %s[k]\n_, _ = k, val\n", expr, expr)
 		ks := g.m.Shapes[s.Key.Shape]
 		if ks.Min != nil || ks.Max != nil || ks.Pattern != nil || len(ks.Enum) > 0 {
-			g.checks(b, s.Key.Shape, "k", fmt.Sprintf("v.mapKey(%s)", path), false, true)
+			g.checks(b, s.Key.Shape, "k", fmt.Sprintf("v.mapKey(%s)", path), false, true, secret)
 		}
 		vs := g.m.Shapes[s.Value.Shape]
 		switch vs.Type {
 		case "string":
-			g.checks(b, s.Value.Shape, "val", fmt.Sprintf("v.mapValue(%s)", path), false, true)
+			g.checks(b, s.Value.Shape, "val", fmt.Sprintf("v.mapValue(%s)", path), false, true, secret)
 		case "structure":
 			if !vs.Document {
 				fmt.Fprintf(b, "val.validate(v, v.mapValue(%s))\n", path)
@@ -520,7 +523,7 @@ func (g *generator) validation() []byte {
 		fmt.Fprintf(&body, "func (s *%s) validate(v *Validator, path string) {\n", name)
 		for _, mn := range sortedKeys(s.Members) {
 			mem := s.Members[mn]
-			g.checks(&body, mem.Shape, "s."+exported(mn), fmt.Sprintf("v.field(path, %q)", mn), req[mn], false)
+			g.checks(&body, mem.Shape, "s."+exported(mn), fmt.Sprintf("v.field(path, %q)", mn), req[mn], false, s.Sensitive)
 		}
 		body.WriteString("}\n\n")
 	}

@@ -250,16 +250,9 @@ func (s *Service) ListUserPoolClients(ctx context.Context, in *model.ListUserPoo
 	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
-	limit := 60
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
-	recs, next, err := s.Store.ListClients(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
-	}
+	recs, next, err := s.Store.ListClients(ctx, in.UserPoolId, ops.Page(in.NextToken, in.MaxResults, 60))
 	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list clients")
 	}
 	out := &model.ListUserPoolClientsResponse{UserPoolClients: []model.UserPoolClientDescription{}, NextToken: next}
 	for _, c := range recs {
@@ -310,8 +303,8 @@ func (s *Service) ListUserPoolClientSecrets(ctx context.Context, in *model.ListU
 	if err != nil {
 		return nil, err
 	}
-	if in.NextToken != "" {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
+	if in.NextToken != "" { // a client's secrets (at most two) fit one page
+		return nil, &model.InvalidParameterException{Message: ops.InvalidNextToken}
 	}
 	out := &model.ListUserPoolClientSecretsResponse{ClientSecrets: []model.ClientSecretDescriptorType{}}
 	for _, sec := range c.Secrets {

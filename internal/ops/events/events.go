@@ -6,7 +6,6 @@ package events
 
 import (
 	"context"
-	"errors"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/awsjson"
@@ -49,16 +48,9 @@ func (s *Service) AdminListUserAuthEvents(ctx context.Context, in *model.AdminLi
 	if err != nil {
 		return nil, err
 	}
-	limit := MaxResults
-	if in.MaxResults != nil && *in.MaxResults > 0 && int(*in.MaxResults) < limit {
-		limit = int(*in.MaxResults)
-	}
-	list, next, err := s.Store.ListAuthEvents(ctx, u.PoolID, u.Sub, store.Page{Cursor: in.NextToken, Limit: limit})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken"}
-	}
+	list, next, err := s.Store.ListAuthEvents(ctx, u.PoolID, u.Sub, ops.Page(in.NextToken, in.MaxResults, MaxResults))
 	if err != nil {
-		return nil, err
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list auth events")
 	}
 	out := &model.AdminListUserAuthEventsResponse{AuthEvents: []model.AuthEventType{}, NextToken: next}
 	for i := range list {

@@ -45,21 +45,8 @@ func wire(g *store.Group) *model.GroupType {
 	}
 }
 
-// limit turns a request's optional Limit into a page size (Cognito's
-// default and maximum is 60; 0 means the default).
-func limit(l *int32) int {
-	if l == nil || *l == 0 {
-		return 60
-	}
-	return int(*l)
-}
-
-func badToken(err error, what string) error {
-	if errors.Is(err, store.ErrBadCursor) {
-		return &model.InvalidParameterException{Message: "Invalid NextToken."}
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
+// pageSize is Cognito's default (and largest) page of groups and members.
+const pageSize = 60
 
 // CreateGroup creates a group.
 func (s *Service) CreateGroup(ctx context.Context, in *model.CreateGroupRequest) (*model.CreateGroupResponse, error) {
@@ -150,9 +137,9 @@ func (s *Service) ListGroups(ctx context.Context, in *model.ListGroupsRequest) (
 	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
-	gs, next, err := s.Store.ListGroups(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit(in.Limit)})
+	gs, next, err := s.Store.ListGroups(ctx, in.UserPoolId, ops.Page(in.NextToken, in.Limit, pageSize))
 	if err != nil {
-		return nil, badToken(err, "list groups")
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list groups")
 	}
 	out := &model.ListGroupsResponse{Groups: []model.GroupType{}, NextToken: next}
 	for i := range gs {
@@ -213,9 +200,9 @@ func (s *Service) AdminListGroupsForUser(ctx context.Context, in *model.AdminLis
 	if err != nil {
 		return nil, err
 	}
-	gs, next, err := s.Store.ListGroupsForUser(ctx, p.ID, u.Key, store.Page{Cursor: in.NextToken, Limit: limit(in.Limit)})
+	gs, next, err := s.Store.ListGroupsForUser(ctx, p.ID, u.Key, ops.Page(in.NextToken, in.Limit, pageSize))
 	if err != nil {
-		return nil, badToken(err, "list groups for user")
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list groups for user")
 	}
 	out := &model.AdminListGroupsForUserResponse{Groups: []model.GroupType{}, NextToken: next}
 	for i := range gs {
@@ -229,9 +216,9 @@ func (s *Service) ListUsersInGroup(ctx context.Context, in *model.ListUsersInGro
 	if _, err := s.load(ctx, in.UserPoolId, in.GroupName); err != nil {
 		return nil, err
 	}
-	us, next, err := s.Store.ListUsersInGroup(ctx, in.UserPoolId, in.GroupName, store.Page{Cursor: in.NextToken, Limit: limit(in.Limit)})
+	us, next, err := s.Store.ListUsersInGroup(ctx, in.UserPoolId, in.GroupName, ops.Page(in.NextToken, in.Limit, pageSize))
 	if err != nil {
-		return nil, badToken(err, "list users in group")
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list users in group")
 	}
 	out := &model.ListUsersInGroupResponse{Users: []model.UserType{}, NextToken: next}
 	for i := range us {

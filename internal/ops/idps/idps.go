@@ -455,16 +455,9 @@ func (s *Service) ListIdentityProviders(ctx context.Context, in *model.ListIdent
 	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
-	limit := 60
-	if in.MaxResults != nil && *in.MaxResults > 0 {
-		limit = int(*in.MaxResults)
-	}
-	list, next, err := s.Store.ListIdentityProviders(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
-	}
+	list, next, err := s.Store.ListIdentityProviders(ctx, in.UserPoolId, ops.Page(in.NextToken, in.MaxResults, 60))
 	if err != nil {
-		return nil, fmt.Errorf("list identity providers: %w", err)
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list identity providers")
 	}
 	out := &model.ListIdentityProvidersResponse{Providers: []model.ProviderDescription{}, NextToken: next}
 	for _, rec := range list {

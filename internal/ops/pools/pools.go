@@ -245,12 +245,9 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRe
 
 // ListUserPools lists pools a page at a time.
 func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequest) (*model.ListUserPoolsResponse, error) {
-	recs, next, err := s.Store.ListPools(ctx, store.Page{Cursor: in.NextToken, Limit: int(*in.MaxResults)})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
-	}
+	recs, next, err := s.Store.ListPools(ctx, ops.Page(in.NextToken, in.MaxResults, 60))
 	if err != nil {
-		return nil, fmt.Errorf("list pools: %w", err)
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list pools")
 	}
 	out := &model.ListUserPoolsResponse{UserPools: []model.UserPoolDescriptionType{}, NextToken: next}
 	for i := range recs {

@@ -144,16 +144,9 @@ func (s *Service) ListResourceServers(ctx context.Context, in *model.ListResourc
 	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
-	limit := 50
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
-	list, next, err := s.Store.ListResourceServers(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
-	}
+	list, next, err := s.Store.ListResourceServers(ctx, in.UserPoolId, ops.Page(in.NextToken, in.MaxResults, 50))
 	if err != nil {
-		return nil, fmt.Errorf("list resource servers: %w", err)
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list resource servers")
 	}
 	out := &model.ListResourceServersResponse{ResourceServers: []model.ResourceServerType{}, NextToken: next}
 	for i := range list {

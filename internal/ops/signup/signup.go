@@ -166,28 +166,23 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	if err := password.Check(p.Settings.Policies.PasswordPolicy, in.Password); err != nil {
 		return nil, publicPassword(err)
 	}
-	attrs := attrMap(in.UserAttributes)
-	sub, err := s.IDs.UUID()
+	now := s.Now()
+	u, err := p.NewUser(userpool.NewUser{
+		Username: in.Username, Attributes: attrMap(in.UserAttributes), Status: model.UserStatusTypeUnconfirmed, Password: in.Password,
+	}, s.Minter(now))
 	if err != nil {
 		return nil, err
 	}
-	username, err := p.NewUsername(in.Username, sub, attrs)
-	if err != nil {
-		return nil, err
-	}
-	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs, false); err != nil {
-		return nil, err
-	}
+	attrs := u.Attributes
 	ev := &triggers.Event{
-		PoolID: p.ID, ClientID: c.ID(), Username: username, Attributes: maps.Clone(attrs),
+		PoolID: p.ID, ClientID: c.ID(), Username: u.Username, Attributes: maps.Clone(attrs),
 		ClientMetadata: in.ClientMetadata, ValidationData: attrMap(in.ValidationData), Source: sourcePreSignUp,
 	}
 	decision, err := s.Auth.Triggers().PreSignUp(ctx, ev)
 	if err != nil {
 		return nil, err
 	}
-	status := model.UserStatusTypeUnconfirmed
+	status := u.Status
 	if decision.AutoConfirmUser {
 		status = model.UserStatusTypeConfirmed
 	}
@@ -197,15 +192,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	if decision.AutoVerifyPhone && attrs["phone_number"] != "" {
 		attrs["phone_number_verified"] = "true"
 	}
-	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, in.Password)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	u := &store.User{
-		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: status, Enabled: true,
-		Attributes: attrs, Aliases: p.Aliases(attrs), Password: sealed, PasswordSetAt: now, CreatedAt: now, UpdatedAt: now,
-	}
+	u.Status, u.Aliases = status, p.Aliases(attrs)
 	d, send := signUpDelivery(p, attrs)
 	send = send && status == model.UserStatusTypeUnconfirmed
 	if send {
@@ -236,7 +223,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	}
 	s.Auth.RecordPass(ctx, p, u, model.EventTypeSignup, in.UserContextData)
 	confirmed := status == model.UserStatusTypeConfirmed
-	return &model.SignUpResponse{UserConfirmed: &confirmed, UserSub: sub, CodeDeliveryDetails: details}, nil
+	return &model.SignUpResponse{UserConfirmed: &confirmed, UserSub: u.Sub, CodeDeliveryDetails: details}, nil
 }
 
 // createUser stores a signed-up user and words the conflicts as Cognito

@@ -169,16 +169,9 @@ func (s *Service) ListTerms(ctx context.Context, in *model.ListTermsRequest) (*m
 	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
 		return nil, err
 	}
-	limit := 60
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
-	list, next, err := s.Store.ListTerms(ctx, in.UserPoolId, store.Page{Cursor: in.NextToken, Limit: limit})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid NextToken."}
-	}
+	list, next, err := s.Store.ListTerms(ctx, in.UserPoolId, ops.Page(in.NextToken, in.MaxResults, 60))
 	if err != nil {
-		return nil, fmt.Errorf("list terms: %w", err)
+		return nil, ops.ListError(err, ops.InvalidNextToken, "list terms")
 	}
 	out := &model.ListTermsResponse{Terms: []model.TermsDescriptionType{}, NextToken: next}
 	for _, t := range list {

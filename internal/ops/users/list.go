@@ -2,12 +2,12 @@ package users
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -51,6 +51,10 @@ func storeFilter(p *userpool.Pool, f *Filter) (sf store.UserFilter, ok bool, err
 	return sf, true, nil
 }
 
+// invalidPaginationToken is Cognito's message for a ListUsers
+// PaginationToken it cannot use (reported AWS output; docs/fidelity.md).
+const invalidPaginationToken = "Paging Marker is Invalid for Request"
+
 // ListUsers lists a pool's users, optionally filtered by one attribute, a
 // page at a time.
 func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
@@ -77,16 +81,9 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 	if !ok {
 		return out, nil
 	}
-	limit := 60
-	if in.Limit != nil && *in.Limit > 0 {
-		limit = int(*in.Limit)
-	}
-	us, next, err := s.Store.FindUsers(ctx, p.ID, sf, store.Page{Cursor: in.PaginationToken, Limit: limit})
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, &model.InvalidParameterException{Message: "Invalid PaginationToken."}
-	}
+	us, next, err := s.Store.FindUsers(ctx, p.ID, sf, ops.Page(in.PaginationToken, in.Limit, 60))
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, ops.ListError(err, invalidPaginationToken, "list users")
 	}
 	var only []string
 	if in.AttributesToGet != nil {

@@ -100,27 +100,12 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	for _, a := range in.UserAttributes {
 		attrs[a.Name] = a.Value
 	}
-	sub, err := s.IDs.UUID()
-	if err != nil {
-		return nil, err
-	}
-	username, err := p.NewUsername(in.Username, sub, attrs)
-	if err != nil {
-		return nil, err
-	}
-	attrs["sub"] = sub
-	if err := p.CheckRequired(attrs, false); err != nil {
-		return nil, err
-	}
-	sealed, err := password.Seal(s.Keys, s.Rand, p.ID, username, temp)
-	if err != nil {
-		return nil, err
-	}
 	now := s.Now()
-	u := &store.User{
-		PoolID: p.ID, Username: username, Key: p.Key(username), Sub: sub, Status: model.UserStatusTypeForceChangePassword,
-		Enabled: true, Attributes: attrs, Aliases: p.Aliases(attrs), Password: sealed, PasswordSetAt: now,
-		CreatedAt: now, UpdatedAt: now,
+	u, err := p.NewUser(userpool.NewUser{
+		Username: in.Username, Attributes: attrs, Status: model.UserStatusTypeForceChangePassword, Password: temp,
+	}, s.Minter(now))
+	if err != nil {
+		return nil, err
 	}
 	force := in.ForceAliasCreation != nil && *in.ForceAliasCreation
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
@@ -136,7 +121,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 			if len(p.Settings.UsernameAttributes) > 0 {
 				return &model.UsernameExistsException{Message: "An account with the given email already exists."}
 			}
-			return aliasExists(p, attrs)
+			return aliasExists(p, u.Attributes)
 		case errors.Is(err, store.ErrNotFound):
 			return userpool.NotFound(p.ID)
 		case err != nil:

@@ -59,6 +59,7 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // executor is a querier as a sqlstore.Executor.
@@ -77,6 +78,32 @@ func (e executor) QueryRow(ctx context.Context, sql string, args ...any) sqlstor
 	return e.q.QueryRow(ctx, sql, args...)
 }
 
+// ExecAll sends the statements in one batch. Outside a transaction the
+// server runs the batch in an implicit one: all of it takes effect or none.
+func (e executor) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	var b pgx.Batch
+	for _, st := range stmts {
+		b.Queue(st.SQL, st.Args...)
+	}
+	br := e.q.SendBatch(ctx, &b)
+	n, err := readAll(br, len(stmts))
+	return n, errors.Join(err, br.Close())
+}
+
+// readAll reads the results of n statements that return no rows from br,
+// up to the first that failed.
+func readAll(br pgx.BatchResults, n int) ([]int64, error) {
+	counts := make([]int64, n)
+	for i := range n {
+		tag, err := br.Exec()
+		if err != nil {
+			return counts, &sqlstore.StmtError{Index: i, Err: err}
+		}
+		counts[i] = tag.RowsAffected()
+	}
+	return counts, nil
+}
+
 // q returns where statements go: the open transaction, or the pool.
 func (c *conn) q() querier {
 	if c.tx != nil {
@@ -88,13 +115,35 @@ func (c *conn) q() querier {
 // Read implements sqlstore.Conn.
 func (c *conn) Read() sqlstore.Executor { return executor{c.q()} }
 
-// One implements sqlstore.Conn. Inside a transaction, each statement is
+// Exec implements sqlstore.Conn. Inside a transaction, the statement is
 // sent between a savepoint and its release, in one round trip.
-func (c *conn) One() sqlstore.Executor {
-	if c.tx != nil {
-		return oneExecutor{c}
+func (c *conn) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	if c.tx == nil {
+		return executor{c.pool}.Exec(ctx, sql, args...)
 	}
-	return executor{c.pool}
+	var n int64
+	err := c.batch(ctx, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		n = tag.RowsAffected()
+		return err
+	}, sqlstore.Stmt{SQL: sql, Args: args})
+	return n, err
+}
+
+// ExecAll implements sqlstore.Conn. Outside a transaction the batch is
+// atomic on its own; inside one, it is sent between a savepoint and its
+// release, in one round trip.
+func (c *conn) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	if c.tx == nil {
+		return executor{c.pool}.ExecAll(ctx, stmts)
+	}
+	var n []int64
+	err := c.batch(ctx, func(br pgx.BatchResults) error {
+		var err error
+		n, err = readAll(br, len(stmts))
+		return err
+	}, stmts...)
+	return n, err
 }
 
 // InTx implements sqlstore.Conn.
@@ -142,49 +191,15 @@ func (c *conn) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return tx.Commit(ctx)
 }
 
-// oneExecutor runs each statement in the open transaction atomically: sent
-// between a savepoint and its release, in one round trip, so that a failure
-// rolls back to the savepoint and the transaction stays usable.
-type oneExecutor struct{ c *conn }
-
-func (o oneExecutor) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
-	var n int64
-	err := o.c.one(ctx, func(br pgx.BatchResults) error {
-		tag, err := br.Exec()
-		n = tag.RowsAffected()
-		return err
-	}, sql, args...)
-	return n, err
-}
-
-func (o oneExecutor) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	return o.c.tx.Query(ctx, sql, args...)
-}
-
-func (o oneExecutor) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return oneRow{o.c, ctx, sql, args}
-}
-
-// oneRow is a statement that returns one row, run as one does when it is
-// scanned.
-type oneRow struct {
-	c    *conn
-	ctx  context.Context
-	sql  string
-	args []any
-}
-
-func (r oneRow) Scan(dest ...any) error {
-	return r.c.one(r.ctx, func(br pgx.BatchResults) error { return br.QueryRow().Scan(dest...) }, r.sql, r.args...)
-}
-
-// one runs a single statement of the open transaction between a savepoint
-// and its release, in one round trip; read takes its result from br. A
+// batch runs statements of the open transaction between a savepoint and
+// its release, in one round trip; read takes their results from br. A
 // failure rolls back to the savepoint so that the transaction stays usable.
-func (c *conn) one(ctx context.Context, read func(br pgx.BatchResults) error, sql string, args ...any) error {
+func (c *conn) batch(ctx context.Context, read func(br pgx.BatchResults) error, stmts ...sqlstore.Stmt) error {
 	var b pgx.Batch
 	b.Queue("SAVEPOINT one")
-	b.Queue(sql, args...)
+	for _, st := range stmts {
+		b.Queue(st.SQL, st.Args...)
+	}
 	b.Queue("RELEASE SAVEPOINT one")
 	br := c.tx.SendBatch(ctx, &b)
 	_, spErr := br.Exec()
@@ -193,7 +208,7 @@ func (c *conn) one(ctx context.Context, read func(br pgx.BatchResults) error, sq
 	if closeErr := br.Close(); spErr == nil && relErr == nil && closeErr == nil {
 		return err // the savepoint is released
 	}
-	// The statement failed, and the server skipped the release.
+	// A statement failed, and the server skipped the rest and the release.
 	if _, rbErr := c.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT one; RELEASE SAVEPOINT one"); rbErr != nil {
 		return errors.Join(err, spErr, rbErr)
 	}
@@ -254,7 +269,7 @@ func (dialect) IsForeignKey(err error) bool {
 // DeleteExpired implements sqlstore.Dialect: one statement, through the
 // table's index on expires_at.
 func (d dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string, now time.Time) (int64, error) {
-	return c.One().Exec(ctx, deleteExpiredSQL(table), d.Time(now))
+	return c.Exec(ctx, deleteExpiredSQL(table), d.Time(now))
 }
 
 // deleteExpiredSQL deletes the rows of table that expired before $1.

@@ -117,14 +117,25 @@ func (c *conn) Read() sqlstore.Executor {
 	return executor{c.reads}
 }
 
-// One implements sqlstore.Conn: the open transaction, or the writer
+// Exec implements sqlstore.Conn: on the open transaction, or the writer
 // connection. A failing statement undoes only itself, and leaves a
 // transaction usable.
-func (c *conn) One() sqlstore.Executor {
+func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	if c.tx != nil {
-		return executor{c.tx}
+		return executor{c.tx}.Exec(ctx, query, args...)
 	}
-	return executor{c.w}
+	return executor{c.w}.Exec(ctx, query, args...)
+}
+
+// ExecAll implements sqlstore.Conn.
+func (c *conn) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	var n []int64
+	err := c.write(ctx, func(tx *preparer) error {
+		var err error
+		n, err = executor{tx}.ExecAll(ctx, stmts)
+		return err
+	})
+	return n, err
 }
 
 // InTx implements sqlstore.Conn.
@@ -253,7 +264,7 @@ func (dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string,
 	}
 	var total int64
 	for {
-		n, err := c.One().Exec(ctx, deleteExpiredSQL(table), now.UnixMicro(), limit)
+		n, err := c.Exec(ctx, deleteExpiredSQL(table), now.UnixMicro(), limit)
 		if err != nil {
 			return total, err
 		}

@@ -109,6 +109,17 @@ func (e executor) QueryRow(ctx context.Context, query string, args ...any) sqlst
 	return e.q.QueryRowContext(ctx, query, args...)
 }
 
+func (e executor) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
+	n := make([]int64, len(stmts))
+	for i, st := range stmts {
+		var err error
+		if n[i], err = e.Exec(ctx, st.SQL, st.Args...); err != nil {
+			return n, &sqlstore.StmtError{Index: i, Err: err}
+		}
+	}
+	return n, nil
+}
+
 // sqlRows is *sql.Rows as sqlstore.Rows, whose Close returns nothing: an
 // error that ends the rows is reported by Err.
 type sqlRows struct{ *sql.Rows }

@@ -21,7 +21,7 @@ func scanBranding(row Row, poolID string) (*store.Branding, error) {
 
 // CreateBranding implements store.Brandings.
 func (s *Store) CreateBranding(ctx context.Context, b *store.Branding) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO managed_login_brandings
+	err := changed(s.c.Exec(ctx, `INSERT INTO managed_login_brandings
 		(id, pool, client_id, settings, assets, use_cognito_provided_values, created_at, updated_at)
 		SELECT $3, p.pk, c.id, $4, $5, $6, $7, $8 FROM pools p JOIN clients c ON c.pool = p.pk WHERE p.id = $1 AND c.id = $2`,
 		b.PoolID, b.ClientID, b.ID, b.Settings, b.Assets, b.UseCognitoProvidedValues, s.t(b.CreatedAt), s.t(b.UpdatedAt)))
@@ -79,7 +79,7 @@ func (s *Store) UpdateBranding(ctx context.Context, poolID, id string, fn func(b
 
 // DeleteBranding implements store.Brandings.
 func (s *Store) DeleteBranding(ctx context.Context, poolID, id string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM managed_login_brandings WHERE pool = "+poolPK+" AND id = $2", poolID, id)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM managed_login_brandings WHERE pool = "+poolPK+" AND id = $2", poolID, id)); err != nil {
 		return s.errorf("delete branding", err)
 	}
 	return nil

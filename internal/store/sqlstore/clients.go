@@ -84,7 +84,7 @@ func scanClient(row Row) (*store.Client, error) {
 func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	secrets, err := s.encodeSecrets(c.Secrets)
 	if err == nil {
-		err = changed(s.c.One().Exec(ctx, `INSERT INTO clients (id, pool, name, config, secrets, created_at, updated_at)
+		err = changed(s.c.Exec(ctx, `INSERT INTO clients (id, pool, name, config, secrets, created_at, updated_at)
 			SELECT $2, pk, $3, $4, $5, $6, $7 FROM pools WHERE id = $1`,
 			c.PoolID, c.ID, c.Name, c.Config, secrets, s.t(c.CreatedAt), s.t(c.UpdatedAt)))
 	}
@@ -148,7 +148,7 @@ func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn fu
 
 // DeleteClient implements store.Clients.
 func (s *Store) DeleteClient(ctx context.Context, poolID, clientID string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM clients WHERE pool = "+poolPK+" AND id = $2", poolID, clientID)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM clients WHERE pool = "+poolPK+" AND id = $2", poolID, clientID)); err != nil {
 		return s.errorf("delete client", err)
 	}
 	return nil

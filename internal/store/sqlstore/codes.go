@@ -16,7 +16,7 @@ const putCode = `INSERT INTO codes (user_id, purpose, pool, sealed, attempts, cr
 
 // PutCode implements store.Codes.
 func (s *Store) PutCode(ctx context.Context, c *store.Code) error {
-	err := changed(s.c.One().Exec(ctx, putCode,
+	err := changed(s.c.Exec(ctx, putCode,
 		c.PoolID, c.Sub, c.Purpose, c.Sealed, c.Attempts, s.t(c.CreatedAt), s.t(c.ExpiresAt)))
 	if err != nil {
 		return s.errorf("put code", s.mapErr(err))
@@ -77,7 +77,7 @@ func (s *Store) UpdateCode(ctx context.Context, poolID, sub, purpose string, fn 
 
 // DeleteCode implements store.Codes.
 func (s *Store) DeleteCode(ctx context.Context, poolID, sub, purpose string) error {
-	err := changed(s.c.One().Exec(ctx, "DELETE FROM codes WHERE user_id = "+userID+" AND purpose = $3", poolID, sub, purpose))
+	err := changed(s.c.Exec(ctx, "DELETE FROM codes WHERE user_id = "+userID+" AND purpose = $3", poolID, sub, purpose))
 	if err != nil {
 		return s.errorf("delete code", err)
 	}
@@ -86,7 +86,7 @@ func (s *Store) DeleteCode(ctx context.Context, poolID, sub, purpose string) err
 
 // DeleteUserCodes implements store.Codes.
 func (s *Store) DeleteUserCodes(ctx context.Context, poolID, sub string) error {
-	if _, err := s.c.One().Exec(ctx, "DELETE FROM codes WHERE user_id = "+userID, poolID, sub); err != nil {
+	if _, err := s.c.Exec(ctx, "DELETE FROM codes WHERE user_id = "+userID, poolID, sub); err != nil {
 		return s.errorf("delete user codes", err)
 	}
 	return nil

@@ -106,7 +106,7 @@ func (s *Store) UpdateDomain(ctx context.Context, poolID, name string, fn func(d
 
 // DeleteDomain implements store.Domains.
 func (s *Store) DeleteDomain(ctx context.Context, poolID, name string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM domains WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM domains WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
 		return s.errorf("delete domain", err)
 	}
 	return nil

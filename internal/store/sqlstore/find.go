@@ -10,7 +10,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// FindQuery is the statement that reads one page of FindUsers.
+// FindQuery is the statement that reads one page of FindUsers; the
+// backends' plan tests read it too.
 type FindQuery struct {
 	SQL   string
 	Args  []any
@@ -21,8 +22,8 @@ type FindQuery struct {
 
 // SortColumn is a column of FindUsers' sort key.
 type SortColumn struct {
-	Name  string
-	IsInt bool
+	Name  string // qualified: u.key, x.value
+	IsInt bool   // an integer column, which the cursor holds in decimal
 }
 
 // params collects the arguments of a statement.
@@ -38,7 +39,7 @@ func (p *params) add(v any) string {
 // reads a range of one index in index order, and a cursor seeks into it:
 // users (pool, key), (pool, sub), (pool, status, key) or (pool, enabled,
 // key), or user_attrs (pool, name, value, user_id). Prefixes are ranges over
-// COLLATE "C" columns, never LIKE.
+// COLLATE "C" columns (SQLite's text compares bytes too), never LIKE.
 func BuildFind(poolID string, f store.UserFilter, page store.Page) (*FindQuery, error) {
 	q := &FindQuery{Scope: []string{"users", poolID, f.Field, strconv.FormatBool(f.Prefix), f.Value}}
 	args := params{poolID} // $1, for poolPK

@@ -18,7 +18,7 @@ func scanGroup(row Row, poolID string) (*store.Group, error) {
 
 // CreateGroup implements store.Groups.
 func (s *Store) CreateGroup(ctx context.Context, g *store.Group) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO user_groups (pool, name, description, role_arn, precedence, created_at, updated_at)
+	err := changed(s.c.Exec(ctx, `INSERT INTO user_groups (pool, name, description, role_arn, precedence, created_at, updated_at)
 		SELECT pk, $2, $3, $4, $5, $6, $7 FROM pools WHERE id = $1`,
 		g.PoolID, g.Name, g.Description, g.RoleArn, g.Precedence, s.t(g.CreatedAt), s.t(g.UpdatedAt)))
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *Store) UpdateGroup(ctx context.Context, poolID, name string, fn func(g 
 // DeleteGroup implements store.Groups. Memberships go with the group
 // (ON DELETE CASCADE).
 func (s *Store) DeleteGroup(ctx context.Context, poolID, name string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM user_groups WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM user_groups WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
 		return s.errorf("delete group", err)
 	}
 	return nil

@@ -23,11 +23,14 @@ func (s *Store) putIdentifiers(ctx context.Context, ex Executor, pk int64, name 
 	if _, err := ex.Exec(ctx, "DELETE FROM idp_identifiers WHERE pool = $1 AND provider = $2", pk, name); err != nil {
 		return err
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	if len(ids) == 0 {
+		return nil
 	}
-	err := insertRows(ctx, ex, "idp_identifiers (pool, provider, identifier)", []any{pk, name}, args)
+	args := []any{pk, name}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := ex.Exec(ctx, "INSERT INTO idp_identifiers (pool, provider, identifier) VALUES "+valueRows("$1, $2, ", 3, 1, len(ids)), args...)
 	if s.d.IsUnique(err) {
 		return store.ErrIdentifierConflict
 	}
@@ -134,7 +137,7 @@ func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append([]any{
 // DeleteIdentityProvider implements store.IdentityProviders. Its
 // identifiers go by the foreign key's cascade.
 func (s *Store) DeleteIdentityProvider(ctx context.Context, poolID, name string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM identity_providers WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM identity_providers WHERE pool = "+poolPK+" AND name = $2", poolID, name)); err != nil {
 		return s.errorf("delete identity provider", err)
 	}
 	return nil

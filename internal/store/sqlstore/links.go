@@ -92,7 +92,7 @@ func (s *Store) ListUserLinks(ctx context.Context, poolID, sub string) ([]store.
 
 // DeleteLink implements store.ProviderLinks.
 func (s *Store) DeleteLink(ctx context.Context, poolID, provider, attribute, value string) error {
-	err := changed(s.c.One().Exec(ctx, "DELETE FROM provider_links WHERE pool = "+poolPK+" AND provider = $2 AND attribute = $3 AND value = $4",
+	err := changed(s.c.Exec(ctx, "DELETE FROM provider_links WHERE pool = "+poolPK+" AND provider = $2 AND attribute = $3 AND value = $4",
 		poolID, provider, attribute, value))
 	if err != nil {
 		return s.errorf("delete provider link", err)

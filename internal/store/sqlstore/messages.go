@@ -12,7 +12,7 @@ import (
 
 // EnqueueMessage implements store.Messages.
 func (s *Store) EnqueueMessage(ctx context.Context, m *store.Message) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO messages (id, pool, username, kind, medium, destination, body, created_at)
+	err := changed(s.c.Exec(ctx, `INSERT INTO messages (id, pool, username, kind, medium, destination, body, created_at)
 		SELECT $2, pk, $3, $4, $5, $6, $7, $8 FROM pools WHERE id = $1`,
 		m.PoolID, m.ID, m.Username, m.Kind, m.Medium, m.Destination, m.Body, s.t(m.CreatedAt)))
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *Store) ClaimMessages(ctx context.Context, medium, owner string, now tim
 
 // RetryMessage implements store.Messages.
 func (s *Store) RetryMessage(ctx context.Context, id, owner string, next time.Time) error {
-	err := changed(s.c.One().Exec(ctx, `UPDATE messages SET due_at = $3, claimed_by = NULL, attempts = attempts + 1
+	err := changed(s.c.Exec(ctx, `UPDATE messages SET due_at = $3, claimed_by = NULL, attempts = attempts + 1
 		WHERE id = $1 AND claimed_by = $2`, id, owner, s.t(next)))
 	if err != nil {
 		return s.errorf("retry message", err)
@@ -134,7 +134,7 @@ func (s *Store) queryMessages(ctx context.Context, sql string, args ...any) ([]s
 
 // MarkDelivered implements store.Messages.
 func (s *Store) MarkDelivered(ctx context.Context, id string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM messages WHERE id = $1", id)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM messages WHERE id = $1", id)); err != nil {
 		return s.errorf("mark delivered", err)
 	}
 	return nil

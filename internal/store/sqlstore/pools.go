@@ -21,7 +21,7 @@ func scanPool(row Row) (*store.Pool, int64, error) {
 
 // CreatePool implements store.Pools.
 func (s *Store) CreatePool(ctx context.Context, p *store.Pool) error {
-	_, err := s.c.One().Exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+	_, err := s.c.Exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
 		p.ID, p.Name, p.Config, s.t(p.CreatedAt), s.t(p.UpdatedAt))
 	if err != nil {
 		return s.errorf("create pool", s.mapErr(err))
@@ -66,7 +66,7 @@ func (s *Store) UpdatePool(ctx context.Context, id string, fn func(p *store.Pool
 // DeletePool implements store.Pools. Everything in the pool goes with it
 // (ON DELETE CASCADE).
 func (s *Store) DeletePool(ctx context.Context, id string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM pools WHERE id = $1", id)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM pools WHERE id = $1", id)); err != nil {
 		return s.errorf("delete pool", err)
 	}
 	return nil

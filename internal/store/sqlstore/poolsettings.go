@@ -100,7 +100,7 @@ func (s *Store) GetProvisionedLimit(ctx context.Context, name string) (int64, er
 
 // SetProvisionedLimit implements store.ProvisionedLimits.
 func (s *Store) SetProvisionedLimit(ctx context.Context, name string, value int64, at time.Time) error {
-	_, err := s.c.One().Exec(ctx, `INSERT INTO provisioned_limits (name, value, updated_at) VALUES ($1, $2, $3)
+	_, err := s.c.Exec(ctx, `INSERT INTO provisioned_limits (name, value, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, s.t(at))
 	if err != nil {
 		return s.errorf("set provisioned limit", err)

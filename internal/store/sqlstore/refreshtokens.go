@@ -24,7 +24,7 @@ func scanToken(row Row) (*store.RefreshToken, error) {
 
 // CreateRefreshToken implements store.RefreshTokens.
 func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO refresh_tokens (id, pool, family, user_id, client_id,
+	err := changed(s.c.Exec(ctx, `INSERT INTO refresh_tokens (id, pool, family, user_id, client_id,
 			auth_time, created_at, expires_at, rotated_at, revoked)
 		SELECT $3, pool, $4, id, $5, $6, $7, $8, $9, $10 FROM users WHERE pool = `+poolPK+` AND sub = $2`,
 		t.PoolID, t.Sub, t.ID, t.Family, t.ClientID, s.t(t.AuthTime), s.t(t.CreatedAt), s.t(t.ExpiresAt), s.nullT(t.RotatedAt), t.Revoked))
@@ -75,7 +75,7 @@ const revokeFamily = "UPDATE refresh_tokens SET revoked = true WHERE pool = " + 
 
 // RevokeFamily implements store.RefreshTokens.
 func (s *Store) RevokeFamily(ctx context.Context, poolID, family string) error {
-	if _, err := s.c.One().Exec(ctx, revokeFamily, poolID, family); err != nil {
+	if _, err := s.c.Exec(ctx, revokeFamily, poolID, family); err != nil {
 		return s.errorf("revoke family", err)
 	}
 	return nil
@@ -87,7 +87,7 @@ const revokeUserTokens = "UPDATE refresh_tokens SET revoked = true WHERE user_id
 
 // RevokeUserTokens implements store.RefreshTokens.
 func (s *Store) RevokeUserTokens(ctx context.Context, poolID, sub string) error {
-	if _, err := s.c.One().Exec(ctx, revokeUserTokens, poolID, sub); err != nil {
+	if _, err := s.c.Exec(ctx, revokeUserTokens, poolID, sub); err != nil {
 		return s.errorf("revoke user tokens", err)
 	}
 	return nil

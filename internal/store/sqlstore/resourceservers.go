@@ -97,7 +97,7 @@ func (s *Store) UpdateResourceServer(ctx context.Context, poolID, identifier str
 
 // DeleteResourceServer implements store.ResourceServers.
 func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM resource_servers WHERE pool = "+poolPK+" AND identifier = $2", poolID, identifier)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM resource_servers WHERE pool = "+poolPK+" AND identifier = $2", poolID, identifier)); err != nil {
 		return s.errorf("delete resource server", err)
 	}
 	return nil

@@ -23,7 +23,7 @@ func scanSession(row Row) (*store.Session, error) {
 
 // CreateSession implements store.Sessions.
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO sessions (id, pool, user_id, client_id, data, created_at, expires_at)
+	err := changed(s.c.Exec(ctx, `INSERT INTO sessions (id, pool, user_id, client_id, data, created_at, expires_at)
 		SELECT $3, pool, id, $4, $5, $6, $7 FROM users WHERE pool = `+poolPK+` AND sub = $2`,
 		sess.PoolID, sess.Sub, sess.ID, sess.ClientID, sess.Data, s.t(sess.CreatedAt), s.t(sess.ExpiresAt)))
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, erro
 
 // DeleteSession implements store.Sessions.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM sessions WHERE id = $1", id)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM sessions WHERE id = $1", id)); err != nil {
 		return s.errorf("delete session", err)
 	}
 	return nil
@@ -55,7 +55,7 @@ const deleteUserSessions = "DELETE FROM sessions WHERE user_id = " + userID
 
 // DeleteUserSessions implements store.Sessions.
 func (s *Store) DeleteUserSessions(ctx context.Context, poolID, sub string) error {
-	if _, err := s.c.One().Exec(ctx, deleteUserSessions, poolID, sub); err != nil {
+	if _, err := s.c.Exec(ctx, deleteUserSessions, poolID, sub); err != nil {
 		return s.errorf("delete user sessions", err)
 	}
 	return nil

@@ -8,7 +8,7 @@ import (
 
 // CreateSigningKey implements store.SigningKeys.
 func (s *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO signing_keys (kid, pool, key_use, sealed, created_at)
+	err := changed(s.c.Exec(ctx, `INSERT INTO signing_keys (kid, pool, key_use, sealed, created_at)
 		SELECT $2, pk, $3, $4, $5 FROM pools WHERE id = $1`,
 		k.PoolID, k.KID, k.Use, k.Sealed, s.t(k.CreatedAt)))
 	if err != nil {

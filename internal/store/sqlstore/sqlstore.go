@@ -33,6 +33,36 @@ type Executor interface {
 	// QueryRow runs a statement that returns at most one row; its Scan
 	// returns an error wrapping sql.ErrNoRows when there is none.
 	QueryRow(ctx context.Context, query string, args ...any) Row
+	// ExecAll runs statements that return no rows, in order, and returns
+	// the number of rows each changed. It stops at the first that fails,
+	// with a *StmtError. PostgreSQL receives them in one round trip.
+	ExecAll(ctx context.Context, stmts []Stmt) ([]int64, error)
+}
+
+// Stmt is a statement and its arguments.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+// StmtError is the failure of statement Index of an ExecAll.
+type StmtError struct {
+	Index int
+	Err   error
+}
+
+func (e *StmtError) Error() string { return fmt.Sprintf("statement %d: %v", e.Index, e.Err) }
+
+func (e *StmtError) Unwrap() error { return e.Err }
+
+// failedStmt returns the index of the statement of an ExecAll that err
+// reports, or -1.
+func failedStmt(err error) int {
+	var se *StmtError
+	if errors.As(err, &se) {
+		return se.Index
+	}
+	return -1
 }
 
 // Row is one row of a result.
@@ -53,10 +83,14 @@ type Rows interface {
 type Conn interface {
 	// Read returns where reads go.
 	Read() Executor
-	// One returns where a write of a single statement goes. Outside a
-	// transaction the statement commits on its own; inside one, a failing
-	// statement undoes only itself and leaves the transaction usable.
-	One() Executor
+	// Exec runs a write of a single statement, returning no rows, and
+	// returns the number of rows it changed. Outside a transaction the
+	// statement commits on its own; inside one, a failing statement undoes
+	// only itself and leaves the transaction usable.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// ExecAll runs statements as Executor.ExecAll does, and atomically, as
+	// Exec runs one: all of them take effect or none.
+	ExecAll(ctx context.Context, stmts []Stmt) ([]int64, error)
 	// Write runs fn atomically: in a transaction of its own or, inside one,
 	// under a savepoint that fn's error rolls back. Statements fn runs on
 	// the executor it is given read what fn wrote.

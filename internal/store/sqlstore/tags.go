@@ -71,12 +71,16 @@ func (s *Store) UpdateTags(ctx context.Context, poolID string, fn func(tags map[
 		if _, err := tx.Exec(ctx, "DELETE FROM pool_tags WHERE pool = "+poolPK, poolID); err != nil {
 			return err
 		}
-		for k, v := range tags {
-			if _, err := tx.Exec(ctx, "INSERT INTO pool_tags (pool, key, value) SELECT pk, $2, $3 FROM pools WHERE id = $1", poolID, k, v); err != nil {
-				return err
-			}
+		if len(tags) == 0 {
+			return nil
 		}
-		return nil
+		args := []any{poolID}
+		for k, v := range tags {
+			args = append(args, k, v)
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO pool_tags (pool, key, value) SELECT p.pk, x.column1, x.column2 FROM pools p, (VALUES "+
+			valueRows("", 2, 2, len(tags))+") AS x WHERE p.id = $1", args...)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -27,7 +27,7 @@ func links(m map[string]string) map[string]string {
 
 // CreateTerms implements store.TermsDocuments.
 func (s *Store) CreateTerms(ctx context.Context, t *store.Terms) error {
-	err := changed(s.c.One().Exec(ctx, `INSERT INTO terms (id, pool, client_id, name, source, enforcement, links, created_at, updated_at)
+	err := changed(s.c.Exec(ctx, `INSERT INTO terms (id, pool, client_id, name, source, enforcement, links, created_at, updated_at)
 		SELECT $3, p.pk, c.id, $4, $5, $6, $7, $8, $9 FROM pools p JOIN clients c ON c.pool = p.pk WHERE p.id = $1 AND c.id = $2`,
 		t.PoolID, t.ClientID, t.ID, t.Name, t.Source, t.Enforcement, jsonArg(links(t.Links)), s.t(t.CreatedAt), s.t(t.UpdatedAt)))
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *Store) UpdateTerms(ctx context.Context, poolID, id string, fn func(t *s
 
 // DeleteTerms implements store.TermsDocuments.
 func (s *Store) DeleteTerms(ctx context.Context, poolID, id string) error {
-	if err := changed(s.c.One().Exec(ctx, "DELETE FROM terms WHERE pool = "+poolPK+" AND id = $2", poolID, id)); err != nil {
+	if err := changed(s.c.Exec(ctx, "DELETE FROM terms WHERE pool = "+poolPK+" AND id = $2", poolID, id)); err != nil {
 		return s.errorf("delete terms", err)
 	}
 	return nil

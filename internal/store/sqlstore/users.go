@@ -48,44 +48,48 @@ func (s *Store) encodeUser(u *store.User) (attrs string, aliases any, err error)
 	return string(a), aliases, err
 }
 
-// CreateUser implements store.Users.
+// CreateUser implements store.Users: the user's row, its indexed
+// attributes and its aliases in one ExecAll (one round trip on PostgreSQL).
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
-	err := s.c.Write(ctx, func(ex Executor) error {
-		attrs, aliases, err := s.encodeUser(u)
-		if err != nil {
-			return err
-		}
-		row := userRow{User: *u}
-		err = ex.QueryRow(ctx, `INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases,
-				password, password_set_at, state, created_at, updated_at)
-			SELECT pk, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM pools WHERE id = $1 RETURNING id, pool`,
-			u.PoolID, u.Key, u.Username, u.Sub, u.Status, u.Enabled, attrs, aliases, u.Password, s.nullT(u.PasswordSetAt),
-			u.State, s.t(u.CreatedAt), s.t(u.UpdatedAt)).Scan(&row.id, &row.pool)
-		if s.d.IsUnique(err) {
-			return store.ErrConflict
-		}
-		if err != nil {
-			return notFound(err)
-		}
-		return s.syncIndexes(ctx, ex, nil, &row)
-	})
+	attrs, aliases, err := s.encodeUser(u)
+	if err != nil {
+		return s.errorf("create user", err)
+	}
+	stmts, aliasesAt := indexStmts(nil, &userRow{User: *u})
+	stmts = append([]Stmt{{SQL: `INSERT INTO users (pool, key, username, sub, status, enabled, attributes, aliases,
+			password, password_set_at, state, created_at, updated_at)
+		SELECT pk, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM pools WHERE id = $1`,
+		Args: []any{u.PoolID, u.Key, u.Username, u.Sub, u.Status, u.Enabled, attrs, aliases, u.Password, s.nullT(u.PasswordSetAt),
+			u.State, s.t(u.CreatedAt), s.t(u.UpdatedAt)}}}, stmts...)
+	n, err := s.c.ExecAll(ctx, stmts)
+	switch failed := failedStmt(err); {
+	case err == nil && n[0] == 0:
+		err = store.ErrNotFound // no such pool
+	case failed == 0 && s.d.IsUnique(err):
+		err = store.ErrConflict
+	case failed == aliasesAt+1 && s.d.IsUnique(err):
+		err = store.ErrAliasConflict
+	}
 	if err != nil {
 		return s.errorf("create user", err)
 	}
 	return nil
 }
 
-// syncIndexes brings user_attrs and aliases from the state of old to that of
-// nu; either may be nil (a user created or deleted).
-func (s *Store) syncIndexes(ctx context.Context, ex Executor, old, nu *userRow) error {
+// indexStmts returns the statements that bring user_attrs and aliases from
+// the state of old to that of nu, either of which may be nil (a user
+// created or deleted), and the index of the one that inserts aliases (-1
+// when none does). A user without a row id (one being created) is found by
+// its pool ID and key.
+func indexStmts(old, nu *userRow) (stmts []Stmt, aliasesAt int) {
 	var oldAttrs, newAttrs map[string]string
 	var oldAliases, newAliases []string
-	var pool, id int64
+	var u *userRow
 	if old != nil {
-		oldAttrs, oldAliases, pool, id = old.Attributes, old.Aliases, old.pool, old.id
+		oldAttrs, oldAliases, u = old.Attributes, old.Aliases, old
 	}
 	if nu != nil {
-		newAttrs, newAliases, pool, id = nu.Attributes, nu.Aliases, nu.pool, nu.id
+		newAttrs, newAliases, u = nu.Attributes, nu.Aliases, nu
 	}
 	var addAttrs []any
 	for _, name := range store.IndexedAttributes {
@@ -95,23 +99,20 @@ func (s *Store) syncIndexes(ctx context.Context, ex Executor, old, nu *userRow) 
 			continue
 		}
 		if had {
-			if _, err := ex.Exec(ctx, "DELETE FROM user_attrs WHERE pool = $1 AND name = $2 AND value = $3 AND user_id = $4",
-				pool, name, ov, id); err != nil {
-				return err
-			}
+			stmts = append(stmts, Stmt{SQL: "DELETE FROM user_attrs WHERE pool = $1 AND name = $2 AND value = $3 AND user_id = $4",
+				Args: []any{u.pool, name, ov, u.id}})
 		}
 		if has {
 			addAttrs = append(addAttrs, name, nv)
 		}
 	}
-	if err := insertRows(ctx, ex, "user_attrs (pool, user_id, name, value)", []any{pool, id}, addAttrs); err != nil {
-		return err
+	if len(addAttrs) > 0 {
+		stmts = append(stmts, u.insertRows("user_attrs (pool, user_id, name, value)", addAttrs))
 	}
 	for _, a := range oldAliases {
 		if !slices.Contains(newAliases, a) {
-			if _, err := ex.Exec(ctx, "DELETE FROM aliases WHERE pool = $1 AND alias = $2 AND user_id = $3", pool, a, id); err != nil {
-				return err
-			}
+			stmts = append(stmts, Stmt{SQL: "DELETE FROM aliases WHERE pool = $1 AND alias = $2 AND user_id = $3",
+				Args: []any{u.pool, a, u.id}})
 		}
 	}
 	var addAliases []any
@@ -120,41 +121,52 @@ func (s *Store) syncIndexes(ctx context.Context, ex Executor, old, nu *userRow) 
 			addAliases = append(addAliases, a)
 		}
 	}
-	err := insertRows(ctx, ex, "aliases (pool, user_id, alias)", []any{pool, id}, addAliases)
-	if s.d.IsUnique(err) {
-		return store.ErrAliasConflict
+	aliasesAt = -1
+	if len(addAliases) > 0 {
+		aliasesAt = len(stmts)
+		stmts = append(stmts, u.insertRows("aliases (pool, user_id, alias)", addAliases))
 	}
-	return err
+	return stmts, aliasesAt
 }
 
-// insertRows inserts rows into table, "name (column, ...)", in one
-// statement. Each row is the values of fixed followed by the next values of
-// args, as many as table has columns after those of fixed.
-func insertRows(ctx context.Context, ex Executor, table string, fixed []any, args []any) error {
-	if len(args) == 0 {
-		return nil
+// insertRows returns the statement that inserts rows of u into table,
+// "name (pool, user_id, column, ...)": each row is u's pool key and row id
+// followed by the next values of vals, one for each further column.
+func (u *userRow) insertRows(table string, vals []any) Stmt {
+	width := strings.Count(table, ",") - 1
+	if u.id == 0 {
+		// The user is created by the statement before: find its row.
+		cols := make([]string, width)
+		for c := range cols {
+			cols[c] = "x.column" + strconv.Itoa(c+1)
+		}
+		return Stmt{SQL: "INSERT INTO " + table + " SELECT u.pool, u.id, " + strings.Join(cols, ", ") +
+			" FROM users u, (VALUES " + valueRows("", 3, width, len(vals)/width) + ") AS x WHERE u.pool = " + poolPK + " AND u.key = $2",
+			Args: append([]any{u.PoolID, u.Key}, vals...)}
 	}
-	width := strings.Count(table, ",") + 1 - len(fixed)
+	return Stmt{SQL: "INSERT INTO " + table + " VALUES " + valueRows("$1, $2, ", 3, width, len(vals)/width),
+		Args: append([]any{u.pool, u.id}, vals...)}
+}
+
+// valueRows returns n rows of a VALUES list, each prefix followed by width
+// placeholders numbered on from first: valueRows("$1, ", 2, 2, 2) is
+// "($1, $2, $3), ($1, $4, $5)".
+func valueRows(prefix string, first, width, n int) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + table + " VALUES ")
-	for r := range len(args) / width {
+	for r := range n {
 		if r > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(")
-		for c := range fixed {
+		b.WriteString("(" + prefix)
+		for c := range width {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(c+1))
-		}
-		for c := range width {
-			b.WriteString(", $" + strconv.Itoa(len(fixed)+1+r*width+c))
+			b.WriteString("$" + strconv.Itoa(first+r*width+c))
 		}
 		b.WriteString(")")
 	}
-	_, err := ex.Exec(ctx, b.String(), append(slices.Clip(fixed), args...)...)
-	return err
+	return b.String()
 }
 
 // GetUser implements store.Users.
@@ -212,12 +224,16 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 		if err != nil {
 			return err
 		}
-		if _, err := ex.Exec(ctx, `UPDATE users SET status = $1, enabled = $2, attributes = $3, aliases = $4,
+		stmts, aliasesAt := indexStmts(old, nu)
+		stmts = append([]Stmt{{SQL: `UPDATE users SET status = $1, enabled = $2, attributes = $3, aliases = $4,
 				password = $5, password_set_at = $6, state = $7, updated_at = $8 WHERE id = $9`,
-			nu.Status, nu.Enabled, attrs, aliases, nu.Password, s.nullT(nu.PasswordSetAt), nu.State, s.t(nu.UpdatedAt), nu.id); err != nil {
-			return err
+			Args: []any{nu.Status, nu.Enabled, attrs, aliases, nu.Password, s.nullT(nu.PasswordSetAt), nu.State, s.t(nu.UpdatedAt), nu.id}}},
+			stmts...)
+		_, err = ex.ExecAll(ctx, stmts)
+		if failedStmt(err) == aliasesAt+1 && s.d.IsUnique(err) {
+			return store.ErrAliasConflict
 		}
-		return s.syncIndexes(ctx, ex, old, nu)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -235,7 +251,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, key string) error {
 		if err != nil {
 			return err
 		}
-		return s.syncIndexes(ctx, ex, old, nil)
+		stmts, _ := indexStmts(old, nil)
+		_, err = ex.ExecAll(ctx, stmts)
+		return err
 	})
 	if err != nil {
 		return s.errorf("delete user", err)
