@@ -56,6 +56,14 @@ var built = []string{
 	"GetProvisionedLimit", "UpdateProvisionedLimit",
 	// User import jobs (internal/ops/importjobs).
 	"CreateUserImportJob", "StartUserImportJob", "StopUserImportJob", "DescribeUserImportJob", "ListUserImportJobs",
+	// MFA settings (internal/ops/mfa).
+	"AssociateSoftwareToken", "VerifySoftwareToken", "SetUserMFAPreference", "AdminSetUserMFAPreference",
+	"SetUserSettings", "AdminSetUserSettings", "GetUserAuthFactors", "AdminGetUserAuthFactors",
+	// Remembered devices (internal/ops/devices).
+	"ConfirmDevice", "GetDevice", "ListDevices", "ForgetDevice", "UpdateDeviceStatus",
+	"AdminGetDevice", "AdminListDevices", "AdminForgetDevice", "AdminUpdateDeviceStatus",
+	// Auth event history (internal/ops/events).
+	"AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {
@@ -97,11 +105,11 @@ func TestOperationsRouted(t *testing.T) {
 	}
 	// An unbuilt operation with a valid request answers 501; an invalid one
 	// is still validated against the model first.
-	resp, body := post(t, s.URL, "ListDevices", `{"AccessToken":"abc"}`)
-	if resp.StatusCode != 501 || body["__type"] != "NotImplementedException" || !strings.Contains(body["message"].(string), "ListDevices") {
+	resp, body := post(t, s.URL, "ListWebAuthnCredentials", `{"AccessToken":"abc"}`)
+	if resp.StatusCode != 501 || body["__type"] != "NotImplementedException" || !strings.Contains(body["message"].(string), "ListWebAuthnCredentials") {
 		t.Errorf("unbuilt operation: %d %v", resp.StatusCode, body)
 	}
-	resp, body = post(t, s.URL, "ListDevices", `{"Limit":0}`)
+	resp, body = post(t, s.URL, "ListWebAuthnCredentials", `{"MaxResults":0}`)
 	if resp.StatusCode != 400 || body["__type"] != "InvalidParameterException" || resp.Header.Get("x-amzn-ErrorType") != "InvalidParameterException" {
 		t.Errorf("invalid request to an unbuilt operation: %d %v", resp.StatusCode, body)
 	}

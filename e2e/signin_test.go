@@ -390,22 +390,6 @@ func TestUserStates(t *testing.T) {
 	wantErr(t, err, "PasswordResetRequiredException", "Password reset required for the user")
 }
 
-func TestMFAFailsClosed(t *testing.T) {
-	e := newSigninEnv(t, nil)
-	id := aws.ToString(e.client(t, nil).ClientId)
-	e.user(t, "kim")
-	must[*cip.InitiateAuthOutput](t)(e.password(id, "kim", signinPassword))
-	must[*cip.UpdateUserPoolOutput](t)(e.c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{
-		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOn,
-		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sns")},
-	}))
-	out, err := e.password(id, "kim", signinPassword)
-	if err == nil && out.AuthenticationResult != nil {
-		t.Fatal("tokens issued after one factor in a pool that requires MFA")
-	}
-	wantErr(t, err, "NotAuthorizedException", "multi-factor")
-}
-
 func TestRefreshRotationAndRevocation(t *testing.T) {
 	e := newSigninEnv(t, nil)
 	rot := aws.ToString(e.client(t, func(in *cip.CreateUserPoolClientInput) {

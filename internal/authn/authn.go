@@ -95,6 +95,12 @@ type State struct {
 	// MFA lists the second factors the user has enabled (SMS_MFA,
 	// SOFTWARE_TOKEN_MFA, EMAIL_OTP); the MFA operations set it.
 	MFA []string `json:"mfa,omitzero"`
+	// PreferredMFA is the enabled factor the user prefers, if any.
+	PreferredMFA string `json:"preferredMfa,omitzero"`
+	// TOTP is the user's software token (see mfa.go).
+	TOTP *TOTP `json:"totp,omitzero"`
+	// Devices are the devices the user signed in from (see devices.go).
+	Devices []Device `json:"devices,omitzero"`
 	// Sent maps a code purpose to where its latest code went, so that
 	// confirming the code verifies the attribute value it reached.
 	Sent map[string]Delivery `json:"sent,omitzero"`
@@ -317,23 +323,4 @@ func (s *Service) TemporaryPasswordExpired(p *userpool.Pool, u *store.User) bool
 // password.
 func ErrTemporaryPasswordExpired() error {
 	return &model.NotAuthorizedException{Message: "Temporary password has expired and must be reset by an administrator."}
-}
-
-// MFARequired reports whether Cognito would ask the user for a second
-// factor after the password. MFA arrives in a later issue; until then a
-// sign-in that needs it is refused (see ErrMFAUnsupported) rather than let
-// through on one factor.
-func MFARequired(p *userpool.Pool, st *State) bool {
-	switch p.Settings.MfaConfiguration {
-	case model.UserPoolMfaTypeOn:
-		return true
-	case model.UserPoolMfaTypeOptional:
-		return len(st.MFA) > 0
-	}
-	return false
-}
-
-// ErrMFAUnsupported refuses a sign-in that needs a second factor.
-func ErrMFAUnsupported() error {
-	return &model.NotAuthorizedException{Message: "This sign-in requires multi-factor authentication, which this server does not support yet; it is refused rather than completed with one factor."}
 }

@@ -34,6 +34,18 @@ type SessionData struct {
 	// AuthTime is when the user proved their password, for a challenge
 	// that follows it.
 	AuthTime time.Time `json:"authTime,omitzero"`
+	// TokenSource is the token generation trigger source of the tokens a
+	// second factor will issue.
+	TokenSource string `json:"tokenSource,omitzero"`
+	// MFAOptions are the factors a SELECT_MFA_TYPE or MFA_SETUP challenge
+	// offered.
+	MFAOptions []string `json:"mfaOptions,omitzero"`
+	// MFASetUp is set once VerifySoftwareToken has verified a software
+	// token with an MFA_SETUP session.
+	MFASetUp bool `json:"mfaSetUp,omitzero"`
+	// DeviceKey is the remembered device a DEVICE_SRP_AUTH or
+	// DEVICE_PASSWORD_VERIFIER challenge authenticates.
+	DeviceKey string `json:"deviceKey,omitzero"`
 	// Custom is the custom authentication (CUSTOM_AUTH) the session is
 	// part of; nil outside one.
 	Custom *CustomAuth `json:"custom,omitzero"`
@@ -72,6 +84,12 @@ func (s *Service) NewSession(ctx context.Context, c *appclient.Client, u *store.
 	if err != nil {
 		return "", err
 	}
+	return s.NewSessionAs(ctx, c, u, d, raw)
+}
+
+// NewSessionAs stores a session as NewSession does, under the value raw
+// that the caller drew: raw must be unguessable.
+func (s *Service) NewSessionAs(ctx context.Context, c *appclient.Client, u *store.User, d *SessionData, raw string) (string, error) {
 	id := tokenID(raw)
 	plain, err := json.Marshal(d)
 	if err != nil {
@@ -113,6 +131,30 @@ func (s *Service) OpenSession(ctx context.Context, c *appclient.Client, raw stri
 	if rec.ClientID != c.ID() || rec.PoolID != c.Pool.ID {
 		return nil, ErrInvalidSession()
 	}
+	return s.openRecord(rec)
+}
+
+// OpenSessionByValue returns a session by its value alone, for the
+// operations that take a Session without an app client
+// (AssociateSoftwareToken, VerifySoftwareToken): the record names the
+// client and the pool. It does not consume the session.
+func (s *Service) OpenSessionByValue(ctx context.Context, raw string) (*Session, error) {
+	if raw == "" {
+		return nil, ErrInvalidSession()
+	}
+	rec, err := s.Store.GetSession(ctx, tokenID(raw))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrInvalidSession()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get session: %w", err)
+	}
+	return s.openRecord(rec)
+}
+
+// openRecord checks that a session has not expired and opens its data.
+func (s *Service) openRecord(rec *store.Session) (*Session, error) {
+	id := rec.ID
 	if !s.Now().Before(rec.ExpiresAt) {
 		return nil, ErrSessionExpired()
 	}

@@ -32,10 +32,13 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/account"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/clients"
+	"github.com/cognate-idp/cognate/internal/ops/devices"
 	"github.com/cognate-idp/cognate/internal/ops/domains"
+	"github.com/cognate-idp/cognate/internal/ops/events"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/importjobs"
+	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
@@ -192,6 +195,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
 	signIn := &signin.Service{Deps: deps}
 	signIn.Register(mux)
+	(&mfa.Service{Deps: deps}).Register(mux)
+	(&devices.Service{Deps: deps}).Register(mux)
+	(&events.Service{Deps: deps}).Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}

@@ -54,6 +54,7 @@ type Store interface {
 	Brandings
 	ProvisionedLimits
 	ImportJobs
+	AuthEvents
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -100,7 +101,7 @@ type Pools interface {
 	// DeletePool removes the pool and everything in it (clients, users,
 	// groups, memberships, messages, signing keys, sessions, codes, refresh
 	// tokens, domains, resource servers, terms, tags, identity providers,
-	// provider links, settings documents, branding styles); ErrNotFound if
+	// provider links, settings documents, branding styles, auth events); ErrNotFound if
 	// it does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ListPools returns pools ordered by ID and the cursor of the next page

@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -89,15 +90,14 @@ func (s *Service) GetUser(ctx context.Context, in *model.GetUserRequest) (*model
 	if err != nil {
 		return nil, err
 	}
-	st, err := authn.ReadState(c.User)
+	list, preferred, options, err := mfa.Settings(c.User)
 	if err != nil {
 		return nil, err
 	}
-	out := &model.GetUserResponse{Username: c.User.Username, UserAttributes: readable(c.Client, c.User.Attributes)}
-	if len(st.MFA) > 0 {
-		out.UserMFASettingList = slices.Clone(st.MFA)
-	}
-	return out, nil
+	return &model.GetUserResponse{
+		Username: c.User.Username, UserAttributes: readable(c.Client, c.User.Attributes),
+		UserMFASettingList: list, PreferredMfaSetting: preferred, MFAOptions: options,
+	}, nil
 }
 
 // DeleteUser deletes the caller. The store drops their refresh tokens,

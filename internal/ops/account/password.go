@@ -66,5 +66,6 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 		}
 		return nil, err
 	}
+	s.Auth.RecordPass(ctx, c.Pool, u, model.EventTypePasswordchange, nil)
 	return &model.ChangePasswordResponse{}, nil
 }

@@ -76,6 +76,9 @@ type request struct {
 	// the pages' to check, and a finished sign-in returns its user instead
 	// of tokens.
 	hosted bool
+	// ip is the user's IP address as the request's context data gives it,
+	// for the auth event history.
+	ip string
 }
 
 func invalid(format string, args ...any) error {
@@ -92,7 +95,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.initiate(ctx, &request{client: c, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata})
+	o, err := s.initiate(ctx, &request{client: c, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata, ip: userIP(in.UserContextData)})
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +108,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.initiate(ctx, &request{client: c, admin: true, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata})
+	o, err := s.initiate(ctx, &request{client: c, admin: true, flow: in.AuthFlow, params: in.AuthParameters, metadata: in.ClientMetadata, ip: contextIP(in.ContextData)})
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +116,8 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 }
 
 // initiate runs the first step of a flow.
-func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
+func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err error) {
+	defer func() { s.recordStep(ctx, r, o, err) }()
 	c := r.client
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth:
@@ -284,16 +288,20 @@ func (s *Service) afterPassword(ctx context.Context, r *request, u *store.User) 
 	return s.finish(ctx, r, u, "PostAuthentication_Authentication", "TokenGeneration_Authentication")
 }
 
-// finish issues tokens once every factor is in, or refuses a sign-in that
-// needs a second factor this server cannot ask for yet.
+// finish issues tokens once the first factor is in, or asks for the second
+// factor the pool and the user call for.
 func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSource, tokenSource string) (*outcome, error) {
-	st, err := authn.ReadState(u)
-	if err != nil {
-		return nil, err
+	if o, err := s.challengeDevice(ctx, r, u, tokenSource); o != nil || err != nil {
+		return o, err
 	}
-	if authn.MFARequired(r.client.Pool, st) {
-		return nil, authn.ErrMFAUnsupported()
+	if o, err := s.challengeMFA(ctx, r, u, tokenSource); o != nil || err != nil {
+		return o, err
 	}
+	return s.issue(ctx, r, u, postSource, tokenSource)
+}
+
+// issue runs the post authentication trigger and issues tokens.
+func (s *Service) issue(ctx context.Context, r *request, u *store.User, postSource, tokenSource string) (*outcome, error) {
 	if err := s.Auth.Triggers().PostAuthentication(ctx, event(r, u, postSource)); err != nil {
 		return nil, err
 	}
@@ -302,6 +310,9 @@ func (s *Service) finish(ctx context.Context, r *request, u *store.User, postSou
 	}
 	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
 	if err != nil {
+		return nil, err
+	}
+	if res.NewDeviceMetadata, err = s.deviceMetadata(ctx, r, u); err != nil {
 		return nil, err
 	}
 	return &outcome{tokens: res, params: map[string]string{}}, nil
@@ -387,10 +398,10 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	session, err := s.Auth.NewSession(ctx, c, u, &authn.SessionData{
+	session, err := s.Auth.NewSessionAs(ctx, c, u, &authn.SessionData{
 		Challenge: model.ChallengeNameTypePasswordVerifier, Username: u.Username, SRPA: srpA, SRPb: b, SecretBlock: block, SRPB: srv.B(),
 		Custom: r.custom,
-	})
+	}, srpSession(block))
 	if err != nil {
 		return nil, err
 	}
@@ -424,10 +435,7 @@ func (s *Service) simulatedSRP(c *appclient.Client, name, srpA string, b, block 
 	if err != nil {
 		return nil, err
 	}
-	session, err := s.Auth.IDs.Token(authn.SessionSize)
-	if err != nil {
-		return nil, err
-	}
+	session := srpSession(block)
 	userID := name
 	if len(c.Pool.UsernameAttributes()) > 0 {
 		userID = s.Auth.SimulatedUserID(c.Pool.ID, name)
@@ -493,7 +501,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondT
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.respond(ctx, &request{client: c, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata}, in.Session)
+	o, err := s.respond(ctx, &request{client: c, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata, ip: userIP(in.UserContextData)}, in.Session)
 	if err != nil {
 		return nil, err
 	}
@@ -506,7 +514,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.respond(ctx, &request{client: c, admin: true, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata}, in.Session)
+	o, err := s.respond(ctx, &request{client: c, admin: true, flow: in.ChallengeName, params: in.ChallengeResponses, metadata: in.ClientMetadata, ip: contextIP(in.ContextData)}, in.Session)
 	if err != nil {
 		return nil, err
 	}
@@ -514,7 +522,8 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 }
 
 // respond runs the answer to a challenge: r.flow is the challenge name.
-func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*outcome, error) {
+func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o *outcome, err error) {
+	defer func() { s.recordStep(ctx, r, o, err) }()
 	c := r.client
 	name, err := param(r.params, "USERNAME")
 	if err != nil {
@@ -524,6 +533,9 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
+	}
+	if rawSession == "" && r.flow == model.ChallengeNameTypePasswordVerifier {
+		rawSession = srpSessionOf(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
 	}
 	sess, err := s.Auth.OpenSession(ctx, c, rawSession)
 	if err != nil {
@@ -561,6 +573,11 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		return s.newPassword(ctx, r, u, sess)
 	case model.ChallengeNameTypeCustomChallenge:
 		return s.answerCustom(ctx, r, u, sess)
+	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa,
+		model.ChallengeNameTypeSelectMfaType, model.ChallengeNameTypeMfaSetup:
+		return s.respondMFA(ctx, r, u, sess)
+	case model.ChallengeNameTypeDeviceSrpAuth, model.ChallengeNameTypeDevicePasswordVerifier:
+		return s.respondDevice(ctx, r, u, sess)
 	}
 	return nil, invalid("Challenge %s is not supported", r.flow)
 }

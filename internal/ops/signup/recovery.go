@@ -194,6 +194,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 		return nil, err
 	}
 	s.Notify()
+	s.Auth.RecordPass(ctx, p, u, model.EventTypeForgotpassword, in.UserContextData)
 	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
 }
 

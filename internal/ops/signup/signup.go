@@ -222,6 +222,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 			return nil, err
 		}
 	}
+	s.Auth.RecordPass(ctx, p, u, model.EventTypeSignup, in.UserContextData)
 	confirmed := status == model.UserStatusTypeConfirmed
 	return &model.SignUpResponse{UserConfirmed: &confirmed, UserSub: u.Sub, CodeDeliveryDetails: details}, nil
 }
@@ -414,6 +415,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		return nil, err
 	}
 	s.Notify()
+	s.Auth.RecordPass(ctx, p, u, model.EventTypeResendcode, in.UserContextData)
 	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
@@ -195,9 +196,14 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 	if err != nil {
 		return nil, err
 	}
+	list, preferred, options, err := mfa.Settings(u)
+	if err != nil {
+		return nil, err
+	}
 	return &model.AdminGetUserResponse{
 		Username: u.Username, UserAttributes: attributes(u.Attributes, nil), Enabled: &u.Enabled, UserStatus: u.Status,
 		UserCreateDate: model.NewTime(u.CreatedAt), UserLastModifiedDate: model.NewTime(u.UpdatedAt),
+		UserMFASettingList: list, PreferredMfaSetting: preferred, MFAOptions: options,
 	}, nil
 }
 

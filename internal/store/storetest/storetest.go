@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"Codes", testCodes},
+		{"AuthEvents", testAuthEvents},
 		{"RefreshTokens", testRefreshTokens},
 		{"DeleteExpiredRefreshTokens", testDeleteExpiredRefreshTokens},
 		{"TxCommit", testTxCommit},
