@@ -58,6 +58,8 @@ type page struct {
 	Username    string
 	UserLabel   string
 	Session     string
+	// Ticket is the sign-up ticket the confirmation form carries.
+	Ticket      string
 	Destination string
 	Fields      []field
 	// Terms are the client's terms documents, linked on the sign-up page.
