@@ -58,6 +58,9 @@ const poolMemoSize = 1024
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// SweepEvery is how often expired sessions, hosted records and
+	// refresh tokens are deleted; oauth.DefaultSweepInterval when zero.
+	SweepEvery time.Duration
 	// Rand is the source of randomness; crypto/rand.Reader when nil.
 	Rand io.Reader
 	// SMTPTLS is the TLS configuration of the SMTP client (for example
@@ -72,6 +75,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
+	}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = oauth.DefaultSweepInterval
 	}
 	return o
 }
@@ -89,6 +95,10 @@ type Server struct {
 	signer *tokens.Signer
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
+	// janitor sweeps expired records every sweepEvery while the server
+	// serves.
+	janitor    *oauth.Janitor
+	sweepEvery time.Duration
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -195,13 +205,21 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted,
+		janitor: &oauth.Janitor{Store: st, Now: opts.Now, Log: log}, sweepEvery: opts.SweepEvery}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Sweep deletes the expired sessions, hosted records and refresh tokens
+// now, as the janitor does every SweepEvery, and returns how many of each
+// it removed.
+func (s *Server) Sweep(ctx context.Context) (sessions, refreshTokens int64, err error) {
+	return s.janitor.Sweep(ctx)
+}
 
 // Mux returns the AWS JSON protocol mux, so tests can see which operations
 // are handled.
@@ -225,6 +243,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
+	jctx, stopJanitor := context.WithCancel(ctx)
+	janitorDone := make(chan struct{})
+	go func() {
+		defer close(janitorDone)
+		s.janitor.Run(jctx, s.sweepEvery)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	var err error
@@ -237,6 +261,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		cancel()
 	}
 	stopDispatcher()
+	stopJanitor()
+	<-janitorDone
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}
