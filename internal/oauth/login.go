@@ -411,7 +411,7 @@ func (s *Service) confirmUser(w http.ResponseWriter, r *http.Request, st *site) 
 		}
 		p.Ticket = ""
 	}
-	p.Info = "Your account is confirmed. Sign in."
+	p.Info = p.T("info.confirmed")
 	s.render(w, r, http.StatusOK, "login", p)
 }
 
@@ -421,7 +421,7 @@ func (s *Service) resendCode(w http.ResponseWriter, r *http.Request, st *site) {
 	if a == nil {
 		return
 	}
-	p.Info, p.Ticket = "We have sent a new code.", r.PostForm.Get("signup")
+	p.Info, p.Ticket = p.T("info.resent"), r.PostForm.Get("signup")
 	s.sendConfirmation(w, r, a, p, r.PostForm.Get("username"))
 }
 
@@ -486,6 +486,6 @@ func (s *Service) confirmForgotPassword(w http.ResponseWriter, r *http.Request, 
 		s.fail(w, r, "reset", p, err)
 		return
 	}
-	p.Info = "Your password has been changed. Sign in."
+	p.Info = p.T("info.passwordChanged")
 	s.render(w, r, http.StatusOK, "login", p)
 }

@@ -24,15 +24,16 @@ var pages = func() map[string]*template.Template {
 	return m
 }()
 
-// languages are the lang values Cognito's managed login accepts, with the
-// key of a terms document's link in that language. The pages' text is
-// English; lang sets the document's language tag and chooses the terms'
-// links.
+// languages are the lang values Cognito's managed login speaks, with the
+// key of a terms document's link in that language ("" for the languages
+// terms documents have no key for, whose link is the default one). The
+// pages' fixed text comes from the message catalogue (messages.go); an
+// unknown lang shows English.
 var languages = map[string]string{
 	"de": "cognito:german", "en": "cognito:english", "es": "cognito:spanish", "fr": "cognito:french",
 	"id": "cognito:bahasa-indonesia", "it": "cognito:italian", "ja": "cognito:japanese", "ko": "cognito:korean",
-	"nl": "cognito:dutch", "pt-BR": "cognito:portuguese-brazil", "zh-CN": "cognito:chinese-simplified",
-	"zh-TW": "cognito:chinese-traditional",
+	"nl": "cognito:dutch", "pt-BR": "cognito:portuguese-brazil", "sv": "", "tr": "",
+	"zh-CN": "cognito:chinese-simplified", "zh-TW": "cognito:chinese-traditional",
 }
 
 // field is an input of a form.
@@ -118,7 +119,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	p.Nonce = nonce
 	if p.Lang == "" {
-		p.Lang = "en"
+		p.Lang = fallbackLang
 	}
 	h := w.Header()
 	setPageHeaders(h)
@@ -169,14 +170,17 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 	if err != nil {
 		return nil, err
 	}
-	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI), req: a}
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), Lang: fallbackLang, formOrigin: origin(a.redirectURI), req: a}
 	if _, ok := languages[a.lang]; ok {
 		p.Lang = a.lang
 	}
+	p.UserLabel = p.T("label.username")
 	if names := a.client.Pool.UsernameAttributes(); len(names) > 0 {
-		p.UserLabel = strings.Join(names, " or ")
-		p.UserLabel = strings.ReplaceAll(p.UserLabel, "phone_number", "Phone number")
-		p.UserLabel = strings.ReplaceAll(p.UserLabel, "email", "Email")
+		labels := make([]string, len(names))
+		for i, n := range names {
+			labels[i] = p.T(map[string]string{"email": "label.email", "phone_number": "label.phone"}[n])
+		}
+		p.UserLabel = strings.Join(labels, " "+p.T("label.or")+" ")
 	}
 	if s.Branding != nil {
 		ui, err := s.Branding.GetUICustomization(r.Context(), &model.GetUICustomizationRequest{UserPoolId: a.client.Pool.ID, ClientId: a.client.ID()})
