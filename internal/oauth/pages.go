@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops/domains"
 )
 
 //go:embed templates/*.html
@@ -50,7 +51,9 @@ type page struct {
 	Lang  string
 	Nonce string
 	CSS   template.CSS
-	Logo  string
+	// Logo is the logo's URL: the classic hosted UI's image, or a
+	// managed login style's logo as a data: URL.
+	Logo template.URL
 	CSRF  string
 	// Query is the authorization request, carried from page to page (an
 	// encoded query string, which the forms' actions end with).
@@ -123,7 +126,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	h := w.Header()
 	setPageHeaders(h)
-	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(p.Logo), p.formOrigin))
+	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(string(p.Logo)), p.formOrigin))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := pages[name].ExecuteTemplate(w, "layout", p); err != nil {
@@ -182,17 +185,33 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 		}
 		p.UserLabel = strings.Join(labels, " "+p.T("label.or")+" ")
 	}
-	if s.Branding != nil {
-		ui, err := s.Branding.GetUICustomization(r.Context(), &model.GetUICustomizationRequest{UserPoolId: a.client.Pool.ID, ClientId: a.client.ID()})
-		var nf *model.ResourceNotFoundException
-		switch {
-		case errors.As(err, &nf):
-		case err != nil:
+	if s.Branding == nil {
+		return p, nil
+	}
+	set, err := domains.Decode(st.domain)
+	if err != nil {
+		return nil, err
+	}
+	if set.ManagedLoginVersion == domains.ManagedLogin {
+		style, err := s.clientStyle(r.Context(), a.client.Pool.ID, a.client.ID())
+		if err != nil {
 			return nil, err
-		case ui.UICustomization != nil:
-			p.CSS = template.CSS(ui.UICustomization.CSS)
-			p.Logo = ui.UICustomization.ImageUrl
 		}
+		if style != nil {
+			p.CSS, p.Logo = style.css, style.logo
+		}
+		return p, nil
+	}
+	ui, err := s.Branding.GetUICustomization(r.Context(), &model.GetUICustomizationRequest{UserPoolId: a.client.Pool.ID, ClientId: a.client.ID()})
+	var nf *model.ResourceNotFoundException
+	switch {
+	case errors.As(err, &nf):
+	case err != nil:
+		return nil, err
+	case ui.UICustomization != nil:
+		// The classic hosted UI's image URL is the server's own.
+		p.CSS = template.CSS(ui.UICustomization.CSS)
+		p.Logo = template.URL(ui.UICustomization.ImageUrl)
 	}
 	return p, nil
 }
