@@ -54,7 +54,7 @@ type page struct {
 	// Logo is the logo's URL: the classic hosted UI's image, or a
 	// managed login style's logo as a data: URL.
 	Logo template.URL
-	CSRF  string
+	CSRF string
 	// Query is the authorization request, carried from page to page (an
 	// encoded query string, which the forms' actions end with).
 	Query       template.URL
