@@ -15,8 +15,8 @@ const DefaultSweepInterval = time.Minute
 // Janitor deletes what has expired: the API's authentication sessions and
 // the hosted records kept beside them (authorization codes, hosted
 // sign-in sessions, sign-up tickets, grants), and refresh tokens. Nothing
-// expired is ever honoured, so sweeping only reclaims space; the store
-// deletes in bounded batches and its deletes are idempotent, so several
+// expired is ever honoured, so sweeping only reclaims space. The store's
+// deletes are idempotent (SQLite's in bounded batches), so several
 // replicas may sweep one database at once.
 type Janitor struct {
 	Store store.Store
