@@ -84,6 +84,10 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	if a == nil {
 		return
 	}
+	if !p.Native {
+		s.answer(w, r, a, oauthError("invalid_request", "The app client does not sign users in with the user pool (COGNITO is not one of its identity providers)."))
+		return
+	}
 	name := strings.TrimSpace(r.PostForm.Get("username"))
 	p.Username = name
 	o, err := s.SignIn.HostedSignIn(r.Context(), a.client, name, r.PostForm.Get("password"))

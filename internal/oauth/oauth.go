@@ -62,7 +62,9 @@ type Service struct {
 	SignUp *signup.Service
 	// Branding gives the classic hosted UI's CSS and logo.
 	Branding *branding.Service
-	IDs      ids.Generator
+	// Federation signs users in through third-party identity providers.
+	Federation *Federation
+	IDs        ids.Generator
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
 	Log    *slog.Logger
@@ -157,6 +159,10 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("POST /forgotPassword", s.forgotPassword)
 	page("POST /confirmForgotPassword", s.confirmForgotPassword)
 	page("GET /logout", s.logout)
+	page("GET /oauth2/idpresponse", s.idpResponse)
+	// Sign in with Apple posts its answer from its own site (form_post):
+	// the state cookie, not the cross-origin check, guards this form.
+	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {

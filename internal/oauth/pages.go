@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -66,6 +67,11 @@ type page struct {
 	Ticket      string
 	Destination string
 	Fields      []field
+	// Native is set when the client signs users in with the pool's own
+	// directory (the password form); Providers are the names of its
+	// third-party identity providers (a button each).
+	Native    bool
+	Providers []string
 	// Terms are the client's terms documents, linked on the sign-up page.
 	Terms   []termsLink
 	Message string
@@ -173,7 +179,8 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 	if err != nil {
 		return nil, err
 	}
-	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), Lang: fallbackLang, formOrigin: origin(a.redirectURI), req: a}
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), Lang: fallbackLang, formOrigin: origin(a.redirectURI), req: a,
+		Native: slices.Contains(a.client.Settings.SupportedIdentityProviders, nativeProvider), Providers: a.providers()}
 	if _, ok := languages[a.lang]; ok {
 		p.Lang = a.lang
 	}
