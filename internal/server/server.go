@@ -35,6 +35,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
+	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
@@ -49,7 +50,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
-	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/version"
 )
@@ -96,6 +96,8 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// imports runs the user import jobs while the server serves.
+	imports *importjobs.Runner
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
 	// janitor sweeps expired records every sweepEvery while the server
@@ -162,11 +164,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	hooks, err := newHooks(ctx, cfg, seedFile)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// One memo of decoded pool settings serves every operation.
 	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
 		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
-		Hooks: triggers.None{}, Notifier: dispatcher,
+		Hooks: hooks, Notifier: dispatcher,
 	}
 	deps := ops.Deps{
 		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,
@@ -199,6 +206,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
 	brand.Register(mux)
+	imports := &importjobs.Service{Deps: deps, BaseURL: signer.IssuerBase, Runner: importjobs.NewRunner(deps)}
+	imports.Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
@@ -207,6 +216,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if cfg.Outbox {
 		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
+	routes = append(routes, oauth.RoutesFunc(imports.RegisterHTTP))
 	if cfg.Dev {
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
@@ -219,7 +229,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts,
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts, imports: imports.Runner,
 		janitor: &oauth.Janitor{Store: st, Now: opts.Now, Log: log}, sweepEvery: opts.SweepEvery}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
@@ -268,6 +278,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		defer close(janitorDone)
 		s.janitor.Run(jctx, s.sweepEvery)
 	}()
+	if err := s.imports.Resume(ctx); err != nil {
+		s.log.Error("user import jobs not resumed", "error", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	var err error
@@ -282,6 +295,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	stopDispatcher()
 	stopJanitor()
 	<-janitorDone
+	s.imports.Close()
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}
