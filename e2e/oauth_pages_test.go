@@ -142,7 +142,8 @@ func TestHostedBranding(t *testing.T) {
 	resp := e.get(t, e.base+"/login?"+codeQuery(clientID)+"&lang=fr")
 	page := body(t, resp)
 	logo := aws.ToString(set.UICustomization.ImageUrl)
-	if !strings.Contains(page, "background-color: lightgray") || !strings.Contains(page, `src="`+logo+`"`) || !strings.Contains(page, `<html lang="fr">`) {
+	if !strings.Contains(page, "background-color: lightgray") || !strings.Contains(page, `src="`+logo+`"`) || !strings.Contains(page, `<html lang="fr">`) ||
+		!strings.Contains(page, "Mot de passe</label>") || !strings.Contains(page, "E-mail</label>") {
 		t.Errorf("branding not applied:\n%s", page)
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: "+e.s.URL) {

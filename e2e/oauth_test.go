@@ -500,33 +500,46 @@ func TestHostedAuthorizeErrors(t *testing.T) {
 	})
 }
 
-// TestHostedSignUp signs up on the managed login pages, confirms with the
-// code from the outbox and signs in.
+// TestHostedSignUp signs up on the managed login pages and confirms with
+// the code from the outbox: as on Cognito, the confirmation signs the user
+// in and continues the authorization, with no second password prompt. A
+// confirmation that does not carry the sign-up's ticket (another browser,
+// a forged value) confirms the account and asks the user to sign in.
 func TestHostedSignUp(t *testing.T) {
 	e := newHostedEnv(t)
 	clientID := e.webClient(t, func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true })
-	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {hostedCallback}, "scope": {"openid"}}.Encode()
+	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {hostedCallback}, "scope": {"openid"}, "state": {"s1"}}.Encode()
 	page := body(t, e.get(t, e.base+"/signup?"+q))
 	resp := e.submit(t, page, "/signup?"+q, url.Values{"username": {"carol@example.com"}, "password": {hostedPassword}})
 	page = body(t, resp)
-	if !strings.Contains(page, `action="/confirmUser?`) {
+	ticket := regexp.MustCompile(`name="signup" value="([^"]+)"`).FindStringSubmatch(page)
+	if !strings.Contains(page, `action="/confirmUser?`) || ticket == nil {
 		t.Fatalf("after sign-up: %d %s", resp.StatusCode, page)
 	}
-	var box struct {
-		Messages []struct{ Text string } `json:"messages"`
-	}
-	getJSON(t, e.s.URL+"/_cognate/outbox?"+url.Values{"pool": {e.pool}, "to": {"carol@example.com"}}.Encode(), &box)
-	if len(box.Messages) == 0 {
-		t.Fatal("no confirmation message")
-	}
-	code := regexp.MustCompile(`\d{6}`).FindString(box.Messages[0].Text)
-	resp = e.submit(t, page, "/confirmUser?"+q, url.Values{"username": {"carol@example.com"}, "code": {code}})
-	page = body(t, resp)
-	if !strings.Contains(page, "Your account is confirmed") {
-		t.Fatalf("after confirmation: %s", page)
-	}
-	resp = e.submit(t, page, "/login?"+q, url.Values{"username": {"carol@example.com"}, "password": {hostedPassword}})
+	code := outboxCode(t, e, "carol@example.com")
+	resp = e.submit(t, page, "/confirmUser?"+q, url.Values{"username": {"carol@example.com"}, "code": {code}, "signup": {ticket[1]}})
 	loc := mustURL(t, resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" || loc.Query().Get("state") != "s1" {
+		t.Fatalf("confirmation did not continue the authorization: %d %s %s", resp.StatusCode, loc, body(t, resp))
+	}
+	desc := must[*cip.DescribeUserPoolClientOutput](t)(e.c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(clientID)}))
+	conf := oauth2.Config{ClientID: clientID, ClientSecret: aws.ToString(desc.UserPoolClient.ClientSecret), RedirectURL: hostedCallback, Endpoint: oauth2.Endpoint{TokenURL: e.base + "/oauth2/token"}}
+	tok, err := conf.Exchange(e.ctx, loc.Query().Get("code"))
+	if err != nil || tok.Extra("id_token") == nil {
+		t.Fatalf("exchange the code: %v %v", tok, err)
+	}
+
+	page = body(t, e.get(t, e.base+"/signup?"+q))
+	resp = e.submit(t, page, "/signup?"+q, url.Values{"username": {"dave@example.com"}, "password": {hostedPassword}})
+	page = body(t, resp)
+	code = outboxCode(t, e, "dave@example.com")
+	resp = e.submit(t, page, "/confirmUser?"+q, url.Values{"username": {"dave@example.com"}, "code": {code}, "signup": {ticket[1]}})
+	page = body(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Your account is confirmed") {
+		t.Fatalf("confirmation with another sign-up's ticket: %d %s", resp.StatusCode, page)
+	}
+	resp = e.submit(t, page, "/login?"+q, url.Values{"username": {"dave@example.com"}, "password": {hostedPassword}})
+	loc = mustURL(t, resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
 		t.Fatalf("sign in: %d %s", resp.StatusCode, loc)
 	}

@@ -93,6 +93,15 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	o, err := s.SignIn.HostedSignIn(r.Context(), a.client, name, r.PostForm.Get("password"))
 	var unconfirmed *model.UserNotConfirmedException
 	if errors.As(err, &unconfirmed) {
+		// The password was right: once confirmed, the user is signed in.
+		u, ferr := a.client.Pool.FindUser(r.Context(), s.Store, name)
+		if ferr == nil {
+			p.Ticket, ferr = s.signupTicket(r.Context(), a, u.Sub, name)
+		}
+		if ferr != nil {
+			s.internalError(w, r, true, ferr)
+			return
+		}
 		s.sendConfirmation(w, r, a, p, name)
 		return
 	}
@@ -282,15 +291,73 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request, st *site) {
 		return
 	}
 	if out.UserConfirmed != nil && *out.UserConfirmed {
-		p.Info = "Your account is ready. Sign in."
-		s.render(w, r, http.StatusOK, "login", p)
+		// Confirmed by the pre sign-up trigger: signed in at once.
+		u, err := s.Store.GetUserBySub(r.Context(), a.client.Pool.ID, out.UserSub)
+		if err != nil {
+			s.internalError(w, r, true, err)
+			return
+		}
+		s.signInConfirmed(w, r, st, a, p, u)
 		return
 	}
 	if out.CodeDeliveryDetails != nil {
 		p.Destination = out.CodeDeliveryDetails.Destination
 	}
 	p.Fields = nil
+	if p.Ticket, err = s.signupTicket(r.Context(), a, out.UserSub, name); err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "confirm", p)
+}
+
+// signupTicket stores a sign-up ticket for a user who has just given their
+// password in this browser and returns its value, which the confirmation
+// form carries.
+func (s *Service) signupTicket(ctx context.Context, a *authRequest, sub, username string) (string, error) {
+	raw, err := s.IDs.Token(43)
+	if err != nil {
+		return "", err
+	}
+	if err := s.putRecord(ctx, kindSignup, raw, a.client.Pool.ID, a.client.ID(), sub, signupLifetime, &signupData{Username: username}); err != nil {
+		return "", err
+	}
+	return raw, nil
+}
+
+// signInConfirmed signs in a user whose sign-up this browser has just made
+// and confirmed, and answers the authorization request, as Cognito's
+// managed login does: the user is not asked for the password again.
+func (s *Service) signInConfirmed(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, u *store.User) {
+	o, err := s.SignIn.HostedSignInConfirmed(r.Context(), a.client, u)
+	if err != nil {
+		p.Username = u.Username
+		s.fail(w, r, "login", p, err)
+		return
+	}
+	s.finishSignIn(w, r, st, a, p, o)
+}
+
+// spendTicket takes the sign-up ticket raw for the user a confirmation
+// named, and returns that user: nil when the ticket is missing, spent,
+// expired or another user's or client's, and the user must sign in.
+func (s *Service) spendTicket(ctx context.Context, a *authRequest, raw, username string) (*store.User, error) {
+	var d signupData
+	rec, err := s.takeRecord(ctx, kindSignup, raw, &d)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rec.PoolID != a.client.Pool.ID || rec.ClientID != a.client.ID() || d.Username != username {
+		return nil, nil
+	}
+	u, err := s.Store.GetUserBySub(ctx, rec.PoolID, rec.Sub)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
 }
 
 // sendConfirmation sends a new confirmation code to a user who is not
@@ -320,7 +387,7 @@ func (s *Service) confirmUser(w http.ResponseWriter, r *http.Request, st *site) 
 		return
 	}
 	name := r.PostForm.Get("username")
-	p.Username = name
+	p.Username, p.Ticket = name, r.PostForm.Get("signup")
 	hash, err := s.secretHash(a.client, name)
 	if err != nil {
 		s.internalError(w, r, true, err)
@@ -335,7 +402,20 @@ func (s *Service) confirmUser(w http.ResponseWriter, r *http.Request, st *site) 
 		s.fail(w, r, "confirm", p, err)
 		return
 	}
-	p.Info = "Your account is confirmed. Sign in."
+	if p.Ticket != "" {
+		u, err := s.spendTicket(r.Context(), a, p.Ticket, name)
+		if err != nil {
+			s.internalError(w, r, true, err)
+			return
+		}
+		if u != nil {
+			p.Ticket = ""
+			s.signInConfirmed(w, r, st, a, p, u)
+			return
+		}
+		p.Ticket = ""
+	}
+	p.Info = p.T("info.confirmed")
 	s.render(w, r, http.StatusOK, "login", p)
 }
 
@@ -345,7 +425,7 @@ func (s *Service) resendCode(w http.ResponseWriter, r *http.Request, st *site) {
 	if a == nil {
 		return
 	}
-	p.Info = "We have sent a new code."
+	p.Info, p.Ticket = p.T("info.resent"), r.PostForm.Get("signup")
 	s.sendConfirmation(w, r, a, p, r.PostForm.Get("username"))
 }
 
@@ -410,6 +490,6 @@ func (s *Service) confirmForgotPassword(w http.ResponseWriter, r *http.Request, 
 		s.fail(w, r, "reset", p, err)
 		return
 	}
-	p.Info = "Your password has been changed. Sign in."
+	p.Info = p.T("info.passwordChanged")
 	s.render(w, r, http.StatusOK, "login", p)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/ops/domains"
 )
 
 //go:embed templates/*.html
@@ -25,15 +26,16 @@ var pages = func() map[string]*template.Template {
 	return m
 }()
 
-// languages are the lang values Cognito's managed login accepts, with the
-// key of a terms document's link in that language. The pages' text is
-// English; lang sets the document's language tag and chooses the terms'
-// links.
+// languages are the lang values Cognito's managed login speaks, with the
+// key of a terms document's link in that language ("" for the languages
+// terms documents have no key for, whose link is the default one). The
+// pages' fixed text comes from the message catalogue (messages.go); an
+// unknown lang shows English.
 var languages = map[string]string{
 	"de": "cognito:german", "en": "cognito:english", "es": "cognito:spanish", "fr": "cognito:french",
 	"id": "cognito:bahasa-indonesia", "it": "cognito:italian", "ja": "cognito:japanese", "ko": "cognito:korean",
-	"nl": "cognito:dutch", "pt-BR": "cognito:portuguese-brazil", "zh-CN": "cognito:chinese-simplified",
-	"zh-TW": "cognito:chinese-traditional",
+	"nl": "cognito:dutch", "pt-BR": "cognito:portuguese-brazil", "sv": "", "tr": "",
+	"zh-CN": "cognito:chinese-simplified", "zh-TW": "cognito:chinese-traditional",
 }
 
 // field is an input of a form.
@@ -50,8 +52,10 @@ type page struct {
 	Lang  string
 	Nonce string
 	CSS   template.CSS
-	Logo  string
-	CSRF  string
+	// Logo is the logo's URL: the classic hosted UI's image, or a
+	// managed login style's logo as a data: URL.
+	Logo template.URL
+	CSRF string
 	// Query is the authorization request, carried from page to page (an
 	// encoded query string, which the forms' actions end with).
 	Query       template.URL
@@ -59,6 +63,8 @@ type page struct {
 	Username    string
 	UserLabel   string
 	Session     string
+	// Ticket is the sign-up ticket the confirmation form carries.
+	Ticket      string
 	Destination string
 	Fields      []field
 	// Native is set when the client signs users in with the pool's own
@@ -122,11 +128,11 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	p.Nonce = nonce
 	if p.Lang == "" {
-		p.Lang = "en"
+		p.Lang = fallbackLang
 	}
 	h := w.Header()
 	setPageHeaders(h)
-	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(p.Logo), p.formOrigin))
+	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(string(p.Logo)), p.formOrigin))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := pages[name].ExecuteTemplate(w, "layout", p); err != nil {
@@ -173,27 +179,46 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 	if err != nil {
 		return nil, err
 	}
-	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI), req: a,
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), Lang: fallbackLang, formOrigin: origin(a.redirectURI), req: a,
 		Native: slices.Contains(a.client.Settings.SupportedIdentityProviders, nativeProvider), Providers: a.providers()}
 	if _, ok := languages[a.lang]; ok {
 		p.Lang = a.lang
 	}
+	p.UserLabel = p.T("label.username")
 	if names := a.client.Pool.UsernameAttributes(); len(names) > 0 {
-		p.UserLabel = strings.Join(names, " or ")
-		p.UserLabel = strings.ReplaceAll(p.UserLabel, "phone_number", "Phone number")
-		p.UserLabel = strings.ReplaceAll(p.UserLabel, "email", "Email")
-	}
-	if s.Branding != nil {
-		ui, err := s.Branding.GetUICustomization(r.Context(), &model.GetUICustomizationRequest{UserPoolId: a.client.Pool.ID, ClientId: a.client.ID()})
-		var nf *model.ResourceNotFoundException
-		switch {
-		case errors.As(err, &nf):
-		case err != nil:
-			return nil, err
-		case ui.UICustomization != nil:
-			p.CSS = template.CSS(ui.UICustomization.CSS)
-			p.Logo = ui.UICustomization.ImageUrl
+		labels := make([]string, len(names))
+		for i, n := range names {
+			labels[i] = p.T(map[string]string{"email": "label.email", "phone_number": "label.phone"}[n])
 		}
+		p.UserLabel = strings.Join(labels, " "+p.T("label.or")+" ")
+	}
+	if s.Branding == nil {
+		return p, nil
+	}
+	set, err := domains.Decode(st.domain)
+	if err != nil {
+		return nil, err
+	}
+	if set.ManagedLoginVersion == domains.ManagedLogin {
+		style, err := s.clientStyle(r.Context(), a.client.Pool.ID, a.client.ID())
+		if err != nil {
+			return nil, err
+		}
+		if style != nil {
+			p.CSS, p.Logo = style.css, style.logo
+		}
+		return p, nil
+	}
+	ui, err := s.Branding.GetUICustomization(r.Context(), &model.GetUICustomizationRequest{UserPoolId: a.client.Pool.ID, ClientId: a.client.ID()})
+	var nf *model.ResourceNotFoundException
+	switch {
+	case errors.As(err, &nf):
+	case err != nil:
+		return nil, err
+	case ui.UICustomization != nil:
+		// The classic hosted UI's image URL is the server's own.
+		p.CSS = template.CSS(ui.UICustomization.CSS)
+		p.Logo = template.URL(ui.UICustomization.ImageUrl)
 	}
 	return p, nil
 }

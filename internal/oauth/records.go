@@ -12,24 +12,28 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// The hosted endpoints keep three kinds of short records in the store's
+// The hosted endpoints keep four kinds of short records in the store's
 // sessions (each bound to a pool, a client and a user, deleted with the
 // user and by GlobalSignOut, swept when expired): authorization codes,
-// hosted sign-in sessions (the cookie) and the scopes of a grant, which its
-// refresh tokens keep. Like the API's sessions, a record's ID is a hash of
+// hosted sign-in sessions (the cookie), the scopes of a grant, which its
+// refresh tokens keep, and sign-up tickets (a sign-up's proof that the
+// browser that confirms it gave the password, so it is signed in then). Like the API's sessions, a record's ID is a hash of
 // an opaque value the client holds and its data is sealed, under an aad
 // that names the kind, so a value of one kind never opens as another.
 const (
 	kindCode   = "code"
 	kindHosted = "hosted"
 	kindGrant  = "grant"
+	kindSignup = "signup"
 )
 
 // Lifetimes, as Cognito's: an authorization code lives five minutes and a
-// hosted sign-in session one hour.
+// hosted sign-in session one hour; a sign-up ticket lives as long as a
+// hosted session.
 const (
 	codeLifetime   = 5 * time.Minute
 	hostedLifetime = time.Hour
+	signupLifetime = time.Hour
 )
 
 // codeData is what an authorization code stands for.
@@ -44,6 +48,11 @@ type codeData struct {
 // hostedData is a hosted sign-in session.
 type hostedData struct {
 	AuthTime time.Time `json:"authTime"`
+}
+
+// signupData is a sign-up ticket: the user who gave their password.
+type signupData struct {
+	Username string `json:"username"`
 }
 
 // grantData is what the tokens of a refresh token family were granted.

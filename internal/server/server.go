@@ -64,6 +64,9 @@ const poolMemoSize = 1024
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// SweepEvery is how often expired sessions, hosted records and
+	// refresh tokens are deleted; oauth.DefaultSweepInterval when zero.
+	SweepEvery time.Duration
 	// Rand is the source of randomness; crypto/rand.Reader when nil.
 	Rand io.Reader
 	// SMTPTLS is the TLS configuration of the SMTP client (for example
@@ -78,6 +81,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
+	}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = oauth.DefaultSweepInterval
 	}
 	return o
 }
@@ -97,6 +103,10 @@ type Server struct {
 	imports *importjobs.Runner
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
+	// janitor sweeps expired records every sweepEvery while the server
+	// serves.
+	janitor    *oauth.Janitor
+	sweepEvery time.Duration
 	// certs is the TLS certificate, nil for plain HTTP.
 	certs *certReloader
 }
@@ -225,13 +235,21 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts, imports: imports.Runner}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts, imports: imports.Runner,
+		janitor: &oauth.Janitor{Store: st, Now: opts.Now, Log: log}, sweepEvery: opts.SweepEvery}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Sweep deletes the expired sessions, hosted records and refresh tokens
+// now, as the janitor does every SweepEvery, and returns how many of each
+// it removed.
+func (s *Server) Sweep(ctx context.Context) (sessions, refreshTokens int64, err error) {
+	return s.janitor.Sweep(ctx)
+}
 
 // Mux returns the AWS JSON protocol mux, so tests can see which operations
 // are handled.
@@ -260,6 +278,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
+	jctx, stopJanitor := context.WithCancel(ctx)
+	janitorDone := make(chan struct{})
+	go func() {
+		defer close(janitorDone)
+		s.janitor.Run(jctx, s.sweepEvery)
+	}()
 	if err := s.imports.Resume(ctx); err != nil {
 		s.log.Error("user import jobs not resumed", "error", err)
 	}
@@ -275,6 +299,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		cancel()
 	}
 	stopDispatcher()
+	stopJanitor()
+	<-janitorDone
 	s.imports.Close()
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))

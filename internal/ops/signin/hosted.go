@@ -53,3 +53,24 @@ func (s *Service) HostedNewPassword(ctx context.Context, c *appclient.Client, se
 	}
 	return hostedOutcome(o), nil
 }
+
+// HostedSignInConfirmed signs in, on the managed login pages of client c,
+// a user who has just confirmed the sign-up they started in the same
+// browser with their password: Cognito then continues the authorization
+// rather than asking for the password again. Everything of a password
+// sign-in but the password check runs (pre authentication trigger, the
+// usability and status checks, the MFA gate, post authentication).
+func (s *Service) HostedSignInConfirmed(ctx context.Context, c *appclient.Client, u *store.User) (*HostedOutcome, error) {
+	r := &request{client: c, flow: model.AuthFlowTypeUserPasswordAuth, hosted: true}
+	if err := s.Auth.Triggers().PreAuthentication(ctx, event(r, u, "PreAuthentication_Authentication")); err != nil {
+		return nil, err
+	}
+	if err := s.checkUsable(u); err != nil {
+		return nil, err
+	}
+	o, err := s.afterPassword(ctx, r, u)
+	if err != nil {
+		return nil, err
+	}
+	return hostedOutcome(o), nil
+}

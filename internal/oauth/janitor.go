@@ -1,0 +1,67 @@
+package oauth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// DefaultSweepInterval is how often a server sweeps expired records.
+const DefaultSweepInterval = time.Minute
+
+// Janitor deletes what has expired: the API's authentication sessions and
+// the hosted records kept beside them (authorization codes, hosted
+// sign-in sessions, sign-up tickets, grants), and refresh tokens. Nothing
+// expired is ever honoured, so sweeping only reclaims space. The store's
+// deletes are idempotent (SQLite's in bounded batches), so several
+// replicas may sweep one database at once.
+type Janitor struct {
+	Store store.Store
+	// Now is the clock the expiry is judged by.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Sweep deletes the sessions and refresh tokens that expired before now
+// and returns how many of each it removed.
+func (j *Janitor) Sweep(ctx context.Context) (sessions, refreshTokens int64, err error) {
+	now := j.Now()
+	if sessions, err = j.Store.DeleteExpiredSessions(ctx, now); err != nil {
+		return sessions, 0, fmt.Errorf("sweep expired sessions: %w", err)
+	}
+	if refreshTokens, err = j.Store.DeleteExpiredRefreshTokens(ctx, now); err != nil {
+		return sessions, refreshTokens, fmt.Errorf("sweep expired refresh tokens: %w", err)
+	}
+	return sessions, refreshTokens, nil
+}
+
+// Run sweeps every interval until ctx ends. A failed sweep is logged and
+// tried again at the next tick.
+func (j *Janitor) Run(ctx context.Context, every time.Duration) {
+	log := j.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sessions, tokens, err := j.Sweep(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.WarnContext(ctx, "janitor", "err", err)
+			}
+			continue
+		}
+		if sessions > 0 || tokens > 0 {
+			log.DebugContext(ctx, "janitor swept expired records", "sessions", sessions, "refresh_tokens", tokens)
+		}
+	}
+}
