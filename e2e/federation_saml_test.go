@@ -232,8 +232,8 @@ func TestSAMLSignIn(t *testing.T) {
 	native := createUser(t, e.c, e.poolA, "alice", attr("email", "alice@a.example.com"))
 	nativeSub := attrs(native.Attributes)["sub"]
 	must[*cip.AdminLinkProviderForUserOutput](t)(e.c.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
-		UserPoolId: aws.String(e.poolA),
-		SourceUser: &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("alice.corp")},
+		UserPoolId:      aws.String(e.poolA),
+		SourceUser:      &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("alice.corp")},
 		DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String("alice")},
 	}))
 
@@ -293,4 +293,3 @@ func TestSAMLRefusals(t *testing.T) {
 	stolen.Set("RelayState", e.startSP(t).RelayState)
 	refused(t, "response to another request", e.post(t, stolen))
 }
-
