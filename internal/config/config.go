@@ -72,9 +72,19 @@ type Config struct {
 	// AllowedHosts are host names requests may name while admin operations
 	// are open (see HostAllowed).
 	AllowedHosts []string
+	// TLSCert and TLSKey are the PEM files the server serves HTTPS with;
+	// empty serves plain HTTP.
+	TLSCert, TLSKey string
 	// Dev is development mode: routes that reset the server's state for
 	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
 	Dev bool
+	// LambdaEndpoint is the AWS Lambda Invoke API endpoint the pools'
+	// trigger functions are invoked at; empty invokes only those of
+	// LambdaFunctions.
+	LambdaEndpoint string
+	// LambdaFunctions is a file mapping function ARNs or names to HTTP
+	// endpoints (triggers.FunctionsFile).
+	LambdaFunctions string
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -116,6 +126,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	seedFlags(fs, c)
 	securityFlags(fs, c)
 	devFlags(fs, c)
+	lambdaFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
 	if only != nil {
 		fs = subset(fs, only)
@@ -190,8 +201,10 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateTLS(bad)
 	c.validateHosted(bad)
 	c.validateSocial(bad)
 	c.validateDev(bad)
+	c.validateLambda(bad)
 	return errors.Join(errs...)
 }

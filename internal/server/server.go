@@ -22,9 +22,11 @@ import (
 	"github.com/cognate-idp/cognate/internal/devmode"
 	"github.com/cognate-idp/cognate/internal/federation"
 	"github.com/cognate-idp/cognate/internal/fetch"
+	"github.com/cognate-idp/cognate/internal/health"
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/metrics"
 	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/account"
@@ -33,6 +35,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
+	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
@@ -47,7 +50,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
-	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/version"
 )
@@ -88,8 +90,12 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// imports runs the user import jobs while the server serves.
+	imports *importjobs.Runner
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
+	// certs is the TLS certificate, nil for plain HTTP.
+	certs *certReloader
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -148,11 +154,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	hooks, err := newHooks(ctx, cfg, seedFile)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// One memo of decoded pool settings serves every operation.
 	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
 		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
-		Hooks: triggers.None{}, Notifier: dispatcher,
+		Hooks: hooks, Notifier: dispatcher,
 	}
 	deps := ops.Deps{
 		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,
@@ -160,6 +171,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
+	stats := metrics.New()
+	mux.Observe = stats.ObserveRequest
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
 		return nil, err
@@ -183,14 +196,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
 	brand.Register(mux)
+	imports := &importjobs.Service{Deps: deps, BaseURL: signer.IssuerBase, Runner: importjobs.NewRunner(deps)}
+	imports.Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
-	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}, &health.Routes{Store: st, Log: log}, stats}
 	if cfg.Outbox {
 		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
+	routes = append(routes, oauth.RoutesFunc(imports.RegisterHTTP))
 	if cfg.Dev {
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
@@ -198,7 +214,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	tlsCerts, err := newCertReloader(cfg, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts, imports: imports.Runner}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
@@ -226,8 +247,16 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		store = "postgres"
 	}
 	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
+	if s.certs != nil {
+		hs.TLSConfig = s.certs.config()
+		l = tls.NewListener(l, hs.TLSConfig)
+		defer s.certs.watch(ctx)()
+	}
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
+	if err := s.imports.Resume(ctx); err != nil {
+		s.log.Error("user import jobs not resumed", "error", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	var err error
@@ -240,6 +269,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		cancel()
 	}
 	stopDispatcher()
+	s.imports.Close()
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}

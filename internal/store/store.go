@@ -53,6 +53,7 @@ type Store interface {
 	PoolSettings
 	Brandings
 	ProvisionedLimits
+	ImportJobs
 	SAMLAssertions
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
