@@ -42,11 +42,12 @@ type samlEnv struct {
 
 const samlProvider = "Corp"
 
+// spMetadata is the IdP's view of pool A as a service provider.
+type spMetadata struct{ e *samlEnv }
+
 // GetServiceProvider gives the IdP pool A's SP metadata: its entity ID
 // (or a wrong one, when audience says so), its ACS and, for signed
 // requests, its signing certificate.
-type spMetadata struct{ e *samlEnv }
-
 func (m spMetadata) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
 	t := true
 	return &saml.EntityDescriptor{EntityID: m.e.audience, SPSSODescriptors: []saml.SPSSODescriptor{{
