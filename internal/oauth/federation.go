@@ -25,6 +25,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/federation"
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
+	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
@@ -38,6 +39,9 @@ type Federation struct {
 	// SocialBase, when set, stands in for the social providers' fixed
 	// endpoints (see endpoint); for tests.
 	SocialBase string
+	// Certificates are the pools' SAML signing certificates, which sign
+	// requests to SAML providers that ask for signed requests.
+	Certificates *samlcert.Issuer
 
 	// keySets caches each provider JWKS URI's key set, which refreshes
 	// itself when a token names a key it does not know.
@@ -148,6 +152,10 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 		s.internalError(w, r, true, err)
 		return
 	}
+	if p.Type == idps.TypeSAML {
+		s.toSAMLProvider(w, r, st, a, p)
+		return
+	}
 	if !signsIn(p.Type) {
 		s.answer(w, r, a, oauthError("invalid_request", "Signing in through "+p.Type+" providers is not supported yet."))
 		return
@@ -168,7 +176,7 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 			q[k] = v
 		}
 	}
-	if err := s.setState(w, st, p.Type == idps.TypeApple, &idpState{State: state, Nonce: nonce, Provider: p.Name, Query: q.Encode(), Expires: s.Auth.Now().Add(stateLifetime)}); err != nil {
+	if err := s.setState(w, st, "/oauth2/idpresponse", p.Type == idps.TypeApple, &idpState{State: state, Nonce: nonce, Provider: p.Name, Query: q.Encode(), Expires: s.Auth.Now().Add(stateLifetime)}); err != nil {
 		s.internalError(w, r, true, err)
 		return
 	}
@@ -205,7 +213,9 @@ func stateSameSite(st *site, formPost bool) http.SameSite {
 }
 
 // setState seals the state into the browser's state cookie.
-func (s *Service) setState(w http.ResponseWriter, st *site, formPost bool, d *idpState) error {
+// path is the endpoint the provider sends the browser back to, which alone
+// is sent the cookie.
+func (s *Service) setState(w http.ResponseWriter, st *site, path string, formPost bool, d *idpState) error {
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
@@ -215,7 +225,7 @@ func (s *Service) setState(w http.ResponseWriter, st *site, formPost bool, d *id
 		return fmt.Errorf("seal state: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: stateCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: "/oauth2/idpresponse",
+		Name: stateCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: path,
 		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, formPost),
 	})
 	return nil
@@ -223,12 +233,12 @@ func (s *Service) setState(w http.ResponseWriter, st *site, formPost bool, d *id
 
 // takeState reads and clears the state cookie, and checks that it holds
 // state and has not expired; nil when the browser has no such state.
-func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, state string) *idpState {
+func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, path, state string) *idpState {
 	ck, err := r.Cookie(stateCookie)
 	if err != nil {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/oauth2/idpresponse", MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, r.Method == http.MethodPost)})
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, r.Method == http.MethodPost)})
 	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil {
 		return nil
@@ -262,7 +272,7 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 		}
 		q = r.PostForm
 	}
-	d := s.takeState(w, r, st, q.Get("state"))
+	d := s.takeState(w, r, st, "/oauth2/idpresponse", q.Get("state"))
 	if d == nil {
 		s.errorPage(w, r, http.StatusBadRequest, "The sign-in through your identity provider has expired or was not started in this browser. Go back to the app and sign in again.")
 		return

@@ -47,7 +47,7 @@ func TestStateCookie(t *testing.T) {
 	st := &site{}
 	cookie := func(d *idpState) *http.Cookie {
 		rec := httptest.NewRecorder()
-		if err := s.setState(rec, st, false, d); err != nil {
+		if err := s.setState(rec, st, "/oauth2/idpresponse", false, d); err != nil {
 			t.Fatal(err)
 		}
 		return rec.Result().Cookies()[0]
@@ -59,7 +59,7 @@ func TestStateCookie(t *testing.T) {
 			r.AddCookie(c)
 		}
 		rec := httptest.NewRecorder()
-		return s.takeState(rec, r, st, state), rec
+		return s.takeState(rec, r, st, "/oauth2/idpresponse", state), rec
 	}
 	if d, rec := take(good, "s1"); d == nil || d.Nonce != "n1" || d.Provider != "P" {
 		t.Errorf("good state refused: %+v", d)

@@ -163,6 +163,8 @@ func (s *Service) Register(mux *http.ServeMux) {
 	// Sign in with Apple posts its answer from its own site (form_post):
 	// the state cookie, not the cross-origin check, guards this form.
 	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
+	// SAML providers post their responses the same way (HTTP-POST binding).
+	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.samlResponse)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {

@@ -55,6 +55,7 @@ type Store interface {
 	ProvisionedLimits
 	ImportJobs
 	AuthEvents
+	SAMLAssertions
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -347,6 +348,15 @@ type Session struct {
 	Data      []byte
 	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// SAMLAssertions spends the IDs of the SAML assertions identity providers
+// vouched with, so that each signs a user in once.
+type SAMLAssertions interface {
+	// SpendSAMLAssertion records that the pool accepted the assertion id,
+	// which is valid until expiresAt: ErrConflict if it was spent before,
+	// ErrNotFound if the pool does not exist.
+	SpendSAMLAssertion(ctx context.Context, poolID, id string, expiresAt time.Time) error
 }
 
 // Sessions stores authentication sessions.

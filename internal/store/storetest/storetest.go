@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigningKeysTx", testSigningKeysTx},
 		{"SigningKeysIsolation", testSigningKeysIsolation},
 		{"Sessions", testSessions},
+		{"SAMLAssertions", testSAMLAssertions},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"Codes", testCodes},
 		{"AuthEvents", testAuthEvents},

@@ -1,0 +1,296 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/xml"
+	"html"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/crewjam/saml"
+	"golang.org/x/oauth2"
+
+	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/testserver"
+)
+
+// samlEnv is a pool A whose app client signs users in through Corp, a
+// SAML 2.0 identity provider run in-process with crewjam/saml's IdP side:
+// the test plays the browser, carrying the AuthnRequest to the IdP and its
+// Response back to A's /saml2/idpresponse.
+type samlEnv struct {
+	*fedEnv
+	idp *saml.IdentityProvider
+	// audience is the SP entity ID the IdP puts in its assertions.
+	audience string
+	acs      string
+	// spCert is pool A's signing certificate, base64 DER.
+	spCert string
+}
+
+const samlProvider = "Corp"
+
+// spMetadata is the IdP's view of pool A as a service provider.
+type spMetadata struct{ e *samlEnv }
+
+// GetServiceProvider gives the IdP pool A's SP metadata: its entity ID
+// (or a wrong one, when audience says so), its ACS and, for signed
+// requests, its signing certificate.
+func (m spMetadata) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
+	t := true
+	return &saml.EntityDescriptor{EntityID: m.e.audience, SPSSODescriptors: []saml.SPSSODescriptor{{
+		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{
+			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol",
+			KeyDescriptors: []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+				X509Certificates: []saml.X509Certificate{{Data: m.e.spCert}}}}}},
+		}},
+		AssertionConsumerServices: []saml.IndexedEndpoint{{Binding: saml.HTTPPostBinding, Location: m.e.acs, Index: 1, IsDefault: &t}},
+	}}}, nil
+}
+
+// samlKey makes an RSA key and a self-signed certificate for it.
+func samlKey(t *testing.T) (*rsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idp.example"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return key, cert
+}
+
+// newSAMLEnv starts a server with pool A and provider Corp, whose
+// metadata lists an old certificate besides the one it signs with.
+func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
+	t.Helper()
+	cfg := testserver.NewConfig(t)
+	s := testserver.StartWith(t, cfg, server.Options{})
+	c := s.Client
+	port := mustURL(t, s.URL).Port()
+	e := &samlEnv{fedEnv: &fedEnv{s: s, c: c, baseA: "http://saml-a.auth.localhost:" + port}}
+	e.poolA = aws.ToString(newPool(t, c, &cip.CreateUserPoolInput{PoolName: aws.String("A")}).Id)
+	must[*cip.CreateUserPoolDomainOutput](t)(c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(e.poolA), Domain: aws.String("saml-a")}))
+	e.audience, e.acs = "urn:amazon:cognito:sp:"+e.poolA, e.baseA+"/saml2/idpresponse"
+
+	cert0, err := c.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: aws.String(e.poolA)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.spCert = aws.ToString(cert0.Certificate)
+	key, cert := samlKey(t)
+	_, oldCert := samlKey(t)
+	e.idp = &saml.IdentityProvider{Key: key, Certificate: cert,
+		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, "https://idp.example/sso"),
+		ServiceProviderProvider: spMetadata{e}, AssertionMaker: saml.DefaultAssertionMaker{}}
+	md := e.idp.Metadata()
+	old := md.IDPSSODescriptors[0].KeyDescriptors[0]
+	old.KeyInfo.X509Data.X509Certificates = []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(oldCert.Raw)}}
+	md.IDPSSODescriptors[0].KeyDescriptors = append([]saml.KeyDescriptor{old}, md.IDPSSODescriptors[0].KeyDescriptors...)
+	doc, err := xml.Marshal(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := map[string]string{"MetadataFile": string(doc)}
+	for k, v := range details {
+		pd[k] = v
+	}
+	must[*cip.CreateIdentityProviderOutput](t)(c.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
+		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), ProviderType: types.IdentityProviderTypeTypeSaml,
+		ProviderDetails: pd, AttributeMapping: map[string]string{"email": "mail"},
+	}))
+	e.clientA = aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(e.poolA), ClientName: aws.String("web"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{hostedCallback},
+		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
+	})).UserPoolClient.ClientId)
+	e.conf = oauth2.Config{ClientID: e.clientA, RedirectURL: hostedCallback, Scopes: []string{"openid", "email"},
+		Endpoint: oauth2.Endpoint{AuthURL: e.baseA + "/oauth2/authorize", TokenURL: e.baseA + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
+	e.newBrowser()
+	return e
+}
+
+// session is the IdP's session of user name.
+func samlSession(name string) *saml.Session {
+	return &saml.Session{ID: "s-" + name, NameID: name, NameIDFormat: string(saml.UnspecifiedNameIDFormat), UserEmail: name + "@corp.example"}
+}
+
+// mailAssertionMaker asserts the user's email as the attribute mail.
+type mailAssertionMaker struct{}
+
+func (mailAssertionMaker) MakeAssertion(req *saml.IdpAuthnRequest, s *saml.Session) error {
+	if err := (saml.DefaultAssertionMaker{}).MakeAssertion(req, s); err != nil {
+		return err
+	}
+	req.Assertion.AttributeStatements = append(req.Assertion.AttributeStatements, saml.AttributeStatement{Attributes: []saml.Attribute{{
+		Name: "mail", Values: []saml.AttributeValue{{Type: "xs:string", Value: s.UserEmail}}}}})
+	return nil
+}
+
+// respond has the IdP answer req for user (past: with its clock an hour
+// behind) and returns the form the browser posts to the ACS.
+func (e *samlEnv) respond(t *testing.T, req *saml.IdpAuthnRequest, user string, past bool) url.Values {
+	t.Helper()
+	if past {
+		req.Now = req.Now.Add(-time.Hour)
+	}
+	if err := (mailAssertionMaker{}).MakeAssertion(req, samlSession(user)); err != nil {
+		t.Fatal(err)
+	}
+	form, err := req.PostBinding()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form.URL != e.acs {
+		t.Fatalf("the IdP posts to %s, want %s", form.URL, e.acs)
+	}
+	return url.Values{"SAMLResponse": {form.SAMLResponse}, "RelayState": {form.RelayState}}
+}
+
+// startSP sends the browser to A's authorize endpoint for Corp and returns
+// the IdP's view of the AuthnRequest it is redirected with.
+func (e *samlEnv) startSP(t *testing.T) *saml.IdpAuthnRequest {
+	t.Helper()
+	authURL := e.conf.AuthCodeURL("app-state", oauth2.SetAuthURLParam("identity_provider", samlProvider))
+	toIdP := location(t, e.baseA, e.get(t, authURL))
+	if !strings.HasPrefix(toIdP, "https://idp.example/sso?") {
+		t.Fatalf("authorize sent the browser to %s, want the IdP's SSO service", toIdP)
+	}
+	req, err := saml.NewIdpAuthnRequest(e.idp, httptest.NewRequest(http.MethodGet, toIdP, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Validate(); err != nil {
+		t.Fatalf("the IdP refuses the AuthnRequest: %v", err)
+	}
+	return req
+}
+
+// idpInit is the IdP's unsolicited response for user, with RelayState the
+// authorization request's parameters.
+func (e *samlEnv) idpInit(t *testing.T, user string, past bool) url.Values {
+	t.Helper()
+	relay := url.Values{"identity_provider": {samlProvider}, "client_id": {e.clientA}, "redirect_uri": {hostedCallback},
+		"response_type": {"code"}, "scope": {"openid email"}, "state": {"app-state"}}.Encode()
+	req, err := e.idp.NewIdpInitiatedRequest(httptest.NewRequest(http.MethodGet, "https://idp.example/init", nil), e.audience, relay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.respond(t, req, user, past)
+}
+
+// post posts a SAML response form to A's ACS and returns where the
+// browser goes on to.
+func (e *samlEnv) post(t *testing.T, form url.Values) *url.URL {
+	t.Helper()
+	resp, err := e.http.PostForm(e.acs, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page := body(t, resp)
+	m := continueRE.FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("ACS answered %d:\n%s", resp.StatusCode, page)
+	}
+	return mustURL(t, html.UnescapeString(m[1]))
+}
+
+// refused checks that the app's callback carries Cognito's SAML error.
+func refused(t *testing.T, what string, cb *url.URL) {
+	t.Helper()
+	q := cb.Query()
+	if q.Get("code") != "" || q.Get("error") != "invalid_request" || !strings.Contains(q.Get("error_description"), "samlResponse") {
+		t.Errorf("%s: callback %s, want a refusal", what, cb)
+	}
+}
+
+// TestSAMLSignIn: SP-initiated sign-in with a signed AuthnRequest ends at
+// the app with a code; the identity linked to a native user signs in as
+// that user, with the mapped email; a second browser signs in again with a
+// fresh assertion.
+func TestSAMLSignIn(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"RequestSigningAlgorithm": "rsa-sha256"})
+	e.idp.WantAuthnRequestsSigned = true
+	native := createUser(t, e.c, e.poolA, "alice", attr("email", "alice@a.example.com"))
+	nativeSub := attrs(native.Attributes)["sub"]
+	must[*cip.AdminLinkProviderForUserOutput](t)(e.c.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
+		UserPoolId:      aws.String(e.poolA),
+		SourceUser:      &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("alice.corp")},
+		DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String("alice")},
+	}))
+
+	req := e.startSP(t)
+	if req.Request.Signature == nil && !strings.Contains(req.HTTPRequest.URL.RawQuery, "Signature=") {
+		t.Error("the AuthnRequest is not signed")
+	}
+	claims := e.tokensFor(t, e.post(t, e.respond(t, req, "alice.corp", false)))
+	if claims["sub"] != nativeSub || claims["cognito:username"] != "alice" {
+		t.Fatalf("linked SAML sign-in: claims %v", claims)
+	}
+	if got := attrs(e.userA(t, "alice").UserAttributes)["email"]; got != "alice.corp@corp.example" {
+		t.Errorf("mapped email %q", got)
+	}
+
+	e.newBrowser()
+	claims = e.tokensFor(t, e.post(t, e.respond(t, e.startSP(t), "bob.corp", false)))
+	if claims["cognito:username"] != samlProvider+"_bob.corp" {
+		t.Errorf("federated SAML user: claims %v", claims)
+	}
+}
+
+// TestSAMLIdPInitiated: with IDPInit on, an unsolicited response whose
+// RelayState holds the authorization request signs in; replaying it is
+// refused, as is an expired one. With IDPInit off it is refused.
+func TestSAMLIdPInitiated(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"IDPInit": "true"})
+	form := e.idpInit(t, "carol.corp", false)
+	claims := e.tokensFor(t, e.post(t, form))
+	if claims["cognito:username"] != samlProvider+"_carol.corp" {
+		t.Fatalf("IdP-initiated sign-in: claims %v", claims)
+	}
+	refused(t, "replayed assertion", e.post(t, form))
+	refused(t, "expired assertion", e.post(t, e.idpInit(t, "carol.corp", true)))
+
+	off := newSAMLEnv(t, nil)
+	refused(t, "IdP-initiated with IDPInit off", off.post(t, off.idpInit(t, "carol.corp", false)))
+}
+
+// TestSAMLRefusals: a tampered response, one for another audience, and one
+// answering another browser's request are refused.
+func TestSAMLRefusals(t *testing.T) {
+	e := newSAMLEnv(t, nil)
+
+	form := e.respond(t, e.startSP(t), "dave.corp", false)
+	raw, _ := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	tampered := strings.ReplaceAll(string(raw), "dave.corp", "alice.corp")
+	form.Set("SAMLResponse", base64.StdEncoding.EncodeToString([]byte(tampered)))
+	refused(t, "tampered signature", e.post(t, form))
+
+	e.audience = "urn:amazon:cognito:sp:eu-west-1_other"
+	refused(t, "wrong audience", e.post(t, e.respond(t, e.startSP(t), "dave.corp", false)))
+	e.audience = "urn:amazon:cognito:sp:" + e.poolA
+
+	stolen := e.respond(t, e.startSP(t), "dave.corp", false)
+	e.newBrowser()
+	stolen.Set("RelayState", e.startSP(t).RelayState)
+	refused(t, "response to another request", e.post(t, stolen))
+}

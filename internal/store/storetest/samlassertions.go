@@ -1,0 +1,43 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// testSAMLAssertions checks that an assertion ID is spent once per pool,
+// also by racing spenders, and not at all in a pool that does not exist.
+func testSAMLAssertions(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "eu-north-1_samlassert")
+	q := newPool(t, s, "eu-north-1_samlother")
+	if err := s.SpendSAMLAssertion(ctx, p.ID, "a1", at(10)); err != nil {
+		t.Fatalf("SpendSAMLAssertion: %v", err)
+	}
+	wantErr(t, s.SpendSAMLAssertion(ctx, p.ID, "a1", at(10)), store.ErrConflict, "spend again")
+	if err := s.SpendSAMLAssertion(ctx, q.ID, "a1", at(10)); err != nil {
+		t.Fatalf("SpendSAMLAssertion in another pool: %v", err)
+	}
+	wantErr(t, s.SpendSAMLAssertion(ctx, "eu-north-1_none", "a2", at(10)), store.ErrNotFound, "spend in a missing pool")
+
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for range 8 {
+		wg.Go(func() {
+			err := s.SpendSAMLAssertion(ctx, p.ID, "race", at(10))
+			if err == nil {
+				won.Add(1)
+			} else if !errors.Is(err, store.ErrConflict) {
+				t.Errorf("racing spend: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := won.Load(); n != 1 {
+		t.Fatalf("%d racing spends succeeded, want 1", n)
+	}
+}
