@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PoolSettingsTx", testPoolSettingsTx},
 		{"ConcurrentPoolSettings", testConcurrentPoolSettings},
 		{"ProvisionedLimits", testProvisionedLimits},
+		{"RequestCounts", testRequestCounts},
 		{"Brandings", testBrandings},
 		{"SettingsCascade", testSettingsCascade},
 	}
