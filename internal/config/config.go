@@ -58,6 +58,9 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// RateLimits enforces Cognito's request-rate quotas per API category
+	// with TooManyRequestsException; off, nothing is throttled.
+	RateLimits bool
 	// IAMCredentials is a file of access keys (see sigv4.ParseCredentials):
 	// with it, IAM-authorized operations require a SigV4 signature by one
 	// of them; without it they accept unsigned requests.
@@ -112,6 +115,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	securityFlags(fs, c)
 	devFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
+	fs.BoolVar(&c.RateLimits, "rate-limits", false, "enforce Cognito's request-rate quotas per API category (TooManyRequestsException), shared by replicas on one database")
 	if only != nil {
 		fs = subset(fs, only)
 	}
