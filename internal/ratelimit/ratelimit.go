@@ -81,8 +81,9 @@ func Lookup(name string) (Category, bool) {
 // Names returns the categories' names, sorted.
 func Names() []string { return slices.Sorted(maps.Keys(categories)) }
 
-// operations maps each operation Cognito's quota page lists to its
-// category. RespondToAuthChallenge and AdminRespondToAuthChallenge are
+// operations maps each operation of the model that Cognito's quota page
+// lists to its category. ClientAuthentication and UserFederation count
+// requests to the hosted endpoints, which Limiter does not see. RespondToAuthChallenge and AdminRespondToAuthChallenge are
 // handled apart (see Limiter.Allow).
 var operations = map[string]string{}
 
@@ -98,7 +99,7 @@ func init() {
 		"UserToken": {"RevokeToken"},
 		"UserResourceRead": {"AdminGetDevice", "AdminListGroupsForUser", "AdminListDevices", "GetDevice", "ListDevices",
 			"GetUserAttributeVerificationCode", "ResendConfirmationCode", "AdminListUserAuthEvents"},
-		"UserResourceUpdate": {"AdminForgetDevice", "AdminUpdateAuthEventFeedback", "AdminSetUserMFAPreference", "AdminDeleteSoftwareToken",
+		"UserResourceUpdate": {"AdminForgetDevice", "AdminUpdateAuthEventFeedback", "AdminSetUserMFAPreference",
 			"AdminSetUserSettings", "AdminUpdateDeviceStatus", "UpdateDeviceStatus", "UpdateAuthEventFeedback", "ConfirmDevice",
 			"SetUserMFAPreference", "SetUserSettings", "VerifySoftwareToken", "AssociateSoftwareToken", "ForgetDevice"},
 		"UserList":       {"ListUsers", "ListUsersInGroup"},
@@ -115,7 +116,6 @@ func init() {
 			"TagResource", "UntagResource", "CreateManagedLoginBranding", "UpdateManagedLoginBranding", "DeleteManagedLoginBranding"},
 		"UserPoolClientRead":   {"DescribeUserPoolClient", "ListUserPoolClients"},
 		"UserPoolClientUpdate": {"CreateUserPoolClient", "DeleteUserPoolClient", "UpdateUserPoolClient"},
-		"ClientAuthentication": {"GetClientToken"},
 		"LimitManagement":      {"GetProvisionedLimit", "UpdateProvisionedLimit"},
 	} {
 		for _, op := range ops {
