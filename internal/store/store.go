@@ -129,8 +129,9 @@ type ClientSecret struct {
 // Clients stores app clients.
 type Clients interface {
 	// CreateClient stores a new client; ErrNotFound if the pool does not
-	// exist, ErrConflict if the client ID is taken.
-	CreateClient(ctx context.Context, c *Client) error
+	// exist, ErrConflict if the client ID is taken, ErrLimit if the pool
+	// has max clients already (checked atomically with the insert).
+	CreateClient(ctx context.Context, c *Client, max int) error
 	// GetClient returns a client of a pool, or ErrNotFound.
 	GetClient(ctx context.Context, poolID, clientID string) (*Client, error)
 	// GetClientByID returns a client by its ID alone (client IDs are globally
@@ -238,8 +239,9 @@ type Group struct {
 // Groups stores groups and memberships.
 type Groups interface {
 	// CreateGroup stores a new group: ErrNotFound if the pool does not exist,
-	// ErrConflict if the name is taken.
-	CreateGroup(ctx context.Context, g *Group) error
+	// ErrConflict if the name is taken, ErrLimit if the pool has max groups
+	// already (checked atomically with the insert).
+	CreateGroup(ctx context.Context, g *Group, max int) error
 	// GetGroup returns a group or ErrNotFound.
 	GetGroup(ctx context.Context, poolID, name string) (*Group, error)
 	// UpdateGroup is the read-modify-write of a group, as UpdatePool. PoolID,

@@ -97,7 +97,7 @@ func testTimestamps(t *testing.T, s store.Store) {
 
 	c := &store.Client{PoolID: p.ID, ID: "timeclient", Name: "c", CreatedAt: at(1), UpdatedAt: at(2),
 		Secrets: []store.ClientSecret{{ID: "s1", Sealed: []byte{1}, CreatedAt: at(3)}}}
-	noErr(t, s.CreateClient(ctx, c), "CreateClient")
+	noErr(t, s.CreateClient(ctx, c, noLimit), "CreateClient")
 	gc, err := s.GetClient(ctx, p.ID, c.ID)
 	noErr(t, err, "GetClient")
 	utc("Client.CreatedAt", gc.CreatedAt, at(1))
@@ -119,7 +119,7 @@ func testTimestamps(t *testing.T, s store.Store) {
 	}
 
 	g := &store.Group{PoolID: p.ID, Name: "g", CreatedAt: at(5), UpdatedAt: at(6)}
-	noErr(t, s.CreateGroup(ctx, g), "CreateGroup")
+	noErr(t, s.CreateGroup(ctx, g, noLimit), "CreateGroup")
 	gg, err := s.GetGroup(ctx, p.ID, g.Name)
 	noErr(t, err, "GetGroup")
 	utc("Group.CreatedAt", gg.CreatedAt, at(5))

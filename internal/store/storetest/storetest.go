@@ -6,6 +6,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -233,3 +234,6 @@ func sorted(ss []string) []string {
 }
 
 func keyf(format string, i int) string { return fmt.Sprintf(format, i) }
+
+// noLimit is the max of creates that tests do not mean to limit.
+const noLimit = math.MaxInt32
