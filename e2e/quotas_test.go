@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/ops/clients"
+	"github.com/cognate-idp/cognate/internal/ops/pools"
 )
 
 // TestAppClientQuota: a pool takes Cognito's 1,000 app clients; the next
@@ -31,5 +32,20 @@ func TestAppClientQuota(t *testing.T) {
 	}
 	if resp, m := post(t, s.URL, "CreateUserPoolClient", body); resp.StatusCode != http.StatusOK {
 		t.Fatalf("CreateUserPoolClient after a delete: %d %v", resp.StatusCode, m)
+	}
+}
+
+// TestUserPoolQuota: the account takes Cognito's 1,000 user pools in its
+// region; the next one is refused with LimitExceededException.
+func TestUserPoolQuota(t *testing.T) {
+	s, _ := start(t)
+	for i := range pools.MaxPools {
+		if resp, m := post(t, s.URL, "CreateUserPool", fmt.Sprintf(`{"PoolName":"p%d"}`, i)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("CreateUserPool #%d: %d %v", i+1, resp.StatusCode, m)
+		}
+	}
+	resp, m := post(t, s.URL, "CreateUserPool", `{"PoolName":"one-too-many"}`)
+	if resp.StatusCode != http.StatusBadRequest || m["__type"] != "LimitExceededException" || m["message"] != "The account can have at most 1000 user pools in us-east-1." {
+		t.Fatalf("CreateUserPool past the quota: %d %v", resp.StatusCode, m)
 	}
 }

@@ -102,6 +102,11 @@ type Pools interface {
 	// provider links, settings documents, branding styles); ErrNotFound if
 	// it does not exist.
 	DeletePool(ctx context.Context, id string) error
+	// ClaimPoolQuota returns ErrLimit if max pools have IDs starting with
+	// prefix (a region's pools) already. Called in the transaction that
+	// creates a pool, it keeps the count true until that transaction ends:
+	// other transactions' claims wait for it.
+	ClaimPoolQuota(ctx context.Context, prefix string, max int) error
 	// ListPools returns pools ordered by ID and the cursor of the next page
 	// ("" when there is none).
 	ListPools(ctx context.Context, page Page) ([]Pool, string, error)

@@ -166,3 +166,26 @@ func testTimestamps(t *testing.T, s store.Store) {
 	noErr(t, err, "GetPool")
 	utc("Pool.UpdatedAt across a date line", gp.UpdatedAt, zoned)
 }
+
+func testPoolQuota(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const prefix = "me-central-1_"
+	newPool(t, s, prefix+"quota1")
+	newPool(t, s, prefix+"quota2")
+	newPool(t, s, "me-south-1_quota3")
+	wantErr(t, s.ClaimPoolQuota(ctx, prefix, 2), store.ErrLimit, "ClaimPoolQuota at the limit")
+	noErr(t, s.ClaimPoolQuota(ctx, prefix, 3), "ClaimPoolQuota below the limit")
+	create := func(id string) error {
+		return s.Tx(ctx, func(tx store.Store) error {
+			if err := tx.ClaimPoolQuota(ctx, prefix, 3); err != nil {
+				return err
+			}
+			return tx.CreatePool(ctx, &store.Pool{ID: id, Name: id, CreatedAt: t0, UpdatedAt: t0})
+		})
+	}
+	noErr(t, create(prefix+"quota4"), "CreatePool up to the limit")
+	wantErr(t, create(prefix+"quota5"), store.ErrLimit, "CreatePool past the limit")
+	if _, err := s.GetPool(ctx, prefix+"quota5"); err == nil {
+		t.Error("the pool past the limit was stored")
+	}
+}
