@@ -1,14 +1,19 @@
 package e2e
 
 import (
+	crand "crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
@@ -73,6 +78,75 @@ func BenchmarkSignInPassword(b *testing.B) {
 			_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
 				AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(users)), "PASSWORD": "Bench-Passw0rd!"}})
 			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkSignInSRP measures USER_SRP_AUTH (InitiateAuth, then the
+// PASSWORD_VERIFIER answer computed by srp.Client) through the SDK against a
+// real server on loopback; with -cpuprofile, the server's share is under
+// awsjson.(*Mux).ServeHTTP.
+func BenchmarkSignInSRP(b *testing.B) {
+	s := testserver.Start(b)
+	c := s.Client
+	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := out.UserPool.Id
+	_, poolName, _ := strings.Cut(aws.ToString(id), "_")
+	cl, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: id, ClientName: aws.String("bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const users = 20
+	for i := range users {
+		name := aws.String(fmt.Sprintf("u%d", i))
+		if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: id, Username: name, MessageAction: types.MessageActionTypeSuppress}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: id, Username: name, Password: aws.String("Bench-Passw0rd!"), Permanent: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	signIn := func() error {
+		sc, err := srp.NewClient(crand.Reader)
+		if err != nil {
+			return err
+		}
+		init, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: types.AuthFlowTypeUserSrpAuth,
+			AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(users)), "SRP_A": sc.A()}})
+		if err != nil {
+			return err
+		}
+		p := init.ChallengeParameters
+		block, err := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"])
+		if err != nil {
+			return err
+		}
+		ts := time.Now().UTC().Format(srp.TimestampLayout)
+		sig, err := sc.Sign(poolName, p["USER_ID_FOR_SRP"], "Bench-Passw0rd!", p["SALT"], p["SRP_B"], block, ts)
+		if err != nil {
+			return err
+		}
+		_, err = c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: cl.UserPoolClient.ClientId, ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: init.Session,
+			ChallengeResponses: map[string]string{
+				"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+				"PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
+			},
+		})
+		return err
+	}
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := signIn(); err != nil {
 				b.Error(err)
 				return
 			}

@@ -308,3 +308,36 @@ func TestHostedRefreshRotation(t *testing.T) {
 		rt = next.RefreshToken
 	}
 }
+
+// TestHostedTermsAndMFA checks that the sign-up page links the client's
+// terms documents, and that a pool that requires MFA refuses the form's
+// one-factor sign-in, as the API does.
+func TestHostedTermsAndMFA(t *testing.T) {
+	e := newHostedEnv(t)
+	clientID := e.webClient(t, nil)
+	must[*cip.CreateTermsOutput](t)(e.c.CreateTerms(ctx, &cip.CreateTermsInput{
+		UserPoolId: aws.String(e.pool), ClientId: aws.String(clientID), TermsName: aws.String("terms-of-use"),
+		TermsSource: types.TermsSourceTypeLink, Enforcement: types.TermsEnforcementTypeNone,
+		Links: map[string]string{"cognito:default": "https://example.com/terms", "cognito:french": "https://example.com/fr/conditions"},
+	}))
+	page := body(t, e.get(t, e.base+"/signup?"+codeQuery(clientID)))
+	if !strings.Contains(page, `<a href="https://example.com/terms">Terms of use</a>`) {
+		t.Errorf("sign-up page without the terms:\n%s", page)
+	}
+	page = body(t, e.get(t, e.base+"/signup?"+codeQuery(clientID)+"&lang=fr"))
+	if !strings.Contains(page, `href="https://example.com/fr/conditions"`) {
+		t.Errorf("sign-up page in French without the French terms:\n%s", page)
+	}
+
+	e.user(t, "kim@example.com")
+	must[*cip.UpdateUserPoolOutput](t)(e.c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{
+		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOn, AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sns")},
+	}))
+	q := codeQuery(clientID)
+	page = body(t, e.get(t, e.base+"/login?"+q))
+	resp := e.submit(t, page, "/login?"+q, url.Values{"username": {"kim@example.com"}, "password": {hostedPassword}})
+	if b := body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(b, "multi-factor") {
+		t.Errorf("MFA pool: %d %s", resp.StatusCode, b)
+	}
+}

@@ -3,6 +3,8 @@ package e2e
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -302,5 +304,50 @@ func TestOpenAdminGuards(t *testing.T) {
 	r := send("OPTIONS", "/", "", "https://app.example", "", "", "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true")
 	if r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Private-Network") != "true" {
 		t.Errorf("Private Network Access preflight: %d %v", r.StatusCode, r.Header)
+	}
+}
+
+// GET /health answers while the server serves, GET /health/ready while its
+// store answers too.
+func TestHealthEndpoints(t *testing.T) {
+	s := testserver.Start(t)
+	for _, path := range []string{"/health", "/health/ready"} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]string
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || body["status"] != "ok" {
+			t.Errorf("%s: %d %v", path, resp.StatusCode, body)
+		}
+	}
+}
+
+// GET /metrics serves the request metrics in the Prometheus text format.
+func TestMetricsEndpoint(t *testing.T) {
+	s := testserver.Start(t)
+	newPool(t, s.Client, nil)
+	_, err := s.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-east-1_Nothing1")})
+	wantErr(t, err, "ResourceNotFoundException", "")
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`cognate_requests_total{operation="CreateUserPool",outcome="ok"} 1`,
+		`cognate_requests_total{operation="DescribeUserPool",outcome="ResourceNotFoundException"} 1`,
+		`cognate_request_duration_seconds_count{operation="CreateUserPool",outcome="ok"} 1`,
+		`go_goroutines `,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -8,6 +8,7 @@
 //
 //	cognate-bench --endpoint URL [flags]   drive an endpoint with load (cognate-bench -h)
 //	cognate-bench seed-users [flags]       fill a pool with users straight through the store
+//	cognate-bench startup [flags]          time a server's start to its first answer, and its idle memory
 package main
 
 import (
@@ -34,11 +35,14 @@ func main() {
 	}
 }
 
-// run dispatches to seed-users or, for any other arguments, the load
-// generator.
+// run dispatches to seed-users, startup or, for any other arguments, the
+// load generator.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "seed-users" {
 		return benchseed.Main(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "startup" {
+		return bench.Startup(ctx, args[1:], stdout, stderr)
 	}
 	return bench.Main(ctx, args, stdout, stderr)
 }

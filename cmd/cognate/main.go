@@ -5,6 +5,7 @@
 //
 //	cognate serve [flags]   run the server (flags: cognate serve -h)
 //	cognate seed [flags] FILE   apply a seed file to the server's database
+//	cognate keygen [--rotate] FILE   write a master key file, or rotate it
 //	cognate version             print the version (also --version)
 //
 // The load tool is a command of its own, cmd/cognate-bench.
@@ -39,6 +40,7 @@ func main() {
 const usage = `usage:
   cognate serve [flags]       run the server (cognate serve -h lists the flags)
   cognate seed [flags] FILE   apply a seed file to the database the flags name, as serve --seed does
+  cognate keygen [--rotate] FILE   write a new master key file, or add a new key to one
   cognate version             print the version (also cognate --version)
 
 Every flag may also be set by an environment variable: --db by COGNATE_DB,
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return server.Run(ctx, cfg, newLogger(cfg.LogLevel, stderr))
 	case "seed":
 		return seedCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "keygen":
+		return keygenCommand(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "cognate", version.String())
 		return nil

@@ -60,6 +60,9 @@ type Mux struct {
 	MaxBody int64
 	// CORSOrigins lists the origins browsers may call from; "*" allows any.
 	CORSOrigins []string
+	// Observe, when set, is told the operation, outcome ("ok" or the
+	// exception name) and duration of every request.
+	Observe func(op, outcome string, took time.Duration)
 	// IAM authenticates the requests of IAM-authorized operations; nil
 	// leaves them open to unsigned requests, and then refuses them from
 	// other origins, so that no web page can drive them.
@@ -136,18 +139,29 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithValue(r.Context(), ctxKey{}, reqID)
 	start := time.Now()
 	op, out, err := m.serve(ctx, w, r)
-	if err != nil {
-		m.writeError(ctx, w, op, err, time.Since(start))
-		return
+	if err == nil {
+		var body []byte
+		if body, err = json.Marshal(out); err == nil {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusOK)
+			w.Write(body)
+			m.observe(op, "ok", start)
+			return
+		}
+		err = fmt.Errorf("encode %s output: %w", op, err)
 	}
-	body, err := json.Marshal(out)
-	if err != nil {
-		m.writeError(ctx, w, op, fmt.Errorf("encode %s output: %w", op, err), time.Since(start))
-		return
+	code := m.writeError(ctx, w, op, err, time.Since(start))
+	m.observe(op, code, start)
+}
+
+// observe reports a request to Observe.
+func (m *Mux) observe(op, outcome string, start time.Time) {
+	if m.Observe != nil {
+		if _, known := model.OperationByName(op); !known {
+			op = ""
+		}
+		m.Observe(op, outcome, time.Since(start))
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
 }
 
 // newRequestID returns a random (version 4) UUID, the form of AWS request
@@ -329,7 +343,8 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
-func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error, took time.Duration) {
+// writeError writes err as the wire error and returns its exception name.
+func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error, took time.Duration) string {
 	apiErr, ok := errors.AsType[model.APIError](err)
 	if !ok {
 		m.Logger.ErrorContext(ctx, "internal error", "op", op, "request_id", RequestID(ctx), "err", err)
@@ -352,6 +367,7 @@ func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, 
 	h.Set("x-amzn-ErrorType", apiErr.ErrorCode())
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(body)
+	return apiErr.ErrorCode()
 }
 
 var corsAllowHeaders = strings.Join([]string{

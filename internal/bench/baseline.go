@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // baselineUsers is how many synthetic usernames the baseline draws from.
@@ -79,14 +77,14 @@ func runBaseline(ctx context.Context, cfg config) (result, error) {
 	go func() { served <- srv.Serve(ln) }()
 
 	transport := newTransport(cfg.Concurrency, false)
-	client := newClient("http://"+ln.Addr().String(), cfg.Region, transport, aws.NopRetryer{})
+	client := newRawClient("http://"+ln.Addr().String(), transport)
 	users := make([]user, baselineUsers)
 	for i := range users {
 		users[i] = benchUser("baseline", i)
 	}
 	var o op
 	if signInWorkload(cfg.Workload) {
-		o, err = signInOp(ctx, cfg.Workload, client, client, baselinePoolID, "baseline-client", users, cfg.Concurrency)
+		o, err = signInOp(ctx, cfg.Workload, client, baselinePoolID, "baseline-client", users, cfg.Concurrency)
 	} else {
 		o, err = newOp(cfg.Workload, client, baselinePoolID, "baseline", users)
 	}

@@ -1,7 +1,9 @@
 // Package bench implements `cognate-bench`, a load generator that drives any
-// Cognito-compatible endpoint (Cognate, cognito-local, moto, LocalStack, real
-// AWS) through the public user pools API with aws-sdk-go-v2, and reports
-// throughput and latency percentiles.
+// Cognito-compatible endpoint (Cognate, cognito-local, moto, LocalStack)
+// through the public user pools API and reports throughput and latency
+// percentiles. Setup goes through aws-sdk-go-v2; the timed requests go
+// through a small raw AWS JSON client, unsigned, the same for the baseline
+// and the workload.
 //
 // Traffic only ever goes to the endpoint given, and only to loopback unless
 // --allow-remote is set. Every run is bounded by --duration and by the
@@ -101,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long each run lasts (at most 10m)")
 	fs.IntVar(&cfg.Users, "users", 1000, "number of users to seed before the run")
 	fs.StringVar(&cfg.PoolID, "pool-id", "", "use this existing user pool instead of creating one; with --users 0, its users are listed instead of seeding")
-	fs.BoolVar(&cfg.Baseline, "baseline", false, "drive an in-process HTTP handler that answers fixed JSON, to measure the HTTP+SDK ceiling")
+	fs.BoolVar(&cfg.Baseline, "baseline", false, "drive an in-process HTTP handler that answers fixed JSON, to measure the HTTP ceiling of the same client")
 	fs.BoolVar(&cfg.CompareBaseline, "compare-baseline", false, "run the baseline first, then the workload, and print workload/baseline requests/s")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the user pool the bench created instead of deleting it")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of text")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -311,8 +312,8 @@ type fakeInput struct {
 	UserAttributes                                                         []struct{ Name, Value string }
 }
 
-// apiError is an exception the fake answers with.
-type apiError struct {
+// fakeError is an exception the fake answers with.
+type fakeError struct {
 	typ, msg string
 }
 
@@ -320,7 +321,7 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
 	var in fakeInput
 	if !ok || r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" ||
-		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") || json.NewDecoder(r.Body).Decode(&in) != nil {
+		json.NewDecoder(r.Body).Decode(&in) != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
@@ -338,7 +339,7 @@ func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // call runs one operation; f.mu is held.
-func (f *fakeCognito) call(target string, in fakeInput) (any, *apiError) {
+func (f *fakeCognito) call(target string, in fakeInput) (any, *fakeError) {
 	if target == "CreateUserPool" {
 		f.next++
 		id := fmt.Sprintf("us-east-1_fake%d", f.next)
@@ -347,7 +348,7 @@ func (f *fakeCognito) call(target string, in fakeInput) (any, *apiError) {
 	}
 	users, ok := f.pools[in.UserPoolId]
 	if !ok {
-		return nil, &apiError{"ResourceNotFoundException", "User pool " + in.UserPoolId + " does not exist."}
+		return nil, &fakeError{"ResourceNotFoundException", "User pool " + in.UserPoolId + " does not exist."}
 	}
 	userJSON := func(name string) map[string]any {
 		var attrs []map[string]string
@@ -359,23 +360,23 @@ func (f *fakeCognito) call(target string, in fakeInput) (any, *apiError) {
 	switch target {
 	case "AdminCreateUser":
 		if in.MessageAction != "SUPPRESS" {
-			return nil, &apiError{"InvalidParameterException", "bench must suppress messages"}
+			return nil, &fakeError{"InvalidParameterException", "bench must suppress messages"}
 		}
 		if _, exists := users[in.Username]; exists {
-			return nil, &apiError{"UsernameExistsException", "User account already exists."}
+			return nil, &fakeError{"UsernameExistsException", "User account already exists."}
 		}
 		m := map[string]string{}
 		for _, a := range in.UserAttributes {
 			m[a.Name] = a.Value
 		}
 		if m["email"] == "" || m["given_name"] == "" || m["family_name"] == "" {
-			return nil, &apiError{"InvalidParameterException", "bench users need email, given_name and family_name"}
+			return nil, &fakeError{"InvalidParameterException", "bench users need email, given_name and family_name"}
 		}
 		users[in.Username] = m
 		return map[string]any{"User": userJSON(in.Username)}, nil
 	case "AdminGetUser":
 		if _, exists := users[in.Username]; !exists || f.failGets {
-			return nil, &apiError{"UserNotFoundException", "User does not exist."}
+			return nil, &fakeError{"UserNotFoundException", "User does not exist."}
 		}
 		u := userJSON(in.Username)
 		return map[string]any{"Username": in.Username, "UserAttributes": u["Attributes"], "Enabled": true, "UserStatus": u["UserStatus"]}, nil
@@ -391,7 +392,7 @@ func (f *fakeCognito) call(target string, in fakeInput) (any, *apiError) {
 			names = append(names, name)
 		}
 		if in.Filter != "" && len(names) == 0 {
-			return nil, &apiError{"InvalidParameterException", "a filter on a known user matched nothing: " + in.Filter}
+			return nil, &fakeError{"InvalidParameterException", "a filter on a known user matched nothing: " + in.Filter}
 		}
 		slices.Sort(names)
 		start, _ := strconv.Atoi(in.PaginationToken)
@@ -408,7 +409,7 @@ func (f *fakeCognito) call(target string, in fakeInput) (any, *apiError) {
 		delete(f.pools, in.UserPoolId)
 		return map[string]any{}, nil
 	}
-	return nil, &apiError{"UnknownOperationException", target}
+	return nil, &fakeError{"UnknownOperationException", target}
 }
 
 func TestWorkloadAgainstFake(t *testing.T) {
@@ -548,5 +549,17 @@ func TestCompareBaselineText(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "requests/s  p50") {
 		t.Errorf("report has no column header:\n%s", stdout.String())
+	}
+}
+
+func TestStartupFlags(t *testing.T) {
+	for _, args := range [][]string{nil, {"--binary", "cognate"}, {"--db", "x.db"}, {"--binary", "b", "--db", "d", "--runs", "0"}, {"--binary", "b", "--db", "d", "extra"}} {
+		if err := Startup(t.Context(), args, io.Discard, io.Discard); err == nil {
+			t.Errorf("Startup(%q) = nil, want an error", args)
+		}
+	}
+	err := Startup(t.Context(), []string{"--binary", filepath.Join(t.TempDir(), "missing"), "--db", "d", "--runs", "1"}, io.Discard, io.Discard)
+	if err == nil {
+		t.Error("Startup of a missing binary = nil, want an error")
 	}
 }

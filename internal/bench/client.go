@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/cognate-idp/cognate/internal/sdkhttp"
@@ -35,17 +36,18 @@ func newTransport(concurrency int, allowRemote bool) *http.Transport {
 	}
 }
 
-// newClient returns an SDK client for endpoint over transport that signs
-// with dummy static credentials and retries as retryer says: timed runs use
-// aws.NopRetryer so that every latency is one attempt; setup (pools,
-// seeding) uses the standard retryer, so that throttling does not abort it.
-func newClient(endpoint, region string, transport *http.Transport, retryer aws.Retryer) *cip.Client {
+// newClient returns the SDK client of a run's setup (pools, seeding,
+// passwords) for endpoint over transport: it signs with dummy static
+// credentials and retries with the SDK's standard retryer, so that
+// throttling does not abort the setup. Timed requests go through a
+// rawClient instead.
+func newClient(endpoint, region string, transport *http.Transport) *cip.Client {
 	return cip.New(cip.Options{
 		Region:       region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCOGNATEBENCH", "cognate-bench-secret", ""),
 		HTTPClient:   sdkhttp.Client{HTTP: &http.Client{Transport: transport, Timeout: requestTimeout}},
-		Retryer:      retryer,
+		Retryer:      retry.NewStandard(),
 	})
 }
 

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/aws/smithy-go"
 )
 
 // maxSamples caps the latencies kept in memory per run (8 bytes each). Below
@@ -161,8 +159,8 @@ func (l *errorLog) add(err error) {
 // errorMessage describes err without its request id, so that the same
 // failure on many requests is one message.
 func errorMessage(err error) string {
-	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
-		return apiErr.ErrorCode() + ": " + apiErr.ErrorMessage()
+	if apiErr, ok := errors.AsType[*apiError](err); ok {
+		return apiErr.Error()
 	}
 	return err.Error()
 }

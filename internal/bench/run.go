@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
@@ -71,8 +70,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger) (*report, error) {
 func runWorkload(ctx context.Context, cfg config, rep *report, log *slog.Logger) error {
 	transport := newTransport(cfg.Concurrency, cfg.AllowRemote)
 	defer transport.CloseIdleConnections()
-	client := newClient(cfg.Endpoint, cfg.Region, transport, aws.NopRetryer{})
-	setup := newClient(cfg.Endpoint, cfg.Region, transport, retry.NewStandard())
+	client := newRawClient(cfg.Endpoint, transport)
+	setup := newClient(cfg.Endpoint, cfg.Region, transport)
 	runID := strings.ToLower(rand.Text()[:10])
 
 	poolID := cfg.PoolID

@@ -64,36 +64,31 @@ func setPassword(ctx context.Context, c *cip.Client, poolID, username string) er
 	return err
 }
 
-// passwordSignIn signs username in with USER_PASSWORD_AUTH.
-func passwordSignIn(ctx context.Context, c *cip.Client, clientID, username string) (*types.AuthenticationResultType, error) {
-	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": benchPassword},
-	})
+// passwordSignIn signs username in with USER_PASSWORD_AUTH and returns
+// the refresh token.
+func passwordSignIn(ctx context.Context, c *rawClient, clientID, username string) (string, error) {
+	out, err := c.initiateAuth(ctx, clientID, "USER_PASSWORD_AUTH", map[string]string{"USERNAME": username, "PASSWORD": benchPassword})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if out.AuthenticationResult == nil {
-		return nil, fmt.Errorf("sign-in of %s returned challenge %q instead of tokens", username, out.ChallengeName)
+		return "", fmt.Errorf("sign-in of %s returned challenge %q instead of tokens", username, out.ChallengeName)
 	}
-	return out.AuthenticationResult, nil
+	return out.AuthenticationResult.RefreshToken, nil
 }
 
 // srpSignIn signs username in with USER_SRP_AUTH: InitiateAuth, then the
 // PASSWORD_VERIFIER challenge answered as amazon-cognito-identity-js does.
-func srpSignIn(ctx context.Context, c *cip.Client, poolID, clientID, username string) error {
+func srpSignIn(ctx context.Context, c *rawClient, poolID, clientID, username string) error {
 	cl, err := srp.NewClient(crand.Reader)
 	if err != nil {
 		return err
 	}
-	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserSrpAuth,
-		AuthParameters: map[string]string{"USERNAME": username, "SRP_A": cl.A()},
-	})
+	out, err := c.initiateAuth(ctx, clientID, "USER_SRP_AUTH", map[string]string{"USERNAME": username, "SRP_A": cl.A()})
 	if err != nil {
 		return err
 	}
-	if out.ChallengeName != types.ChallengeNameTypePasswordVerifier {
+	if out.ChallengeName != string(types.ChallengeNameTypePasswordVerifier) {
 		return fmt.Errorf("USER_SRP_AUTH of %s returned challenge %q, want PASSWORD_VERIFIER", username, out.ChallengeName)
 	}
 	p := out.ChallengeParameters
@@ -107,13 +102,16 @@ func srpSignIn(ctx context.Context, c *cip.Client, poolID, clientID, username st
 	if err != nil {
 		return err
 	}
-	resp, err := c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-		ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: out.Session,
-		ChallengeResponses: map[string]string{
-			"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
-			"PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
-		},
-	})
+	var resp authResult
+	err = c.call(ctx, "RespondToAuthChallenge", struct {
+		ClientId           string
+		ChallengeName      string
+		Session            string
+		ChallengeResponses map[string]string
+	}{clientID, string(types.ChallengeNameTypePasswordVerifier), out.Session, map[string]string{
+		"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+		"PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
+	}}, &resp)
 	if err != nil {
 		return err
 	}
@@ -125,7 +123,7 @@ func srpSignIn(ctx context.Context, c *cip.Client, poolID, clientID, username st
 
 // refreshTokens signs every user in once and returns their refresh tokens,
 // for the refresh workload.
-func refreshTokens(ctx context.Context, c *cip.Client, clientID string, users []user, concurrency int) ([]string, error) {
+func refreshTokens(ctx context.Context, c *rawClient, clientID string, users []user, concurrency int) ([]string, error) {
 	out := make([]string, len(users))
 	var (
 		next     atomic.Int64
@@ -140,12 +138,12 @@ func refreshTokens(ctx context.Context, c *cip.Client, clientID string, users []
 				if i >= len(users) || firstErr != nil {
 					return
 				}
-				res, err := passwordSignIn(ctx, c, clientID, users[i].Username)
+				tok, err := passwordSignIn(ctx, c, clientID, users[i].Username)
 				if err != nil {
 					once.Do(func() { firstErr = fmt.Errorf("bench: sign %s in: %w", users[i].Username, err) })
 					return
 				}
-				out[i] = aws.ToString(res.RefreshToken)
+				out[i] = tok
 			}
 		})
 	}
@@ -154,7 +152,7 @@ func refreshTokens(ctx context.Context, c *cip.Client, clientID string, users []
 }
 
 // signInOp returns the request loop body of a sign-in workload.
-func signInOp(ctx context.Context, workload string, c, setup *cip.Client, poolID, clientID string, users []user, concurrency int) (op, error) {
+func signInOp(ctx context.Context, workload string, c *rawClient, poolID, clientID string, users []user, concurrency int) (op, error) {
 	if len(users) == 0 {
 		return nil, fmt.Errorf("bench: %s: no users to sign in", workload)
 	}
@@ -169,15 +167,12 @@ func signInOp(ctx context.Context, workload string, c, setup *cip.Client, poolID
 			return srpSignIn(ctx, c, poolID, clientID, users[rand.IntN(len(users))].Username)
 		}, nil
 	case workloadRefresh:
-		toks, err := refreshTokens(ctx, setup, clientID, users, concurrency)
+		toks, err := refreshTokens(ctx, c, clientID, users, concurrency)
 		if err != nil {
 			return nil, err
 		}
 		return func(ctx context.Context, _, _ int) error {
-			out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
-				AuthParameters: map[string]string{"REFRESH_TOKEN": toks[rand.IntN(len(toks))]},
-			})
+			out, err := c.initiateAuth(ctx, clientID, "REFRESH_TOKEN_AUTH", map[string]string{"REFRESH_TOKEN": toks[rand.IntN(len(toks))]})
 			if err == nil && out.AuthenticationResult == nil {
 				err = errors.New("refresh returned no tokens")
 			}
@@ -189,7 +184,7 @@ func signInOp(ctx context.Context, workload string, c, setup *cip.Client, poolID
 
 // prepareSignIn readies a sign-in workload: an app client, and a
 // permanent password for every seeded user (set on concurrency workers).
-func prepareSignIn(ctx context.Context, cfg config, c, setup *cip.Client, poolID string, users []user, log *slog.Logger) (op, error) {
+func prepareSignIn(ctx context.Context, cfg config, c *rawClient, setup *cip.Client, poolID string, users []user, log *slog.Logger) (op, error) {
 	clientID, err := createClient(ctx, setup, poolID)
 	if err != nil {
 		return nil, err
@@ -219,5 +214,5 @@ func prepareSignIn(ctx context.Context, cfg config, c, setup *cip.Client, poolID
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	return signInOp(ctx, cfg.Workload, c, setup, poolID, clientID, users, cfg.Concurrency)
+	return signInOp(ctx, cfg.Workload, c, poolID, clientID, users, cfg.Concurrency)
 }

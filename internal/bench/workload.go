@@ -44,7 +44,8 @@ func (u user) attributes() []types.AttributeType {
 	}
 }
 
-// createUser creates u in poolID without sending any message.
+// createUser creates u in poolID without sending any message, through the
+// SDK (seeding).
 func createUser(ctx context.Context, c *cip.Client, poolID string, u user) error {
 	_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 		UserPoolId:     aws.String(poolID),
@@ -53,6 +54,21 @@ func createUser(ctx context.Context, c *cip.Client, poolID string, u user) error
 		MessageAction:  types.MessageActionTypeSuppress,
 	})
 	return err
+}
+
+// rawCreateUser is createUser through the raw client (the
+// admin-create-user workload).
+func rawCreateUser(ctx context.Context, c *rawClient, poolID string, u user) error {
+	attrs := make([]attribute, 0, 3)
+	for _, a := range u.attributes() {
+		attrs = append(attrs, attribute{aws.ToString(a.Name), aws.ToString(a.Value)})
+	}
+	return c.call(ctx, "AdminCreateUser", struct {
+		UserPoolId     string
+		Username       string
+		UserAttributes []attribute
+		MessageAction  string
+	}{poolID, u.Username, attrs, string(types.MessageActionTypeSuppress)}, nil)
 }
 
 // seedResult describes the seeding step.
@@ -134,8 +150,7 @@ func discover(ctx context.Context, c *cip.Client, poolID string) ([]user, error)
 
 // newOp returns the request loop body of workload against poolID. users are
 // the users it may look up; runID makes created usernames unique.
-func newOp(workload string, c *cip.Client, poolID, runID string, users []user) (op, error) {
-	pool := aws.String(poolID)
+func newOp(workload string, c *rawClient, poolID, runID string, users []user) (op, error) {
 	switch workload {
 	case workloadAdminGetUser:
 		if len(users) == 0 {
@@ -143,22 +158,21 @@ func newOp(workload string, c *cip.Client, poolID, runID string, users []user) (
 		}
 		return func(ctx context.Context, _, _ int) error {
 			u := users[rand.IntN(len(users))]
-			_, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pool, Username: aws.String(u.Username)})
-			return err
+			return c.call(ctx, "AdminGetUser", struct{ UserPoolId, Username string }{poolID, u.Username}, nil)
 		}, nil
 	case workloadAdminCreateUser:
 		return func(ctx context.Context, worker, seq int) error {
-			return createUser(ctx, c, poolID, benchUser(fmt.Sprintf("%s-w%d", runID, worker), seq))
+			return rawCreateUser(ctx, c, poolID, benchUser(fmt.Sprintf("%s-w%d", runID, worker), seq))
 		}, nil
 	case workloadListUsersFilter:
-		return listUsersOp(c, pool, users, func(u user) string {
+		return listUsersOp(c, poolID, users, func(u user) string {
 			if u.Email == "" {
 				return ""
 			}
 			return "email = " + quoteFilter(u.Email)
 		})
 	case workloadListUsersPrefix:
-		return listUsersOp(c, pool, users, func(u user) string {
+		return listUsersOp(c, poolID, users, func(u user) string {
 			if len(u.GivenName) < 2 {
 				return ""
 			}
@@ -171,7 +185,7 @@ func newOp(workload string, c *cip.Client, poolID, runID string, users []user) (
 // listUsersOp returns an op that sends ListUsers (Limit 10) with the filter
 // that filter builds from a random user; users for whom it returns "" are
 // skipped.
-func listUsersOp(c *cip.Client, pool *string, users []user, filter func(user) string) (op, error) {
+func listUsersOp(c *rawClient, poolID string, users []user, filter func(user) string) (op, error) {
 	var filters []string
 	for _, u := range users {
 		if f := filter(u); f != "" {
@@ -179,15 +193,14 @@ func listUsersOp(c *cip.Client, pool *string, users []user, filter func(user) st
 		}
 	}
 	if len(filters) == 0 {
-		return nil, fmt.Errorf("bench: pool %s has no users with the attribute to filter on", aws.ToString(pool))
+		return nil, fmt.Errorf("bench: pool %s has no users with the attribute to filter on", poolID)
 	}
 	return func(ctx context.Context, _, _ int) error {
-		_, err := c.ListUsers(ctx, &cip.ListUsersInput{
-			UserPoolId: pool,
-			Filter:     aws.String(filters[rand.IntN(len(filters))]),
-			Limit:      aws.Int32(10),
-		})
-		return err
+		return c.call(ctx, "ListUsers", struct {
+			UserPoolId string
+			Filter     string
+			Limit      int
+		}{poolID, filters[rand.IntN(len(filters))], 10}, nil)
 	}, nil
 }
 

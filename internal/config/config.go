@@ -61,6 +61,10 @@ type Config struct {
 	// RateLimits enforces Cognito's request-rate quotas per API category
 	// with TooManyRequestsException; off, nothing is throttled.
 	RateLimits bool
+	// SocialIDPURL, when set, stands in for the social identity providers'
+	// fixed endpoints: https://HOST/PATH becomes <SocialIDPURL>/HOST/PATH.
+	// For tests; empty uses the providers themselves.
+	SocialIDPURL string
 	// IAMCredentials is a file of access keys (see sigv4.ParseCredentials):
 	// with it, IAM-authorized operations require a SigV4 signature by one
 	// of them; without it they accept unsigned requests.
@@ -71,6 +75,9 @@ type Config struct {
 	// AllowedHosts are host names requests may name while admin operations
 	// are open (see HostAllowed).
 	AllowedHosts []string
+	// TLSCert and TLSKey are the PEM files the server serves HTTPS with;
+	// empty serves plain HTTP.
+	TLSCert, TLSKey string
 	// Dev is development mode: routes that reset the server's state for
 	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
 	Dev bool
@@ -111,6 +118,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	messagingFlags(fs, c)
 	issuerFlags(fs, c)
 	hostedFlags(fs, c)
+	socialFlags(fs, c)
 	seedFlags(fs, c)
 	securityFlags(fs, c)
 	devFlags(fs, c)
@@ -189,7 +197,9 @@ func (c *Config) Validate() error {
 	}
 	c.validateMessaging(bad)
 	c.validateIssuer(bad)
+	c.validateTLS(bad)
 	c.validateHosted(bad)
+	c.validateSocial(bad)
 	c.validateDev(bad)
 	return errors.Join(errs...)
 }

@@ -13,6 +13,8 @@ import (
 func securityFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.IAMCredentials, "iam-credentials", "", "file of access keys whose SigV4 signatures the IAM-authorized (admin) operations require; see README")
 	fs.BoolVar(&c.InsecureOpenAdmin, "insecure-open-admin", false, "serve unsigned admin operations on a non-loopback address (without --iam-credentials)")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with, read again on SIGHUP; needs --tls-key")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.Func("allowed-hosts", "comma-separated host names requests may name in Host while admin operations are open, besides IP addresses, localhost and the --issuer-url host", func(v string) error {
 		c.AllowedHosts = nil
 		for h := range strings.SplitSeq(v, ",") {
@@ -95,4 +97,11 @@ func (c *Config) issuerHost() (string, error) {
 		return "", err
 	}
 	return u.Hostname(), nil
+}
+
+// validateTLS checks that --tls-cert and --tls-key come together.
+func (c *Config) validateTLS(bad func(format string, args ...any)) {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("--tls-cert and --tls-key go together")
+	}
 }

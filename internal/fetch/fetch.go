@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -45,6 +46,9 @@ var ErrTooLarge = errors.New("document too large")
 type StatusError struct {
 	URL  string
 	Code int
+	// Body is the start of the answer's body (an OAuth error document, for
+	// example).
+	Body string
 }
 
 func (e *StatusError) Error() string {
@@ -85,15 +89,43 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
+	return f.do(req)
+}
+
+// Do sends req (built by the caller, for example a token request to an
+// identity provider) under the same rules as Get, bounded by the timeout,
+// and returns the body of its 200 OK answer; any other status is a
+// *StatusError carrying the start of the body.
+func (f *Fetcher) Do(req *http.Request) ([]byte, error) {
+	if err := f.checkURL(req.URL.String()); err != nil {
+		return nil, err
+	}
+	f.once.Do(f.init)
+	timeout := f.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
+	defer cancel()
+	return f.do(req.WithContext(ctx))
+}
+
+// Client returns the HTTP client the Fetcher connects with, for libraries
+// that take one (a JSON Web Key Set fetcher): it refuses private addresses
+// as the Fetcher does, but has no size limit of its own.
+func (f *Fetcher) Client() *http.Client {
+	f.once.Do(f.init)
+	return f.client
+}
+
+func (f *Fetcher) do(req *http.Request) ([]byte, error) {
+	rawURL := req.URL.String()
 	req.Header.Set("User-Agent", "Cognate")
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, &StatusError{URL: rawURL, Code: resp.StatusCode}
-	}
 	limit := f.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
@@ -102,11 +134,17 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, &StatusError{URL: rawURL, Code: resp.StatusCode, Body: string(body[:min(len(body), maxErrorBody)])}
+	}
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("fetch %s: %w (more than %d bytes)", rawURL, ErrTooLarge, limit)
 	}
 	return body, nil
 }
+
+// maxErrorBody is how much of an error answer's body a StatusError keeps.
+const maxErrorBody = 512
 
 // CheckURL reports why rawURL cannot be fetched before any request is made
 // (a malformed URL, a scheme other than https, or an address literal that
@@ -138,7 +176,7 @@ func (f *Fetcher) init() {
 	transport := &http.Transport{
 		// No proxy: the address checked must be the one connected to.
 		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
+		DialContext:           localhostDialer(dialer),
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   DefaultTimeout,
 		ResponseHeaderTimeout: DefaultTimeout,
@@ -153,6 +191,23 @@ func (f *Fetcher) init() {
 			}
 			return f.checkURL(req.URL.String())
 		},
+	}
+}
+
+// localhostDialer dials names under .localhost on the loopback address,
+// as RFC 6761 section 6.3 has resolvers do (Go's may not), so that an
+// identity provider on this machine can be named as browsers name it
+// (<prefix>.auth.localhost). Loopback is still refused unless private
+// addresses are allowed.
+func localhostDialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil {
+			h := strings.ToLower(strings.TrimSuffix(host, "."))
+			if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+				addr = net.JoinHostPort("127.0.0.1", port)
+			}
+		}
+		return d.DialContext(ctx, network, addr)
 	}
 }
 

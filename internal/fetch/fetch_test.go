@@ -147,3 +147,42 @@ func TestLimits(t *testing.T) {
 		t.Errorf("the timeout took %v", d)
 	}
 }
+
+// TestDo: a request built by the caller (a token request) goes out under
+// the Fetcher's rules; names under .localhost are dialled on loopback, and
+// only when private addresses are allowed; an error answer's body is kept.
+func TestDo(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"invalid_request"}`))
+			return
+		}
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	post := func(f *Fetcher, url, ct string) ([]byte, error) {
+		req, err := http.NewRequest(http.MethodPost, url, strings.NewReader("a=b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		return f.Do(req)
+	}
+	allowed := &Fetcher{AllowPrivate: true}
+	body, err := post(allowed, "http://idp.auth.localhost:"+port+"/token", "application/x-www-form-urlencoded")
+	if err != nil || string(body) != `{"ok":true}` {
+		t.Fatalf("Do via .localhost: %q, %v", body, err)
+	}
+	_, err = post(allowed, srv.URL+"/token", "")
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusBadRequest || se.Body != `{"error":"invalid_request"}` {
+		t.Errorf("error answer: %v", err)
+	}
+	if _, err := post(&Fetcher{}, "https://idp.auth.localhost:"+port+"/token", ""); !errors.Is(err, ErrForbiddenAddress) {
+		t.Errorf("a .localhost name was dialled without AllowPrivate: %v", err)
+	}
+}

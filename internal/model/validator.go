@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Validator collects constraint violations in the form Cognito reports them:
@@ -82,8 +83,17 @@ func (v *Validator) maxLen(path, s string, max int, sensitive bool) {
 	}
 }
 
-func (v *Validator) pattern(path, s string, re *regexp.Regexp, source string, sensitive bool) {
-	if !re.MatchString(s) {
+// lazyRegexp returns a function that compiles expr on its first call and
+// returns the same *regexp.Regexp from then on. The model's patterns are
+// compiled on first use rather than at start-up: their Unicode classes take
+// tens of milliseconds to compile, most requests use few of them, and
+// start-up time counts.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+func (v *Validator) pattern(path, s string, re func() *regexp.Regexp, source string, sensitive bool) {
+	if !re().MatchString(s) {
 		v.add(path, s, !sensitive, "Member must satisfy regular expression pattern: "+source)
 	}
 }

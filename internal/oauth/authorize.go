@@ -29,6 +29,9 @@ type authRequest struct {
 	challenge    string
 	prompt       string
 	lang         string
+	// provider is the third-party identity provider the request goes
+	// straight to, if any.
+	provider string
 }
 
 // pageError is an error shown on the error page rather than sent to the
@@ -92,11 +95,8 @@ func (s *Service) parseAuthorize(ctx context.Context, q url.Values, st *site) (*
 	default:
 		return a, oauthError("unsupported_response_type", "response_type must be code or token.")
 	}
-	if !slices.Contains(c.Settings.SupportedIdentityProviders, "COGNITO") {
-		return a, oauthError("invalid_request", "The app client does not sign users in with the user pool (COGNITO is not one of its identity providers).")
-	}
-	if idp := q.Get("identity_provider"); idp != "" && idp != "COGNITO" || q.Get("idp_identifier") != "" {
-		return a, oauthError("invalid_request", "Signing in through another identity provider is not supported yet.")
+	if err := s.chooseProvider(ctx, a, q); err != nil {
+		return a, err
 	}
 	a.scopes = dedupe(strings.Fields(q.Get("scope")))
 	for _, sc := range a.scopes {
@@ -178,6 +178,10 @@ func (s *Service) authorize(w http.ResponseWriter, r *http.Request, st *site) {
 	}
 	if a.prompt == "none" {
 		s.answer(w, r, a, oauthError("login_required", "The user is not signed in."))
+		return
+	}
+	if a.provider != "" {
+		s.toProvider(w, r, st, a)
 		return
 	}
 	http.Redirect(w, r, "/login?"+a.query.Encode(), http.StatusFound)

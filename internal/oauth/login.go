@@ -1,8 +1,10 @@
 package oauth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // entry parses the authorization request a page carries and, for a form
@@ -57,6 +60,10 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, name string, p *p
 		return
 	}
 	p.Error = msg
+	if name == "signup" {
+		s.renderSignup(w, r, p.req, p)
+		return
+	}
 	s.render(w, r, http.StatusOK, name, p)
 }
 
@@ -75,6 +82,10 @@ func (s *Service) loginPage(w http.ResponseWriter, r *http.Request, st *site) {
 func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	a, p := s.entry(w, r, st, true)
 	if a == nil {
+		return
+	}
+	if !p.Native {
+		s.answer(w, r, a, oauthError("invalid_request", "The app client does not sign users in with the user pool (COGNITO is not one of its identity providers)."))
 		return
 	}
 	name := strings.TrimSpace(r.PostForm.Get("username"))
@@ -181,6 +192,40 @@ func signupFields(a *authRequest, r *http.Request) []field {
 	return out
 }
 
+// termsLinks returns the links to the client's terms documents (terms of
+// use, privacy policy) in the page's language, else their default link.
+func (s *Service) termsLinks(ctx context.Context, a *authRequest, lang string) ([]termsLink, error) {
+	var out []termsLink
+	page := store.Page{Limit: 60}
+	for {
+		ts, next, err := s.Store.ListTerms(ctx, a.client.Pool.ID, page)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("list terms: %w", err)
+		}
+		for _, t := range ts {
+			if t.ClientID != a.client.ID() {
+				continue
+			}
+			link := t.Links["cognito:default"]
+			if v := t.Links[languages[lang]]; v != "" {
+				link = v
+			}
+			if link == "" {
+				continue
+			}
+			label := strings.ReplaceAll(t.Name, "-", " ")
+			if label != "" {
+				label = strings.ToUpper(label[:1]) + label[1:]
+			}
+			out = append(out, termsLink{Label: label, URL: link})
+		}
+		if next == "" || err != nil {
+			return out, nil
+		}
+		page.Cursor = next
+	}
+}
+
 // signupPage serves GET /signup.
 func (s *Service) signupPage(w http.ResponseWriter, r *http.Request, st *site) {
 	a, p := s.entry(w, r, st, false)
@@ -188,6 +233,17 @@ func (s *Service) signupPage(w http.ResponseWriter, r *http.Request, st *site) {
 		return
 	}
 	p.Fields = signupFields(a, r)
+	s.renderSignup(w, r, a, p)
+}
+
+// renderSignup shows the sign-up form with the client's terms linked.
+func (s *Service) renderSignup(w http.ResponseWriter, r *http.Request, a *authRequest, p *page) {
+	terms, err := s.termsLinks(r.Context(), a, a.lang)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	p.Terms = terms
 	s.render(w, r, http.StatusOK, "signup", p)
 }
 

@@ -3,6 +3,9 @@
 // (/oauth2/authorize, /oauth2/token, /oauth2/userInfo, /oauth2/revoke,
 // /logout) and the managed login pages (sign in, sign up, confirmation,
 // password reset, first-sign-in new password), as Cognito documents them.
+// It owns every route that is not the AWS JSON API: the server's other
+// documents (key documents, UI assets, the outbox reader, the home page)
+// are served beneath the hosted endpoints, behind the same middleware.
 //
 // Requests are routed to a pool by their Host: a prefix domain answers as
 // <prefix>.auth.<region>.amazoncognito.com, as <prefix>.auth.localhost (any
@@ -59,7 +62,9 @@ type Service struct {
 	SignUp *signup.Service
 	// Branding gives the classic hosted UI's CSS and logo.
 	Branding *branding.Service
-	IDs      ids.Generator
+	// Federation signs users in through third-party identity providers.
+	Federation *Federation
+	IDs        ids.Generator
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
 	Log    *slog.Logger
@@ -154,6 +159,10 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("POST /forgotPassword", s.forgotPassword)
 	page("POST /confirmForgotPassword", s.confirmForgotPassword)
 	page("GET /logout", s.logout)
+	page("GET /oauth2/idpresponse", s.idpResponse)
+	// Sign in with Apple posts its answer from its own site (form_post):
+	// the state cookie, not the cross-origin check, guards this form.
+	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {

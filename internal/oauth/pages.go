@@ -25,15 +25,25 @@ var pages = func() map[string]*template.Template {
 	return m
 }()
 
-// languages are the lang values Cognito's managed login accepts; the
-// pages' text is English, and lang sets the document's language tag.
-var languages = []string{"de", "en", "es", "fr", "id", "it", "ja", "ko", "pt-BR", "zh-CN", "zh-TW"}
+// languages are the lang values Cognito's managed login accepts, with the
+// key of a terms document's link in that language. The pages' text is
+// English; lang sets the document's language tag and chooses the terms'
+// links.
+var languages = map[string]string{
+	"de": "cognito:german", "en": "cognito:english", "es": "cognito:spanish", "fr": "cognito:french",
+	"id": "cognito:bahasa-indonesia", "it": "cognito:italian", "ja": "cognito:japanese", "ko": "cognito:korean",
+	"nl": "cognito:dutch", "pt-BR": "cognito:portuguese-brazil", "zh-CN": "cognito:chinese-simplified",
+	"zh-TW": "cognito:chinese-traditional",
+}
 
 // field is an input of a form.
 type field struct {
 	Name, Label, Type, Value string
 	Required                 bool
 }
+
+// termsLink is a link to a terms document.
+type termsLink struct{ Label, URL string }
 
 // page is what a page template receives.
 type page struct {
@@ -51,11 +61,20 @@ type page struct {
 	Session     string
 	Destination string
 	Fields      []field
-	Message     string
-	Status      int
+	// Native is set when the client signs users in with the pool's own
+	// directory (the password form); Providers are the names of its
+	// third-party identity providers (a button each).
+	Native    bool
+	Providers []string
+	// Terms are the client's terms documents, linked on the sign-up page.
+	Terms   []termsLink
+	Message string
+	Status  int
 	// formOrigin is the origin of the redirect URI a form's answer may
 	// redirect to.
 	formOrigin string
+	// req is the authorization request the page serves.
+	req *authRequest
 }
 
 // setPageHeaders sets the headers of every browser route: nothing may frame
@@ -154,8 +173,9 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 	if err != nil {
 		return nil, err
 	}
-	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI)}
-	if slices.Contains(languages, a.lang) {
+	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), UserLabel: "Username", formOrigin: origin(a.redirectURI), req: a,
+		Native: slices.Contains(a.client.Settings.SupportedIdentityProviders, nativeProvider), Providers: a.providers()}
+	if _, ok := languages[a.lang]; ok {
 		p.Lang = a.lang
 	}
 	if names := a.client.Pool.UsernameAttributes(); len(names) > 0 {

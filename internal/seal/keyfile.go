@@ -68,15 +68,10 @@ func LoadOrCreate(path string) (k *Keyring, created bool, err error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return k, false, err
 	}
-	e := entry{key: make([]byte, keySize)}
-	id := make([]byte, 8)
-	if _, err := rand.Read(id); err != nil {
-		return nil, false, fmt.Errorf("seal: draw key ID: %w", err)
+	e, err := newEntry()
+	if err != nil {
+		return nil, false, err
 	}
-	if _, err := rand.Read(e.key); err != nil {
-		return nil, false, fmt.Errorf("seal: draw key: %w", err)
-	}
-	e.id = hex.EncodeToString(id)
 	err = createFile(path, formatKeyFile([]entry{e}))
 	if errors.Is(err, fs.ErrExist) {
 		k, err = Load(path) // another process created it first
@@ -87,6 +82,65 @@ func LoadOrCreate(path string) (k *Keyring, created bool, err error) {
 	}
 	k, err = newKeyring([]entry{e})
 	return k, err == nil, err
+}
+
+// newEntry draws a new key and its ID.
+func newEntry() (entry, error) {
+	e := entry{key: make([]byte, keySize)}
+	id := make([]byte, 8)
+	if _, err := rand.Read(id); err != nil {
+		return entry{}, fmt.Errorf("seal: draw key ID: %w", err)
+	}
+	if _, err := rand.Read(e.key); err != nil {
+		return entry{}, fmt.Errorf("seal: draw key: %w", err)
+	}
+	e.id = hex.EncodeToString(id)
+	return e, nil
+}
+
+// Generate writes a new key file at path, mode 0600, with one random key,
+// and returns the key's ID; an error wrapping fs.ErrExist if path exists.
+func Generate(path string) (string, error) {
+	e, err := newEntry()
+	if err != nil {
+		return "", err
+	}
+	if err := createFile(path, formatKeyFile([]entry{e})); err != nil {
+		return "", err
+	}
+	return e.id, nil
+}
+
+// Rotate puts a new random key first in the key file at path, so that it
+// seals from the next start on, and keeps the others, which still open
+// what they sealed. It returns the new key's ID. The file is replaced
+// whole (mode 0600) or not at all.
+func Rotate(path string) (string, error) {
+	if _, err := Load(path); err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("seal: %w", err)
+	}
+	entries, err := parseKeyFile(data)
+	if err != nil {
+		return "", fmt.Errorf("seal: key file %s: %w", path, err)
+	}
+	e, err := newEntry()
+	if err != nil {
+		return "", err
+	}
+	tmp := path + ".rotate"
+	os.Remove(tmp)
+	if err := createFile(tmp, formatKeyFile(append([]entry{e}, entries...))); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("seal: replace key file: %w", err)
+	}
+	return e.id, nil
 }
 
 // createFile writes data to a new file at path with mode 0600: to a

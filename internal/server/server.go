@@ -20,10 +20,13 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/devmode"
+	"github.com/cognate-idp/cognate/internal/federation"
 	"github.com/cognate-idp/cognate/internal/fetch"
+	"github.com/cognate-idp/cognate/internal/health"
 	"github.com/cognate-idp/cognate/internal/home"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/messaging"
+	"github.com/cognate-idp/cognate/internal/metrics"
 	"github.com/cognate-idp/cognate/internal/oauth"
 	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/ops/account"
@@ -90,6 +93,8 @@ type Server struct {
 	signer *tokens.Signer
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
+	// certs is the TLS certificate, nil for plain HTTP.
+	certs *certReloader
 }
 
 // OpenStore opens the store the configuration names: PostgreSQL for a
@@ -160,6 +165,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
+	stats := metrics.New()
+	mux.Observe = stats.ObserveRequest
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
 		return nil, err
@@ -178,7 +185,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&account.Service{Deps: deps}).Register(mux)
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
-	(&idps.Service{Deps: deps, Fetch: &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}}).Register(mux)
+	idpFetch := &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}
+	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
 	signIn := &signin.Service{Deps: deps}
 	signIn.Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
@@ -189,7 +197,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
 	root.Handle("OPTIONS /{$}", mux)
-	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}}
+	routes := []oauth.Routes{signer, oauth.RoutesFunc(brand.RegisterHTTP), home.Page{Version: version.String(), Outbox: cfg.Outbox, Dev: cfg.Dev}, &health.Routes{Store: st, Log: log}, stats}
 	if cfg.Outbox {
 		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
@@ -197,9 +205,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
+		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted}
+	tlsCerts, err := newCertReloader(cfg, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
@@ -227,6 +241,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		store = "postgres"
 	}
 	s.log.Info("cognate listening", "addr", l.Addr().String(), "store", store, "region", s.cfg.Region)
+	if s.certs != nil {
+		hs.TLSConfig = s.certs.config()
+		l = tls.NewListener(l, hs.TLSConfig)
+		defer s.certs.watch(ctx)()
+	}
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
 	errc := make(chan error, 1)

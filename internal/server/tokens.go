@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/oauth"
@@ -27,7 +28,11 @@ func newSigner(cfg *config.Config, log *slog.Logger, st store.Store, keys *seal.
 // unless --issuer-url set it, and logs it.
 func (s *Server) setIssuerBase(addr net.Addr) {
 	if s.cfg.IssuerURL == "" {
-		s.signer.SetIssuerBase(listenBase(addr.String()))
+		base := listenBase(addr.String())
+		if s.certs != nil {
+			base = "https://" + strings.TrimPrefix(base, "http://")
+		}
+		s.signer.SetIssuerBase(base)
 	}
 	s.log.Info("token issuer", "issuer", s.signer.Issuer("<pool ID>"))
 	s.setHostedURL(addr.String())

@@ -32,7 +32,7 @@ func NewClient(r io.Reader) (*Client, error) {
 	if _, err := io.ReadFull(r, a); err != nil {
 		return nil, fmt.Errorf("srp: draw client ephemeral: %w", err)
 	}
-	return &Client{a: a, pubA: cognito.exp(cognito.g, a)}, nil
+	return &Client{a: a, pubA: cognito.gExp(a)}, nil
 }
 
 // A returns SRP_A in lowercase hex without leading zeros.
@@ -62,7 +62,7 @@ func (c *Client) Sign(poolName, userID, password, saltHex, srpB string, secretBl
 	x := p.x(twosComplement(salt), []byte(poolName+userID), []byte(password))
 	u := p.scramble(c.pubA, b)
 	// S = (B - k*g^x)^(a + u*x)
-	kgx := bigmod.NewNat().Mod(p.k, p.n).Mul(p.exp(p.g, x), p.n)
+	kgx := bigmod.NewNat().Mod(p.k, p.n).Mul(p.gExp(x), p.n)
 	base := bigmod.NewNat().Mod(b, p.n).Sub(kgx, p.n)
 	e := new(big.Int).Mul(new(big.Int).SetBytes(u), new(big.Int).SetBytes(x))
 	e.Add(e, new(big.Int).SetBytes(c.a))

@@ -18,7 +18,12 @@ import (
 )
 
 // EphemeralSize is the size in bytes of the server's secret ephemeral value
-// b: 256 bits, as RFC 5054 recommends at least.
+// b: 256 bits. RFC 5054 asks for at least 256 bits, which puts the generic
+// discrete-logarithm attacks on b (about the square root of its range, 2^128
+// steps) level with the 3072-bit group itself (about 128-bit security); a
+// longer b would cost more in every exponentiation with it and add nothing.
+// B = k·v + g^b takes g^b from the fixed-base table, which covers exactly
+// this length.
 const EphemeralSize = 32
 
 // TimestampLayout is the time layout of the TIMESTAMP challenge response,

@@ -78,7 +78,7 @@ func NewSalt(r io.Reader) ([]byte, error) {
 // leading zero bytes do not count; send it to clients in hex as SALT.
 func NewVerifier(poolName, username string, password, salt []byte) []byte {
 	x := cognito.x(twosComplement(salt), []byte(poolName+username), password)
-	return cognito.exp(cognito.g, x).Bytes(cognito.n)
+	return cognito.gExp(x).Bytes(cognito.n)
 }
 
 // Credential is what Cognate stores instead of a password: a salt and the

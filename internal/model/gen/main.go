@@ -529,9 +529,9 @@ func (g *generator) validation() []byte {
 	}
 	var b bytes.Buffer
 	b.WriteString(header)
-	b.WriteString("import (\n\"maps\"\n\"regexp\"\n\"slices\"\n)\n\n// Patterns of the model, anchored as Java's String.matches anchors them.\nvar (\n")
+	b.WriteString("import (\n\"maps\"\n\"slices\"\n)\n\n// Patterns of the model, anchored as Java's String.matches anchors them,\n// compiled on first use.\nvar (\n")
 	for _, re := range sortedKeys(g.patterns) {
-		fmt.Fprintf(&b, "\t%s = regexp.MustCompile(%q)\n", g.patterns[re], re)
+		fmt.Fprintf(&b, "\t%s = lazyRegexp(%q)\n", g.patterns[re], re)
 	}
 	b.WriteString(")\n\n")
 	b.Write(body.Bytes())

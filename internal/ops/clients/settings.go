@@ -211,6 +211,10 @@ func checkAttributes(p *userpool.Pool, names []string, what string, write bool) 
 
 // checkRedirect checks a callback or sign-out URL: absolute, no fragment,
 // and HTTPS unless it points at localhost (custom app schemes are allowed).
+// Cognate also lets http name a host under .localhost, which is loopback
+// (RFC 6761) as localhost is: its own prefix domains are served as
+// <prefix>.auth.localhost, whose /oauth2/idpresponse a pool of the same
+// server may name when it acts as another pool's identity provider.
 func checkRedirect(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" {
@@ -219,7 +223,7 @@ func checkRedirect(raw string) error {
 	if u.Fragment != "" || strings.Contains(raw, "#") {
 		return invalid("Invalid URL: %s must not contain a fragment.", raw)
 	}
-	if u.Scheme == "http" && u.Hostname() != "localhost" {
+	if h := strings.ToLower(u.Hostname()); u.Scheme == "http" && h != "localhost" && !strings.HasSuffix(h, ".localhost") {
 		return invalid("Invalid URL: %s must use HTTPS unless it is http://localhost.", raw)
 	}
 	return nil

@@ -1,0 +1,83 @@
+package oauth
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/authn"
+	"github.com/cognate-idp/cognate/internal/seal"
+)
+
+func TestRefreshRedirect(t *testing.T) {
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "/oauth2/idpresponse", nil)
+	http.Redirect(&refreshRedirect{ResponseWriter: rec}, r, "http://localhost:3000/cb?code=a&state=b\"<x>", http.StatusFound)
+	page := rec.Body.String()
+	if rec.Code != http.StatusOK || rec.Header().Get("Location") != "" {
+		t.Fatalf("status %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if !strings.Contains(page, `content="0;url=http://localhost:3000/cb?code=a&amp;state=b&#34;&lt;x&gt;"`) ||
+		!strings.Contains(page, `href="http://localhost:3000/cb?code=a&amp;state=b%22%3cx%3e"`) || strings.Contains(page, "<x>") {
+		t.Errorf("page %s", page)
+	}
+	if !strings.HasPrefix(rec.Header().Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("CSP %q", rec.Header().Get("Content-Security-Policy"))
+	}
+
+	rec = httptest.NewRecorder()
+	(&refreshRedirect{ResponseWriter: rec}).WriteHeader(http.StatusBadRequest)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("other statuses pass: %d", rec.Code)
+	}
+}
+
+// TestStateCookie: the state cookie is accepted once, by the state it was
+// made for, until it expires; a forged or foreign cookie is refused.
+func TestStateCookie(t *testing.T) {
+	keys, _, err := seal.LoadOrCreate(filepath.Join(t.TempDir(), "key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	s := &Service{Keys: keys, Auth: &authn.Service{Now: func() time.Time { return now }}}
+	st := &site{}
+	cookie := func(d *idpState) *http.Cookie {
+		rec := httptest.NewRecorder()
+		if err := s.setState(rec, st, false, d); err != nil {
+			t.Fatal(err)
+		}
+		return rec.Result().Cookies()[0]
+	}
+	good := cookie(&idpState{State: "s1", Nonce: "n1", Provider: "P", Expires: now.Add(stateLifetime)})
+	take := func(c *http.Cookie, state string) (*idpState, *httptest.ResponseRecorder) {
+		r := httptest.NewRequest(http.MethodGet, "/oauth2/idpresponse", nil)
+		if c != nil {
+			r.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		return s.takeState(rec, r, st, state), rec
+	}
+	if d, rec := take(good, "s1"); d == nil || d.Nonce != "n1" || d.Provider != "P" {
+		t.Errorf("good state refused: %+v", d)
+	} else if c := rec.Result().Cookies(); len(c) != 1 || c[0].MaxAge >= 0 {
+		t.Errorf("the cookie is not cleared: %v", c)
+	}
+	for name, tc := range map[string]struct {
+		c     *http.Cookie
+		state string
+	}{
+		"other state": {good, "s2"},
+		"no state":    {good, ""},
+		"no cookie":   {nil, "s1"},
+		"forged":      {&http.Cookie{Name: stateCookie, Value: strings.Repeat("A", 80)}, "s1"},
+		"expired":     {cookie(&idpState{State: "s1", Expires: now}), "s1"},
+	} {
+		if d, _ := take(tc.c, tc.state); d != nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
