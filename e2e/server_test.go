@@ -54,6 +54,8 @@ var built = []string{
 	"SetUserPoolMfaConfig", "GetUserPoolMfaConfig", "SetRiskConfiguration", "DescribeRiskConfiguration",
 	"SetLogDeliveryConfiguration", "GetLogDeliveryConfiguration", "GetCSVHeader", "GetSigningCertificate",
 	"GetProvisionedLimit", "UpdateProvisionedLimit",
+	// User import jobs (internal/ops/importjobs).
+	"CreateUserImportJob", "StartUserImportJob", "StopUserImportJob", "DescribeUserImportJob", "ListUserImportJobs",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

@@ -8,6 +8,8 @@
 # database "cognate", runs the command with COGNATE_TEST_POSTGRES set to
 # their URL, then stops and removes the cluster and exits with the command's
 # status. Run as root, the cluster runs as the "postgres" user (or "nobody").
+# COGNATE_TEST_POSTGRES_CTL names a script that stops ("stop") or starts
+# ("start") the cluster, for the tests of faults.
 #
 # It needs PostgreSQL's server binaries (Debian: apt-get install postgresql;
 # PG_BINDIR overrides the search). Without them it runs the command as it is:
@@ -78,11 +80,18 @@ if ! "${as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --l
 	exit 1
 fi
 # Durability is pointless for a cluster that lives as long as one test run.
-if ! "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-	-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null; then
+opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if ! "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o "$opts" >/dev/null; then
 	cat "$dir/server.log" >&2
 	exit 1
 fi
+# The fault tests stop and start the cluster with "$COGNATE_TEST_POSTGRES_CTL stop|start".
+cat >"$dir/ctl" <<CTL
+#!/bin/sh
+exec ${as[*]} "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m fast -o "$opts" "\$1"
+CTL
+chmod 755 "$dir/ctl"
+export COGNATE_TEST_POSTGRES_CTL="$dir/ctl"
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
 	-c "CREATE ROLE cognate LOGIN SUPERUSER" -c "CREATE DATABASE cognate OWNER cognate"
 

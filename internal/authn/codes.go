@@ -171,7 +171,8 @@ func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool
 	if msg.SMSMessage == "" {
 		msg.SMSMessage = defaultCodeMessage
 	}
-	ev := &triggers.Event{PoolID: p.ID, Username: u.Username, Attributes: u.Attributes, ClientMetadata: metadata, Source: source}
+	ev := &triggers.Event{PoolID: p.ID, Username: u.Username, Attributes: u.Attributes, ClientMetadata: metadata, Source: source,
+		Config: p.Settings.LambdaConfig, Status: u.Status}
 	if err := s.Triggers().CustomMessage(ctx, ev, msg); err != nil {
 		return nil, err
 	}

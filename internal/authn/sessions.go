@@ -10,6 +10,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/triggers"
 )
 
 // SessionData is the state an authentication session carries from one
@@ -33,6 +34,18 @@ type SessionData struct {
 	// AuthTime is when the user proved their password, for a challenge
 	// that follows it.
 	AuthTime time.Time `json:"authTime,omitzero"`
+	// Custom is the custom authentication (CUSTOM_AUTH) the session is
+	// part of; nil outside one.
+	Custom *CustomAuth `json:"custom,omitzero"`
+}
+
+// CustomAuth is the state of a custom authentication: the challenges so
+// far with their results, and the private parameters and metadata of the
+// CUSTOM_CHALLENGE being answered.
+type CustomAuth struct {
+	History  []triggers.Challenge `json:"history"`
+	Private  map[string]string    `json:"private,omitzero"`
+	Metadata string               `json:"metadata,omitzero"`
 }
 
 // SessionSize is the length of a session, in alphanumerics.

@@ -179,21 +179,22 @@ func (s *Service) sign(ctx context.Context, g Grant, family string) (*model.Auth
 	for i, gr := range groups {
 		names[i] = gr.Name
 	}
-	tc := &triggers.TokenClaims{ID: id, Access: access, Groups: names}
-	ev := &triggers.Event{PoolID: p.ID, ClientID: g.Client.ID(), Username: g.User.Username, Attributes: g.User.Attributes, ClientMetadata: g.ClientMetadata, Source: g.Source}
+	roles, preferred := roleClaims(groups, names)
+	tc := &triggers.TokenClaims{ID: id, Access: access, Groups: names, Roles: roles, PreferredRole: preferred}
+	ev := &triggers.Event{PoolID: p.ID, ClientID: g.Client.ID(), Username: g.User.Username, Attributes: g.User.Attributes, ClientMetadata: g.ClientMetadata, Source: g.Source,
+		Config: p.Settings.LambdaConfig, Status: g.User.Status}
 	if err := s.Triggers().PreTokenGeneration(ctx, ev, tc); err != nil {
 		return nil, err
 	}
 	if len(tc.Groups) > 0 {
 		id["cognito:groups"] = tc.Groups
 		access["cognito:groups"] = tc.Groups
-		roles, preferred := roleClaims(groups, tc.Groups)
-		if len(roles) > 0 {
-			id["cognito:roles"] = roles
-		}
-		if preferred != "" {
-			id["cognito:preferred_role"] = preferred
-		}
+	}
+	if len(tc.Roles) > 0 {
+		id["cognito:roles"] = tc.Roles
+	}
+	if tc.PreferredRole != "" {
+		id["cognito:preferred_role"] = tc.PreferredRole
 	}
 	s.Signer.CheckPool(p.ID, p.CreatedAt)
 	if g.OAuth != nil {

@@ -81,6 +81,13 @@ type Config struct {
 	// Dev is development mode: routes that reset the server's state for
 	// test suites (/_cognate/reset, /moto-api/reset). Only on loopback.
 	Dev bool
+	// LambdaEndpoint is the AWS Lambda Invoke API endpoint the pools'
+	// trigger functions are invoked at; empty invokes only those of
+	// LambdaFunctions.
+	LambdaEndpoint string
+	// LambdaFunctions is a file mapping function ARNs or names to HTTP
+	// endpoints (triggers.FunctionsFile).
+	LambdaFunctions string
 }
 
 // Postgres reports whether DB selects PostgreSQL.
@@ -122,6 +129,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	seedFlags(fs, c)
 	securityFlags(fs, c)
 	devFlags(fs, c)
+	lambdaFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
 	fs.BoolVar(&c.RateLimits, "rate-limits", false, "enforce Cognito's request-rate quotas per API category (TooManyRequestsException), shared by replicas on one database")
 	if only != nil {
@@ -201,5 +209,6 @@ func (c *Config) Validate() error {
 	c.validateHosted(bad)
 	c.validateSocial(bad)
 	c.validateDev(bad)
+	c.validateLambda(bad)
 	return errors.Join(errs...)
 }

@@ -247,6 +247,7 @@ func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Id
 	}
 	decision, err := s.Auth.Triggers().PreSignUp(ctx, &triggers.Event{
 		PoolID: p.ID, ClientID: c.ID(), Username: username, Attributes: maps.Clone(attrs), Source: SourcePreSignUp,
+		Config: p.Settings.LambdaConfig,
 	})
 	if err != nil {
 		return nil, err

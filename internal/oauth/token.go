@@ -19,6 +19,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/tokens"
+	"github.com/cognate-idp/cognate/internal/triggers"
 )
 
 // maxFormSize bounds the bodies of the token and revocation endpoints.
@@ -207,6 +208,12 @@ func (s *Service) clientCredentials(ctx context.Context, r *http.Request, c *app
 		"sub": c.ID(), "token_use": string(tokens.AccessToken), "scope": strings.Join(scopes, " "),
 		"auth_time": now.Unix(), "iss": s.Signer.Issuer(c.Pool.ID), "exp": now.Add(validity).Unix(),
 		"iat": now.Unix(), "version": 2, "jti": jti, "client_id": c.ID(),
+	}
+	// Cognito calls a version 3 pre token generation trigger for machine
+	// tokens (the trigger leaves other versions out).
+	ev := &triggers.Event{PoolID: c.Pool.ID, ClientID: c.ID(), Source: "TokenGeneration_ClientCredentials", Config: c.Pool.Settings.LambdaConfig}
+	if err := s.Auth.Triggers().PreTokenGeneration(ctx, ev, &triggers.TokenClaims{ID: map[string]any{}, Access: claims}); err != nil {
+		return nil, err
 	}
 	s.Signer.CheckPool(c.Pool.ID, c.Pool.CreatedAt)
 	at, err := s.Signer.Sign(ctx, c.Pool.ID, tokens.AccessToken, claims)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops/tags"
+	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
@@ -32,6 +33,9 @@ type File struct {
 	Name string `json:"-"`
 	// UserPools are the pools the file declares.
 	UserPools []Pool `json:"UserPools"`
+	// LambdaFunctions maps trigger function ARNs or names to the HTTP
+	// endpoints the server invokes them at (as --lambda-functions does).
+	LambdaFunctions map[string]string `json:"LambdaFunctions"`
 }
 
 // Pool is a user pool entry: CreateUserPool's members and what the pool
@@ -153,6 +157,9 @@ var poolIDRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]{9,}$`)
 // check validates every entry of f as the API would, and the file's own
 // rules (no two entries for one record).
 func check(d *decoder, f *File) {
+	if err := triggers.CheckFunctions(f.LambdaFunctions); err != nil {
+		d.failAt("lambdaFunctions", "%v", err)
+	}
 	ids, clientIDs := map[string]int{}, map[string]int{}
 	poolNames := map[string][]named{}
 	for i := range f.UserPools {

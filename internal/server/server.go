@@ -35,6 +35,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/domains"
 	"github.com/cognate-idp/cognate/internal/ops/groups"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
+	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
@@ -50,7 +51,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
-	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/version"
 )
@@ -91,6 +91,8 @@ type Server struct {
 	dispatcher *messaging.Dispatcher
 	// signer signs the pools' tokens and serves their key documents.
 	signer *tokens.Signer
+	// imports runs the user import jobs while the server serves.
+	imports *importjobs.Runner
 	// hosted serves the pools' domains.
 	hosted *oauth.Service
 	// certs is the TLS certificate, nil for plain HTTP.
@@ -153,11 +155,16 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		return nil, err
 	}
 	signer := newSigner(cfg, log, st, keys, opts)
+	hooks, err := newHooks(ctx, cfg, seedFile)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// One memo of decoded pool settings serves every operation.
 	memo := userpool.NewMemo(poolMemoSize)
 	auth := &authn.Service{
 		Store: st, Keys: keys, Signer: signer, IDs: gen, Now: opts.Now, Rand: opts.Rand, Pools: memo,
-		Hooks: triggers.None{}, Notifier: dispatcher,
+		Hooks: hooks, Notifier: dispatcher,
 	}
 	deps := ops.Deps{
 		Store: st, Keys: keys, IDs: gen, Now: opts.Now, Rand: opts.Rand,
@@ -193,6 +200,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
 	brand.Register(mux)
+	imports := &importjobs.Service{Deps: deps, BaseURL: signer.IssuerBase, Runner: importjobs.NewRunner(deps)}
+	imports.Register(mux)
 
 	root := http.NewServeMux()
 	root.Handle("POST /{$}", mux)
@@ -201,6 +210,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if cfg.Outbox {
 		routes = append(routes, &messaging.Outbox{Store: st, Keys: keys, Log: log})
 	}
+	routes = append(routes, oauth.RoutesFunc(imports.RegisterHTTP))
 	if cfg.Dev {
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
@@ -213,7 +223,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts}
+	s := &Server{cfg: cfg, log: log, store: st, handler: guardHosts(cfg, mux, root), mux: mux, dispatcher: dispatcher, signer: signer, hosted: hosted, certs: tlsCerts, imports: imports.Runner}
 	s.setHostedURL(cfg.Listen)
 	return s, nil
 }
@@ -248,6 +258,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	s.setIssuerBase(l.Addr())
 	stopDispatcher := s.startDispatcher(ctx)
+	if err := s.imports.Resume(ctx); err != nil {
+		s.log.Error("user import jobs not resumed", "error", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	var err error
@@ -260,6 +273,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		cancel()
 	}
 	stopDispatcher()
+	s.imports.Close()
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}

@@ -53,6 +53,7 @@ type Store interface {
 	PoolSettings
 	Brandings
 	ProvisionedLimits
+	ImportJobs
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back

@@ -68,19 +68,27 @@ type loadCall struct {
 // without keys yields errNoKeys. Concurrent calls for the same pool share
 // one load, and its result, errors included.
 func (s *Signer) keySet(ctx context.Context, poolID string, create bool) (*keySet, error) {
+	ks, _, err := s.cachedKeySet(ctx, poolID, create)
+	return ks, err
+}
+
+// cachedKeySet is keySet, also saying whether the set came from the cache
+// rather than from a read of the store made for this call or one it waited
+// for.
+func (s *Signer) cachedKeySet(ctx context.Context, poolID string, create bool) (*keySet, bool, error) {
 	lk := loadKey{poolID, create}
 	s.mu.Lock()
 	if ks := s.sets[poolID]; ks != nil {
 		s.mu.Unlock()
-		return ks, nil
+		return ks, true, nil
 	}
 	if c := s.loads[lk]; c != nil {
 		s.mu.Unlock()
 		select {
 		case <-c.done:
-			return c.ks, c.err
+			return c.ks, false, c.err
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 	}
 	if s.loads == nil {
@@ -100,7 +108,7 @@ func (s *Signer) keySet(ctx context.Context, poolID string, create bool) (*keySe
 	}
 	s.mu.Unlock()
 	close(c.done)
-	return c.ks, c.err
+	return c.ks, false, c.err
 }
 
 func (ks *keySet) complete() bool { return len(ks.current) == len(uses) }
@@ -278,6 +286,15 @@ func publicJWK(k *key) jwk {
 		Kty: "RSA",
 		N:   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
 		Use: "sig",
+	}
+}
+
+// forget drops ks from the cache if it is still the cached set of poolID.
+func (s *Signer) forget(poolID string, ks *keySet) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sets[poolID] == ks {
+		delete(s.sets, poolID)
 	}
 }
 

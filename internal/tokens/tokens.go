@@ -176,7 +176,7 @@ func (s *Signer) Verify(ctx context.Context, poolID, token string) (Claims, erro
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	kid := jws.Signatures[0].Header.KeyID
-	ks, err := s.keySet(ctx, poolID, false)
+	ks, cached, err := s.cachedKeySet(ctx, poolID, false)
 	if errors.Is(err, ErrPoolNotFound) || errors.Is(err, errNoKeys) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
@@ -184,6 +184,17 @@ func (s *Signer) Verify(ctx context.Context, poolID, token string) (Claims, erro
 		return nil, fmt.Errorf("tokens: verify: %w", err)
 	}
 	k := ks.byKID[kid]
+	if k == nil && cached {
+		// A key this process has not seen: the pool may have been deleted
+		// and made again on another replica. Read its keys afresh, once.
+		s.forget(poolID, ks)
+		if ks, err = s.keySet(ctx, poolID, false); err != nil && !errors.Is(err, ErrPoolNotFound) && !errors.Is(err, errNoKeys) {
+			return nil, fmt.Errorf("tokens: verify: %w", err)
+		}
+		if ks != nil {
+			k = ks.byKID[kid]
+		}
+	}
 	if k == nil {
 		return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
 	}

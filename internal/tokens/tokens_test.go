@@ -545,3 +545,33 @@ func TestPoolRecreated(t *testing.T) {
 		}
 	})
 }
+
+// TestPoolRecreatedOnAnotherReplica has two signers share one store, as
+// replicas do: when one deletes a pool and makes it again with the same ID,
+// the other, which cached the old pool's keys and is told nothing, still
+// accepts the new pool's tokens, reading the keys afresh on the unknown kid.
+func TestPoolRecreatedOnAnotherReplica(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *database) {
+		a, st := setup(t, db, poolA, poolB)
+		b := newSigner(db, st)
+		if _, err := b.Verify(t.Context(), poolA, mustSign(t, a, poolA, IDToken, claims(poolA, IDToken))); err != nil {
+			t.Fatalf("replica b, first token: %v", err)
+		}
+		if err := st.DeletePool(t.Context(), poolA); err != nil {
+			t.Fatal(err)
+		}
+		p := &store.Pool{ID: poolA, Name: "again", CreatedAt: now.Add(time.Second), UpdatedAt: now.Add(time.Second)}
+		if err := st.CreatePool(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		a.CheckPool(poolA, p.CreatedAt)
+		token := mustSign(t, a, poolA, AccessToken, claims(poolA, AccessToken))
+		if _, err := b.Verify(t.Context(), poolA, token); err != nil {
+			t.Fatalf("replica b, token of the re-created pool: %v", err)
+		}
+		forged := mustSign(t, newSigner(db, st), poolB, AccessToken, claims(poolB, AccessToken))
+		if _, err := b.Verify(t.Context(), poolA, forged); !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("a token of another pool: %v, want ErrInvalidToken", err)
+		}
+	})
+}

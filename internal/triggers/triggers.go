@@ -2,12 +2,15 @@
 // Cognito's Lambda trigger points: pre sign-up, post confirmation, pre and
 // post authentication, pre token generation, custom message, user
 // migration and the three custom-auth challenge triggers. The default,
-// None, changes nothing and refuses nothing; a later implementation invokes
-// the functions a pool's LambdaConfig names.
+// None, changes nothing and refuses nothing; Lambda invokes the functions
+// a pool's LambdaConfig names, through an Invoker (the AWS Lambda Invoke
+// API, or per-function HTTP endpoints), with the events Cognito sends.
 package triggers
 
 import (
 	"context"
+
+	"github.com/cognate-idp/cognate/internal/model"
 )
 
 // Event is what every trigger receives: the pool, the app client (empty for
@@ -23,6 +26,16 @@ type Event struct {
 	ValidationData map[string]string
 	// Source is Cognito's triggerSource, for example "PreSignUp_SignUp".
 	Source string
+	// Config is the pool's LambdaConfig: which functions to call (nil or
+	// empty calls none).
+	Config *model.LambdaConfigType
+	// Status is the user's status, sent as the cognito:user_status
+	// attribute where Cognito sends it (empty leaves it out).
+	Status string
+	// UserNotFound tells the custom authentication and pre authentication
+	// triggers that the user does not exist (a client with
+	// PreventUserExistenceErrors).
+	UserNotFound bool
 }
 
 // PreSignUpResult is what a pre sign-up trigger may decide.
@@ -40,6 +53,10 @@ type TokenClaims struct {
 	ID     map[string]any
 	Access map[string]any
 	Groups []string
+	// Roles and PreferredRole are the cognito:roles and
+	// cognito:preferred_role of the groups; the trigger may replace them.
+	Roles         []string
+	PreferredRole string
 }
 
 // Message is a message about to be sent (a code, an invitation); a custom
@@ -49,6 +66,9 @@ type Message struct {
 	Subject      string
 	EmailMessage string
 	SMSMessage   string
+	// Invitation marks an AdminCreateUser invitation, whose texts carry
+	// the {username} placeholder too.
+	Invitation bool
 }
 
 // MigratedUser is what a user migration trigger returns for a user that
@@ -58,6 +78,9 @@ type MigratedUser struct {
 	FinalUserStatus   string
 	MessageAction     string
 	DesiredDeliveries []string
+	// ForceAliasCreation moves an email or phone alias another user holds
+	// to the migrated user, as AdminCreateUser's ForceAliasCreation does.
+	ForceAliasCreation bool
 }
 
 // Challenge is the state of a custom authentication: the challenges so far

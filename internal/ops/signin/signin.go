@@ -31,7 +31,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/triggers"
-	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 // Service serves the sign-in operations.
@@ -70,6 +69,9 @@ type request struct {
 	flow     string
 	params   map[string]string
 	metadata map[string]string
+	// custom is the custom authentication a PASSWORD_VERIFIER challenge
+	// belongs to (CUSTOM_AUTH with SRP_A).
+	custom *authn.CustomAuth
 	// hosted marks a step of the managed login pages: the client secret is
 	// the pages' to check, and a finished sign-in returns its user instead
 	// of tokens.
@@ -141,7 +143,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (*outcome, error) {
 		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowCustomAuth) {
 			return nil, flowNotEnabled("CUSTOM_AUTH")
 		}
-		return nil, invalid("Custom auth lambda trigger is not configured for the user pool.")
+		return s.startCustom(ctx, r)
 	case model.AuthFlowTypeUserAuth:
 		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserAuth) {
 			return nil, flowNotEnabled("USER_AUTH")
@@ -171,6 +173,7 @@ func event(r *request, u *store.User, source string) *triggers.Event {
 	return &triggers.Event{
 		PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: u.Username,
 		Attributes: u.Attributes, ClientMetadata: r.metadata, Source: source,
+		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status,
 	}
 }
 
@@ -217,7 +220,7 @@ func (s *Service) checkPassword(ctx context.Context, r *request, name, pw string
 	u, err := c.Pool.FindUser(ctx, s.Store, name)
 	var nf *model.UserNotFoundException
 	if errors.As(err, &nf) {
-		return nil, s.unknownUser(ctx, r, name, pw)
+		u, err = s.unknownUser(ctx, r, name, pw)
 	}
 	if err != nil {
 		return nil, err
@@ -242,29 +245,6 @@ func (s *Service) checkPassword(ctx context.Context, r *request, name, pw string
 		return nil, err
 	}
 	return s.afterPassword(ctx, r, u)
-}
-
-// unknownUser returns the error for a password sign-in of a user the pool
-// does not have, after asking the user migration trigger about them. With
-// the default hooks nobody is migrated; storing a migrated user comes with
-// the Lambda triggers.
-func (s *Service) unknownUser(ctx context.Context, r *request, name, pw string) error {
-	ev := &triggers.Event{PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: name, ClientMetadata: r.metadata, Source: "UserMigration_Authentication"}
-	_, ok, err := s.Auth.Triggers().MigrateUser(ctx, ev, pw)
-	if err != nil {
-		return err
-	}
-	if ok {
-		return &model.UserLambdaValidationException{Message: "The user migration trigger returned a user, which this server cannot store yet."}
-	}
-	if r.client.PreventsUserExistenceErrors() {
-		// As long as a wrong password takes.
-		if err := s.Auth.DecoyPasswordCheck(pw); err != nil {
-			return err
-		}
-		return authn.ErrIncorrectPassword()
-	}
-	return userpool.ErrUserNotFound()
 }
 
 // checkUsable refuses users who may not sign in with a password at all:
@@ -384,8 +364,11 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Auth.Triggers().PreAuthentication(ctx, event(r, u, "PreAuthentication_Authentication")); err != nil {
-		return nil, err
+	// A custom authentication ran the trigger when it began.
+	if r.custom == nil {
+		if err := s.Auth.Triggers().PreAuthentication(ctx, event(r, u, "PreAuthentication_Authentication")); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
@@ -406,6 +389,7 @@ func (s *Service) startSRP(ctx context.Context, r *request) (*outcome, error) {
 	}
 	session, err := s.Auth.NewSession(ctx, c, u, &authn.SessionData{
 		Challenge: model.ChallengeNameTypePasswordVerifier, Username: u.Username, SRPA: srpA, SRPb: b, SecretBlock: block, SRPB: srv.B(),
+		Custom: r.custom,
 	})
 	if err != nil {
 		return nil, err
@@ -575,6 +559,8 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (*
 		return s.verifyPassword(ctx, r, u, sess)
 	case model.ChallengeNameTypeNewPasswordRequired:
 		return s.newPassword(ctx, r, u, sess)
+	case model.ChallengeNameTypeCustomChallenge:
+		return s.answerCustom(ctx, r, u, sess)
 	}
 	return nil, invalid("Challenge %s is not supported", r.flow)
 }
@@ -618,6 +604,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	}
 	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
 		return nil, err
+	}
+	if sess.Data.Custom != nil {
+		return s.afterCustomPassword(ctx, r, u, sess.Data.Custom)
 	}
 	return s.afterPassword(ctx, r, u)
 }

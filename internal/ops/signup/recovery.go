@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -146,10 +147,18 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 		return nil, err
 	}
 	if !found {
-		if prevent {
-			return fake()
+		// The user migration trigger may know them.
+		u, err = s.Auth.Migrate(ctx, p, c.ID(), in.Username, "", authn.SourceMigrateForgot, in.ClientMetadata)
+		var nf *model.UserNotFoundException
+		if err != nil && (!prevent || !errors.As(err, &nf)) {
+			return nil, err
 		}
-		return nil, errClientUserNotFound()
+		if u == nil {
+			if prevent {
+				return fake()
+			}
+			return nil, errClientUserNotFound()
+		}
 	}
 	st, err := authn.ReadState(u)
 	if err != nil {

@@ -177,6 +177,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	ev := &triggers.Event{
 		PoolID: p.ID, ClientID: c.ID(), Username: u.Username, Attributes: maps.Clone(attrs),
 		ClientMetadata: in.ClientMetadata, ValidationData: attrMap(in.ValidationData), Source: sourcePreSignUp,
+		Config: p.Settings.LambdaConfig,
 	}
 	decision, err := s.Auth.Triggers().PreSignUp(ctx, ev)
 	if err != nil {
@@ -258,7 +259,8 @@ func createUser(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.
 // postConfirmation runs the post confirmation trigger for a user just
 // confirmed.
 func (s *Service) postConfirmation(ctx context.Context, p *userpool.Pool, clientID string, u *store.User, source string, metadata map[string]string) error {
-	ev := &triggers.Event{PoolID: p.ID, ClientID: clientID, Username: u.Username, Attributes: maps.Clone(u.Attributes), ClientMetadata: metadata, Source: source}
+	ev := &triggers.Event{PoolID: p.ID, ClientID: clientID, Username: u.Username, Attributes: maps.Clone(u.Attributes), ClientMetadata: metadata, Source: source,
+		Config: p.Settings.LambdaConfig, Status: u.Status}
 	return s.Auth.Triggers().PostConfirmation(ctx, ev)
 }
 

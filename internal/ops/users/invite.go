@@ -8,6 +8,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/messaging"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
@@ -22,7 +23,7 @@ const (
 // on each medium asked for (SMS when none is, as Cognito defaults) for
 // which the user has a destination; when the default medium has none, email
 // is used.
-func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, mediums []string, temp string) error {
+func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, mediums []string, temp string, metadata map[string]string) error {
 	explicit := len(mediums) > 0
 	if !explicit {
 		mediums = []string{model.DeliveryMediumTypeSms}
@@ -31,12 +32,22 @@ func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, 
 	if c := p.Settings.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
 		tmpl = *c.InviteMessageTemplate
 	}
-	fill := func(text string) string {
-		if text == "" {
-			text = defaultInviteMessage
-		}
-		return strings.NewReplacer("{username}", u.Username, "{####}", temp).Replace(text)
+	if tmpl.EmailMessage == "" {
+		tmpl.EmailMessage = defaultInviteMessage
 	}
+	if tmpl.SMSMessage == "" {
+		tmpl.SMSMessage = defaultInviteMessage
+	}
+	if tmpl.EmailSubject == "" {
+		tmpl.EmailSubject = defaultInviteSubject
+	}
+	msg := &triggers.Message{Invitation: true, Subject: tmpl.EmailSubject, EmailMessage: tmpl.EmailMessage, SMSMessage: tmpl.SMSMessage}
+	ev := &triggers.Event{PoolID: p.ID, Username: u.Username, Attributes: u.Attributes, ClientMetadata: metadata,
+		Source: "CustomMessage_AdminCreateUser", Config: p.Settings.LambdaConfig, Status: u.Status}
+	if err := s.Auth.Triggers().CustomMessage(ctx, ev, msg); err != nil {
+		return err
+	}
+	fill := strings.NewReplacer("{username}", u.Username, "{####}", temp).Replace
 	sent := false
 	for _, m := range mediums {
 		var dest string
@@ -44,14 +55,11 @@ func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, 
 		switch m {
 		case model.DeliveryMediumTypeEmail:
 			dest = u.Attributes["email"]
-			body.Subject = tmpl.EmailSubject
-			if body.Subject == "" {
-				body.Subject = defaultInviteSubject
-			}
-			body.Text = fill(tmpl.EmailMessage)
+			body.Subject = msg.Subject
+			body.Text = fill(msg.EmailMessage)
 		case model.DeliveryMediumTypeSms:
 			dest = u.Attributes["phone_number"]
-			body.Text = fill(tmpl.SMSMessage)
+			body.Text = fill(msg.SMSMessage)
 		}
 		if dest == "" {
 			continue
@@ -62,7 +70,7 @@ func (s *Service) invite(ctx context.Context, tx store.Store, p *userpool.Pool, 
 		sent = true
 	}
 	if !sent && !explicit && u.Attributes["email"] != "" {
-		return s.invite(ctx, tx, p, u, []string{model.DeliveryMediumTypeEmail}, temp)
+		return s.invite(ctx, tx, p, u, []string{model.DeliveryMediumTypeEmail}, temp, metadata)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
@@ -106,6 +107,18 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	if err != nil {
 		return nil, err
 	}
+	validation := map[string]string{}
+	for _, a := range in.ValidationData {
+		validation[a.Name] = a.Value
+	}
+	// Cognito asks the pre sign-up trigger, which may refuse the user; its
+	// decisions apply to sign-up only.
+	if _, err := s.Auth.Triggers().PreSignUp(ctx, &triggers.Event{
+		PoolID: p.ID, Username: u.Username, Attributes: maps.Clone(u.Attributes), ClientMetadata: in.ClientMetadata,
+		ValidationData: validation, Source: "PreSignUp_AdminCreateUser", Config: p.Settings.LambdaConfig,
+	}); err != nil {
+		return nil, err
+	}
 	force := in.ForceAliasCreation != nil && *in.ForceAliasCreation
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if force {
@@ -127,7 +140,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 			return fmt.Errorf("create user: %w", err)
 		}
 		if in.MessageAction != model.MessageActionTypeSuppress {
-			return s.invite(ctx, tx, p, u, in.DesiredDeliveryMediums, temp)
+			return s.invite(ctx, tx, p, u, in.DesiredDeliveryMediums, temp, in.ClientMetadata)
 		}
 		return nil
 	})
@@ -163,7 +176,7 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 		if err != nil {
 			return fmt.Errorf("renew temporary password: %w", err)
 		}
-		return s.invite(ctx, tx, p, out, in.DesiredDeliveryMediums, temp)
+		return s.invite(ctx, tx, p, out, in.DesiredDeliveryMediums, temp, in.ClientMetadata)
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,24 @@
+package config
+
+import (
+	"flag"
+	"net/url"
+)
+
+// lambdaFlags defines the flags that say where the functions of the pools'
+// Lambda triggers run.
+func lambdaFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.LambdaEndpoint, "lambda-endpoint", "", "AWS Lambda Invoke API endpoint the pools' trigger functions are invoked at, SigV4-signed with the standard AWS credentials "+
+		"(https://lambda.REGION.amazonaws.com, LocalStack, sam local start-lambda); empty invokes only the functions of --lambda-functions")
+	fs.StringVar(&c.LambdaFunctions, "lambda-functions", "", "file (YAML or JSON) whose Functions map trigger function ARNs or names to HTTP endpoints that receive the event by POST")
+}
+
+// validateLambda checks the Invoke API endpoint.
+func (c *Config) validateLambda(bad func(format string, args ...any)) {
+	if c.LambdaEndpoint == "" {
+		return
+	}
+	if u, err := url.Parse(c.LambdaEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("--lambda-endpoint %q is not an http:// or https:// URL", c.LambdaEndpoint)
+	}
+}
