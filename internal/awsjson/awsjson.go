@@ -67,6 +67,11 @@ type Mux struct {
 	// leaves them open to unsigned requests, and then refuses them from
 	// other origins, so that no web page can drive them.
 	IAM IAMAuth
+	// Throttle, when set, sees every request once it is authenticated and
+	// decoded, with the user pool it names (empty when none); an error
+	// answers the request instead of its handler (TooManyRequestsException
+	// when a rate limit is reached).
+	Throttle func(ctx context.Context, op, poolID string, in model.Input) error
 
 	handlers map[string]handler
 }
@@ -215,6 +220,11 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 	}
 	if who != nil {
 		if err := who.Allow(op, poolOf(in)); err != nil {
+			return op, nil, err
+		}
+	}
+	if m.Throttle != nil {
+		if err := m.Throttle(ctx, op, poolOf(in), in); err != nil {
 			return op, nil, err
 		}
 	}

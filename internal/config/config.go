@@ -58,6 +58,9 @@ type Config struct {
 	// metadata, OIDC discovery), for IdPs on the local machine or network
 	// during development. Off, Cognate refuses to fetch from them.
 	AllowPrivateIDPURLs bool
+	// RateLimits enforces Cognito's request-rate quotas per API category
+	// with TooManyRequestsException; off, nothing is throttled.
+	RateLimits bool
 	// SocialIDPURL, when set, stands in for the social identity providers'
 	// fixed endpoints: https://HOST/PATH becomes <SocialIDPURL>/HOST/PATH.
 	// For tests; empty uses the providers themselves.
@@ -128,6 +131,7 @@ func load(u usage, args []string, getenv func(string) string, stderr io.Writer, 
 	devFlags(fs, c)
 	lambdaFlags(fs, c)
 	fs.BoolVar(&c.AllowPrivateIDPURLs, "allow-private-idp-urls", false, "let identity providers' metadata and discovery URLs be http:// or on loopback, private and link-local addresses")
+	fs.BoolVar(&c.RateLimits, "rate-limits", false, "enforce Cognito's request-rate quotas per API category (TooManyRequestsException), shared by replicas on one database")
 	if only != nil {
 		fs = subset(fs, only)
 	}

@@ -47,6 +47,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/ops/terms"
 	"github.com/cognate-idp/cognate/internal/ops/users"
+	"github.com/cognate-idp/cognate/internal/ratelimit"
 	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -189,6 +190,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if cfg.RateLimits {
+		mux.Throttle = (&ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}).Allow
 	}
 	(&pools.Service{Deps: deps}).Register(mux)
 	(&clients.Service{Deps: deps}).Register(mux)

@@ -44,4 +44,12 @@ type ProvisionedLimits interface {
 	GetProvisionedLimit(ctx context.Context, name string) (int64, error)
 	// SetProvisionedLimit sets a limit's provisioned value.
 	SetProvisionedLimit(ctx context.Context, name string, value int64, at time.Time) error
+	// CountRequest adds one request to the count of key in the one-second
+	// window starting at the Unix second window, and returns that count,
+	// atomically however many servers count on the database at once. Counts
+	// of key older than RequestCountRetention before window are dropped.
+	CountRequest(ctx context.Context, key string, window int64) (int64, error)
 }
+
+// RequestCountRetention is how many seconds of request counts a key keeps.
+const RequestCountRetention = 60

@@ -105,6 +105,11 @@ type Pools interface {
 	// provider links, settings documents, branding styles, auth events); ErrNotFound if
 	// it does not exist.
 	DeletePool(ctx context.Context, id string) error
+	// ClaimPoolQuota returns ErrLimit if max pools have IDs starting with
+	// prefix (a region's pools) already. Called in the transaction that
+	// creates a pool, it keeps the count true until that transaction ends:
+	// other transactions' claims wait for it.
+	ClaimPoolQuota(ctx context.Context, prefix string, max int) error
 	// ListPools returns pools ordered by ID and the cursor of the next page
 	// ("" when there is none).
 	ListPools(ctx context.Context, page Page) ([]Pool, string, error)
@@ -132,8 +137,9 @@ type ClientSecret struct {
 // Clients stores app clients.
 type Clients interface {
 	// CreateClient stores a new client; ErrNotFound if the pool does not
-	// exist, ErrConflict if the client ID is taken.
-	CreateClient(ctx context.Context, c *Client) error
+	// exist, ErrConflict if the client ID is taken, ErrLimit if the pool
+	// has max clients already (checked atomically with the insert).
+	CreateClient(ctx context.Context, c *Client, max int) error
 	// GetClient returns a client of a pool, or ErrNotFound.
 	GetClient(ctx context.Context, poolID, clientID string) (*Client, error)
 	// GetClientByID returns a client by its ID alone (client IDs are globally
@@ -241,8 +247,9 @@ type Group struct {
 // Groups stores groups and memberships.
 type Groups interface {
 	// CreateGroup stores a new group: ErrNotFound if the pool does not exist,
-	// ErrConflict if the name is taken.
-	CreateGroup(ctx context.Context, g *Group) error
+	// ErrConflict if the name is taken, ErrLimit if the pool has max groups
+	// already (checked atomically with the insert).
+	CreateGroup(ctx context.Context, g *Group, max int) error
 	// GetGroup returns a group or ErrNotFound.
 	GetGroup(ctx context.Context, poolID, name string) (*Group, error)
 	// UpdateGroup is the read-modify-write of a group, as UpdatePool. PoolID,

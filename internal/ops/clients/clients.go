@@ -23,6 +23,10 @@ import (
 // MaxSecrets is how many secrets a client may hold at once, for rotation.
 const MaxSecrets = 2
 
+// MaxClients is how many app clients a user pool can have, Cognito's
+// default quota.
+const MaxClients = 1000
+
 // Service serves the app client operations.
 type Service struct {
 	ops.Deps
@@ -155,7 +159,10 @@ func (s *Service) create(ctx context.Context, in *model.CreateUserPoolClientRequ
 		}
 		c.Secrets = []store.ClientSecret{sec}
 	}
-	if err := s.Store.CreateClient(ctx, c); err != nil {
+	if err := s.Store.CreateClient(ctx, c, MaxClients); err != nil {
+		if errors.Is(err, store.ErrLimit) {
+			return nil, &model.LimitExceededException{Message: fmt.Sprintf("A user pool can have at most %d app clients.", MaxClients)}
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, userpool.NotFound(p.ID)
 		}

@@ -48,6 +48,9 @@ func wire(g *store.Group) *model.GroupType {
 // pageSize is Cognito's default (and largest) page of groups and members.
 const pageSize = 60
 
+// MaxGroups is how many groups a user pool can have, Cognito's quota.
+const MaxGroups = 10000
+
 // CreateGroup creates a group.
 func (s *Service) CreateGroup(ctx context.Context, in *model.CreateGroupRequest) (*model.CreateGroupResponse, error) {
 	if _, err := s.Pools.Load(ctx, s.Store, in.UserPoolId); err != nil {
@@ -55,8 +58,10 @@ func (s *Service) CreateGroup(ctx context.Context, in *model.CreateGroupRequest)
 	}
 	now := s.Now()
 	g := &store.Group{PoolID: in.UserPoolId, Name: in.GroupName, Description: in.Description, RoleArn: in.RoleArn, Precedence: in.Precedence, CreatedAt: now, UpdatedAt: now}
-	err := s.Store.CreateGroup(ctx, g)
+	err := s.Store.CreateGroup(ctx, g, MaxGroups)
 	switch {
+	case errors.Is(err, store.ErrLimit):
+		return nil, &model.LimitExceededException{Message: fmt.Sprintf("A user pool can have at most %d groups.", MaxGroups)}
 	case errors.Is(err, store.ErrConflict):
 		return nil, &model.GroupExistsException{Message: "A group with the name already exists."}
 	case errors.Is(err, store.ErrNotFound):

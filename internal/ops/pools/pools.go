@@ -32,6 +32,10 @@ func (s *Service) Register(m *awsjson.Mux) {
 	awsjson.Handle(m, model.OpAddCustomAttributes, s.AddCustomAttributes)
 }
 
+// MaxPools is how many user pools the account can have in a region,
+// Cognito's default quota.
+const MaxPools = 1000
+
 // CreateUserPool creates a pool with Cognito's defaults for every setting the
 // request leaves out.
 func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRequest) (*model.CreateUserPoolResponse, error) {
@@ -69,11 +73,17 @@ func (s *Service) create(ctx context.Context, in *model.CreateUserPoolRequest, f
 		}
 		rec := &store.Pool{ID: id, Name: in.PoolName, Config: cfg, CreatedAt: now, UpdatedAt: now}
 		err = s.Store.Tx(ctx, func(tx store.Store) error {
+			if err := tx.ClaimPoolQuota(ctx, s.Region+"_", MaxPools); err != nil {
+				return err
+			}
 			if err := tx.CreatePool(ctx, rec); err != nil {
 				return err
 			}
 			return setTags(ctx, tx, id, in.UserPoolTags)
 		})
+		if errors.Is(err, store.ErrLimit) {
+			return nil, &model.LimitExceededException{Message: fmt.Sprintf("The account can have at most %d user pools in %s.", MaxPools, s.Region)}
+		}
 		if errors.Is(err, store.ErrConflict) {
 			if fixed != "" {
 				return nil, &model.InvalidParameterException{Message: fmt.Sprintf("User pool %s already exists.", id)}

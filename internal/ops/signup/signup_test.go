@@ -84,7 +84,7 @@ func newService(t *testing.T, h triggers.Hooks) (*Service, string) {
 	if err := st.CreatePool(ctx, &store.Pool{ID: "us-east-1_test", Name: "p", Config: cfg, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateClient(ctx, &store.Client{PoolID: "us-east-1_test", ID: "client1", Name: "app", Config: []byte("{}"), CreatedAt: now, UpdatedAt: now}); err != nil {
+	if err := st.CreateClient(ctx, &store.Client{PoolID: "us-east-1_test", ID: "client1", Name: "app", Config: []byte("{}"), CreatedAt: now, UpdatedAt: now}, 1000); err != nil {
 		t.Fatal(err)
 	}
 	auth := &authn.Service{Store: st, Keys: keys, IDs: ids.Generator{Rand: rand.Reader}, Rand: rand.Reader, Now: func() time.Time { return now }, Hooks: h}

@@ -81,12 +81,19 @@ func scanClient(row Row) (*store.Client, error) {
 }
 
 // CreateClient implements store.Clients.
-func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
+func (s *Store) CreateClient(ctx context.Context, c *store.Client, max int) error {
 	secrets, err := s.encodeSecrets(c.Secrets)
 	if err == nil {
-		err = changed(s.c.Exec(ctx, `INSERT INTO clients (id, pool, name, config, secrets, created_at, updated_at)
-			SELECT $2, pk, $3, $4, $5, $6, $7 FROM pools WHERE id = $1`,
-			c.PoolID, c.ID, c.Name, c.Config, secrets, s.t(c.CreatedAt), s.t(c.UpdatedAt)))
+		err = s.c.Write(ctx, func(tx Executor) error {
+			pk, err := s.claimPoolSlot(ctx, tx, c.PoolID, "clients", max)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO clients (id, pool, name, config, secrets, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				c.ID, pk, c.Name, c.Config, secrets, s.t(c.CreatedAt), s.t(c.UpdatedAt))
+			return err
+		})
 	}
 	if err != nil {
 		return s.errorf("create client", s.mapErr(err))

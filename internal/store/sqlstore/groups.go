@@ -17,10 +17,17 @@ func scanGroup(row Row, poolID string) (*store.Group, error) {
 }
 
 // CreateGroup implements store.Groups.
-func (s *Store) CreateGroup(ctx context.Context, g *store.Group) error {
-	err := changed(s.c.Exec(ctx, `INSERT INTO user_groups (pool, name, description, role_arn, precedence, created_at, updated_at)
-		SELECT pk, $2, $3, $4, $5, $6, $7 FROM pools WHERE id = $1`,
-		g.PoolID, g.Name, g.Description, g.RoleArn, g.Precedence, s.t(g.CreatedAt), s.t(g.UpdatedAt)))
+func (s *Store) CreateGroup(ctx context.Context, g *store.Group, max int) error {
+	err := s.c.Write(ctx, func(tx Executor) error {
+		pk, err := s.claimPoolSlot(ctx, tx, g.PoolID, "user_groups", max)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO user_groups (pool, name, description, role_arn, precedence, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			pk, g.Name, g.Description, g.RoleArn, g.Precedence, s.t(g.CreatedAt), s.t(g.UpdatedAt))
+		return err
+	})
 	if err != nil {
 		return s.errorf("create group", s.mapErr(err))
 	}

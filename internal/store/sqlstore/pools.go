@@ -148,3 +148,28 @@ func (s *Store) claimPoolSlot(ctx context.Context, ex Executor, poolID, table st
 	}
 	return pk, nil
 }
+
+// poolQuotaLock is the key that serializes claims of the pool quota, so
+// that the count against it stays true.
+const poolQuotaLock = 0x636f676e2d706f6f // "cogn-poo"
+
+// ClaimPoolQuota implements store.Pools.
+func (s *Store) ClaimPoolQuota(ctx context.Context, prefix string, max int) error {
+	err := s.c.Write(ctx, func(tx Executor) error {
+		if err := s.d.Serialize(ctx, tx, poolQuotaLock); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM pools WHERE substr(id, 1, $1) = $2", len(prefix), prefix).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return store.ErrLimit
+		}
+		return nil
+	})
+	if err != nil {
+		return s.errorf("claim pool quota", err)
+	}
+	return nil
+}

@@ -107,3 +107,26 @@ func (s *Store) SetProvisionedLimit(ctx context.Context, name string, value int6
 	}
 	return nil
 }
+
+// CountRequest implements store.ProvisionedLimits: one upsert that adds to
+// the window's count and returns it; the first request of a window also
+// drops the key's windows past the retention.
+func (s *Store) CountRequest(ctx context.Context, key string, window int64) (int64, error) {
+	var n int64
+	err := s.c.Write(ctx, func(ex Executor) error {
+		if err := ex.QueryRow(ctx, `INSERT INTO request_counts (name, window_start, hits) VALUES ($1, $2, 1)
+			ON CONFLICT (name, window_start) DO UPDATE SET hits = request_counts.hits + 1
+			RETURNING hits`, key, window).Scan(&n); err != nil {
+			return err
+		}
+		if n > 1 {
+			return nil
+		}
+		_, err := ex.Exec(ctx, "DELETE FROM request_counts WHERE name = $1 AND window_start < $2", key, window-store.RequestCountRetention)
+		return err
+	})
+	if err != nil {
+		return 0, s.errorf("count request", err)
+	}
+	return n, nil
+}

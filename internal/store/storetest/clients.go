@@ -22,12 +22,20 @@ func testClients(t *testing.T, s store.Store) {
 		CreatedAt: t0,
 		UpdatedAt: at(3),
 	}
-	noErr(t, s.CreateClient(ctx, c), "CreateClient")
-	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: p.ID, ID: c.ID, Name: "dup"}), store.ErrConflict, "CreateClient twice")
-	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: other.ID, ID: c.ID, Name: "dup"}), store.ErrConflict,
+	noErr(t, s.CreateClient(ctx, c, noLimit), "CreateClient")
+	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: p.ID, ID: c.ID, Name: "dup"}, noLimit), store.ErrConflict, "CreateClient twice")
+	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: other.ID, ID: c.ID, Name: "dup"}, noLimit), store.ErrConflict,
 		"CreateClient with an ID taken in another pool")
-	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: "us-west-2_none", ID: "newclient", Name: "x"}), store.ErrNotFound,
+	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: "us-west-2_none", ID: "newclient", Name: "x"}, noLimit), store.ErrNotFound,
 		"CreateClient in a missing pool")
+	// The pool has one client: a limit of one refuses the next, in a
+	// transaction too, and the pool of the same ID elsewhere is unaffected.
+	wantErr(t, s.CreateClient(ctx, &store.Client{PoolID: p.ID, ID: "limited", Name: "x"}, 1), store.ErrLimit, "CreateClient past the limit")
+	wantErr(t, s.Tx(ctx, func(tx store.Store) error {
+		return tx.CreateClient(ctx, &store.Client{PoolID: p.ID, ID: "limited", Name: "x"}, 1)
+	}), store.ErrLimit, "CreateClient past the limit in a Tx")
+	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: other.ID, ID: "limited", Name: "x", CreatedAt: t0, UpdatedAt: t0}, 1), "CreateClient up to the limit")
+	noErr(t, s.DeleteClient(ctx, other.ID, "limited"), "DeleteClient")
 
 	want := &store.Client{
 		PoolID: p.ID, ID: c.ID, Name: c.Name, Config: c.Config,
@@ -82,7 +90,7 @@ func testClients(t *testing.T, s store.Store) {
 	_, err = s.GetClientByID(ctx, c.ID)
 	wantErr(t, err, store.ErrNotFound, "GetClientByID after delete")
 	wantErr(t, s.DeleteClient(ctx, p.ID, c.ID), store.ErrNotFound, "DeleteClient twice")
-	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: other.ID, ID: c.ID, Name: "reused", CreatedAt: t0, UpdatedAt: t0}),
+	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: other.ID, ID: c.ID, Name: "reused", CreatedAt: t0, UpdatedAt: t0}, noLimit),
 		"CreateClient with the ID of a deleted client")
 }
 
@@ -93,10 +101,10 @@ func testListClients(t *testing.T, s store.Store) {
 	var want []string
 	for _, i := range []int{4, 0, 6, 2, 1, 5, 3} {
 		c := &store.Client{PoolID: p.ID, ID: keyf("client%02d", i), Name: "c", CreatedAt: t0, UpdatedAt: t0}
-		noErr(t, s.CreateClient(ctx, c), "CreateClient")
+		noErr(t, s.CreateClient(ctx, c, noLimit), "CreateClient")
 		want = append(want, c.ID)
 		oc := &store.Client{PoolID: other.ID, ID: keyf("other%02d", i), Name: "c", CreatedAt: t0, UpdatedAt: t0}
-		noErr(t, s.CreateClient(ctx, oc), "CreateClient in the other pool")
+		noErr(t, s.CreateClient(ctx, oc, noLimit), "CreateClient in the other pool")
 	}
 	want = sorted(want)
 	for _, limit := range []int{1, 2, 7, 100} {

@@ -17,8 +17,8 @@ func testConcurrentUpdates(t *testing.T, s store.Store) {
 	const n = 16
 	p := newPool(t, s, "us-east-1_concurrent")
 	newUser(t, s, p.ID, "hot")
-	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: p.ID, ID: "hotclient", CreatedAt: t0, UpdatedAt: t0}), "CreateClient")
-	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "hotgroup", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: p.ID, ID: "hotclient", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateClient")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "hotgroup", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*n)

@@ -365,10 +365,10 @@ func testBadCursors(t *testing.T, s store.Store) {
 			u := user(pool, keyf("u%d", i))
 			u.Attributes["phone_number"] = u.Attributes["email"]
 			noErr(t, s.CreateUser(ctx, u), "CreateUser")
-			noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: pool, Name: keyf("g%d", i), CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+			noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: pool, Name: keyf("g%d", i), CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 			noErr(t, s.AddUserToGroup(ctx, pool, u.Key, "g0"), "AddUserToGroup")
 			noErr(t, s.AddUserToGroup(ctx, pool, "u0", keyf("g%d", i)), "AddUserToGroup")
-			noErr(t, s.CreateClient(ctx, &store.Client{PoolID: pool, ID: pool + keyf("c%d", i), CreatedAt: t0, UpdatedAt: t0}), "CreateClient")
+			noErr(t, s.CreateClient(ctx, &store.Client{PoolID: pool, ID: pool + keyf("c%d", i), CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateClient")
 		}
 	}
 	one := func(c string) store.Page { return store.Page{Cursor: c, Limit: 1} }

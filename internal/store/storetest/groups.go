@@ -12,11 +12,14 @@ func testGroups(t *testing.T, s store.Store) {
 	prec := int32(7)
 	g := &store.Group{PoolID: p.ID, Name: "admins", Description: "Admins", RoleArn: "arn:aws:iam::123456789012:role/a",
 		Precedence: &prec, CreatedAt: t0, UpdatedAt: at(1)}
-	noErr(t, s.CreateGroup(ctx, g), "CreateGroup")
-	wantErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "admins"}), store.ErrConflict, "CreateGroup twice")
-	wantErr(t, s.CreateGroup(ctx, &store.Group{PoolID: "sa-east-1_none", Name: "x"}), store.ErrNotFound, "CreateGroup in a missing pool")
+	noErr(t, s.CreateGroup(ctx, g, noLimit), "CreateGroup")
+	wantErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "admins"}, noLimit), store.ErrConflict, "CreateGroup twice")
+	wantErr(t, s.CreateGroup(ctx, &store.Group{PoolID: "sa-east-1_none", Name: "x"}, noLimit), store.ErrNotFound, "CreateGroup in a missing pool")
 	plain := &store.Group{PoolID: p.ID, Name: "plain", CreatedAt: t0, UpdatedAt: t0}
-	noErr(t, s.CreateGroup(ctx, plain), "CreateGroup without precedence")
+	noErr(t, s.CreateGroup(ctx, plain, noLimit), "CreateGroup without precedence")
+	wantErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "third"}, 2), store.ErrLimit, "CreateGroup past the limit")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "third", CreatedAt: t0, UpdatedAt: t0}, 3), "CreateGroup up to the limit")
+	noErr(t, s.DeleteGroup(ctx, p.ID, "third"), "DeleteGroup")
 
 	want := &store.Group{PoolID: p.ID, Name: "admins", Description: "Admins", RoleArn: g.RoleArn,
 		Precedence: &prec, CreatedAt: micro(t0), UpdatedAt: micro(at(1))}
@@ -66,8 +69,8 @@ func testListGroups(t *testing.T, s store.Store) {
 	other := newPool(t, s, "sa-east-1_listother")
 	var want []string
 	for _, name := range []string{"b", "a", "B", "a b", "ä", "a_b", "z", "A"} {
-		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: name, CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
-		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: other.ID, Name: name + "-other", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: name, CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
+		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: other.ID, Name: name + "-other", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 		want = append(want, name)
 	}
 	want = sorted(want) // byte order
@@ -84,7 +87,7 @@ func testMemberships(t *testing.T, s store.Store) {
 		newUser(t, s, p.ID, k)
 	}
 	for _, g := range []string{"devs", "ops", "sales"} {
-		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: g, Description: "d " + g, CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: g, Description: "d " + g, CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 	}
 	groupsOf := func(key string) []string {
 		t.Helper()
@@ -131,7 +134,7 @@ func testMemberships(t *testing.T, s store.Store) {
 
 	noErr(t, s.DeleteGroup(ctx, p.ID, "devs"), "DeleteGroup")
 	mustDiff(t, "groups of ann after DeleteGroup", []string(nil), groupsOf("ann"))
-	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "devs", Description: "d devs", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup again")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "devs", Description: "d devs", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup again")
 	mustDiff(t, "members of a re-created group", []string(nil), membersOf("devs"))
 	for _, k := range []string{"ann", "bob", "cat"} {
 		if _, err := s.GetUser(ctx, p.ID, k); err != nil {
@@ -146,7 +149,7 @@ func testMembershipPages(t *testing.T, s store.Store) {
 	noErr(t, s.Tx(ctx, func(tx store.Store) error {
 		for i := range 9 {
 			g := keyf("group%d", (i*5)%9)
-			if err := tx.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: g, CreatedAt: t0, UpdatedAt: t0}); err != nil {
+			if err := tx.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: g, CreatedAt: t0, UpdatedAt: t0}, noLimit); err != nil {
 				return err
 			}
 		}

@@ -14,8 +14,8 @@ func populate(t *testing.T, s store.Store, pool string) {
 	t.Helper()
 	ctx := t.Context()
 	newPool(t, s, pool)
-	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: pool, ID: pool + "-client", Name: "c", CreatedAt: t0, UpdatedAt: t0}), "CreateClient")
-	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: pool, Name: "shared", Description: pool, CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+	noErr(t, s.CreateClient(ctx, &store.Client{PoolID: pool, ID: pool + "-client", Name: "c", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateClient")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: pool, Name: "shared", Description: pool, CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 	for _, k := range []string{"sam", "kim"} {
 		newUser(t, s, pool, k)
 		noErr(t, s.AddUserToGroup(ctx, pool, k, "shared"), "AddUserToGroup")
@@ -148,7 +148,7 @@ func testPoolIsolation(t *testing.T, s store.Store) {
 	populate(t, s, b)
 	// Names only pool b has.
 	newUser(t, s, b, "bonly")
-	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: b, Name: "bgroup", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: b, Name: "bgroup", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 
 	// Pool a reaches none of them.
 	_, err := s.GetUser(ctx, a, "bonly")

@@ -97,7 +97,7 @@ func testTimestamps(t *testing.T, s store.Store) {
 
 	c := &store.Client{PoolID: p.ID, ID: "timeclient", Name: "c", CreatedAt: at(1), UpdatedAt: at(2),
 		Secrets: []store.ClientSecret{{ID: "s1", Sealed: []byte{1}, CreatedAt: at(3)}}}
-	noErr(t, s.CreateClient(ctx, c), "CreateClient")
+	noErr(t, s.CreateClient(ctx, c, noLimit), "CreateClient")
 	gc, err := s.GetClient(ctx, p.ID, c.ID)
 	noErr(t, err, "GetClient")
 	utc("Client.CreatedAt", gc.CreatedAt, at(1))
@@ -119,7 +119,7 @@ func testTimestamps(t *testing.T, s store.Store) {
 	}
 
 	g := &store.Group{PoolID: p.ID, Name: "g", CreatedAt: at(5), UpdatedAt: at(6)}
-	noErr(t, s.CreateGroup(ctx, g), "CreateGroup")
+	noErr(t, s.CreateGroup(ctx, g, noLimit), "CreateGroup")
 	gg, err := s.GetGroup(ctx, p.ID, g.Name)
 	noErr(t, err, "GetGroup")
 	utc("Group.CreatedAt", gg.CreatedAt, at(5))
@@ -165,4 +165,27 @@ func testTimestamps(t *testing.T, s store.Store) {
 	gp, err = s.GetPool(ctx, p.ID)
 	noErr(t, err, "GetPool")
 	utc("Pool.UpdatedAt across a date line", gp.UpdatedAt, zoned)
+}
+
+func testPoolQuota(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const prefix = "me-central-1_"
+	newPool(t, s, prefix+"quota1")
+	newPool(t, s, prefix+"quota2")
+	newPool(t, s, "me-south-1_quota3")
+	wantErr(t, s.ClaimPoolQuota(ctx, prefix, 2), store.ErrLimit, "ClaimPoolQuota at the limit")
+	noErr(t, s.ClaimPoolQuota(ctx, prefix, 3), "ClaimPoolQuota below the limit")
+	create := func(id string) error {
+		return s.Tx(ctx, func(tx store.Store) error {
+			if err := tx.ClaimPoolQuota(ctx, prefix, 3); err != nil {
+				return err
+			}
+			return tx.CreatePool(ctx, &store.Pool{ID: id, Name: id, CreatedAt: t0, UpdatedAt: t0})
+		})
+	}
+	noErr(t, create(prefix+"quota4"), "CreatePool up to the limit")
+	wantErr(t, create(prefix+"quota5"), store.ErrLimit, "CreatePool past the limit")
+	if _, err := s.GetPool(ctx, prefix+"quota5"); err == nil {
+		t.Error("the pool past the limit was stored")
+	}
 }

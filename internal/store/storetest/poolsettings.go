@@ -219,3 +219,60 @@ func testProvisionedLimits(t *testing.T, s store.Store) {
 		t.Errorf("GetProvisionedLimit after DeletePool = %d, %v", v, err)
 	}
 }
+
+func testRequestCounts(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	for i := int64(1); i <= 3; i++ {
+		if n, err := s.CountRequest(ctx, "acct/UserRead", 1000); err != nil || n != i {
+			t.Fatalf("CountRequest #%d = %d, %v", i, n, err)
+		}
+	}
+	if n, err := s.CountRequest(ctx, "acct/UserList", 1000); err != nil || n != 1 {
+		t.Errorf("CountRequest of another key = %d, %v; want 1", n, err)
+	}
+	if n, err := s.CountRequest(ctx, "acct/UserRead", 1001); err != nil || n != 1 {
+		t.Errorf("CountRequest in the next window = %d, %v; want 1", n, err)
+	}
+	// A window past the retention drops the old ones; counting in an old
+	// window again starts from one.
+	later := int64(1000 + store.RequestCountRetention + 5)
+	noErr2(t, s, "acct/UserRead", later)
+	if n, err := s.CountRequest(ctx, "acct/UserRead", 1000); err != nil || n != 1 {
+		t.Errorf("CountRequest in a dropped window = %d, %v; want 1", n, err)
+	}
+	// Concurrent requests are each counted once.
+	const workers, each = 8, 10
+	var wg sync.WaitGroup
+	seen := make(chan int64, workers*each)
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				n, err := s.CountRequest(ctx, "acct/UserAuthentication", 2000)
+				if err != nil {
+					t.Errorf("CountRequest: %v", err)
+					return
+				}
+				seen <- n
+			}
+		})
+	}
+	wg.Wait()
+	close(seen)
+	got := map[int64]bool{}
+	for n := range seen {
+		if got[n] {
+			t.Errorf("count %d returned twice", n)
+		}
+		got[n] = true
+	}
+	if len(got) != workers*each || !got[workers*each] {
+		t.Errorf("concurrent counts: %d distinct, want 1..%d", len(got), workers*each)
+	}
+}
+
+func noErr2(t *testing.T, s store.Store, key string, window int64) {
+	t.Helper()
+	if _, err := s.CountRequest(t.Context(), key, window); err != nil {
+		t.Fatalf("CountRequest %s %d: %v", key, window, err)
+	}
+}

@@ -6,6 +6,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Pools", testPools},
+		{"PoolQuota", testPoolQuota},
 		{"ListPools", testListPools},
 		{"Clients", testClients},
 		{"ListClients", testListClients},
@@ -87,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PoolSettingsTx", testPoolSettingsTx},
 		{"ConcurrentPoolSettings", testConcurrentPoolSettings},
 		{"ProvisionedLimits", testProvisionedLimits},
+		{"RequestCounts", testRequestCounts},
 		{"Brandings", testBrandings},
 		{"SettingsCascade", testSettingsCascade},
 		{"ImportJobs", testImportJobs},
@@ -235,3 +238,6 @@ func sorted(ss []string) []string {
 }
 
 func keyf(format string, i int) string { return fmt.Sprintf(format, i) }
+
+// noLimit is the max of creates that tests do not mean to limit.
+const noLimit = math.MaxInt32

@@ -8,7 +8,7 @@ import (
 
 func newClient(t *testing.T, s store.Store, pool, id string) {
 	t.Helper()
-	noErr(t, s.CreateClient(t.Context(), &store.Client{PoolID: pool, ID: id, Name: id, CreatedAt: t0, UpdatedAt: t0}), "CreateClient "+id)
+	noErr(t, s.CreateClient(t.Context(), &store.Client{PoolID: pool, ID: id, Name: id, CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateClient "+id)
 }
 
 func terms(pool, client, id, name string) *store.Terms {

@@ -17,13 +17,13 @@ func seedInTx(t *testing.T, tx store.Store, poolID string) error {
 	if err := tx.CreateUser(ctx, user(poolID, "txuser")); err != nil {
 		return err
 	}
-	if err := tx.CreateGroup(ctx, &store.Group{PoolID: poolID, Name: "txgroup", CreatedAt: t0, UpdatedAt: t0}); err != nil {
+	if err := tx.CreateGroup(ctx, &store.Group{PoolID: poolID, Name: "txgroup", CreatedAt: t0, UpdatedAt: t0}, noLimit); err != nil {
 		return err
 	}
 	if err := tx.AddUserToGroup(ctx, poolID, "txuser", "txgroup"); err != nil {
 		return err
 	}
-	if err := tx.CreateClient(ctx, &store.Client{PoolID: poolID, ID: poolID + "-client", CreatedAt: t0, UpdatedAt: t0}); err != nil {
+	if err := tx.CreateClient(ctx, &store.Client{PoolID: poolID, ID: poolID + "-client", CreatedAt: t0, UpdatedAt: t0}, noLimit); err != nil {
 		return err
 	}
 	if err := tx.EnqueueMessage(ctx, &store.Message{ID: poolID + "-msg", PoolID: poolID, CreatedAt: t0}); err != nil {
@@ -226,7 +226,7 @@ func testTxFailedMethod(t *testing.T, s store.Store) {
 		wantErr(t, err, store.ErrAliasConflict, "UpdateUser in a Tx taking an alias")
 		_, err = tx.UpdatePool(ctx, p.ID, func(p *store.Pool) error { p.Name = "never"; return errBoom })
 		wantErr(t, err, errBoom, "UpdatePool in a Tx with failing fn")
-		wantErr(t, tx.CreateGroup(ctx, &store.Group{PoolID: "us-east-2_none", Name: "g"}), store.ErrNotFound, "CreateGroup in a Tx")
+		wantErr(t, tx.CreateGroup(ctx, &store.Group{PoolID: "us-east-2_none", Name: "g"}, noLimit), store.ErrNotFound, "CreateGroup in a Tx")
 		noErr(t, tx.CreateSession(ctx, session(p.ID, first.Sub, "failed-session", 0)), "CreateSession in a Tx")
 		wantErr(t, tx.CreateSession(ctx, session(p.ID, first.Sub, "failed-session", 1)), store.ErrConflict,
 			"CreateSession in a Tx with a taken ID")

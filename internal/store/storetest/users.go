@@ -233,7 +233,7 @@ func testDeleteUser(t *testing.T, s store.Store) {
 	u := newUser(t, s, p.ID, "dave")
 	keep := newUser(t, s, p.ID, "erin")
 	for _, g := range []string{"admins", "staff"} {
-		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: g, CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+		noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: g, CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 		noErr(t, s.AddUserToGroup(ctx, p.ID, u.Key, g), "AddUserToGroup")
 		noErr(t, s.AddUserToGroup(ctx, p.ID, keep.Key, g), "AddUserToGroup")
 	}
@@ -314,7 +314,7 @@ func testUserState(t *testing.T, s store.Store) {
 	plain := user(p.ID, "plain")
 	plain.State = nil
 	noErr(t, s.CreateUser(ctx, plain), "CreateUser without state")
-	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "g", CreatedAt: t0, UpdatedAt: t0}), "CreateGroup")
+	noErr(t, s.CreateGroup(ctx, &store.Group{PoolID: p.ID, Name: "g", CreatedAt: t0, UpdatedAt: t0}, noLimit), "CreateGroup")
 	noErr(t, s.AddUserToGroup(ctx, p.ID, u.Key, "g"), "AddUserToGroup")
 	noErr(t, s.AddUserToGroup(ctx, p.ID, plain.Key, "g"), "AddUserToGroup")
 

@@ -1,0 +1,82 @@
+package ratelimit
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store/sqlite"
+)
+
+// Every operation the quota page lists is an operation of the model, in a
+// known category.
+func TestOperationsInModel(t *testing.T) {
+	for op, cat := range operations {
+		if _, ok := model.OperationByName(op); !ok {
+			t.Errorf("%s (%s) is not an operation of the model", op, cat)
+		}
+		if _, ok := categories[cat]; !ok {
+			t.Errorf("%s is in the unknown category %s", op, cat)
+		}
+	}
+}
+
+func newLimiter(t *testing.T) *Limiter {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Unix(1_900_000_000, 0)
+	return &Limiter{Store: st, Account: "123456789012", Now: func() time.Time { return now }}
+}
+
+// allowed counts how many of n requests pass.
+func allowed(t *testing.T, l *Limiter, op string, in model.Input, n int) int {
+	t.Helper()
+	ok := 0
+	for range n {
+		err := l.Allow(t.Context(), op, "us-east-1_pool", in)
+		if tm, is := errors.AsType[*model.TooManyRequestsException](err); is && tm.Message == Message {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok++
+	}
+	return ok
+}
+
+// Challenge responses get three times UserAuthentication's rate before
+// they count against it; NEW_PASSWORD_REQUIRED counts against
+// UserAccountRecovery.
+func TestChallengeResponses(t *testing.T) {
+	l := newLimiter(t)
+	respond := &model.RespondToAuthChallengeRequest{ChallengeName: model.ChallengeNameTypePasswordVerifier}
+	if n := allowed(t, l, "RespondToAuthChallenge", respond, 360); n != 360 {
+		t.Fatalf("%d of 360 challenge responses passed, want all", n)
+	}
+	// The next 120 spill over into UserAuthentication, which is then full.
+	if n := allowed(t, l, "AdminRespondToAuthChallenge", &model.AdminRespondToAuthChallengeRequest{}, 121); n != 120 {
+		t.Fatalf("%d of 121 spilled-over responses passed, want 120", n)
+	}
+	if n := allowed(t, l, "InitiateAuth", &model.InitiateAuthRequest{}, 1); n != 0 {
+		t.Fatal("InitiateAuth passed with UserAuthentication full")
+	}
+	newPassword := &model.RespondToAuthChallengeRequest{ChallengeName: model.ChallengeNameTypeNewPasswordRequired}
+	if n := allowed(t, l, "RespondToAuthChallenge", newPassword, 31); n != 30 {
+		t.Fatalf("%d of 31 NEW_PASSWORD_REQUIRED responses passed, want UserAccountRecovery's 30", n)
+	}
+}
+
+// Operations no category lists are not limited.
+func TestUnlistedOperations(t *testing.T) {
+	l := newLimiter(t)
+	if n := allowed(t, l, "CreateTerms", &model.CreateTermsRequest{}, 50); n != 50 {
+		t.Fatalf("%d of 50 CreateTerms passed", n)
+	}
+}
