@@ -37,11 +37,11 @@ func TestHostedJanitor(t *testing.T) {
 
 	sweep := func() (int64, int64) {
 		t.Helper()
-		s, r, err := e.s.Server.Sweep(ctx)
+		n, err := e.s.Server.Sweep(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s, r
+		return n.Sessions, n.RefreshTokens
 	}
 	if s, r := sweep(); s != 0 || r != 0 {
 		t.Fatalf("swept %d sessions and %d refresh tokens before anything expired", s, r)

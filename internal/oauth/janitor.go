@@ -14,7 +14,8 @@ const DefaultSweepInterval = time.Minute
 
 // Janitor deletes what has expired: the API's authentication sessions and
 // the hosted records kept beside them (authorization codes, hosted
-// sign-in sessions, sign-up tickets, grants), and refresh tokens. Nothing
+// sign-in sessions, sign-up tickets, grants), refresh tokens and spent
+// SAML assertion IDs. Nothing
 // expired is ever honoured, so sweeping only reclaims space. The store's
 // deletes are idempotent (SQLite's in bounded batches), so several
 // replicas may sweep one database at once.
@@ -25,17 +26,29 @@ type Janitor struct {
 	Log *slog.Logger
 }
 
-// Sweep deletes the sessions and refresh tokens that expired before now
-// and returns how many of each it removed.
-func (j *Janitor) Sweep(ctx context.Context) (sessions, refreshTokens int64, err error) {
+// Swept counts what one sweep removed.
+type Swept struct {
+	Sessions       int64
+	RefreshTokens  int64
+	SAMLAssertions int64
+}
+
+// Sweep deletes the sessions, refresh tokens and spent SAML assertions
+// that expired before now and returns how many of each it removed.
+func (j *Janitor) Sweep(ctx context.Context) (Swept, error) {
 	now := j.Now()
-	if sessions, err = j.Store.DeleteExpiredSessions(ctx, now); err != nil {
-		return sessions, 0, fmt.Errorf("sweep expired sessions: %w", err)
+	var n Swept
+	var err error
+	if n.Sessions, err = j.Store.DeleteExpiredSessions(ctx, now); err != nil {
+		return n, fmt.Errorf("sweep expired sessions: %w", err)
 	}
-	if refreshTokens, err = j.Store.DeleteExpiredRefreshTokens(ctx, now); err != nil {
-		return sessions, refreshTokens, fmt.Errorf("sweep expired refresh tokens: %w", err)
+	if n.RefreshTokens, err = j.Store.DeleteExpiredRefreshTokens(ctx, now); err != nil {
+		return n, fmt.Errorf("sweep expired refresh tokens: %w", err)
 	}
-	return sessions, refreshTokens, nil
+	if n.SAMLAssertions, err = j.Store.DeleteExpiredSAMLAssertions(ctx, now); err != nil {
+		return n, fmt.Errorf("sweep expired SAML assertions: %w", err)
+	}
+	return n, nil
 }
 
 // Run sweeps every interval until ctx ends. A failed sweep is logged and
@@ -53,15 +66,16 @@ func (j *Janitor) Run(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		sessions, tokens, err := j.Sweep(ctx)
+		n, err := j.Sweep(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.WarnContext(ctx, "janitor", "err", err)
 			}
 			continue
 		}
-		if sessions > 0 || tokens > 0 {
-			log.DebugContext(ctx, "janitor swept expired records", "sessions", sessions, "refresh_tokens", tokens)
+		if n != (Swept{}) {
+			log.DebugContext(ctx, "janitor swept expired records", "sessions", n.Sessions,
+				"refresh_tokens", n.RefreshTokens, "saml_assertions", n.SAMLAssertions)
 		}
 	}
 }

@@ -248,10 +248,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Sweep deletes the expired sessions, hosted records and refresh tokens
-// now, as the janitor does every SweepEvery, and returns how many of each
-// it removed.
-func (s *Server) Sweep(ctx context.Context) (sessions, refreshTokens int64, err error) {
+// Sweep deletes the expired sessions, hosted records, refresh tokens and
+// spent SAML assertions now, as the janitor does every SweepEvery, and
+// returns how many of each it removed.
+func (s *Server) Sweep(ctx context.Context) (oauth.Swept, error) {
 	return s.janitor.Sweep(ctx)
 }
 

@@ -364,6 +364,10 @@ type SAMLAssertions interface {
 	// which is valid until expiresAt: ErrConflict if it was spent before,
 	// ErrNotFound if the pool does not exist.
 	SpendSAMLAssertion(ctx context.Context, poolID, id string, expiresAt time.Time) error
+	// DeleteExpiredSAMLAssertions removes the spent assertions that expired
+	// before now (an expired assertion is refused whether or not it was
+	// spent) and returns how many it removed.
+	DeleteExpiredSAMLAssertions(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Sessions stores authentication sessions.

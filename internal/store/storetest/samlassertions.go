@@ -40,4 +40,18 @@ func testSAMLAssertions(t *testing.T, s store.Store) {
 	if n := won.Load(); n != 1 {
 		t.Fatalf("%d racing spends succeeded, want 1", n)
 	}
+
+	if err := s.SpendSAMLAssertion(ctx, p.ID, "later", at(30)); err != nil {
+		t.Fatalf("SpendSAMLAssertion: %v", err)
+	}
+	if n, err := s.DeleteExpiredSAMLAssertions(ctx, at(10)); err != nil || n != 0 {
+		t.Fatalf("DeleteExpiredSAMLAssertions at the expiry = %d, %v; want 0 (expired means before now)", n, err)
+	}
+	if n, err := s.DeleteExpiredSAMLAssertions(ctx, at(20)); err != nil || n != 3 {
+		t.Fatalf("DeleteExpiredSAMLAssertions = %d, %v; want 3", n, err)
+	}
+	wantErr(t, s.SpendSAMLAssertion(ctx, p.ID, "later", at(30)), store.ErrConflict, "spend an unexpired assertion after a sweep")
+	if err := s.SpendSAMLAssertion(ctx, p.ID, "a1", at(40)); err != nil {
+		t.Fatalf("SpendSAMLAssertion of a swept ID: %v", err)
+	}
 }
