@@ -2,13 +2,11 @@ package signin
 
 import (
 	"context"
-	"crypto/hmac"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -97,26 +95,15 @@ func (s *Service) respondDevice(ctx context.Context, r *request, u *store.User, 
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	sig, err := param(r.params, "PASSWORD_CLAIM_SIGNATURE")
+	sig, ts, err := passwordClaim(r, sess)
 	if err != nil {
 		return nil, err
-	}
-	ts, err := param(r.params, "TIMESTAMP")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := time.Parse(srp.TimestampLayout, ts); err != nil {
-		return nil, invalid("TIMESTAMP is not in the format %s", srp.TimestampLayout)
-	}
-	block, err := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
-	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
-		return nil, authn.ErrInvalidSession()
 	}
 	srv, err := srp.Resume(cred.Verifier, sess.Data.SRPA, sess.Data.SRPb, sess.Data.SRPB)
 	if err != nil {
 		return nil, err
 	}
-	if !srv.Verify(d.GroupKey, d.Key, block, ts, sig) {
+	if !srv.Verify(d.GroupKey, d.Key, sess.Data.SecretBlock, ts, sig) {
 		return nil, authn.ErrIncorrectPassword()
 	}
 	now := s.Now()

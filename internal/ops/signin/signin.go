@@ -590,20 +590,9 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
-	sig, err := param(r.params, "PASSWORD_CLAIM_SIGNATURE")
+	sig, ts, err := passwordClaim(r, sess)
 	if err != nil {
 		return nil, err
-	}
-	ts, err := param(r.params, "TIMESTAMP")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := time.Parse(srp.TimestampLayout, ts); err != nil {
-		return nil, invalid("TIMESTAMP is not in the format %s", srp.TimestampLayout)
-	}
-	block, err := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
-	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
-		return nil, authn.ErrInvalidSession()
 	}
 	if u, err = s.Auth.BeginPasswordCheck(ctx, u); err != nil {
 		return nil, err
@@ -616,7 +605,7 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err != nil {
 		return nil, err
 	}
-	if !srv.Verify(password.PoolName(u.PoolID), u.Username, block, ts, sig) {
+	if !srv.Verify(password.PoolName(u.PoolID), u.Username, sess.Data.SecretBlock, ts, sig) {
 		return nil, authn.ErrIncorrectPassword()
 	}
 	if u, err = s.Auth.PasswordCheckPassed(ctx, u); err != nil {
@@ -779,4 +768,24 @@ func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUse
 		return nil, err
 	}
 	return &model.AdminUserGlobalSignOutResponse{}, nil
+}
+
+// passwordClaim reads the PASSWORD_CLAIM_SIGNATURE and TIMESTAMP of an
+// SRP verifier answer (a password's or a device's) and checks that its
+// PASSWORD_CLAIM_SECRET_BLOCK is the one the session issued.
+func passwordClaim(r *request, sess *authn.Session) (sig, ts string, err error) {
+	if sig, err = param(r.params, "PASSWORD_CLAIM_SIGNATURE"); err != nil {
+		return "", "", err
+	}
+	if ts, err = param(r.params, "TIMESTAMP"); err != nil {
+		return "", "", err
+	}
+	if _, err := time.Parse(srp.TimestampLayout, ts); err != nil {
+		return "", "", invalid("TIMESTAMP is not in the format %s", srp.TimestampLayout)
+	}
+	block, err := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
+	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
+		return "", "", authn.ErrInvalidSession()
+	}
+	return sig, ts, nil
 }
