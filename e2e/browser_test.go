@@ -42,19 +42,7 @@ func chromium(t *testing.T) string {
 func TestBrowserManagedLogin(t *testing.T) {
 	exe := chromium(t)
 	e := newHostedEnv(t)
-	landed := make(chan url.Values, 1)
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/callback" {
-			select {
-			case landed <- r.URL.Query():
-			default:
-			}
-		}
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte("<!DOCTYPE html><title>app</title><p id=done>signed in</p>"))
-	}))
-	defer app.Close()
-	callback := strings.Replace(app.URL, "127.0.0.1", "localhost", 1) + "/callback"
+	callback, landed := callbackApp(t)
 	clientID := aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(e.c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId: aws.String(e.pool), ClientName: aws.String("spa"),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
@@ -66,12 +54,7 @@ func TestBrowserManagedLogin(t *testing.T) {
 	verifier := oauth2.GenerateVerifier()
 	authURL := conf.AuthCodeURL("br0wser", oauth2.S256ChallengeOption(verifier))
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Flag("headless", "new"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 60*time.Second)
+	bctx, cancel := browser(exe, 60*time.Second)
 	defer cancel()
 
 	const email = "dave@example.com"
@@ -120,4 +103,34 @@ func TestBrowserManagedLogin(t *testing.T) {
 	if c := claimsOf(t, tok.Extra("id_token").(string)); c["email"] != email {
 		t.Errorf("ID token %v", c)
 	}
+}
+
+// callbackApp serves an app whose /callback page says "signed in" and
+// hands the query it was called with to landed; callback is its URL with
+// the host localhost, as CallbackURLs take it.
+func callbackApp(t *testing.T) (callback string, landed <-chan url.Values) {
+	t.Helper()
+	ch := make(chan url.Values, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/callback" {
+			select {
+			case ch <- r.URL.Query():
+			default:
+			}
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<!DOCTYPE html><title>app</title><p id=done>signed in</p>"))
+	}))
+	t.Cleanup(app.Close)
+	return strings.Replace(app.URL, "127.0.0.1", "localhost", 1) + "/callback", ch
+}
+
+// browser starts a fresh headless Chromium at exe and returns its context,
+// ended after timeout or by cancel.
+func browser(exe string, timeout time.Duration) (context.Context, context.CancelFunc) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Flag("headless", "new"))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	bctx, cancelTimeout := context.WithTimeout(bctx, timeout)
+	return bctx, func() { cancelTimeout(); cancelBrowser(); cancelAlloc() }
 }

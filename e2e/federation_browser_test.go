@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,19 +21,7 @@ import (
 func TestBrowserFederatedLink(t *testing.T) {
 	exe := chromium(t)
 	e := newFedEnv(t, nil)
-	landed := make(chan url.Values, 1)
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/callback" {
-			select {
-			case landed <- r.URL.Query():
-			default:
-			}
-		}
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte("<!DOCTYPE html><title>app</title><p id=done>signed in</p>"))
-	}))
-	defer app.Close()
-	callback := strings.Replace(app.URL, "127.0.0.1", "localhost", 1) + "/callback"
+	callback, landed := callbackApp(t)
 	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
 		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
@@ -57,12 +42,7 @@ func TestBrowserFederatedLink(t *testing.T) {
 	// claims.
 	signIn := func() map[string]any {
 		t.Helper()
-		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Flag("headless", "new"))
-		actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-		defer cancel()
-		bctx, cancel := chromedp.NewContext(actx)
-		defer cancel()
-		bctx, cancel = context.WithTimeout(bctx, 120*time.Second)
+		bctx, cancel := browser(exe, 120*time.Second)
 		defer cancel()
 		steps := []chromedp.Action[chromedp.Void]{
 			chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
