@@ -409,14 +409,9 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 		return nil, fmt.Errorf("token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	body, err := f.Fetch.Do(req)
+	toks, err := f.exchange(req)
 	if err != nil {
-		return nil, fmt.Errorf("exchange code: %w", err)
-	}
-	var toks providerTokens
-	if err := json.Unmarshal(body, &toks); err != nil {
-		return nil, fmt.Errorf("decode token answer: %w", err)
+		return nil, err
 	}
 	if toks.IDToken == "" {
 		return nil, errors.New("the token answer has no id_token")
@@ -543,14 +538,9 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 	if err != nil {
 		return nil, fmt.Errorf("token request: %w", err)
 	}
-	req.Header.Set("Accept", "application/json")
-	body, err := f.Fetch.Do(req)
+	toks, err := f.exchange(req)
 	if err != nil {
-		return nil, fmt.Errorf("exchange code: %w", err)
-	}
-	var toks providerTokens
-	if err := json.Unmarshal(body, &toks); err != nil {
-		return nil, fmt.Errorf("decode token answer: %w", err)
+		return nil, err
 	}
 	if toks.AccessToken == "" {
 		return nil, errors.New("the token answer has no access_token")
@@ -572,7 +562,7 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 	}
 	req.Header.Set("Authorization", "Bearer "+toks.AccessToken)
 	req.Header.Set("Accept", "application/json")
-	body, err = f.Fetch.Do(req)
+	body, err := f.Fetch.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)
 	}
@@ -618,4 +608,18 @@ func appleClientSecret(p *idps.Provider, now time.Time) (string, error) {
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
 	}
 	return jwt.Signed(signer).Claims(claims).Serialize()
+}
+
+// exchange sends a provider's token request and decodes its answer.
+func (f *Federation) exchange(req *http.Request) (*providerTokens, error) {
+	req.Header.Set("Accept", "application/json")
+	body, err := f.Fetch.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("exchange code: %w", err)
+	}
+	var toks providerTokens
+	if err := json.Unmarshal(body, &toks); err != nil {
+		return nil, fmt.Errorf("decode token answer: %w", err)
+	}
+	return &toks, nil
 }
