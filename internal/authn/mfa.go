@@ -252,3 +252,14 @@ func (s *Service) CheckMFACode(ctx context.Context, u *store.User, code string) 
 	}
 	return s.PasswordCheckPassed(ctx, u)
 }
+
+// EnableMFA turns an MFA factor on for the user, in the store's locked
+// update of the user (the factor a sign-in's MFA_SETUP has just proved).
+func (s *Service) EnableMFA(ctx context.Context, u *store.User, factor string) (*store.User, error) {
+	return s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+		if !slices.Contains(st.MFA, factor) {
+			st.MFA = append(st.MFA, factor)
+		}
+		return nil
+	})
+}

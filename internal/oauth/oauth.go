@@ -38,6 +38,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
+	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
 	"github.com/cognate-idp/cognate/internal/ops/signup"
 	"github.com/cognate-idp/cognate/internal/seal"
@@ -60,6 +61,8 @@ type Service struct {
 	// that nothing is checked twice in two ways.
 	SignIn *signin.Service
 	SignUp *signup.Service
+	// MFA sets up software tokens during a sign-in (MFA_SETUP).
+	MFA *mfa.Service
 	// Branding gives the classic hosted UI's CSS and logo.
 	Branding *branding.Service
 	// Federation signs users in through third-party identity providers.
@@ -151,6 +154,10 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("GET /login", s.loginPage)
 	page("POST /login", s.login)
 	page("POST /newPassword", s.newPassword)
+	page("POST /mfa", s.mfaCode)
+	page("POST /selectMfa", s.selectMFA)
+	page("POST /mfaSetup", s.mfaSetup)
+	page("POST /totpSetup", s.totpSetup)
 	page("GET /signup", s.signupPage)
 	page("POST /signup", s.signup)
 	page("POST /confirmUser", s.confirmUser)

@@ -209,7 +209,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
 	signIn := &signin.Service{Deps: deps}
 	signIn.Register(mux)
-	(&mfa.Service{Deps: deps}).Register(mux)
+	mfaOps := &mfa.Service{Deps: deps}
+	mfaOps.Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
 	(&events.Service{Deps: deps}).Register(mux)
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
@@ -231,7 +232,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
+	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, MFA: mfaOps, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	hosted.Register(root)
 	tlsCerts, err := newCertReloader(cfg, log)
