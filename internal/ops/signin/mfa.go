@@ -188,7 +188,6 @@ func (s *Service) respondMFA(ctx context.Context, r *request, u *store.User, ses
 	return s.issue(ctx, r, u, "PostAuthentication_Authentication", source)
 }
 
-
 // setUpEmailMFA answers an MFA_SETUP challenge that sets up email MFA, as
 // Amplify sends it (the address as EMAIL): a code goes to the address and
 // the EMAIL_OTP challenge asks for it; the right code turns email MFA on
