@@ -67,7 +67,7 @@ func (e *signinEnv) deviceSRP(t *testing.T, clientID, name string, d device, ses
 		t.Fatalf("after DEVICE_SRP_AUTH: %s %v", ch.ChallengeName, p)
 	}
 	block, _ := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"])
-	ts := e.clock.Now().Format(srp.TimestampLayout)
+	ts := e.clock.Now().Add(e.skew).Format(srp.TimestampLayout)
 	sig, err := cl.Sign(d.group, d.key, password, p["SALT"], p["SRP_B"], block, ts)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +126,12 @@ func TestRememberedDevices(t *testing.T) {
 	}
 	_, err := e.deviceSRP(t, id, "dee", d, ch.Session, "wrong device password")
 	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	// A TIMESTAMP more than five minutes from the server's clock is refused.
+	e.skew = -6 * time.Minute
+	ch = e.srpWithDevice(t, id, "dee", d.key)
+	_, err = e.deviceSRP(t, id, "dee", d, ch.Session, d.password)
+	wantErr(t, err, "NotAuthorizedException", "TIMESTAMP is more than 5 minutes")
+	e.skew = 0
 	ch = e.srpWithDevice(t, id, "dee", d.key)
 	out := must[*cip.RespondToAuthChallengeOutput](t)(e.deviceSRP(t, id, "dee", d, ch.Session, d.password))
 	if out.AuthenticationResult == nil || out.AuthenticationResult.NewDeviceMetadata != nil {

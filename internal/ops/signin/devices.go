@@ -95,7 +95,7 @@ func (s *Service) respondDevice(ctx context.Context, r *request, u *store.User, 
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	sig, ts, err := passwordClaim(r, sess)
+	sig, ts, err := s.passwordClaim(r, sess)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/authn"
@@ -546,6 +545,9 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 			// work a wrong one costs.
 			if _, ferr := c.Pool.FindUser(ctx, s.Store, name); ferr != nil {
 				if r.flow == model.ChallengeNameTypePasswordVerifier {
+					if _, _, err := s.claimTime(r); err != nil {
+						return nil, err
+					}
 					block, _ := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
 					if err := s.Auth.DecoyPasswordVerifier(block, r.params["TIMESTAMP"], r.params["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 						return nil, err
@@ -590,7 +592,7 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
-	sig, ts, err := passwordClaim(r, sess)
+	sig, ts, err := s.passwordClaim(r, sess)
 	if err != nil {
 		return nil, err
 	}
@@ -772,20 +774,27 @@ func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUse
 
 // passwordClaim reads the PASSWORD_CLAIM_SIGNATURE and TIMESTAMP of an
 // SRP verifier answer (a password's or a device's) and checks that its
-// PASSWORD_CLAIM_SECRET_BLOCK is the one the session issued.
-func passwordClaim(r *request, sess *authn.Session) (sig, ts string, err error) {
-	if sig, err = param(r.params, "PASSWORD_CLAIM_SIGNATURE"); err != nil {
+// PASSWORD_CLAIM_SECRET_BLOCK is the one the session issued. The TIMESTAMP
+// must be within authn.ClaimTimeSkew of the server's clock.
+func (s *Service) passwordClaim(r *request, sess *authn.Session) (sig, ts string, err error) {
+	if sig, ts, err = s.claimTime(r); err != nil {
 		return "", "", err
-	}
-	if ts, err = param(r.params, "TIMESTAMP"); err != nil {
-		return "", "", err
-	}
-	if _, err := time.Parse(srp.TimestampLayout, ts); err != nil {
-		return "", "", invalid("TIMESTAMP is not in the format %s", srp.TimestampLayout)
 	}
 	block, err := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
 	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
 		return "", "", authn.ErrInvalidSession()
 	}
 	return sig, ts, nil
+}
+
+// claimTime reads the PASSWORD_CLAIM_SIGNATURE and TIMESTAMP of an SRP
+// verifier answer and checks the TIMESTAMP's form and window.
+func (s *Service) claimTime(r *request) (sig, ts string, err error) {
+	if sig, err = param(r.params, "PASSWORD_CLAIM_SIGNATURE"); err != nil {
+		return "", "", err
+	}
+	if ts, err = param(r.params, "TIMESTAMP"); err != nil {
+		return "", "", err
+	}
+	return sig, ts, s.Auth.CheckClaimTime(ts)
 }
