@@ -307,13 +307,15 @@ func (s *Service) issue(ctx context.Context, r *request, u *store.User, postSour
 	if r.hosted {
 		return &outcome{user: u}, nil
 	}
-	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
+	device, key, err := s.tokenDevice(ctx, r, u)
 	if err != nil {
 		return nil, err
 	}
-	if res.NewDeviceMetadata, err = s.deviceMetadata(ctx, r, u); err != nil {
+	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata, DeviceKey: key})
+	if err != nil {
 		return nil, err
 	}
+	res.NewDeviceMetadata = device
 	return &outcome{tokens: res, params: map[string]string{}}, nil
 }
 
@@ -481,7 +483,7 @@ func (s *Service) refresh(ctx context.Context, r *request) (*outcome, error) {
 			return nil, last
 		}
 	}
-	res, _, err := s.Auth.Refresh(ctx, c, raw, false, r.metadata)
+	res, _, err := s.Auth.RefreshWith(ctx, c, raw, authn.RefreshOptions{Metadata: r.metadata, DeviceKey: r.params["DEVICE_KEY"]})
 	if err != nil {
 		return nil, err
 	}
@@ -691,7 +693,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 	if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth) {
 		return nil, flowNotEnabled("REFRESH_TOKEN_AUTH")
 	}
-	res, _, err := s.Auth.Refresh(ctx, c, in.RefreshToken, rotationEnabled(c), in.ClientMetadata)
+	res, _, err := s.Auth.RefreshWith(ctx, c, in.RefreshToken, authn.RefreshOptions{Rotate: rotationEnabled(c), Metadata: in.ClientMetadata, DeviceKey: in.DeviceKey})
 	if err != nil {
 		return nil, err
 	}
