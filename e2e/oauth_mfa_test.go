@@ -241,6 +241,17 @@ func TestHostedEmailMFASetup(t *testing.T) {
 		t.Fatalf("sign-in after set-up: %s", page)
 	}
 
+	// Another user chooses the authenticator app among the two.
+	e.user(t, "wyn@example.com")
+	page = e.passwordStep(t, clientID, "wyn@example.com")
+	resp = e.answer(t, page, "/mfaSetup", url.Values{"factor": {"SOFTWARE_TOKEN_MFA"}})
+	page = body(t, resp)
+	secret := inputValue(t, page, "secret")
+	if resp.StatusCode != http.StatusOK || len(secret) != 52 || !strings.Contains(page, `action="/totpSetup?`) {
+		t.Fatalf("authenticator app set-up: %d %s", resp.StatusCode, page)
+	}
+	page = e.passwordStep(t, clientID, user)
+
 	// A forged form is refused: no CSRF token, or another challenge.
 	resp, err := e.http.PostForm(e.base+"/mfa?"+codeQuery(clientID), url.Values{"challenge": {"EMAIL_OTP"}, "code": {"123456"}})
 	if err != nil {
