@@ -2,7 +2,8 @@
 // hosted OAuth 2.0 and OpenID Connect endpoints a user pool's domains serve
 // (/oauth2/authorize, /oauth2/token, /oauth2/userInfo, /oauth2/revoke,
 // /logout) and the managed login pages (sign in, sign up, confirmation,
-// password reset, first-sign-in new password), as Cognito documents them.
+// password reset, first-sign-in new password, the second factor and its
+// set-up), as Cognito documents them.
 // It owns every route that is not the AWS JSON API: the server's other
 // documents (key documents, UI assets, the outbox reader, the home page)
 // are served beneath the hosted endpoints, behind the same middleware.
