@@ -72,6 +72,12 @@ type Mux struct {
 	// answers the request instead of its handler (TooManyRequestsException
 	// when a rate limit is reached).
 	Throttle func(ctx context.Context, op, poolID string, in model.Input) error
+	// Gate, when set, sees every request once it is authenticated and
+	// decoded, before Throttle, with the user pool it names (empty when
+	// none); an error answers the request instead of its handler (the
+	// OperationNotEnabledException of an operation a pool's secondary
+	// region does not serve).
+	Gate func(ctx context.Context, op, poolID string, in model.Input) error
 
 	handlers map[string]handler
 }
@@ -220,6 +226,11 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 	}
 	if who != nil {
 		if err := who.Allow(op, poolOf(in)); err != nil {
+			return op, nil, err
+		}
+	}
+	if m.Gate != nil {
+		if err := m.Gate(ctx, op, poolOf(in), in); err != nil {
 			return op, nil, err
 		}
 	}

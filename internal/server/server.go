@@ -40,6 +40,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
+	"github.com/cognate-idp/cognate/internal/ops/replicas"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
@@ -202,6 +203,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&resourceservers.Service{Deps: deps}).Register(mux)
 	(&terms.Service{Deps: deps}).Register(mux)
 	(&tags.Service{Deps: deps}).Register(mux)
+	(&replicas.Service{Deps: deps}).Register(mux)
 	(&account.Service{Deps: deps}).Register(mux)
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
