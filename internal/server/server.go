@@ -53,6 +53,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/postgres"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -162,12 +163,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 			return nil, err
 		}
 	}
+	stats := metrics.New()
+	if o, ok := st.(interface{ Observe(sqlstore.Observer) }); ok {
+		o.Observe(stats.ObserveStore)
+	}
 	gen := ids.Generator{Rand: opts.Rand}
 	dispatcher, err := newDispatcher(cfg, log, st, keys, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	dispatcher.Observe = stats.ObserveMessage
 	signer := newSigner(cfg, log, st, keys, opts)
 	hooks, err := newHooks(ctx, cfg, seedFile)
 	if err != nil {
@@ -186,7 +192,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
-	stats := metrics.New()
 	mux.Observe = stats.ObserveRequest
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
@@ -209,7 +214,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	signUp.Register(mux)
 	idpFetch := &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}
 	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
-	signIn := &signin.Service{Deps: deps}
+	signIn := &signin.Service{Deps: deps, Observe: stats.ObserveSignIn}
 	signIn.Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
