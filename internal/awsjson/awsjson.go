@@ -151,22 +151,27 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.WriteHeader(http.StatusOK)
 			w.Write(body)
-			m.observe(op, "ok", start)
+			m.observe(ctx, op, "ok", start)
 			return
 		}
 		err = fmt.Errorf("encode %s output: %w", op, err)
 	}
-	code := m.writeError(ctx, w, op, err, time.Since(start))
-	m.observe(op, code, start)
+	code := m.writeError(ctx, w, op, err)
+	m.observe(ctx, op, code, start)
 }
 
-// observe reports a request to Observe.
-func (m *Mux) observe(op, outcome string, start time.Time) {
+// observe reports a request to Observe, and logs it at debug level: its
+// operation, ID, outcome and duration, never its input.
+func (m *Mux) observe(ctx context.Context, op, outcome string, start time.Time) {
+	took := time.Since(start)
+	if m.Logger.Enabled(ctx, slog.LevelDebug) {
+		m.Logger.DebugContext(ctx, "request", "op", op, "request_id", RequestID(ctx), "outcome", outcome, "took", took)
+	}
 	if m.Observe != nil {
 		if _, known := model.OperationByName(op); !known {
 			op = ""
 		}
-		m.Observe(op, outcome, time.Since(start))
+		m.Observe(op, outcome, took)
 	}
 }
 
@@ -284,7 +289,9 @@ func poolOf(in model.Input) string {
 func (m *Mux) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	m.writeError(context.WithValue(r.Context(), ctxKey{}, reqID), w, "", err, 0)
+	ctx := context.WithValue(r.Context(), ctxKey{}, reqID)
+	code := m.writeError(ctx, w, "", err)
+	m.Logger.DebugContext(ctx, "request refused", "request_id", reqID, "outcome", code)
 }
 
 // call runs a handler, turning a panic into an internal error that carries
@@ -355,13 +362,11 @@ func jsonKind(t reflect.Type) string {
 }
 
 // writeError writes err as the wire error and returns its exception name.
-func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error, took time.Duration) string {
+func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error) string {
 	apiErr, ok := errors.AsType[model.APIError](err)
 	if !ok {
 		m.Logger.ErrorContext(ctx, "internal error", "op", op, "request_id", RequestID(ctx), "err", err)
 		apiErr = &model.InternalErrorException{Message: "Internal server error."}
-	} else {
-		m.Logger.DebugContext(ctx, "request failed", "op", op, "request_id", RequestID(ctx), "type", apiErr.ErrorCode(), "took", took)
 	}
 	fields := map[string]any{}
 	if _, proto := apiErr.(*model.ProtocolError); !proto {

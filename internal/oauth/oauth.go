@@ -33,6 +33,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/config"
@@ -184,8 +185,10 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// middleware gives every request an ID (X-Request-Id) and turns a panic
-// into a logged 500, as a page for browser routes and as JSON otherwise.
+// middleware gives every request an ID (X-Request-Id), logs it at debug
+// level when it ends (method, path, status, duration: never its query or
+// form, which carry codes, passwords and tokens) and turns a panic into a
+// logged 500, as a page for browser routes and as JSON otherwise.
 func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := s.IDs.UUID()
@@ -196,6 +199,15 @@ func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		if browser {
 			setPageHeaders(w.Header())
+		}
+		if log := s.log(); log.Enabled(r.Context(), slog.LevelDebug) {
+			sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+			w = sw
+			start := time.Now()
+			defer func() {
+				log.DebugContext(r.Context(), "hosted request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+					"status", sw.status, "took", time.Since(start))
+			}()
 		}
 		defer func() {
 			if v := recover(); v != nil {
@@ -208,6 +220,20 @@ func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// statusWriter remembers the status a handler wrote, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // cors lets the browsers of CORSOrigins call h, and answers their
 // preflights: the JSON endpoints take no cookies, so no credentials are
