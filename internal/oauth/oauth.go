@@ -38,6 +38,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
 	"github.com/cognate-idp/cognate/internal/ops/signup"
@@ -68,7 +69,11 @@ type Service struct {
 	IDs        ids.Generator
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
-	Log    *slog.Logger
+	// Throttle, when set, counts a request to a hosted endpoint (named as
+	// ratelimit.Limiter.AllowHosted names them) against its rate limit; a
+	// TooManyRequestsException refuses the request.
+	Throttle func(ctx context.Context, endpoint string) error
+	Log      *slog.Logger
 	// CORSOrigins lists the origins browsers may call the token, revocation
 	// and userInfo endpoints from (a single-page app exchanging its code);
 	// "*" allows any.
@@ -140,9 +145,9 @@ func (s *Service) Register(mux *http.ServeMux) {
 		mux.Handle(pattern, s.middleware(true, s.xorigin.Handler(s.onSite(true, h))))
 	}
 	api("POST /oauth2/token", s.token)
-	api("POST /oauth2/revoke", s.revoke)
-	api("GET /oauth2/userInfo", s.userInfo)
-	api("POST /oauth2/userInfo", s.userInfo)
+	api("POST /oauth2/revoke", s.limited("revoke", false, s.revoke))
+	api("GET /oauth2/userInfo", s.limited("userInfo", false, s.userInfo))
+	api("POST /oauth2/userInfo", s.limited("userInfo", false, s.userInfo))
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo"} {
 		mux.Handle("OPTIONS "+path, s.middleware(false, s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
@@ -150,22 +155,22 @@ func (s *Service) Register(mux *http.ServeMux) {
 	}
 	page("GET /oauth2/authorize", s.authorize)
 	page("GET /login", s.loginPage)
-	page("POST /login", s.login)
-	page("POST /newPassword", s.newPassword)
+	page("POST /login", s.limited("login", true, s.login))
+	page("POST /newPassword", s.limited("newPassword", true, s.newPassword))
 	page("GET /signup", s.signupPage)
-	page("POST /signup", s.signup)
-	page("POST /confirmUser", s.confirmUser)
-	page("POST /resendCode", s.resendCode)
+	page("POST /signup", s.limited("signup", true, s.signup))
+	page("POST /confirmUser", s.limited("confirmUser", true, s.confirmUser))
+	page("POST /resendCode", s.limited("resendCode", true, s.resendCode))
 	page("GET /forgotPassword", s.forgotPage)
-	page("POST /forgotPassword", s.forgotPassword)
-	page("POST /confirmForgotPassword", s.confirmForgotPassword)
+	page("POST /forgotPassword", s.limited("forgotPassword", true, s.forgotPassword))
+	page("POST /confirmForgotPassword", s.limited("confirmForgotPassword", true, s.confirmForgotPassword))
 	page("GET /logout", s.logout)
-	page("GET /oauth2/idpresponse", s.idpResponse)
+	page("GET /oauth2/idpresponse", s.limited("idpresponse", true, s.idpResponse))
 	// Sign in with Apple posts its answer from its own site (form_post):
 	// the state cookie, not the cross-origin check, guards this form.
-	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
+	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.limited("idpresponse", true, s.idpResponse))))
 	// SAML providers post their responses the same way (HTTP-POST binding).
-	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.samlResponse)))
+	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.limited("saml2/idpresponse", true, s.samlResponse))))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {
@@ -219,6 +224,45 @@ func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// errThrottled is the OAuth error of a request past its rate limit: HTTP
+// 429 with Retry-After, which OAuth clients and HTTP libraries know to
+// wait on.
+var errThrottled = &Error{Code: "too_many_requests", Description: "Rate exceeded", Status: http.StatusTooManyRequests}
+
+// throttle counts a request to endpoint against its rate limit, and
+// returns errThrottled past it.
+func (s *Service) throttle(ctx context.Context, endpoint string) error {
+	if s.Throttle == nil {
+		return nil
+	}
+	err := s.Throttle(ctx, endpoint)
+	if _, ok := errors.AsType[*model.TooManyRequestsException](err); ok {
+		return errThrottled
+	}
+	return err
+}
+
+// limited counts each request of h against the rate limit of endpoint,
+// and refuses those past it: with a page for browser routes, else with the
+// OAuth error form.
+func (s *Service) limited(endpoint string, browser bool, h func(http.ResponseWriter, *http.Request, *site)) func(http.ResponseWriter, *http.Request, *site) {
+	return func(w http.ResponseWriter, r *http.Request, st *site) {
+		err := s.throttle(r.Context(), endpoint)
+		switch {
+		case err == errThrottled && browser:
+			w.Header().Set("Retry-After", "1")
+			s.errorPage(w, r, http.StatusTooManyRequests, "Too many requests. Please try again in a moment.")
+		case err == errThrottled:
+			w.Header().Set("Retry-After", "1")
+			writeError(w, err)
+		case err != nil:
+			s.internalError(w, r, browser, err)
+		default:
+			h(w, r, st)
+		}
+	}
 }
 
 // statusWriter remembers the status a handler wrote, for the request log.

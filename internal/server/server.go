@@ -197,8 +197,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
+	var limiter *ratelimit.Limiter
 	if cfg.RateLimits {
-		mux.Throttle = (&ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}).Allow
+		limiter = &ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}
+		mux.Throttle = limiter.Allow
 	}
 	(&pools.Service{Deps: deps}).Register(mux)
 	(&clients.Service{Deps: deps}).Register(mux)
@@ -240,6 +242,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	if limiter != nil {
+		hosted.Throttle = limiter.AllowHosted
+	}
 	hosted.Register(root)
 	tlsCerts, err := newCertReloader(cfg, log)
 	if err != nil {
