@@ -137,7 +137,7 @@ func TestHostedEndpoints(t *testing.T) {
 	}
 	// UserAuthentication is untouched by the code grants, then filled by
 	// sign-ins on the pages and refresh grants together.
-	if n := hostedAllowed("login", 100)+hostedAllowed(HostedToken+"refresh_token", 21); n != 120 {
+	if n := hostedAllowed("login", 100) + hostedAllowed(HostedToken+"refresh_token", 21); n != 120 {
 		t.Fatalf("%d of 121 page sign-ins and refresh grants passed, want 120", n)
 	}
 	if n := allowed(t, l, "InitiateAuth", &model.InitiateAuthRequest{}, 1); n != 0 {
