@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -179,6 +183,29 @@ func testPoolReplicaRegions(t *testing.T, db string) {
 	}
 	_, err = pc.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pool, Username: aws.String("bo")})
 	wantErr(t, err, "UserNotFoundException", "")
+
+	// The hosted endpoints of the pool's domain refuse the same writes in
+	// the secondary region.
+	must[*cip.CreateUserPoolDomainOutput](t)(pc.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: pool, Domain: aws.String("regions-e2e")}))
+	hostedPost := func(s *testserver.Server, path string) (int, string) {
+		u, err := url.Parse(s.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := loopbackClient(nil).PostForm("http://regions-e2e.auth.localhost:"+u.Port()+path, url.Values{"client_id": {client}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := hostedPost(west, "/signup"); status != http.StatusForbidden || !strings.Contains(body, "SignUp is not enabled in eu-west-1") {
+		t.Errorf("POST /signup in the secondary region: %d %s", status, body)
+	}
+	if status, _ := hostedPost(east, "/signup"); status == http.StatusForbidden {
+		t.Error("POST /signup refused in the primary region")
+	}
 
 	// A replica's tags are its own.
 	westARN := aws.String("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/" + *pool)

@@ -73,6 +73,10 @@ type Service struct {
 	// ratelimit.Limiter.AllowHosted names them) against its rate limit; a
 	// TooManyRequestsException refuses the request.
 	Throttle func(ctx context.Context, endpoint string) error
+	// Gate, when set, refuses a request to an endpoint (named as for
+	// Throttle) of pool poolID that this server's region does not serve
+	// (a secondary replica's writes): its error is shown to the user.
+	Gate func(ctx context.Context, poolID, endpoint string) error
 	Log      *slog.Logger
 	// CORSOrigins lists the origins browsers may call the token, revocation
 	// and userInfo endpoints from (a single-page app exchanging its code);
@@ -244,11 +248,40 @@ func (s *Service) throttle(ctx context.Context, endpoint string) error {
 	return err
 }
 
-// limited counts each request of h against the rate limit of endpoint,
-// and refuses those past it: with a page for browser routes, else with the
-// OAuth error form.
+// gate asks Gate whether this server serves endpoint for the site's pool.
+func (s *Service) gate(ctx context.Context, st *site, endpoint string) error {
+	if s.Gate == nil {
+		return nil
+	}
+	return s.Gate(ctx, st.domain.PoolID, endpoint)
+}
+
+// refuse answers a request Gate refused: with an error page for browser
+// routes (404 for a pool this region does not have, else 403), else with
+// the OAuth error form.
+func (s *Service) refuse(w http.ResponseWriter, r *http.Request, browser bool, err error) {
+	api, ok := errors.AsType[model.APIError](err)
+	switch {
+	case !ok:
+		s.internalError(w, r, browser, err)
+	case browser && api.ErrorCode() == "ResourceNotFoundException":
+		s.errorPage(w, r, http.StatusNotFound, api.ErrorMessage())
+	case browser:
+		s.errorPage(w, r, http.StatusForbidden, api.ErrorMessage())
+	default:
+		writeError(w, fromCognito(err))
+	}
+}
+
+// limited refuses the requests of h that Gate refuses, then counts each
+// against the rate limit of endpoint and refuses those past it: with a
+// page for browser routes, else with the OAuth error form.
 func (s *Service) limited(endpoint string, browser bool, h func(http.ResponseWriter, *http.Request, *site)) func(http.ResponseWriter, *http.Request, *site) {
 	return func(w http.ResponseWriter, r *http.Request, st *site) {
+		if err := s.gate(r.Context(), st, endpoint); err != nil {
+			s.refuse(w, r, browser, err)
+			return
+		}
 		err := s.throttle(r.Context(), endpoint)
 		switch {
 		case err == errThrottled && browser:

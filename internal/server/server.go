@@ -210,7 +210,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&resourceservers.Service{Deps: deps}).Register(mux)
 	(&terms.Service{Deps: deps}).Register(mux)
 	(&tags.Service{Deps: deps}).Register(mux)
-	(&replicas.Service{Deps: deps}).Register(mux)
+	regions := &replicas.Service{Deps: deps}
+	regions.Register(mux)
 	(&account.Service{Deps: deps}).Register(mux)
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
@@ -245,6 +246,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if limiter != nil {
 		hosted.Throttle = limiter.AllowHosted
 	}
+	hosted.Gate = regions.GateHosted
 	hosted.Register(root)
 	tlsCerts, err := newCertReloader(cfg, log)
 	if err != nil {

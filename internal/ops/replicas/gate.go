@@ -152,3 +152,35 @@ func tokenPool(jwt string) string {
 	}
 	return claims.Iss[i+1:]
 }
+
+// hostedOps are the operations the hosted endpoints stand for, as the Gate
+// judges them: sign-in and its tokens, or the sign-up, confirmation and
+// password writes a secondary does not serve. Federated sign-in is judged
+// as sign-in.
+var hostedOps = map[string]string{
+	"login":                    model.OpInitiateAuth,
+	"token:authorization_code": model.OpInitiateAuth,
+	"token:refresh_token":      model.OpGetTokensFromRefreshToken,
+	"token:client_credentials": model.OpInitiateAuth,
+	"idpresponse":              model.OpInitiateAuth,
+	"saml2/idpresponse":        model.OpInitiateAuth,
+	"revoke":                   model.OpRevokeToken,
+	"userInfo":                 model.OpGetUser,
+	"newPassword":              model.OpChangePassword,
+	"signup":                   model.OpSignUp,
+	"confirmUser":              model.OpConfirmSignUp,
+	"resendCode":               model.OpResendConfirmationCode,
+	"forgotPassword":           model.OpForgotPassword,
+	"confirmForgotPassword":    model.OpConfirmForgotPassword,
+}
+
+// GateHosted is the Gate of the hosted endpoints: a request to endpoint
+// (named as ratelimit.Limiter.AllowHosted names them) of pool poolID's
+// domain is judged as the operation it stands for.
+func (s *Service) GateHosted(ctx context.Context, poolID, endpoint string) error {
+	op, ok := hostedOps[endpoint]
+	if !ok {
+		return nil
+	}
+	return s.Gate(ctx, op, poolID, nil)
+}
