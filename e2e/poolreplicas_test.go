@@ -52,6 +52,22 @@ func TestPoolReplicaOperations(t *testing.T) {
 	_, err = c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: pool, UserPoolTier: types.UserPoolTierTypeLite})
 	wantErr(t, err, tierErr, "eu-west-1")
 
+	// ListUserPools names the regions of each pool's replicas.
+	listed := false
+	for _, p := range must[*cip.ListUserPoolsOutput](t)(c.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})).UserPools {
+		if aws.ToString(p.Id) == *pool {
+			listed = true
+			if d := cmp.Diff([]string{"eu-west-1"}, p.ReplicaRegions); d != "" {
+				t.Errorf("ReplicaRegions (-want +got):\n%s", d)
+			}
+		} else if len(p.ReplicaRegions) != 0 {
+			t.Errorf("pool %s without replicas lists %v", aws.ToString(p.Id), p.ReplicaRegions)
+		}
+	}
+	if !listed {
+		t.Error("ListUserPools does not list the pool")
+	}
+
 	primary := types.UserPoolReplicaType{RegionName: aws.String("us-east-1"), Role: types.ReplicaRoleTypePrimary,
 		Status: types.ReplicaStatusTypeActive, UserPoolArn: aws.String("arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + *pool)}
 	secondary.Status = types.ReplicaStatusTypeInactive

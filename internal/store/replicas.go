@@ -42,4 +42,8 @@ type Replicas interface {
 	// ListReplicas returns a pool's replicas ordered by region and the
 	// cursor of the next page ("" when there is none).
 	ListReplicas(ctx context.Context, poolID string, page Page) ([]Replica, string, error)
+	// ReplicaRegions returns the regions of the replicas of each of pools
+	// that has any, sorted; pools without replicas, or that do not exist,
+	// are absent.
+	ReplicaRegions(ctx context.Context, pools []string) (map[string][]string, error)
 }

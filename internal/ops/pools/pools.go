@@ -282,6 +282,14 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 	if err != nil {
 		return nil, ops.ListError(err, ops.InvalidNextToken, "list pools")
 	}
+	ids := make([]string, len(recs))
+	for i := range recs {
+		ids[i] = recs[i].ID
+	}
+	replicas, err := s.Store.ReplicaRegions(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("replica regions: %w", err)
+	}
 	out := &model.ListUserPoolsResponse{UserPools: []model.UserPoolDescriptionType{}, NextToken: next}
 	for i := range recs {
 		p, err := userpool.Decode(&recs[i])
@@ -291,6 +299,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 		out.UserPools = append(out.UserPools, model.UserPoolDescriptionType{
 			Id: p.ID, Name: p.Name, LambdaConfig: p.Settings.LambdaConfig,
 			CreationDate: model.NewTime(p.CreatedAt), LastModifiedDate: model.NewTime(p.UpdatedAt),
+			ReplicaRegions: replicas[p.ID],
 		})
 	}
 	return out, nil

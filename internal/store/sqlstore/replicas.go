@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -120,4 +122,34 @@ func (s *Store) ListReplicas(ctx context.Context, poolID string, page store.Page
 		return nil, "", s.errorf("list replicas", err)
 	}
 	return list, next, nil
+}
+
+// ReplicaRegions implements store.Replicas.
+func (s *Store) ReplicaRegions(ctx context.Context, pools []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(pools) == 0 {
+		return out, nil
+	}
+	marks := make([]string, len(pools))
+	args := make([]any, len(pools))
+	for i, id := range pools {
+		marks[i], args[i] = fmt.Sprintf("$%d", i+1), id
+	}
+	rows, err := s.c.Read().Query(ctx, "SELECT p.id, r.region FROM pool_replicas r JOIN pools p ON p.pk = r.pool WHERE p.id IN ("+
+		strings.Join(marks, ", ")+") ORDER BY p.id, r.region", args...)
+	if err != nil {
+		return nil, s.errorf("replica regions", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, region string
+		if err := rows.Scan(&id, &region); err != nil {
+			return nil, s.errorf("replica regions", err)
+		}
+		out[id] = append(out[id], region)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("replica regions", err)
+	}
+	return out, nil
 }

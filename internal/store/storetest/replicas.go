@@ -124,6 +124,12 @@ func testListReplicas(t *testing.T, s store.Store) {
 	mustDiff(t, "ListReplicas regions", regions, seen)
 	_, _, err := s.ListReplicas(ctx, other.ID, store.Page{Cursor: cursor, Limit: 3})
 	wantErr(t, err, store.ErrBadCursor, "ListReplicas with another pool's cursor")
+	byPool, err := s.ReplicaRegions(ctx, []string{p.ID, other.ID, "us-east-1_none", newPool(t, s, "us-east-1_noreplicas").ID})
+	noErr(t, err, "ReplicaRegions")
+	mustDiff(t, "ReplicaRegions", map[string][]string{p.ID: regions, other.ID: {"eu-west-1"}}, byPool)
+	byPool, err = s.ReplicaRegions(ctx, nil)
+	noErr(t, err, "ReplicaRegions of no pools")
+	mustDiff(t, "ReplicaRegions of no pools", map[string][]string{}, byPool)
 	none, _, err := s.ListReplicas(ctx, "us-east-1_none", store.Page{Limit: 3})
 	noErr(t, err, "ListReplicas of a missing pool")
 	if len(none) != 0 {
