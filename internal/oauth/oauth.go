@@ -77,7 +77,7 @@ type Service struct {
 	// Throttle) of pool poolID that this server's region does not serve
 	// (a secondary replica's writes): its error is shown to the user.
 	Gate func(ctx context.Context, poolID, endpoint string) error
-	Log      *slog.Logger
+	Log  *slog.Logger
 	// CORSOrigins lists the origins browsers may call the token, revocation
 	// and userInfo endpoints from (a single-page app exchanging its code);
 	// "*" allows any.
