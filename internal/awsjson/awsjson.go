@@ -53,8 +53,9 @@ type Principal interface {
 // Mux routes AWS JSON 1.1 requests to operation handlers. Every operation of
 // the model is routed: one without a handler answers NotImplementedException.
 type Mux struct {
-	// Logger receives one record per failed request, and the cause of every
-	// internal error. Inputs are never logged.
+	// Logger receives one debug record per request (operation, request ID,
+	// outcome, duration) and the cause of every internal error. Inputs are
+	// never logged.
 	Logger *slog.Logger
 	// MaxBody limits request bodies; DefaultMaxBody when zero.
 	MaxBody int64
