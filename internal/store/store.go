@@ -56,6 +56,7 @@ type Store interface {
 	ImportJobs
 	AuthEvents
 	SAMLAssertions
+	WebAuthnCredentials
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back

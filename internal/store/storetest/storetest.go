@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"Codes", testCodes},
 		{"AuthEvents", testAuthEvents},
+		{"WebAuthnCredentials", testWebAuthnCredentials},
 		{"RefreshTokens", testRefreshTokens},
 		{"DeleteExpiredRefreshTokens", testDeleteExpiredRefreshTokens},
 		{"TxCommit", testTxCommit},
