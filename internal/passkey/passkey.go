@@ -253,7 +253,9 @@ type pending struct {
 	RP       RP                   `json:"rp"`
 }
 
-func pendingAAD(poolID, sub string) []byte { return []byte("webauthn registration|" + poolID + "|" + sub) }
+func pendingAAD(poolID, sub string) []byte {
+	return []byte("webauthn registration|" + poolID + "|" + sub)
+}
 
 // BeginRegistration returns the PublicKeyCredentialCreationOptions (in
 // their JSON form) for a new passkey of user u, signed in at app client
