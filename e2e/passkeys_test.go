@@ -9,7 +9,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -327,4 +329,134 @@ func TestPasskeysNotEnabled(t *testing.T) {
 	e.user(t, "lee")
 	_, err = e.c.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: e.accessToken(t, id, "lee")})
 	wantErr(t, err, "WebAuthnConfigurationMissingException", "")
+}
+
+func TestPasswordlessCodes(t *testing.T) {
+	e, id := passwordlessPool(t, types.UserPoolMfaTypeOff)
+	const email, phone = "ola@example.com", "+15550009876"
+	e.user(t, "ola", attr("email", email), attr("email_verified", "true"), attr("phone_number", phone), attr("phone_number_verified", "true"))
+	env := &accountEnv{s: e.s, c: e.c, pool: e.pool, clock: e.clock}
+
+	// EMAIL_OTP preferred: a code by email, with the pool's template.
+	ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola", "PREFERRED_CHALLENGE", "EMAIL_OTP"))
+	if ch.ChallengeName != types.ChallengeNameTypeEmailOtp || ch.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" ||
+		ch.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "o***@e***" {
+		t.Fatalf("EMAIL_OTP challenge %s %v", ch.ChallengeName, ch.ChallengeParameters)
+	}
+	code := env.lastCode(t, email)
+	_, err := e.respond(id, types.ChallengeNameTypeEmailOtp, ch.Session, "USERNAME", "ola", "EMAIL_OTP_CODE", wrongCode(code))
+	wantErr(t, err, "CodeMismatchException", "")
+	out := must[*cip.RespondToAuthChallengeOutput](t)(e.respond(id, types.ChallengeNameTypeEmailOtp, ch.Session, "USERNAME", "ola", "EMAIL_OTP_CODE", code))
+	if out.AuthenticationResult == nil {
+		t.Fatal("no tokens after EMAIL_OTP")
+	}
+	// The code and its session are spent.
+	_, err = e.respond(id, types.ChallengeNameTypeEmailOtp, ch.Session, "USERNAME", "ola", "EMAIL_OTP_CODE", code)
+	wantErr(t, err, "NotAuthorizedException", "")
+
+	// SMS_OTP chosen from SELECT_CHALLENGE, with the admin operations.
+	adm := must[*cip.AdminInitiateAuthOutput](t)(e.c.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(id),
+		AuthFlow: types.AuthFlowTypeUserAuth, AuthParameters: map[string]string{"USERNAME": "ola"}}))
+	if adm.ChallengeName != types.ChallengeNameTypeSelectChallenge ||
+		!slices.Equal(adm.AvailableChallenges, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"}) {
+		t.Fatalf("SELECT_CHALLENGE %s %v", adm.ChallengeName, adm.AvailableChallenges)
+	}
+	adminRespond := func(challenge types.ChallengeNameType, session *string, answers ...string) (*cip.AdminRespondToAuthChallengeOutput, error) {
+		r := map[string]string{"USERNAME": "ola"}
+		for i := 0; i+1 < len(answers); i += 2 {
+			r[answers[i]] = answers[i+1]
+		}
+		return e.c.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(id),
+			ChallengeName: challenge, Session: session, ChallengeResponses: r})
+	}
+	_, err = adminRespond(types.ChallengeNameTypeSelectChallenge, adm.Session, "ANSWER", "WEB_AUTHN")
+	wantErr(t, err, "InvalidParameterException", "AvailableChallenges")
+	sms := must[*cip.AdminRespondToAuthChallengeOutput](t)(adminRespond(types.ChallengeNameTypeSelectChallenge, adm.Session, "ANSWER", "SMS_OTP"))
+	if sms.ChallengeName != types.ChallengeNameTypeSmsOtp || sms.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******9876" {
+		t.Fatalf("SMS_OTP challenge %s %v", sms.ChallengeName, sms.ChallengeParameters)
+	}
+	done := must[*cip.AdminRespondToAuthChallengeOutput](t)(adminRespond(types.ChallengeNameTypeSmsOtp, sms.Session, "SMS_OTP_CODE", env.lastCode(t, phone)))
+	if done.AuthenticationResult == nil {
+		t.Fatal("no tokens after SMS_OTP")
+	}
+
+	// A code expires with its session.
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola", "PREFERRED_CHALLENGE", "EMAIL_OTP"))
+	e.clock.Advance(3 * time.Minute)
+	_, err = e.respond(id, types.ChallengeNameTypeEmailOtp, ch.Session, "USERNAME", "ola", "EMAIL_OTP_CODE", env.lastCode(t, email))
+	wantErr(t, err, "NotAuthorizedException", "expired")
+
+	// A password through SELECT_CHALLENGE.
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola"))
+	out = must[*cip.RespondToAuthChallengeOutput](t)(e.respond(id, types.ChallengeNameTypeSelectChallenge, ch.Session, "USERNAME", "ola", "ANSWER", "PASSWORD", "PASSWORD", signinPassword))
+	if out.AuthenticationResult == nil {
+		t.Fatal("no tokens after SELECT_CHALLENGE PASSWORD")
+	}
+
+	// Wrong codes count toward the lockout, as wrong passwords do.
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola", "PREFERRED_CHALLENGE", "EMAIL_OTP"))
+	code = env.lastCode(t, email)
+	for range 5 {
+		_, err = e.respond(id, types.ChallengeNameTypeEmailOtp, ch.Session, "USERNAME", "ola", "EMAIL_OTP_CODE", wrongCode(code))
+		wantErr(t, err, "CodeMismatchException", "")
+	}
+	_, err = e.respond(id, types.ChallengeNameTypeEmailOtp, ch.Session, "USERNAME", "ola", "EMAIL_OTP_CODE", code)
+	wantErr(t, err, "NotAuthorizedException", "attempts exceeded")
+
+	// An unverified address gets no codes; an unknown user, without
+	// PreventUserExistenceErrors, is UserNotFoundException.
+	e.user(t, "ned", attr("email", "ned@example.com"))
+	if ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ned", "PREFERRED_CHALLENGE", "EMAIL_OTP")); ch.ChallengeName != types.ChallengeNameTypeSelectChallenge ||
+		!slices.Equal(ch.AvailableChallenges, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP"}) {
+		t.Fatalf("unverified email: %s %v", ch.ChallengeName, ch.AvailableChallenges)
+	}
+	_, err = e.userAuth(id, "nobody")
+	wantErr(t, err, "UserNotFoundException", "")
+}
+
+// With MFA required, one-time codes are not a way in: a password (and its
+// second factor) is.
+func TestPasswordlessWithRequiredMFA(t *testing.T) {
+	e, id := passwordlessPool(t, types.UserPoolMfaTypeOn)
+	e.user(t, "mo", attr("email", "mo@example.com"), attr("email_verified", "true"))
+	ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "mo", "PREFERRED_CHALLENGE", "EMAIL_OTP"))
+	if ch.ChallengeName != types.ChallengeNameTypeSelectChallenge || !slices.Equal(ch.AvailableChallenges, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP"}) {
+		t.Fatalf("with MFA on: %s %v", ch.ChallengeName, ch.AvailableChallenges)
+	}
+	next := must[*cip.RespondToAuthChallengeOutput](t)(e.respond(id, types.ChallengeNameTypeSelectChallenge, ch.Session, "USERNAME", "mo", "ANSWER", "PASSWORD", "PASSWORD", signinPassword))
+	if next.ChallengeName != types.ChallengeNameTypeMfaSetup {
+		t.Fatalf("after the password with MFA on: %s", next.ChallengeName)
+	}
+}
+
+// A passkey with user verification stands for both factors where the pool
+// says so (MULTI_FACTOR_WITH_USER_VERIFICATION); otherwise a pool that
+// requires MFA does not offer it.
+func TestPasskeyAsMultiFactor(t *testing.T) {
+	e, id := passwordlessPool(t, types.UserPoolMfaTypeOff)
+	e.user(t, "vi")
+	token := e.accessToken(t, id, "vi")
+	key := newAuthenticator(t)
+	if err := e.completeRegistration(token, key.create(t, e.startRegistration(t, token), "https://example.com", "")); err != nil {
+		t.Fatal(err)
+	}
+	mfa := func(factor types.WebAuthnFactorConfigurationType) {
+		must[*cip.SetUserPoolMfaConfigOutput](t)(e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
+			MfaConfiguration: types.UserPoolMfaTypeOn, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
+			WebAuthnConfiguration: &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("example.com"), FactorConfiguration: factor}}))
+	}
+	mfa(types.WebAuthnFactorConfigurationTypeSingleFactor)
+	if ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "vi")); slices.Contains(ch.AvailableChallenges, types.ChallengeNameTypeWebAuthn) {
+		t.Fatalf("single-factor passkeys offered with MFA on: %v", ch.AvailableChallenges)
+	}
+	mfa(types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification)
+	ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "vi", "PREFERRED_CHALLENGE", "WEB_AUTHN"))
+	if ch.ChallengeName != types.ChallengeNameTypeWebAuthn || !strings.Contains(ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], `"userVerification":"required"`) {
+		t.Fatalf("multi-factor passkey challenge %s %v", ch.ChallengeName, ch.ChallengeParameters)
+	}
+	out := must[*cip.RespondToAuthChallengeOutput](t)(e.respond(id, types.ChallengeNameTypeWebAuthn, ch.Session, "USERNAME", "vi",
+		"CREDENTIAL", key.get(t, ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], "https://example.com")))
+	if out.AuthenticationResult == nil {
+		t.Fatalf("a multi-factor passkey did not complete the sign-in: %s", out.ChallengeName)
+	}
 }
