@@ -241,6 +241,10 @@ func TestPasskeys(t *testing.T) {
 		t.Fatalf("second page %+v", list)
 	}
 
+	if _, f := e.mfaSettings(t, "kim"); !slices.Equal(f.ConfiguredUserAuthFactors, []string{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}) {
+		t.Fatalf("ConfiguredUserAuthFactors %v", f.ConfiguredUserAuthFactors)
+	}
+
 	// Sign in with the passkey as the preferred first factor.
 	ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "kim", "PREFERRED_CHALLENGE", "WEB_AUTHN"))
 	var req struct {

@@ -8,6 +8,7 @@ package mfa
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
@@ -15,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -332,9 +334,10 @@ func Settings(u *store.User) (list []string, preferred string, legacyOptions []m
 }
 
 // firstFactors returns the sign-in factors a user has ready: a password,
-// and the email and SMS codes the pool's sign-in policy allows to a
-// verified address or number.
-func firstFactors(p *userpool.Pool, u *store.User) []string {
+// the email and SMS codes the pool's sign-in policy allows to a verified
+// address or number, and passkeys where the pool allows them and the user
+// has registered one.
+func (s *Service) firstFactors(ctx context.Context, p *userpool.Pool, u *store.User) ([]string, error) {
 	out := []string{}
 	if len(u.Password) > 0 {
 		out = append(out, model.AuthFactorTypePassword)
@@ -349,7 +352,16 @@ func firstFactors(p *userpool.Pool, u *store.User) []string {
 	if slices.Contains(allowed, model.AuthFactorTypeSmsOtp) && u.Attributes["phone_number_verified"] == "true" {
 		out = append(out, model.AuthFactorTypeSmsOtp)
 	}
-	return out
+	if slices.Contains(allowed, model.AuthFactorTypeWebAuthn) && passkey.Enabled(p) {
+		n, err := s.Store.CountWebAuthnCredentials(ctx, u.PoolID, u.Sub)
+		if err != nil {
+			return nil, fmt.Errorf("count passkeys: %w", err)
+		}
+		if n > 0 {
+			out = append(out, model.AuthFactorTypeWebAuthn)
+		}
+	}
+	return out, nil
 }
 
 // GetUserAuthFactors lists the caller's sign-in and MFA factors.
@@ -362,9 +374,13 @@ func (s *Service) GetUserAuthFactors(ctx context.Context, in *model.GetUserAuthF
 	if err != nil {
 		return nil, err
 	}
+	first, err := s.firstFactors(ctx, pr.Pool, pr.User)
+	if err != nil {
+		return nil, err
+	}
 	return &model.GetUserAuthFactorsResponse{
 		Username: pr.User.Username, PreferredMfaSetting: preferred, UserMFASettingList: list,
-		ConfiguredUserAuthFactors: firstFactors(pr.Pool, pr.User),
+		ConfiguredUserAuthFactors: first,
 	}, nil
 }
 
@@ -378,8 +394,12 @@ func (s *Service) AdminGetUserAuthFactors(ctx context.Context, in *model.AdminGe
 	if err != nil {
 		return nil, err
 	}
+	first, err := s.firstFactors(ctx, p, u)
+	if err != nil {
+		return nil, err
+	}
 	return &model.AdminGetUserAuthFactorsResponse{
 		Username: u.Username, PreferredMfaSetting: preferred, UserMFASettingList: list,
-		ConfiguredUserAuthFactors: firstFactors(p, u),
+		ConfiguredUserAuthFactors: first,
 	}, nil
 }
