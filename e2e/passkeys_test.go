@@ -433,12 +433,13 @@ func TestPasswordlessWithRequiredMFA(t *testing.T) {
 	}
 }
 
-// A passkey with user verification stands for both factors where the pool
-// says so (MULTI_FACTOR_WITH_USER_VERIFICATION); otherwise a pool that
-// requires MFA does not offer it.
+// A passkey with user verification stands for both factors for a user
+// with passkey MFA on, in a pool that says so
+// (MULTI_FACTOR_WITH_USER_VERIFICATION); otherwise a pool that requires
+// MFA does not offer passkeys.
 func TestPasskeyAsMultiFactor(t *testing.T) {
 	e, id := passwordlessPool(t, types.UserPoolMfaTypeOff)
-	e.user(t, "vi")
+	e.user(t, "vi", attr("phone_number", "+15550004444"))
 	token := e.accessToken(t, id, "vi")
 	key := newAuthenticator(t)
 	if err := e.completeRegistration(token, key.create(t, e.startRegistration(t, token), "https://example.com", "")); err != nil {
@@ -446,14 +447,30 @@ func TestPasskeyAsMultiFactor(t *testing.T) {
 	}
 	mfa := func(factor types.WebAuthnFactorConfigurationType) {
 		must[*cip.SetUserPoolMfaConfigOutput](t)(e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
-			MfaConfiguration: types.UserPoolMfaTypeOn, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
+			MfaConfiguration: types.UserPoolMfaTypeOn, SmsMfaConfiguration: &types.SmsMfaConfigType{SmsConfiguration: smsConfig},
 			WebAuthnConfiguration: &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("example.com"), FactorConfiguration: factor}}))
 	}
+	prefs := func(sms bool) error {
+		_, err := e.c.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(e.pool), Username: aws.String("vi"),
+			SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: sms}, WebAuthnMfaSettings: &types.WebAuthnMfaSettingsType{Enabled: true}})
+		return err
+	}
+	offered := func() bool {
+		return slices.Contains(must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "vi")).AvailableChallenges, types.ChallengeNameTypeWebAuthn)
+	}
 	mfa(types.WebAuthnFactorConfigurationTypeSingleFactor)
-	if ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "vi")); slices.Contains(ch.AvailableChallenges, types.ChallengeNameTypeWebAuthn) {
-		t.Fatalf("single-factor passkeys offered with MFA on: %v", ch.AvailableChallenges)
+	wantErr(t, prefs(true), "InvalidParameterException", "MULTI_FACTOR_WITH_USER_VERIFICATION")
+	if offered() {
+		t.Fatal("single-factor passkeys offered with MFA on")
 	}
 	mfa(types.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification)
+	if offered() {
+		t.Fatal("passkeys offered with MFA on to a user without passkey MFA")
+	}
+	wantErr(t, prefs(false), "InvalidParameterException", "another MFA factor")
+	if err := prefs(true); err != nil {
+		t.Fatal(err)
+	}
 	ch := must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "vi", "PREFERRED_CHALLENGE", "WEB_AUTHN"))
 	if ch.ChallengeName != types.ChallengeNameTypeWebAuthn || !strings.Contains(ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], `"userVerification":"required"`) {
 		t.Fatalf("multi-factor passkey challenge %s %v", ch.ChallengeName, ch.ChallengeParameters)

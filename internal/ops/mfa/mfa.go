@@ -176,8 +176,11 @@ func deref(b *bool) bool { return b != nil && *b }
 // of the user. A factor left out is unchanged; PreferredMfa turns the
 // factor on and makes it the only preferred one.
 func (s *Service) setPreference(ctx context.Context, p *userpool.Pool, u *store.User, prefs []preference, webAuthn *model.WebAuthnMfaSettingsType) error {
-	if webAuthn != nil && deref(webAuthn.Enabled) {
-		return invalid("User has no passkey registered to turn on WEB_AUTHN MFA")
+	passkeyMFA := webAuthn != nil && deref(webAuthn.Enabled)
+	if passkeyMFA {
+		if err := s.checkPasskeyMFA(ctx, p, u); err != nil {
+			return err
+		}
 	}
 	for _, pr := range prefs {
 		if pr.factor == userpool.FactorEmail && pr.given && (pr.enabled || pr.preferred) {
@@ -209,9 +212,36 @@ func (s *Service) setPreference(ctx context.Context, p *userpool.Pool, u *store.
 				st.PreferredMFA = ""
 			}
 		}
+		if webAuthn != nil {
+			st.WebAuthnMFA = passkeyMFA
+		}
+		if st.WebAuthnMFA && len(st.MFA) == 0 {
+			return invalid("Passkey MFA needs another MFA factor (SMS, email or a software token) turned on for the user, so that they cannot be locked out")
+		}
 		return nil
 	})
 	return err
+}
+
+// checkPasskeyMFA returns Cognito's error for turning passkey MFA on for a
+// user: the pool's passkeys must count as two factors
+// (MULTI_FACTOR_WITH_USER_VERIFICATION), and the user must have a passkey.
+func (s *Service) checkPasskeyMFA(ctx context.Context, p *userpool.Pool, u *store.User) error {
+	m, err := userpool.LoadMFA(ctx, s.Store, p)
+	if err != nil {
+		return err
+	}
+	if m.WebAuthn == nil || m.WebAuthn.FactorConfiguration != model.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification {
+		return invalid("Passkey MFA needs the user pool's WebAuthnConfiguration FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION")
+	}
+	n, err := s.Store.CountWebAuthnCredentials(ctx, u.PoolID, u.Sub)
+	if err != nil {
+		return fmt.Errorf("count passkeys: %w", err)
+	}
+	if n == 0 {
+		return invalid("User has no passkey registered to turn on WEB_AUTHN MFA")
+	}
+	return nil
 }
 
 // canEnable returns Cognito's error for turning a factor on for a user who

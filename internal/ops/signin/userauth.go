@@ -101,8 +101,8 @@ func (s *Service) userAuth(ctx context.Context, r *request) (*outcome, error) {
 // password; a verified email address or phone number for one-time codes; a
 // registered passkey). One-time codes are not offered where a second
 // factor would be due (MFA required, or on for the user), and passkeys in a
-// pool that requires MFA only when a passkey with user verification counts
-// as two factors.
+// pool that requires MFA only to users whose passkeys count as two factors
+// (passkey MFA on, in a pool with MULTI_FACTOR_WITH_USER_VERIFICATION).
 func (s *Service) availableFactors(ctx context.Context, r *request, u *store.User) ([]string, error) {
 	p := r.client.Pool
 	allowed := allowedFirstFactors(p)
@@ -127,18 +127,18 @@ func (s *Service) availableFactors(ctx context.Context, r *request, u *store.Use
 		if err != nil {
 			return nil, fmt.Errorf("count passkeys: %w", err)
 		}
-		if n > 0 {
-			ok := !mfaOn
-			if mfaOn {
-				rp, err := s.Passkeys.RelyingParty(ctx, p)
-				ok = err == nil && rp.MultiFactor
-			}
-			if ok {
-				out = append(out, factorWebAuthn)
-			}
+		if n > 0 && (!mfaOn || st.WebAuthnMFA && s.passkeyMFA(ctx, p)) {
+			out = append(out, factorWebAuthn)
 		}
 	}
 	return out, nil
+}
+
+// passkeyMFA reports whether the pool's passkeys may count as two factors
+// (MULTI_FACTOR_WITH_USER_VERIFICATION).
+func (s *Service) passkeyMFA(ctx context.Context, p *userpool.Pool) bool {
+	rp, err := s.Passkeys.RelyingParty(ctx, p)
+	return err == nil && rp.MultiFactor
 }
 
 // simulatedSelect answers USER_AUTH for a user that does not exist, in a
@@ -197,8 +197,12 @@ func (s *Service) startFactor(ctx context.Context, r *request, u *store.User, fa
 		if err != nil {
 			return nil, err
 		}
-		mfaOn := p.Settings.MfaConfiguration == model.UserPoolMfaTypeOn
-		opts, a, err := s.Passkeys.BeginLogin(ctx, p, u, mfaOn && rp.MultiFactor)
+		st, err := authn.ReadState(u)
+		if err != nil {
+			return nil, err
+		}
+		// A passkey that stands for two factors must verify the user.
+		opts, a, err := s.Passkeys.BeginLogin(ctx, p, u, rp.MultiFactor && st.WebAuthnMFA)
 		if err != nil {
 			return nil, err
 		}
@@ -288,14 +292,18 @@ func (s *Service) respondFirstFactor(ctx context.Context, r *request, u *store.U
 		if err != nil {
 			return nil, err
 		}
-		return s.afterPasswordless(ctx, r, u, a.RP.MultiFactor && verified)
+		st, err := authn.ReadState(u)
+		if err != nil {
+			return nil, err
+		}
+		return s.afterPasswordless(ctx, r, u, a.RP.MultiFactor && st.WebAuthnMFA && verified)
 	}
 	return nil, invalid("Challenge %s is not supported", r.flow)
 }
 
 // afterPasswordless finishes a sign-in whose passwordless first factor is
-// in. A one-time code, or a passkey with user verification in a pool where
-// that counts as two factors, completes it; after a single-factor passkey
+// in. A one-time code, or a passkey with user verification for a user
+// whose passkeys count as two factors, completes it; after a single-factor passkey
 // the second factor the pool and the user call for follows, as after a
 // password.
 func (s *Service) afterPasswordless(ctx context.Context, r *request, u *store.User, complete bool) (*outcome, error) {
