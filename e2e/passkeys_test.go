@@ -481,3 +481,34 @@ func TestPasskeyAsMultiFactor(t *testing.T) {
 		t.Fatalf("a multi-factor passkey did not complete the sign-in: %s", out.ChallengeName)
 	}
 }
+
+// Without a configured RelyingPartyId the relying party is the pool's
+// prefix domain's host; a custom domain, once the pool has one, is the
+// relying party whatever is configured, as Cognito requires for managed
+// login.
+func TestPasskeyRelyingParty(t *testing.T) {
+	e := newSigninEnv(t, &cip.CreateUserPoolInput{UserPoolTier: types.UserPoolTierTypeEssentials,
+		Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeWebAuthn}}}})
+	id := aws.ToString(e.client(t, nil).ClientId)
+	e.user(t, "rae")
+	token := e.accessToken(t, id, "rae")
+	must[*cip.CreateUserPoolDomainOutput](t)(e.c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(e.pool), Domain: aws.String("rae-login")}))
+	if rp := e.startRegistration(t, token)["rp"].(map[string]any)["id"]; rp != "rae-login.auth.localhost" {
+		t.Fatalf("relying party of a prefix domain: %v", rp)
+	}
+	must[*cip.SetUserPoolMfaConfigOutput](t)(e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
+		WebAuthnConfiguration: &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("example.com")}}))
+	if rp := e.startRegistration(t, token)["rp"].(map[string]any)["id"]; rp != "example.com" {
+		t.Fatalf("configured relying party: %v", rp)
+	}
+	must[*cip.CreateUserPoolDomainOutput](t)(e.c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(e.pool),
+		Domain: aws.String("login.example.com"), ManagedLoginVersion: aws.Int32(2), CustomDomainConfig: &types.CustomDomainConfigType{CertificateArn: aws.String(certARN)}}))
+	opts := e.startRegistration(t, token)
+	if rp := opts["rp"].(map[string]any)["id"]; rp != "login.example.com" {
+		t.Fatalf("relying party with a custom domain: %v", rp)
+	}
+	// Its managed login pages, at the custom domain, may register.
+	if err := e.completeRegistration(token, newAuthenticator(t).create(t, opts, "https://login.example.com", "")); err != nil {
+		t.Fatal(err)
+	}
+}
