@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/document"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/cognate-idp/cognate/internal/srp"
 )
 
 var b64 = base64.RawURLEncoding
@@ -397,6 +399,21 @@ func TestPasswordlessCodes(t *testing.T) {
 		t.Fatal("no tokens after SELECT_CHALLENGE PASSWORD")
 	}
 
+	// PASSWORD_SRP through SELECT_CHALLENGE leads to PASSWORD_VERIFIER.
+	cl, err := srp.NewClient(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola"))
+	pv := must[*cip.RespondToAuthChallengeOutput](t)(e.respond(id, types.ChallengeNameTypeSelectChallenge, ch.Session, "USERNAME", "ola", "ANSWER", "PASSWORD_SRP", "SRP_A", cl.A()))
+	if pv.ChallengeName != types.ChallengeNameTypePasswordVerifier {
+		t.Fatalf("after SELECT_CHALLENGE PASSWORD_SRP: %s", pv.ChallengeName)
+	}
+	srpDone := must[*cip.RespondToAuthChallengeOutput](t)(e.answerSRP(t, id, cl, &cip.InitiateAuthOutput{ChallengeParameters: pv.ChallengeParameters, Session: pv.Session}, signinPassword))
+	if srpDone.AuthenticationResult == nil {
+		t.Fatal("no tokens after PASSWORD_SRP")
+	}
+
 	// Wrong codes count toward the lockout, as wrong passwords do.
 	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola", "PREFERRED_CHALLENGE", "EMAIL_OTP"))
 	code = env.lastCode(t, email)
@@ -416,6 +433,19 @@ func TestPasswordlessCodes(t *testing.T) {
 	}
 	_, err = e.userAuth(id, "nobody")
 	wantErr(t, err, "UserNotFoundException", "")
+
+	// With PreventUserExistenceErrors an unknown user looks like one with
+	// a password only, and fails as a wrong password does.
+	hidden := aws.ToString(e.client(t, func(in *cip.CreateUserPoolClientInput) {
+		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserAuth}
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}).ClientId)
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(hidden, "nobody"))
+	if ch.ChallengeName != types.ChallengeNameTypeSelectChallenge || !slices.Equal(ch.AvailableChallenges, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP"}) {
+		t.Fatalf("unknown user: %s %v", ch.ChallengeName, ch.AvailableChallenges)
+	}
+	_, err = e.respond(hidden, types.ChallengeNameTypeSelectChallenge, ch.Session, "USERNAME", "nobody", "ANSWER", "PASSWORD", "PASSWORD", signinPassword)
+	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password")
 }
 
 // With MFA required, one-time codes are not a way in: a password (and its
