@@ -317,14 +317,7 @@ func errChallengeNotFound() error {
 // takePending spends the user's registration challenge: of two requests
 // racing to complete one registration, one gets it.
 func (s *Service) takePending(ctx context.Context, u *store.User) (*pending, error) {
-	c, err := s.Store.GetCode(ctx, u.PoolID, u.Sub, purposeRegistration)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errChallengeNotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get registration challenge: %w", err)
-	}
-	err = s.Store.DeleteCode(ctx, u.PoolID, u.Sub, purposeRegistration)
+	c, err := s.Store.TakeCode(ctx, u.PoolID, u.Sub, purposeRegistration)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errChallengeNotFound()
 	}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SAMLAssertions", testSAMLAssertions},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"Codes", testCodes},
+		{"TakeCode", testTakeCode},
 		{"AuthEvents", testAuthEvents},
 		{"WebAuthnCredentials", testWebAuthnCredentials},
 		{"RefreshTokens", testRefreshTokens},
