@@ -219,7 +219,9 @@ func TestPasskeys(t *testing.T) {
 	}
 	wantErr(t, e.completeRegistration(token, reg), "WebAuthnChallengeNotFoundException", "")
 
-	// A second passkey; the first is excluded from its options.
+	// A second passkey, a minute later (passkeys are listed oldest first);
+	// the first is excluded from its options.
+	e.clock.Advance(time.Minute)
 	second := newAuthenticator(t)
 	opts = e.startRegistration(t, token)
 	if ex, _ := opts["excludeCredentials"].([]any); len(ex) != 1 || ex[0].(map[string]any)["id"] != b64.EncodeToString(key.id) {
