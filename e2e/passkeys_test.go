@@ -32,6 +32,8 @@ type authenticator struct {
 	id     []byte
 	count  uint32
 	handle []byte
+	// noUV makes the authenticator skip user verification.
+	noUV bool
 }
 
 func newAuthenticator(t *testing.T) *authenticator {
@@ -87,7 +89,11 @@ func (a *authenticator) create(t *testing.T, opts map[string]any, origin, rpID s
 	attested := make([]byte, 16) // AAGUID: none
 	attested = binary.BigEndian.AppendUint16(attested, uint16(len(a.id)))
 	attested = append(append(attested, a.id...), cose...)
-	att, err := enc.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": a.authData(rpID, flagUP|flagUV|flagAT, attested)})
+	flags := byte(flagUP | flagUV | flagAT)
+	if a.noUV {
+		flags &^= flagUV
+	}
+	att, err := enc.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": a.authData(rpID, flags, attested)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +120,11 @@ func (a *authenticator) get(t *testing.T, optsJSON, origin string) string {
 	}
 	a.count++
 	cd, _ := json.Marshal(map[string]any{"type": "webauthn.get", "challenge": opts.Challenge, "origin": origin, "crossOrigin": false})
-	ad := a.authData(opts.RPID, flagUP|flagUV, nil)
+	flags := byte(flagUP | flagUV)
+	if a.noUV {
+		flags &^= flagUV
+	}
+	ad := a.authData(opts.RPID, flags, nil)
 	cdHash := sha256.Sum256(cd)
 	digest := sha256.Sum256(append(slices.Clone(ad), cdHash[:]...))
 	sig, err := ecdsa.SignASN1(rand.Reader, a.key, digest[:])
@@ -208,6 +218,11 @@ func TestPasskeys(t *testing.T) {
 	wantErr(t, e.completeRegistration(token, key.create(t, opts, origin, "")), "WebAuthnChallengeNotFoundException", "")
 	opts = e.startRegistration(t, token)
 	wantErr(t, e.completeRegistration(token, key.create(t, opts, origin, "other.example")), "WebAuthnRelyingPartyMismatchException", "")
+	// The pool requires user verification.
+	opts = e.startRegistration(t, token)
+	lax := newAuthenticator(t)
+	lax.noUV = true
+	wantErr(t, e.completeRegistration(token, lax.create(t, opts, origin, "")), "WebAuthnCredentialNotSupportedException", "user verification")
 	// The registration belongs to the app client that started it.
 	opts = e.startRegistration(t, token)
 	wantErr(t, e.completeRegistration(e.accessToken(t, other, "kim"), key.create(t, opts, origin, "")), "WebAuthnClientMismatchException", "")
@@ -277,6 +292,12 @@ func TestPasskeys(t *testing.T) {
 	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "kim", "PREFERRED_CHALLENGE", "WEB_AUTHN"))
 	_, err = e.respond(id, types.ChallengeNameTypeWebAuthn, ch.Session, "USERNAME", "kim", "CREDENTIAL", key.get(t, ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], "https://example.org"))
 	wantErr(t, err, "NotAuthorizedException", "origin")
+	// The pool requires user verification at sign-in too.
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "kim", "PREFERRED_CHALLENGE", "WEB_AUTHN"))
+	unverified := *key
+	unverified.noUV = true
+	_, err = e.respond(id, types.ChallengeNameTypeWebAuthn, ch.Session, "USERNAME", "kim", "CREDENTIAL", unverified.get(t, ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], origin))
+	wantErr(t, err, "NotAuthorizedException", "Incorrect passkey")
 	// A cloned authenticator, whose counter falls behind, is refused.
 	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "kim", "PREFERRED_CHALLENGE", "WEB_AUTHN"))
 	clone := *key
