@@ -84,6 +84,8 @@ type request struct {
 	// ip is the user's IP address as the request's context data gives it,
 	// for the auth event history.
 	ip string
+	// firstFactor marks the answer to a USER_AUTH first factor challenge.
+	firstFactor bool
 }
 
 func invalid(format string, args ...any) error {
@@ -566,6 +568,7 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 		return nil, invalid("Invalid challenge name for the session: expected %s", sess.Data.Challenge)
 	}
 	if sess.Data.FirstFactor {
+		r.firstFactor = true
 		return s.respondFirstFactor(ctx, r, u, sess)
 	}
 	switch r.flow {
