@@ -422,6 +422,20 @@ func TestPasswordlessCodes(t *testing.T) {
 		t.Fatal("no tokens after SELECT_CHALLENGE PASSWORD")
 	}
 
+	// PREFERRED_CHALLENGE PASSWORD without the password: the PASSWORD
+	// challenge asks for it.
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola", "PREFERRED_CHALLENGE", "PASSWORD"))
+	if ch.ChallengeName != types.ChallengeNameTypePassword {
+		t.Fatalf("PREFERRED_CHALLENGE PASSWORD: %s", ch.ChallengeName)
+	}
+	_, err = e.respond(id, types.ChallengeNameTypePassword, ch.Session, "USERNAME", "ola", "PASSWORD", "Wrong-passw0rd!")
+	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password")
+	ch = must[*cip.InitiateAuthOutput](t)(e.userAuth(id, "ola", "PREFERRED_CHALLENGE", "PASSWORD"))
+	out = must[*cip.RespondToAuthChallengeOutput](t)(e.respond(id, types.ChallengeNameTypePassword, ch.Session, "USERNAME", "ola", "PASSWORD", signinPassword))
+	if out.AuthenticationResult == nil {
+		t.Fatal("no tokens after the PASSWORD challenge")
+	}
+
 	// PASSWORD_SRP through SELECT_CHALLENGE leads to PASSWORD_VERIFIER.
 	cl, err := srp.NewClient(rand.Reader)
 	if err != nil {

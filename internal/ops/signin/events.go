@@ -32,10 +32,11 @@ func contextIP(d *model.ContextDataType) string {
 // passwordless first factor).
 func stepOf(r *request) (name string, first, ok bool) {
 	if r.firstFactor {
-		// Of the USER_AUTH first factors, only a password answered to
-		// SELECT_CHALLENGE is recorded; the event history has no step for
+		// Of the USER_AUTH first factors, only a password (answered to
+		// SELECT_CHALLENGE or PASSWORD) is recorded; the event history has no step for
 		// one-time codes and passkeys.
-		return model.ChallengeNamePassword, true, r.flow == model.ChallengeNameTypeSelectChallenge && r.params["ANSWER"] == factorPassword
+		return model.ChallengeNamePassword, true, r.flow == model.ChallengeNameTypePassword ||
+			r.flow == model.ChallengeNameTypeSelectChallenge && r.params["ANSWER"] == factorPassword
 	}
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth, model.AuthFlowTypeAdminUserPasswordAuth, model.AuthFlowTypeAdminNoSrpAuth,

@@ -87,7 +87,7 @@ func (s *Service) userAuth(ctx context.Context, r *request) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if slices.Contains(available, preferred) && preferred != factorPassword && preferred != factorPasswordSRP {
+	if slices.Contains(available, preferred) {
 		return s.startFactor(ctx, r, u, preferred)
 	}
 	if len(available) == 0 {
@@ -168,8 +168,8 @@ func (s *Service) selectChallenge(ctx context.Context, r *request, u *store.User
 	return &outcome{challenge: model.ChallengeNameTypeSelectChallenge, session: session, params: map[string]string{"USERNAME": u.Username}, available: available}, nil
 }
 
-// startFactor starts a passwordless first factor: it sends a one-time code
-// by email or SMS, or asks for a passkey.
+// startFactor starts a first factor: it asks for the password (or SRP_A),
+// sends a one-time code by email or SMS, or asks for a passkey.
 func (s *Service) startFactor(ctx context.Context, r *request, u *store.User, factor string) (*outcome, error) {
 	p := r.client.Pool
 	if err := s.Auth.Triggers().PreAuthentication(ctx, event(r, u, "PreAuthentication_Authentication")); err != nil {
@@ -178,6 +178,9 @@ func (s *Service) startFactor(ctx context.Context, r *request, u *store.User, fa
 	data := &authn.SessionData{Challenge: factor, Username: u.Username, FirstFactor: true}
 	params := map[string]string{"USERNAME": u.Username}
 	switch factor {
+	case factorPassword, factorPasswordSRP:
+		// PREFERRED_CHALLENGE without the PASSWORD or SRP_A: the answer
+		// to the PASSWORD or PASSWORD_SRP challenge gives it.
 	case factorEmailOTP, factorSMSOTP:
 		m, err := userpool.LoadMFA(ctx, s.Store, p)
 		if err != nil {
@@ -224,7 +227,8 @@ func (s *Service) startFactor(ctx context.Context, r *request, u *store.User, fa
 }
 
 // respondFirstFactor runs the answer to a USER_AUTH challenge:
-// SELECT_CHALLENGE, or the EMAIL_OTP, SMS_OTP or WEB_AUTHN it led to.
+// SELECT_CHALLENGE, or the PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or
+// WEB_AUTHN it (or PREFERRED_CHALLENGE) led to.
 func (s *Service) respondFirstFactor(ctx context.Context, r *request, u *store.User, sess *authn.Session) (*outcome, error) {
 	if !u.Enabled {
 		return nil, authn.ErrUserDisabled()
@@ -258,6 +262,23 @@ func (s *Service) respondFirstFactor(ctx context.Context, r *request, u *store.U
 			return s.startSRP(ctx, r)
 		}
 		return s.startFactor(ctx, r, u, answer)
+	case model.ChallengeNameTypePassword:
+		pw, err := param(r.params, "PASSWORD")
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Auth.Consume(ctx, sess); err != nil {
+			return nil, err
+		}
+		return s.checkPassword(ctx, r, u.Username, pw)
+	case model.ChallengeNameTypePasswordSrp:
+		if _, err := param(r.params, "SRP_A"); err != nil {
+			return nil, err
+		}
+		if err := s.Auth.Consume(ctx, sess); err != nil {
+			return nil, err
+		}
+		return s.startSRP(ctx, r)
 	case model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSmsOtp:
 		name := "EMAIL_OTP_CODE"
 		if r.flow == model.ChallengeNameTypeSmsOtp {
