@@ -119,7 +119,7 @@ func BenchmarkSignInSRP(b *testing.B) {
 		}
 	}
 	signIn := func() error {
-		sc, err := srp.NewClient(crand.Reader)
+		sc, err := srp.NewLoadClient(crand.Reader)
 		if err != nil {
 			return err
 		}
