@@ -63,6 +63,7 @@ type config struct {
 	Keep            bool
 	JSON            bool
 	AllowRemote     bool
+	CPUProfile      string
 }
 
 // Main runs `cognate-bench` with args (the arguments after the command
@@ -107,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the user pool the bench created instead of deleting it")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of text")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow an endpoint that is not on loopback")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the tool itself during the timed workload run to `file` (go tool pprof)")
 	if err := ParseFlags(fs, args, stderr); err != nil {
 		return config{}, err
 	}
