@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -120,6 +121,28 @@ func (e *Endpoints) Invoke(ctx context.Context, function string, event []byte) (
 		return nil, functionError(body)
 	}
 	return body, nil
+}
+
+// InvokeAsync implements AsyncInvoker: a function with an endpoint is
+// POSTed to in the background (one attempt of DefaultTimeout, a failure
+// logged); the rest go to Next.
+func (e *Endpoints) InvokeAsync(ctx context.Context, function string, event []byte) error {
+	if _, ok := e.URL(function); !ok {
+		if a, ok := e.Next.(AsyncInvoker); ok {
+			return a.InvokeAsync(ctx, function, event)
+		}
+		if e.Next == nil {
+			return fmt.Errorf("no endpoint for function %s: %w", function, ErrNoInvoker)
+		}
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTimeout)
+		defer cancel()
+		if _, err := e.Invoke(ctx, function, event); err != nil {
+			slog.WarnContext(ctx, "asynchronous invocation failed", "function", function, "err", err)
+		}
+	}()
+	return nil
 }
 
 // FunctionsFile is the file of per-function endpoints
