@@ -12,6 +12,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognate-idp/cognate/internal/kmscrypt/kmstest"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/testserver"
@@ -30,6 +31,9 @@ type triggerEnv struct {
 	*signinEnv
 	fake   *lambdatest.Server
 	client string
+	// kms is the KMS stand-in the server encrypts custom senders' codes
+	// through (--kms-endpoint).
+	kms string
 }
 
 func newTriggerEnv(t *testing.T, in *cip.CreateUserPoolInput, fake *lambdatest.Server) *triggerEnv {
@@ -40,9 +44,10 @@ func newTriggerEnv(t *testing.T, in *cip.CreateUserPoolInput, fake *lambdatest.S
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	cfg := testserver.NewConfig(t)
 	cfg.LambdaEndpoint = fake.URL
+	cfg.KMSEndpoint = kmstest.Start(t)
 	clock := testserver.NewClock(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
 	s := testserver.StartWith(t, cfg, server.Options{Now: clock.Now})
-	e := &triggerEnv{signinEnv: &signinEnv{s: s, c: s.Client, clock: clock, pool: aws.ToString(newPool(t, s.Client, in).Id)}, fake: fake}
+	e := &triggerEnv{signinEnv: &signinEnv{s: s, c: s.Client, clock: clock, pool: aws.ToString(newPool(t, s.Client, in).Id)}, fake: fake, kms: cfg.KMSEndpoint}
 	e.client = aws.ToString(e.signinEnv.client(t, func(in *cip.CreateUserPoolClientInput) {
 		in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowCustomAuth)
 	}).ClientId)

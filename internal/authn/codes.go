@@ -193,6 +193,18 @@ type Outgoing struct {
 	Message triggers.Message
 	// To are the destinations, one per medium.
 	To []Delivery
+	// ClientID is the app client of the request, for the triggers' events
+	// (empty for admin operations).
+	ClientID string
+}
+
+// Via sets the app client the message was asked for through; nil stays
+// nil.
+func (o *Outgoing) Via(clientID string) *Outgoing {
+	if o != nil {
+		o.ClientID = clientID
+	}
+	return o
 }
 
 // Deliver sends messages after their codes are stored: a medium for which
@@ -211,7 +223,7 @@ func (s *Service) Deliver(ctx context.Context, outs ...*Outgoing) error {
 		if o == nil {
 			continue
 		}
-		ev := &triggers.Event{PoolID: o.Pool.ID, Username: o.User.Username, Attributes: o.User.Attributes, ClientMetadata: o.Metadata,
+		ev := &triggers.Event{PoolID: o.Pool.ID, ClientID: o.ClientID, Username: o.User.Username, Attributes: o.User.Attributes, ClientMetadata: o.Metadata,
 			Source: o.Source, Config: o.Pool.Settings.LambdaConfig, Status: o.User.Status}
 		var rest []Delivery
 		for _, d := range o.To {

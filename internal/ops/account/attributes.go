@@ -220,7 +220,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 				return err
 			}
 			details = append(details, *det)
-			outgoing = append(outgoing, msg)
+			outgoing = append(outgoing, msg.Via(c.Client.ID()))
 		}
 		return nil
 	})
@@ -323,7 +323,7 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Auth.Deliver(ctx, out); err != nil {
+	if err := s.Auth.Deliver(ctx, out.Via(c.Client.ID())); err != nil {
 		return nil, err
 	}
 	return &model.GetUserAttributeVerificationCodeResponse{CodeDeliveryDetails: details}, nil

@@ -194,7 +194,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Auth.Deliver(ctx, out); err != nil {
+	if err := s.Auth.Deliver(ctx, out.Via(c.ID())); err != nil {
 		return nil, err
 	}
 	s.Auth.RecordPass(ctx, p, u, model.EventTypeForgotpassword, in.UserContextData)

@@ -215,7 +215,7 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Auth.Deliver(ctx, out); err != nil {
+	if err := s.Auth.Deliver(ctx, out.Via(c.ID())); err != nil {
 		return nil, err
 	}
 	if status == model.UserStatusTypeConfirmed {
@@ -416,7 +416,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Auth.Deliver(ctx, out); err != nil {
+	if err := s.Auth.Deliver(ctx, out.Via(c.ID())); err != nil {
 		return nil, err
 	}
 	s.Auth.RecordPass(ctx, p, u, model.EventTypeResendcode, in.UserContextData)
