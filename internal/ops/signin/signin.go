@@ -36,6 +36,8 @@ import (
 // Service serves the sign-in operations.
 type Service struct {
 	ops.Deps
+	// phantoms are the custom authentications of unknown users.
+	phantoms phantoms
 }
 
 // Register mounts the operations on m.
@@ -79,6 +81,9 @@ type request struct {
 	// ip is the user's IP address as the request's context data gives it,
 	// for the auth event history.
 	ip string
+	// userNotFound marks a custom authentication of a user who does not
+	// exist (PreventUserExistenceErrors): the triggers' events say so.
+	userNotFound bool
 }
 
 func invalid(format string, args ...any) error {
@@ -177,7 +182,7 @@ func event(r *request, u *store.User, source string) *triggers.Event {
 	return &triggers.Event{
 		PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: u.Username,
 		Attributes: u.Attributes, ClientMetadata: r.metadata, Source: source,
-		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status,
+		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status, UserNotFound: r.userNotFound,
 	}
 }
 
@@ -532,6 +537,11 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 	if !r.hosted {
 		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 			return nil, err
+		}
+	}
+	if r.flow == model.ChallengeNameTypeCustomChallenge && c.PreventsUserExistenceErrors() {
+		if ph := s.phantoms.take(rawSession, c.Pool.ID, c.ID(), name, s.Now()); ph != nil {
+			return s.answerPhantom(ctx, r, ph)
 		}
 	}
 	if rawSession == "" && r.flow == model.ChallengeNameTypePasswordVerifier {
