@@ -54,7 +54,7 @@ func (a *AWSLambda) Invoke(ctx context.Context, function string, event []byte) (
 	return out.Payload, nil
 }
 
-// InvokeAsync implements AsyncInvoker: the event is queued with the Event
+// InvokeAsync implements Invoker: the event is queued with the Event
 // invocation type, and Lambda runs the function (and retries it) later.
 func (a *AWSLambda) InvokeAsync(ctx context.Context, function string, event []byte) error {
 	_, err := a.client.Invoke(ctx, &lambda.InvokeInput{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,13 +11,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/kmscrypt"
 	"github.com/cognate-idp/cognate/internal/model"
 )
-
-// AsyncInvoker queues an event for a function without waiting for its
-// answer, as Lambda's Event invocation type does. An Invoker that is not
-// one is called in the background instead.
-type AsyncInvoker interface {
-	InvokeAsync(ctx context.Context, function string, event []byte) error
-}
 
 // senderFunction returns the custom sender trigger for a medium, its name
 // in Cognito's messages and sources, and the request type of its events.
@@ -70,31 +62,8 @@ func (l *Lambda) CustomSender(ctx context.Context, e *Event, medium, code string
 	if err != nil {
 		return true, fmt.Errorf("encode %s event: %w", trigger, err)
 	}
-	if err := l.invokeAsync(ctx, fn, payload); err != nil {
-		var fe *FunctionError
-		if errors.As(err, &fe) {
-			return true, &model.UserLambdaValidationException{Message: fmt.Sprintf("%s failed with error %s.", trigger, fe.Message)}
-		}
+	if err := l.Invoker.InvokeAsync(ctx, fn, payload); err != nil {
 		return true, &model.UnexpectedLambdaException{Message: fmt.Sprintf("%s invocation failed due to error %s.", trigger, errorName(err))}
 	}
 	return true, nil
-}
-
-// invokeAsync queues the event through the Invoker's InvokeAsync, or runs
-// Invoke in the background (with Timeout and Attempts, detached from the
-// request) when the Invoker has none.
-func (l *Lambda) invokeAsync(ctx context.Context, function string, payload []byte) error {
-	if a, ok := l.Invoker.(AsyncInvoker); ok {
-		return a.InvokeAsync(ctx, function, payload)
-	}
-	go l.background(context.WithoutCancel(ctx), function, payload)
-	return nil
-}
-
-// background invokes a function whose answer nobody waits for, logging a
-// failure.
-func (l *Lambda) background(ctx context.Context, function string, payload []byte) {
-	if _, err := l.invoke(ctx, "CustomSender", function, payload); err != nil {
-		slog.WarnContext(ctx, "custom sender function failed", "function", function, "err", err)
-	}
 }
