@@ -64,6 +64,8 @@ var built = []string{
 	"AdminGetDevice", "AdminListDevices", "AdminForgetDevice", "AdminUpdateDeviceStatus",
 	// Auth event history (internal/ops/events).
 	"AdminListUserAuthEvents", "AdminUpdateAuthEventFeedback", "UpdateAuthEventFeedback",
+	// Multi-Region replication (internal/ops/replicas).
+	"CreateUserPoolReplica", "UpdateUserPoolReplica", "DeleteUserPoolReplica", "ListUserPoolReplicas",
 }
 
 func post(t *testing.T, url, target, body string) (*http.Response, map[string]any) {

@@ -40,6 +40,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
+	"github.com/cognate-idp/cognate/internal/ops/replicas"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
@@ -53,6 +54,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/version"
@@ -161,12 +163,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 			return nil, err
 		}
 	}
+	stats := metrics.New()
+	if o, ok := st.(interface{ Observe(sqlstore.Observer) }); ok {
+		o.Observe(stats.ObserveStore)
+	}
 	gen := ids.Generator{Rand: opts.Rand}
 	dispatcher, err := newDispatcher(cfg, log, st, keys, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	dispatcher.Observe = stats.ObserveMessage
 	signer := newSigner(cfg, log, st, keys, opts)
 	hooks, err := newHooks(ctx, cfg, seedFile)
 	if err != nil {
@@ -185,14 +192,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
-	stats := metrics.New()
 	mux.Observe = stats.ObserveRequest
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
 		return nil, err
 	}
+	var limiter *ratelimit.Limiter
 	if cfg.RateLimits {
-		mux.Throttle = (&ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}).Allow
+		limiter = &ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}
+		mux.Throttle = limiter.Allow
 	}
 	(&pools.Service{Deps: deps}).Register(mux)
 	(&clients.Service{Deps: deps}).Register(mux)
@@ -202,12 +210,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&resourceservers.Service{Deps: deps}).Register(mux)
 	(&terms.Service{Deps: deps}).Register(mux)
 	(&tags.Service{Deps: deps}).Register(mux)
+	regions := &replicas.Service{Deps: deps}
+	regions.Register(mux)
 	(&account.Service{Deps: deps}).Register(mux)
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
 	idpFetch := &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}
 	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
-	signIn := &signin.Service{Deps: deps}
+	signIn := &signin.Service{Deps: deps, Observe: stats.ObserveSignIn}
 	signIn.Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
@@ -233,6 +243,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	if limiter != nil {
+		hosted.Throttle = limiter.AllowHosted
+	}
+	hosted.Gate = regions.GateHosted
 	hosted.Register(root)
 	tlsCerts, err := newCertReloader(cfg, log)
 	if err != nil {

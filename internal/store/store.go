@@ -56,6 +56,7 @@ type Store interface {
 	ImportJobs
 	AuthEvents
 	SAMLAssertions
+	Replicas
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -102,8 +103,8 @@ type Pools interface {
 	// DeletePool removes the pool and everything in it (clients, users,
 	// groups, memberships, messages, signing keys, sessions, codes, refresh
 	// tokens, domains, resource servers, terms, tags, identity providers,
-	// provider links, settings documents, branding styles, auth events); ErrNotFound if
-	// it does not exist.
+	// provider links, settings documents, branding styles, auth events,
+	// replicas); ErrNotFound if it does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ClaimPoolQuota returns ErrLimit if max pools have IDs starting with
 	// prefix (a region's pools) already. Called in the transaction that

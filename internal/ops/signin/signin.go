@@ -38,6 +38,11 @@ type Service struct {
 	ops.Deps
 	// phantoms are the custom authentications of unknown users.
 	phantoms phantoms
+	// Observe, when set, is told the flow (the AuthFlow, or the challenge
+	// answered) and outcome of every sign-in step: "success" when it signs
+	// the user in, "challenge" when it asks for another step, else the
+	// exception name.
+	Observe func(flow, outcome string)
 }
 
 // Register mounts the operations on m.
@@ -122,7 +127,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 
 // initiate runs the first step of a flow.
 func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err error) {
-	defer func() { s.recordStep(ctx, r, o, err) }()
+	defer func() { s.recordStep(ctx, r, o, err); s.observe(r, o, err) }()
 	c := r.client
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth:
@@ -166,6 +171,26 @@ func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err err
 		return nil, invalid("USER_AUTH supports the PASSWORD and PASSWORD_SRP first factors only on this server: send PASSWORD or SRP_A")
 	}
 	return nil, invalid("Initiate Auth method not supported.")
+}
+
+// observe reports a sign-in step's outcome to Observe.
+func (s *Service) observe(r *request, o *outcome, err error) {
+	if s.Observe == nil {
+		return
+	}
+	outcome := "InternalErrorException"
+	switch {
+	case err != nil:
+		if apiErr, ok := errors.AsType[model.APIError](err); ok {
+			outcome = apiErr.ErrorCode()
+		}
+	case o == nil:
+	case o.tokens != nil || o.user != nil:
+		outcome = "success"
+	case o.challenge != "":
+		outcome = "challenge"
+	}
+	s.Observe(r.flow, outcome)
 }
 
 // param returns a required auth parameter.
@@ -528,7 +553,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 
 // respond runs the answer to a challenge: r.flow is the challenge name.
 func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o *outcome, err error) {
-	defer func() { s.recordStep(ctx, r, o, err) }()
+	defer func() { s.recordStep(ctx, r, o, err); s.observe(r, o, err) }()
 	c := r.client
 	name, err := param(r.params, "USERNAME")
 	if err != nil {
