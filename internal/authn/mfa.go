@@ -180,8 +180,9 @@ const (
 // SendMFACode makes a new code for an SMS_MFA or EMAIL_OTP challenge,
 // stores it (replacing the user's previous one) and queues it with the
 // pool's MFA message templates: SmsAuthenticationMessage for SMS, the
-// EmailMfaConfiguration for email. It delivers the message itself.
-func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, m *userpool.MFA, u *store.User, d Delivery, metadata map[string]string) error {
+// EmailMfaConfiguration for email. It delivers the message itself; the
+// triggers' events name the app client clientID.
+func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, clientID string, m *userpool.MFA, u *store.User, d Delivery, metadata map[string]string) error {
 	code, err := s.newCode()
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, m *userpool
 		}
 		return fmt.Errorf("store code: %w", err)
 	}
-	return s.Deliver(ctx, &Outgoing{Pool: p, User: u, Kind: messaging.KindCode, Source: "CustomMessage_Authentication", Metadata: metadata, Message: msg, To: []Delivery{d}})
+	return s.Deliver(ctx, &Outgoing{Pool: p, User: u, Kind: messaging.KindCode, Source: "CustomMessage_Authentication", Metadata: metadata, Message: msg, To: []Delivery{d}, ClientID: clientID})
 }
 
 // ErrMFACodeMismatch is Cognito's error for a wrong MFA code.
