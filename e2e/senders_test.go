@@ -197,3 +197,41 @@ func TestSlowTriggerHoldsNoTransaction(t *testing.T) {
 		t.Fatalf("sign-up: %v", err)
 	}
 }
+
+// An SMS MFA code goes to the custom SMS sender as
+// CustomSMSSender_Authentication, and the decrypted code completes the
+// sign-in.
+func TestCustomSMSSenderMFA(t *testing.T) {
+	fake := lambdatest.Start(t)
+	fake.Handle("sms-sender", lambdatest.Respond(nil))
+	e := newTriggerEnv(t, &cip.CreateUserPoolInput{
+		UserPoolTier: types.UserPoolTierTypeEssentials,
+		LambdaConfig: &types.LambdaConfigType{
+			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: fnARN("sms-sender"), LambdaVersion: types.CustomSMSSenderLambdaVersionTypeV10},
+			KMSKeyID:        aws.String(senderKey),
+		},
+	}, fake)
+	if _, err := e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
+		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOn,
+		SmsMfaConfiguration: &types.SmsMfaConfigType{SmsConfiguration: smsConfig},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const phone = "+15550001234"
+	e.user(t, "pat", attr("phone_number", phone))
+	ch := must[*cip.InitiateAuthOutput](t)(e.password(e.client, "pat", signinPassword))
+	if ch.ChallengeName != types.ChallengeNameTypeSmsMfa {
+		t.Fatalf("challenge %s", ch.ChallengeName)
+	}
+	ev := senderEvent(t, fake, "sms-sender", 1)
+	if ev["triggerSource"] != "CustomSMSSender_Authentication" || ev["callerContext"].(map[string]any)["clientId"] != e.client {
+		t.Errorf("event %v", ev)
+	}
+	if msgs := outbox(t, e.s, e.pool, phone); len(msgs) != 0 {
+		t.Errorf("Cognate sent %d messages itself", len(msgs))
+	}
+	out, err := e.respond(e.client, types.ChallengeNameTypeSmsMfa, ch.Session, "USERNAME", "pat", "SMS_MFA_CODE", e.senderCode(t, ev))
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("SMS_MFA with the decrypted code: %v", err)
+	}
+}
