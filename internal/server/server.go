@@ -39,6 +39,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/mfa"
+	"github.com/cognate-idp/cognate/internal/ops/passkeys"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
 	"github.com/cognate-idp/cognate/internal/ops/replicas"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
@@ -48,6 +49,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/ops/terms"
 	"github.com/cognate-idp/cognate/internal/ops/users"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/ratelimit"
 	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/seal"
@@ -217,8 +219,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	signUp.Register(mux)
 	idpFetch := &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}
 	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
-	signIn := &signin.Service{Deps: deps, Observe: stats.ObserveSignIn}
+	var hosted *oauth.Service
+	passkeySvc := &passkey.Service{Store: st, Keys: keys, Now: opts.Now, PrefixBase: func(prefix string) string { return hosted.PrefixBase(prefix) }}
+	signIn := &signin.Service{Deps: deps, Observe: stats.ObserveSignIn, Passkeys: passkeySvc}
 	signIn.Register(mux)
+	(&passkeys.Service{Deps: deps, Passkeys: passkeySvc}).Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
 	(&events.Service{Deps: deps}).Register(mux)
@@ -241,7 +246,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
+	hosted = &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	if limiter != nil {
 		hosted.Throttle = limiter.AllowHosted

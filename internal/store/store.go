@@ -57,6 +57,7 @@ type Store interface {
 	AuthEvents
 	SAMLAssertions
 	Replicas
+	WebAuthnCredentials
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -415,6 +416,10 @@ type Codes interface {
 	UpdateCode(ctx context.Context, poolID, sub, purpose string, fn func(c *Code) error) (*Code, error)
 	// DeleteCode removes a code; ErrNotFound if it is not there.
 	DeleteCode(ctx context.Context, poolID, sub, purpose string) error
+	// TakeCode removes a code and returns it, in one statement: of two
+	// callers racing to take the same code, one gets it and the other
+	// ErrNotFound.
+	TakeCode(ctx context.Context, poolID, sub, purpose string) (*Code, error)
 	// DeleteUserCodes removes every code of a user.
 	DeleteUserCodes(ctx context.Context, poolID, sub string) error
 }

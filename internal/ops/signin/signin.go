@@ -27,6 +27,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -43,6 +44,8 @@ type Service struct {
 	// the user in, "challenge" when it asks for another step, else the
 	// exception name.
 	Observe func(flow, outcome string)
+	// Passkeys runs the WEB_AUTHN challenge.
+	Passkeys *passkey.Service
 }
 
 // Register mounts the operations on m.
@@ -66,6 +69,8 @@ type outcome struct {
 	// user is the signed-in user of a hosted sign-in, which gets no tokens
 	// here.
 	user *store.User
+	// available are the AvailableChallenges of a SELECT_CHALLENGE.
+	available []string
 }
 
 // request is one sign-in step as both the public and the admin operations
@@ -89,6 +94,8 @@ type request struct {
 	// userNotFound marks a custom authentication of a user who does not
 	// exist (PreventUserExistenceErrors): the triggers' events say so.
 	userNotFound bool
+	// firstFactor marks the answer to a USER_AUTH first factor challenge.
+	firstFactor bool
 }
 
 func invalid(format string, args ...any) error {
@@ -109,7 +116,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 	if err != nil {
 		return nil, err
 	}
-	return &model.InitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session}, nil
+	return &model.InitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session, AvailableChallenges: o.available}, nil
 }
 
 // AdminInitiateAuth starts a sign-in as an administrator.
@@ -122,7 +129,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 	if err != nil {
 		return nil, err
 	}
-	return &model.AdminInitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session}, nil
+	return &model.AdminInitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session, AvailableChallenges: o.available}, nil
 }
 
 // initiate runs the first step of a flow.
@@ -162,13 +169,7 @@ func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err err
 		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserAuth) {
 			return nil, flowNotEnabled("USER_AUTH")
 		}
-		switch {
-		case r.params["PASSWORD"] != "":
-			return s.password(ctx, r)
-		case r.params["SRP_A"] != "":
-			return s.startSRP(ctx, r)
-		}
-		return nil, invalid("USER_AUTH supports the PASSWORD and PASSWORD_SRP first factors only on this server: send PASSWORD or SRP_A")
+		return s.userAuth(ctx, r)
 	}
 	return nil, invalid("Initiate Auth method not supported.")
 }
@@ -600,6 +601,10 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 	}
 	if r.flow != sess.Data.Challenge {
 		return nil, invalid("Invalid challenge name for the session: expected %s", sess.Data.Challenge)
+	}
+	if sess.Data.FirstFactor {
+		r.firstFactor = true
+		return s.respondFirstFactor(ctx, r, u, sess)
 	}
 	switch r.flow {
 	case model.ChallengeNameTypePasswordVerifier:
