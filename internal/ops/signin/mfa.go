@@ -100,7 +100,7 @@ func (s *Service) mfaChallenge(ctx context.Context, r *request, u *store.User, m
 		if factor == userpool.FactorSMS {
 			d = authn.Delivery{Attribute: "phone_number", Destination: u.Attributes["phone_number"]}
 		}
-		if err := s.Auth.SendMFACode(ctx, r.client.Pool, m, u, d, r.metadata); err != nil {
+		if err := s.Auth.SendMFACode(ctx, r.client.Pool, r.client.ID(), m, u, d, r.metadata); err != nil {
 			return nil, err
 		}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = d.Medium()

@@ -36,6 +36,8 @@ import (
 // Service serves the sign-in operations.
 type Service struct {
 	ops.Deps
+	// phantoms are the custom authentications of unknown users.
+	phantoms phantoms
 	// Observe, when set, is told the flow (the AuthFlow, or the challenge
 	// answered) and outcome of every sign-in step: "success" when it signs
 	// the user in, "challenge" when it asks for another step, else the
@@ -88,6 +90,9 @@ type request struct {
 	// ip is the user's IP address as the request's context data gives it,
 	// for the auth event history.
 	ip string
+	// userNotFound marks a custom authentication of a user who does not
+	// exist (PreventUserExistenceErrors): the triggers' events say so.
+	userNotFound bool
 	// firstFactor marks the answer to a USER_AUTH first factor challenge.
 	firstFactor bool
 }
@@ -202,7 +207,7 @@ func event(r *request, u *store.User, source string) *triggers.Event {
 	return &triggers.Event{
 		PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: u.Username,
 		Attributes: u.Attributes, ClientMetadata: r.metadata, Source: source,
-		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status,
+		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status, UserNotFound: r.userNotFound,
 	}
 }
 
@@ -559,6 +564,11 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 	if !r.hosted {
 		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 			return nil, err
+		}
+	}
+	if r.flow == model.ChallengeNameTypeCustomChallenge && c.PreventsUserExistenceErrors() {
+		if ph := s.phantoms.take(rawSession, c.Pool.ID, c.ID(), name, s.Now()); ph != nil {
+			return s.answerPhantom(ctx, r, ph)
 		}
 	}
 	if rawSession == "" && r.flow == model.ChallengeNameTypePasswordVerifier {
