@@ -78,7 +78,8 @@ func (s *Service) loginPage(w http.ResponseWriter, r *http.Request, st *site) {
 
 // login serves POST /login: a password sign-in through the API's sign-in
 // steps, then the session cookie and the answer to the authorization
-// request.
+// request; or, when the form names a passwordless factor, that sign-in's
+// first step (passkeys.go).
 func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	a, p := s.entry(w, r, st, true)
 	if a == nil {
@@ -90,6 +91,10 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	}
 	name := strings.TrimSpace(r.PostForm.Get("username"))
 	p.Username = name
+	if factor := r.PostForm.Get("factor"); factor != "" {
+		s.startPasswordless(w, r, st, a, p, factor)
+		return
+	}
 	o, err := s.SignIn.HostedSignIn(r.Context(), a.client, name, r.PostForm.Get("password"))
 	var unconfirmed *model.UserNotConfirmedException
 	if errors.As(err, &unconfirmed) {

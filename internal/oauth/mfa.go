@@ -42,6 +42,7 @@ var codeParams = map[string]string{
 	model.ChallengeNameTypeSmsMfa:           "SMS_MFA_CODE",
 	model.ChallengeNameTypeEmailOtp:         "EMAIL_OTP_CODE",
 	model.ChallengeNameTypeSoftwareTokenMfa: "SOFTWARE_TOKEN_MFA_CODE",
+	model.ChallengeNameTypeSmsOtp:           "SMS_OTP_CODE",
 }
 
 // factorLabels are the message keys of the factors' names.
@@ -55,9 +56,16 @@ var factorLabels = map[string]string{
 func (s *Service) showChallenge(w http.ResponseWriter, r *http.Request, a *authRequest, p *page, o *signin.HostedOutcome) {
 	p.Session, p.Challenge, p.Error = o.Session, o.Challenge, ""
 	switch o.Challenge {
-	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa:
+	case model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa, model.ChallengeNameTypeSmsOtp:
 		p.Destination = o.Params["CODE_DELIVERY_DESTINATION"]
 		s.render(w, r, http.StatusOK, "mfa", p)
+	case model.ChallengeNameTypeWebAuthn:
+		s.showPasskey(w, r, p, o.Params["CREDENTIAL_REQUEST_OPTIONS"])
+	case model.ChallengeNameTypeSelectChallenge:
+		// The user cannot sign in with the factor they chose (or does
+		// not exist, in a client that prevents user existence errors).
+		p.Session, p.Error = "", p.T("login.factorUnavailable")
+		s.render(w, r, http.StatusOK, "login", p)
 	case model.ChallengeNameTypeSelectMfaType:
 		for _, f := range factorList(o.Params["MFAS_CAN_CHOOSE"]) {
 			if key, ok := factorLabels[f]; ok {

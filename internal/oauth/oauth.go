@@ -44,6 +44,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/mfa"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
 	"github.com/cognate-idp/cognate/internal/ops/signup"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/tokens"
@@ -66,6 +67,8 @@ type Service struct {
 	SignUp *signup.Service
 	// MFA sets up software tokens during a sign-in (MFA_SETUP).
 	MFA *mfa.Service
+	// Passkeys registers passkeys on /passkeys/add (nil: no passkeys).
+	Passkeys *passkey.Service
 	// Branding gives the classic hosted UI's CSS and logo.
 	Branding *branding.Service
 	// Federation signs users in through third-party identity providers.
@@ -169,6 +172,9 @@ func (s *Service) Register(mux *http.ServeMux) {
 	page("POST /selectMfa", s.limited("selectMfa", true, s.selectMFA))
 	page("POST /mfaSetup", s.limited("mfaSetup", true, s.mfaSetup))
 	page("POST /totpSetup", s.limited("totpSetup", true, s.totpSetup))
+	page("POST /passkey", s.limited("passkey", true, s.passkeyAnswer))
+	page("GET /passkeys/add", s.limited("passkeys/start", true, s.addPasskeyPage))
+	page("POST /passkeys/add", s.limited("passkeys/add", true, s.addPasskey))
 	page("GET /signup", s.signupPage)
 	page("POST /signup", s.limited("signup", true, s.signup))
 	page("POST /confirmUser", s.limited("confirmUser", true, s.confirmUser))

@@ -126,13 +126,18 @@ func withoutAuth(h http.Header) http.Header {
 }
 
 func TestContentSecurityPolicy(t *testing.T) {
-	got := contentSecurityPolicy("abc", "https://cdn.example.com", "https://app.example.com")
+	got := contentSecurityPolicy("abc", "https://cdn.example.com", "https://app.example.com", false)
 	want := "default-src 'none'; style-src 'nonce-abc'; img-src 'self' data: https://cdn.example.com; form-action 'self' https://app.example.com; frame-ancestors 'none'; base-uri 'none'"
 	if got != want {
 		t.Errorf("CSP\n got %s\nwant %s", got, want)
 	}
-	if strings.Contains(contentSecurityPolicy("n", "", ""), "  ") {
+	if strings.Contains(contentSecurityPolicy("n", "", "", false), "  ") {
 		t.Error("CSP without origins has empty sources")
+	}
+	got = contentSecurityPolicy("abc", "", "", true)
+	want = "default-src 'none'; style-src 'nonce-abc'; script-src 'nonce-abc'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	if got != want {
+		t.Errorf("CSP of a page with a script\n got %s\nwant %s", got, want)
 	}
 }
 

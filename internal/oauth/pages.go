@@ -20,8 +20,8 @@ var templateFS embed.FS
 // pages are the managed login pages, each parsed with the layout.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"error", "login", "newpassword", "signup", "confirm", "forgot", "reset", "mfa", "selectmfa", "mfasetup", "totpsetup"} {
-		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	for _, name := range []string{"error", "login", "newpassword", "signup", "confirm", "forgot", "reset", "mfa", "selectmfa", "mfasetup", "totpsetup", "passkey", "passkeyadd"} {
+		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/webauthn.html", "templates/"+name+".html"))
 	}
 	return m
 }()
@@ -75,6 +75,14 @@ type page struct {
 	// Secret and OTPAuth are a software token being set up: its base32
 	// secret and its otpauth:// URI.
 	Secret, OTPAuth string
+	// Options are the WebAuthn options (JSON) a passkey page's script
+	// gives navigator.credentials; Script marks a page that runs that
+	// script (the policy then allows the page's nonce'd script).
+	Options string
+	Script  bool
+	// Passwordless are the passwordless first factors the sign-in form
+	// offers.
+	Passwordless []mfaOption
 	// Native is set when the client signs users in with the pool's own
 	// directory (the password form); Providers are the names of its
 	// third-party identity providers (a button each).
@@ -101,10 +109,11 @@ func setPageHeaders(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 }
 
-// contentSecurityPolicy is the policy of a page whose inline style carries
-// nonce, whose logo may come from imgOrigin and whose forms may end in a
-// redirect to formOrigin (browsers apply form-action to redirects).
-func contentSecurityPolicy(nonce, imgOrigin, formOrigin string) string {
+// contentSecurityPolicy is the policy of a page whose inline style (and,
+// with script, its one inline script) carries nonce, whose logo may come
+// from imgOrigin and whose forms may end in a redirect to formOrigin
+// (browsers apply form-action to redirects).
+func contentSecurityPolicy(nonce, imgOrigin, formOrigin string, script bool) string {
 	img := "'self' data:"
 	if imgOrigin != "" {
 		img += " " + imgOrigin
@@ -113,7 +122,11 @@ func contentSecurityPolicy(nonce, imgOrigin, formOrigin string) string {
 	if formOrigin != "" {
 		form += " " + formOrigin
 	}
-	return "default-src 'none'; style-src 'nonce-" + nonce + "'; img-src " + img +
+	scripts := ""
+	if script {
+		scripts = "; script-src 'nonce-" + nonce + "'"
+	}
+	return "default-src 'none'; style-src 'nonce-" + nonce + "'" + scripts + "; img-src " + img +
 		"; form-action " + form + "; frame-ancestors 'none'; base-uri 'none'"
 }
 
@@ -135,12 +148,15 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	p.Nonce = nonce
+	if name == "login" {
+		p.Passwordless = s.passwordlessOptions(p)
+	}
 	if p.Lang == "" {
 		p.Lang = fallbackLang
 	}
 	h := w.Header()
 	setPageHeaders(h)
-	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(string(p.Logo)), p.formOrigin))
+	h.Set("Content-Security-Policy", contentSecurityPolicy(nonce, origin(string(p.Logo)), p.formOrigin, p.Script))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := pages[name].ExecuteTemplate(w, "layout", p); err != nil {

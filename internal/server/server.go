@@ -247,7 +247,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted = &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, MFA: mfaOps, Branding: brand, IDs: gen,
+	hosted = &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, MFA: mfaOps, Passkeys: passkeySvc, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	if limiter != nil {
 		hosted.Throttle = limiter.AllowHosted

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
@@ -79,14 +80,17 @@ func (s *Service) HostedSignInConfirmed(ctx context.Context, c *appclient.Client
 }
 
 // hostedChallenges are the challenges HostedRespond answers: the second
-// factor's.
+// factor's, and the passwordless first factors' (EMAIL_OTP, SMS_OTP,
+// WEB_AUTHN).
 var hostedChallenges = []string{
 	model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa,
 	model.ChallengeNameTypeSelectMfaType, model.ChallengeNameTypeMfaSetup,
+	model.ChallengeNameTypeSmsOtp, model.ChallengeNameTypeWebAuthn,
 }
 
 // HostedRespond answers a second factor challenge (SMS_MFA, EMAIL_OTP,
-// SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP) of a hosted sign-in with
+// SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP) or a passwordless first
+// factor's (EMAIL_OTP, SMS_OTP, WEB_AUTHN) of a hosted sign-in with
 // the challenge responses params, exactly as RespondToAuthChallenge does:
 // wrong codes count toward the lockout, and a session is answered once.
 func (s *Service) HostedRespond(ctx context.Context, c *appclient.Client, challenge, session, username string, params map[string]string) (*HostedOutcome, error) {
@@ -99,6 +103,47 @@ func (s *Service) HostedRespond(ctx context.Context, c *appclient.Client, challe
 	}
 	p["USERNAME"] = username
 	o, err := s.respond(ctx, &request{client: c, flow: challenge, params: p, hosted: true}, session)
+	if err != nil {
+		return nil, err
+	}
+	return hostedOutcome(o), nil
+}
+
+// HostedFirstFactors returns the passwordless first factors (EMAIL_OTP,
+// SMS_OTP, WEB_AUTHN) the managed login pages may offer for client c: those
+// the pool's AllowedFirstAuthFactors allow, when the client allows
+// ALLOW_USER_AUTH (passkeys only where the pool's tier has them).
+func (s *Service) HostedFirstFactors(c *appclient.Client) []string {
+	if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserAuth) {
+		return nil
+	}
+	var out []string
+	for _, f := range allowedFirstFactors(c.Pool) {
+		switch f {
+		case model.AuthFactorTypeEmailOtp, model.AuthFactorTypeSmsOtp:
+			out = append(out, f)
+		case model.AuthFactorTypeWebAuthn:
+			if s.Passkeys != nil && passkey.Enabled(c.Pool) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// HostedStart starts a passwordless sign-in on the managed login pages of
+// client c: USER_AUTH with factor (EMAIL_OTP, SMS_OTP or WEB_AUTHN) as the
+// PREFERRED_CHALLENGE, exactly as InitiateAuth runs it (the client must
+// allow ALLOW_USER_AUTH). secretHash is the SECRET_HASH of a client with a
+// secret, which the pages hold. When the user cannot use factor the
+// outcome is SELECT_CHALLENGE, as for a user who does not exist in a client
+// that prevents user existence errors.
+func (s *Service) HostedStart(ctx context.Context, c *appclient.Client, name, factor, secretHash string) (*HostedOutcome, error) {
+	params := map[string]string{"USERNAME": name, "PREFERRED_CHALLENGE": factor}
+	if secretHash != "" {
+		params["SECRET_HASH"] = secretHash
+	}
+	o, err := s.initiate(ctx, &request{client: c, flow: model.AuthFlowTypeUserAuth, params: params, hosted: true})
 	if err != nil {
 		return nil, err
 	}
