@@ -85,7 +85,7 @@ func TestBrowserPasskey(t *testing.T) {
 		t.Fatalf("add passkey: %v", err)
 	}
 	arrive("add passkey")
-	creds, err := chromedp.Call(bctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: va.AuthenticatorID})
+	creds, err := chromedp.Call(bctx, webauthn.GetCredentials, webauthn.GetCredentialsParams(va))
 	if err != nil {
 		t.Fatal(err)
 	}

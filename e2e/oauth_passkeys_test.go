@@ -99,12 +99,12 @@ func TestHostedPasswordless(t *testing.T) {
 		{"SMS_OTP", phone, "by text message to +*******1234"},
 	} {
 		page = e.factorStep(t, clientID, user, tc.factor)
-		if !strings.Contains(page, `action="/mfa?`) || !strings.Contains(html.UnescapeString(page), tc.says) {
+		if !strings.Contains(page, `action="/mfa?`) || !strings.Contains(html.UnescapeString(page), tc.says) || !strings.Contains(page, "Sign in with a code") {
 			t.Fatalf("%s: %s", tc.factor, page)
 		}
 		code := outboxCode(t, e, tc.to)
 		resp := e.answer(t, page, "/mfa", url.Values{"code": {wrongCode(code)}})
-		if page = body(t, resp); !strings.Contains(page, `id="error"`) || !strings.Contains(page, `action="/mfa?`) {
+		if page = body(t, resp); !strings.Contains(page, `id="error"`) || !strings.Contains(page, `action="/mfa?`) || !strings.Contains(page, "Sign in with a code") {
 			t.Fatalf("%s wrong code: %s", tc.factor, page)
 		}
 		if c := claimsOf(t, e.landed(t, e.answer(t, page, "/mfa", url.Values{"code": {code}}), clientID).Extra("id_token").(string)); c["email"] != user {

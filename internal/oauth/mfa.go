@@ -160,6 +160,7 @@ func (s *Service) mfaCode(w http.ResponseWriter, r *http.Request, st *site) {
 	}
 	challengeForm(r, p)
 	p.Challenge, p.Destination = r.PostForm.Get("challenge"), r.PostForm.Get("destination")
+	p.SignInCode = r.PostForm.Get("first") != ""
 	param, ok := codeParams[p.Challenge]
 	if !ok {
 		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")

@@ -81,8 +81,10 @@ type page struct {
 	Options string
 	Script  bool
 	// Passwordless are the passwordless first factors the sign-in form
-	// offers.
+	// offers; SignInCode marks a code form that asks for a one-time code
+	// as the first factor (EMAIL_OTP, SMS_OTP) rather than a second one.
 	Passwordless []mfaOption
+	SignInCode   bool
 	// Native is set when the client signs users in with the pool's own
 	// directory (the password form); Providers are the names of its
 	// third-party identity providers (a button each).

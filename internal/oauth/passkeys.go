@@ -69,6 +69,7 @@ func (s *Service) startPasswordless(w http.ResponseWriter, r *http.Request, st *
 		s.fail(w, r, "login", p, err)
 		return
 	}
+	p.SignInCode = factor != model.ChallengeNameTypeWebAuthn
 	s.finishSignIn(w, r, st, a, p, o)
 }
 
