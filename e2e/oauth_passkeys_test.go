@@ -112,6 +112,15 @@ func TestHostedPasswordless(t *testing.T) {
 		}
 	}
 
+	// A client with a secret: the pages give USER_AUTH its SECRET_HASH.
+	secret := e.webClient(t, func(in *cip.CreateUserPoolClientInput) {
+		in.GenerateSecret = true
+		in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserAuth)
+	})
+	if page = e.factorStep(t, secret, user, "EMAIL_OTP"); !strings.Contains(page, `action="/mfa?`) {
+		t.Fatalf("email code with a client secret: %s", page)
+	}
+
 	// No passkey yet: the passkey choice is not available.
 	if page = e.factorStep(t, clientID, user, "WEB_AUTHN"); !strings.Contains(page, "not available for this account") {
 		t.Fatalf("passkey without one: %s", page)
@@ -161,6 +170,12 @@ func TestHostedPasswordless(t *testing.T) {
 	// The challenge was spent: the same answer again starts over.
 	if again := body(t, e.answer(t, page, "/passkey", url.Values{"credential": {assertion}})); !strings.Contains(again, `id="error"`) || !strings.Contains(again, `action="/login?`) {
 		t.Fatalf("replayed passkey answer: %s", again)
+	}
+	// Without JavaScript the passkey form posts no CREDENTIAL: the login
+	// form comes back with the reason.
+	page = e.factorStep(t, clientID, user, "WEB_AUTHN")
+	if none := body(t, e.answer(t, page, "/passkey", nil)); !strings.Contains(none, "The passkey could not be used") || !strings.Contains(none, `action="/login?`) {
+		t.Fatalf("passkey form without a credential: %s", none)
 	}
 	// An assertion for another origin is refused.
 	page = e.factorStep(t, clientID, user, "WEB_AUTHN")
