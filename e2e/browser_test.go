@@ -134,3 +134,78 @@ func browser(exe string, timeout time.Duration) (context.Context, context.Cancel
 	bctx, cancelTimeout := context.WithTimeout(bctx, timeout)
 	return bctx, func() { cancelTimeout(); cancelBrowser(); cancelAlloc() }
 }
+
+// TestBrowserTOTP drives MFA on the managed login pages in headless
+// Chromium: a pool that requires an authenticator app, a user who sets one
+// up (the code computed from the secret the page shows), lands on the app
+// with a code and exchanges it; then signs in again (prompt=login) with
+// the app's next code.
+func TestBrowserTOTP(t *testing.T) {
+	exe := chromium(t)
+	e, clock := hostedMFAEnv(t, types.UserPoolMfaTypeOn, &cip.SetUserPoolMfaConfigInput{SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}})
+	callback, landed := callbackApp(t)
+	clientID := aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(e.c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(e.pool), ClientName: aws.String("spa"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, SupportedIdentityProviders: []string{"COGNITO"},
+	})).UserPoolClient.ClientId)
+	const email = "tom@example.com"
+	e.user(t, email)
+	conf := oauth2.Config{ClientID: clientID, RedirectURL: callback, Scopes: []string{"openid", "email"},
+		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"}}
+
+	bctx, cancel := browser(exe, 60*time.Second)
+	defer cancel()
+	var secret string
+	// signIn runs one sign-in from the authorization request to the
+	// exchanged code, reading the secret from the page when it sets up the
+	// authenticator app.
+	signIn := func(state string, setUp bool, opts ...oauth2.AuthCodeOption) {
+		t.Helper()
+		verifier := oauth2.GenerateVerifier()
+		authURL := conf.AuthCodeURL(state, append(opts, oauth2.S256ChallengeOption(verifier))...)
+		if err := chromedp.Do(bctx,
+			chromedp.Navigate(authURL),
+			chromedp.WaitVisible(chromedp.ID("password")),
+			chromedp.SendKeys(chromedp.ID("username"), email),
+			chromedp.SendKeys(chromedp.ID("password"), hostedPassword),
+			chromedp.Submit(chromedp.ID("password")),
+			chromedp.WaitVisible(chromedp.ID("code")),
+		); err != nil {
+			t.Fatalf("password: %v", err)
+		}
+		if setUp {
+			var err error
+			if secret, err = chromedp.Run(bctx, chromedp.Value(chromedp.ID("secret"))); err != nil || secret == "" {
+				t.Fatalf("no secret on the set-up page: %v", err)
+			}
+		} else {
+			clock.Advance(30 * time.Second)
+		}
+		if err := chromedp.Do(bctx,
+			chromedp.SendKeys(chromedp.ID("code"), totpCode(t, secret, clock.Now())),
+			chromedp.Submit(chromedp.ID("code")),
+			chromedp.WaitVisible(chromedp.ID("done")),
+		); err != nil {
+			t.Fatalf("code: %v", err)
+		}
+		var q url.Values
+		select {
+		case q = <-landed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the browser never reached the redirect URI")
+		}
+		if q.Get("state") != state || q.Get("code") == "" {
+			t.Fatalf("callback query %v", q)
+		}
+		tok, err := conf.Exchange(e.ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := claimsOf(t, tok.Extra("id_token").(string)); c["email"] != email {
+			t.Errorf("ID token %v", c)
+		}
+	}
+	signIn("set-up", true)
+	signIn("again", false, oauth2.SetAuthURLParam("prompt", "login"))
+}

@@ -67,7 +67,7 @@ func (e *signinEnv) deviceSRP(t *testing.T, clientID, name string, d device, ses
 		t.Fatalf("after DEVICE_SRP_AUTH: %s %v", ch.ChallengeName, p)
 	}
 	block, _ := base64.StdEncoding.DecodeString(p["SECRET_BLOCK"])
-	ts := e.clock.Now().Format(srp.TimestampLayout)
+	ts := e.clock.Now().Add(e.skew).Format(srp.TimestampLayout)
 	sig, err := cl.Sign(d.group, d.key, password, p["SALT"], p["SRP_B"], block, ts)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +126,12 @@ func TestRememberedDevices(t *testing.T) {
 	}
 	_, err := e.deviceSRP(t, id, "dee", d, ch.Session, "wrong device password")
 	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	// A TIMESTAMP more than five minutes from the server's clock is refused.
+	e.skew = -6 * time.Minute
+	ch = e.srpWithDevice(t, id, "dee", d.key)
+	_, err = e.deviceSRP(t, id, "dee", d, ch.Session, d.password)
+	wantErr(t, err, "NotAuthorizedException", "TIMESTAMP is more than 5 minutes")
+	e.skew = 0
 	ch = e.srpWithDevice(t, id, "dee", d.key)
 	out := must[*cip.RespondToAuthChallengeOutput](t)(e.deviceSRP(t, id, "dee", d, ch.Session, d.password))
 	if out.AuthenticationResult == nil || out.AuthenticationResult.NewDeviceMetadata != nil {
@@ -208,4 +214,65 @@ func TestDeviceRememberedOnPrompt(t *testing.T) {
 	if res := must[*cip.InitiateAuthOutput](t)(e2.password(id2, "fin", signinPassword)).AuthenticationResult; res.NewDeviceMetadata != nil {
 		t.Fatalf("NewDeviceMetadata %+v without DeviceConfiguration", res.NewDeviceMetadata)
 	}
+}
+
+// TestRefreshTokenBoundToDevice checks that a refresh token issued to a
+// sign-in in a pool that tracks devices is bound to the device key: it
+// refreshes only with that key (DEVICE_KEY, DeviceKey), once the device is
+// confirmed, and no more once the device is forgotten.
+func TestRefreshTokenBoundToDevice(t *testing.T) {
+	e := newSigninEnv(t, &cip.CreateUserPoolInput{DeviceConfiguration: &types.DeviceConfigurationType{}})
+	id := aws.ToString(e.client(t, nil).ClientId)
+	e.user(t, "bo")
+	res := e.srpWithDevice(t, id, "bo", "").AuthenticationResult
+	if res == nil || res.NewDeviceMetadata == nil {
+		t.Fatalf("sign-in %+v", res)
+	}
+	rt := res.RefreshToken
+	refresh := func(deviceKey string) error {
+		t.Helper()
+		params := map[string]string{"REFRESH_TOKEN": aws.ToString(rt)}
+		if deviceKey != "" {
+			params["DEVICE_KEY"] = deviceKey
+		}
+		_, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeRefreshTokenAuth, AuthParameters: params})
+		if err != nil {
+			return err
+		}
+		_, err = e.c.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String(id), RefreshToken: rt, DeviceKey: aws.String(deviceKey)})
+		return err
+	}
+	key := aws.ToString(res.NewDeviceMetadata.DeviceKey)
+	// Not before the device is confirmed.
+	wantErr(t, refresh(key), "NotAuthorizedException", "Invalid Refresh Token")
+	d, _ := e.confirm(t, res.AccessToken, res.NewDeviceMetadata)
+	if err := refresh(d.key); err != nil {
+		t.Fatalf("refresh with the device key: %v", err)
+	}
+	wantErr(t, refresh(""), "NotAuthorizedException", "Invalid Refresh Token")
+	_, err := e.c.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String(id), RefreshToken: rt})
+	wantErr(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	wantErr(t, refresh(e.pool+"_00000000-0000-4000-8000-000000000000"), "NotAuthorizedException", "Invalid Refresh Token")
+
+	// A sign-in that names the device binds its token to the device too.
+	// (A remembered device proves itself first.)
+	again := e.srpWithDevice(t, id, "bo", d.key)
+	if again.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
+		t.Fatalf("sign-in with the device: %s", again.ChallengeName)
+	}
+	again = must[*cip.RespondToAuthChallengeOutput](t)(e.deviceSRP(t, id, "bo", d, again.Session, d.password))
+	if again.AuthenticationResult == nil || again.AuthenticationResult.NewDeviceMetadata != nil {
+		t.Fatalf("sign-in with the device: %s %+v", again.ChallengeName, again.AuthenticationResult)
+	}
+	rt = again.AuthenticationResult.RefreshToken
+	wantErr(t, refresh(""), "NotAuthorizedException", "Invalid Refresh Token")
+	if err := refresh(d.key); err != nil {
+		t.Fatalf("refresh the device sign-in's token: %v", err)
+	}
+
+	// Forgetting the device ends its tokens.
+	must[*cip.ForgetDeviceOutput](t)(e.c.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: res.AccessToken, DeviceKey: aws.String(d.key)}))
+	wantErr(t, refresh(d.key), "NotAuthorizedException", "Invalid Refresh Token")
+	rt = res.RefreshToken
+	wantErr(t, refresh(d.key), "NotAuthorizedException", "Invalid Refresh Token")
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"html"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,8 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"golang.org/x/oauth2"
 
+	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/triggers/lambdatest"
 )
 
 // fedEnv is one server with two pools: B, whose hosted endpoints are an
@@ -41,11 +44,15 @@ func newFedEnv(t *testing.T, mapping map[string]string) *fedEnv {
 	return newFedEnvWith(t, &cip.CreateUserPoolInput{}, mapping)
 }
 
-// newFedEnvWith is newFedEnv with pool A created by poolA.
-func newFedEnvWith(t *testing.T, poolA *cip.CreateUserPoolInput, mapping map[string]string) *fedEnv {
+// newFedEnvWith is newFedEnv with pool A created by poolA, and the
+// server's configuration changed by edits.
+func newFedEnvWith(t *testing.T, poolA *cip.CreateUserPoolInput, mapping map[string]string, edits ...func(*config.Config)) *fedEnv {
 	t.Helper()
 	cfg := testserver.NewConfig(t)
 	cfg.AllowPrivateIDPURLs = true
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	s := testserver.StartWith(t, cfg, server.Options{})
 	c := s.Client
 	port := mustURL(t, s.URL).Port()
@@ -401,4 +408,85 @@ func TestFederatedRequiredAttribute(t *testing.T) {
 	if _, err := e.c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.poolA), Username: aws.String(fedProvider + "_" + subB)}); err == nil {
 		t.Error("the federated user was created without its required attribute")
 	}
+}
+
+// TestFederatedTriggers: a federated user's first sign-in runs pre sign-up
+// (PreSignUp_ExternalProvider) and post confirmation; every later one pre
+// and post authentication; the hosted token endpoint runs pre token
+// generation as TokenGeneration_HostedAuth, as Cognito documents for
+// federated users.
+func TestFederatedTriggers(t *testing.T) {
+	fake := lambdatest.Start(t)
+	for _, fn := range []string{"pre-sign-up", "post-confirmation", "pre-auth", "post-auth"} {
+		fake.Handle(fn, lambdatest.Respond(nil))
+	}
+	fake.Handle("pre-token", lambdatest.Respond(map[string]any{"claimsOverrideDetails": map[string]any{
+		"claimsToAddOrOverride": map[string]any{"via": "federation"},
+	}}))
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	e := newFedEnvWith(t, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{
+		PreSignUp: fnARN("pre-sign-up"), PostConfirmation: fnARN("post-confirmation"),
+		PreAuthentication: fnARN("pre-auth"), PostAuthentication: fnARN("post-auth"), PreTokenGeneration: fnARN("pre-token"),
+	}}, nil, func(c *config.Config) { c.LambdaEndpoint = fake.URL })
+	subB := e.userB(t, "bob", "bob@b.example.com")
+	username := fedProvider + "_" + subB
+	calls := func() map[string]int {
+		n := map[string]int{}
+		for _, fn := range []string{"pre-sign-up", "post-confirmation", "pre-auth", "post-auth", "pre-token"} {
+			n[fn] = len(fake.Events(fn))
+		}
+		return n
+	}
+
+	claims := e.tokensFor(t, e.signInThroughB(t, "bob"))
+	if claims["via"] != "federation" {
+		t.Errorf("pre token generation's claim missing: %v", claims)
+	}
+	if got, want := calls(), map[string]int{"pre-sign-up": 1, "post-confirmation": 1, "pre-auth": 0, "post-auth": 0, "pre-token": 1}; !equalCounts(got, want) {
+		t.Errorf("first sign-in called %v, want %v", got, want)
+	}
+	for fn, source := range map[string]string{"pre-sign-up": "PreSignUp_ExternalProvider", "post-confirmation": "PostConfirmation_ConfirmSignUp", "pre-token": "TokenGeneration_HostedAuth"} {
+		if ev := lastEvent(t, fake, fn); ev["triggerSource"] != source || ev["userName"] != username {
+			t.Errorf("%s: source %v user %v, want %s %s", fn, ev["triggerSource"], ev["userName"], source, username)
+		}
+	}
+	if st := lastEvent(t, fake, "post-confirmation")["request"].(map[string]any)["userAttributes"].(map[string]any)["cognito:user_status"]; st != "EXTERNAL_PROVIDER" {
+		t.Errorf("post confirmation user status %v", st)
+	}
+
+	e.newBrowser()
+	e.tokensFor(t, e.signInThroughB(t, "bob"))
+	if got, want := calls(), map[string]int{"pre-sign-up": 1, "post-confirmation": 1, "pre-auth": 1, "post-auth": 1, "pre-token": 2}; !equalCounts(got, want) {
+		t.Errorf("second sign-in: calls %v, want %v", got, want)
+	}
+	for fn, source := range map[string]string{"pre-auth": "PreAuthentication_Authentication", "post-auth": "PostAuthentication_Authentication"} {
+		if ev := lastEvent(t, fake, fn); ev["triggerSource"] != source || ev["userName"] != username || ev["callerContext"].(map[string]any)["clientId"] != e.clientA {
+			t.Errorf("%s event %v", fn, ev)
+		}
+	}
+
+	// A pre authentication function that refuses stops the sign-in.
+	fake.Handle("pre-auth", func(context.Context, map[string]any) (any, error) { return nil, errors.New("Not today") })
+	e.newBrowser()
+	before := calls()["post-auth"]
+	if cb := e.signInThroughB(t, "bob"); cb.Query().Get("error") == "" || cb.Query().Get("code") != "" {
+		t.Errorf("refused sign-in's callback %s", cb)
+	}
+	if calls()["post-auth"] != before {
+		t.Error("post authentication ran for a refused sign-in")
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
 }

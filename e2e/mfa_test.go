@@ -4,10 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -336,22 +333,6 @@ func TestLegacyMFASettings(t *testing.T) {
 	f := must[*cip.GetUserAuthFactorsOutput](t)(e.c.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: token}))
 	if aws.ToString(f.Username) != "quin" || len(f.UserMFASettingList) != 0 || !slices.Equal(f.ConfiguredUserAuthFactors, []types.AuthFactorType{types.AuthFactorTypePassword}) {
 		t.Fatalf("GetUserAuthFactors: %+v", f)
-	}
-}
-
-// The managed login pages do not ask for a second factor yet: a sign-in
-// there that needs one is refused, never completed with the password alone.
-func TestHostedSignInRefusesMFA(t *testing.T) {
-	e := newHostedEnv(t)
-	clientID := e.webClient(t, nil)
-	e.user(t, "mia@example.com")
-	must[*cip.SetUserPoolMfaConfigOutput](t)(e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
-		MfaConfiguration: types.UserPoolMfaTypeOn, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}}))
-	q := codeQuery(clientID)
-	page := body(t, e.get(t, e.base+"/login?"+q))
-	resp := e.submit(t, page, "/login?"+q, url.Values{"username": {"mia@example.com"}, "password": {hostedPassword}})
-	if got := body(t, resp); resp.StatusCode == http.StatusFound || !strings.Contains(got, "multi-factor authentication") {
-		t.Fatalf("hosted sign-in with MFA on: %d %s", resp.StatusCode, got)
 	}
 }
 

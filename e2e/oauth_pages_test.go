@@ -311,8 +311,9 @@ func TestHostedRefreshRotation(t *testing.T) {
 }
 
 // TestHostedTermsAndMFA checks that the sign-up page links the client's
-// terms documents, and that a pool that requires MFA refuses the form's
-// one-factor sign-in, as the API does.
+// terms documents, and that a pool that requires MFA with nothing the user
+// can set up on the pages (SMS, and no phone number) refuses the form's
+// one-factor sign-in.
 func TestHostedTermsAndMFA(t *testing.T) {
 	e := newHostedEnv(t)
 	clientID := e.webClient(t, nil)

@@ -27,6 +27,9 @@ type signinEnv struct {
 	c     *cip.Client
 	clock *testserver.Clock
 	pool  string
+	// skew is how far the client's clock, which the SRP answers' TIMESTAMP
+	// gives, is from the server's.
+	skew time.Duration
 }
 
 func newSigninEnv(t *testing.T, in *cip.CreateUserPoolInput) *signinEnv {
@@ -98,7 +101,7 @@ func (e *signinEnv) answerSRP(t *testing.T, clientID string, cl *srp.Client, ini
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := e.clock.Now().Format(srp.TimestampLayout)
+	ts := e.clock.Now().Add(e.skew).Format(srp.TimestampLayout)
 	_, poolName, _ := strings.Cut(e.pool, "_")
 	sig, err := cl.Sign(poolName, p["USER_ID_FOR_SRP"], pw, p["SALT"], p["SRP_B"], block, ts)
 	if err != nil {
@@ -451,4 +454,38 @@ func TestRefreshRotationAndRevocation(t *testing.T) {
 	wantErr(t, err, "NotAuthorizedException", "")
 	_, err = e.c.GetUser(ctx, &cip.GetUserInput{AccessToken: d.AccessToken})
 	wantErr(t, err, "NotAuthorizedException", "")
+}
+
+// TestPasswordVerifierTimestamp checks the window of the PASSWORD_VERIFIER
+// TIMESTAMP: five minutes either way of the server's clock, for users who
+// exist and, with PreventUserExistenceErrors, for names that do not.
+func TestPasswordVerifierTimestamp(t *testing.T) {
+	e := newSigninEnv(t, nil)
+	id := aws.ToString(e.client(t, func(in *cip.CreateUserPoolClientInput) {
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}).ClientId)
+	e.user(t, "tess")
+	for _, tc := range []struct {
+		skew time.Duration
+		ok   bool
+	}{
+		{5 * time.Minute, true}, {-5 * time.Minute, true}, {-5*time.Minute - time.Second, false},
+		{5*time.Minute + time.Second, false}, {-24 * time.Hour, false},
+	} {
+		e.skew = tc.skew
+		_, out, err := e.srpSignIn(t, id, "tess", signinPassword)
+		if tc.ok {
+			if err != nil || out.AuthenticationResult == nil {
+				t.Errorf("skew %v: %v", tc.skew, err)
+			}
+			continue
+		}
+		wantErr(t, err, "NotAuthorizedException", "TIMESTAMP is more than 5 minutes from the server's time")
+		// A name that does not exist answers the same.
+		_, _, err = e.srpSignIn(t, id, "nobody", signinPassword)
+		wantErr(t, err, "NotAuthorizedException", "TIMESTAMP is more than 5 minutes from the server's time")
+	}
+	e.skew = 0
+	_, _, err := e.srpSignIn(t, id, "nobody", signinPassword)
+	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
 }

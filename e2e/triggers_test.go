@@ -12,6 +12,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognate-idp/cognate/internal/kmscrypt/kmstest"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/testserver"
@@ -30,6 +31,9 @@ type triggerEnv struct {
 	*signinEnv
 	fake   *lambdatest.Server
 	client string
+	// kms is the KMS stand-in the server encrypts custom senders' codes
+	// through (--kms-endpoint).
+	kms string
 }
 
 func newTriggerEnv(t *testing.T, in *cip.CreateUserPoolInput, fake *lambdatest.Server) *triggerEnv {
@@ -40,9 +44,10 @@ func newTriggerEnv(t *testing.T, in *cip.CreateUserPoolInput, fake *lambdatest.S
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	cfg := testserver.NewConfig(t)
 	cfg.LambdaEndpoint = fake.URL
+	cfg.KMSEndpoint = kmstest.Start(t)
 	clock := testserver.NewClock(time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC))
 	s := testserver.StartWith(t, cfg, server.Options{Now: clock.Now})
-	e := &triggerEnv{signinEnv: &signinEnv{s: s, c: s.Client, clock: clock, pool: aws.ToString(newPool(t, s.Client, in).Id)}, fake: fake}
+	e := &triggerEnv{signinEnv: &signinEnv{s: s, c: s.Client, clock: clock, pool: aws.ToString(newPool(t, s.Client, in).Id)}, fake: fake, kms: cfg.KMSEndpoint}
 	e.client = aws.ToString(e.signinEnv.client(t, func(in *cip.CreateUserPoolClientInput) {
 		in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowCustomAuth)
 	}).ClientId)
@@ -427,4 +432,62 @@ func TestCustomAuthWithoutTrigger(t *testing.T) {
 	_, err := e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeCustomAuth,
 		AuthParameters: map[string]string{"USERNAME": "ann"}})
 	wantErr(t, err, "InvalidParameterException", "Custom auth lambda trigger is not configured for the user pool.")
+}
+
+// CUSTOM_AUTH for a user who does not exist, at a client with
+// PreventUserExistenceErrors: the triggers run with userNotFound and the
+// caller sees challenges as for a real user, but never tokens.
+func TestCustomAuthUnknownUser(t *testing.T) {
+	fake := lambdatest.Start(t)
+	customAuthFunctions(fake)
+	fake.Handle("pre-auth", lambdatest.Respond(nil))
+	e := newTriggerEnv(t, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{
+		DefineAuthChallenge: fnARN("define"), CreateAuthChallenge: fnARN("create"), VerifyAuthChallengeResponse: fnARN("verify"),
+		PreAuthentication: fnARN("pre-auth"),
+	}}, fake)
+	prevent := aws.ToString(e.signinEnv.client(t, func(in *cip.CreateUserPoolClientInput) {
+		in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowCustomAuth)
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}).ClientId)
+	start := func(client string) (*cip.InitiateAuthOutput, error) {
+		return e.c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(client), AuthFlow: types.AuthFlowTypeCustomAuth,
+			AuthParameters: map[string]string{"USERNAME": "ghost"}})
+	}
+	// Without PreventUserExistenceErrors the user is not found.
+	_, err := start(e.client)
+	wantErr(t, err, "UserNotFoundException", "")
+
+	init, err := start(prevent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if init.ChallengeName != types.ChallengeNameTypeCustomChallenge || init.ChallengeParameters["question"] != "What colour is the sky?" ||
+		init.ChallengeParameters["USERNAME"] != "ghost" || len(aws.ToString(init.Session)) == 0 {
+		t.Fatalf("challenge %s %v", init.ChallengeName, init.ChallengeParameters)
+	}
+	for _, fn := range []string{"pre-auth", "define", "create"} {
+		if ev := lastEvent(t, fake, fn); ev["request"].(map[string]any)["userNotFound"] != true || ev["userName"] != "ghost" {
+			t.Errorf("%s event %v", fn, ev)
+		}
+	}
+	// Even the right answer signs no one in; the answer went through the
+	// verify trigger and the session history reached the define trigger.
+	_, err = e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(prevent), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: init.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "ghost", "ANSWER": "blue"},
+	})
+	wantErr(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	if ev := lastEvent(t, fake, "verify"); ev["request"].(map[string]any)["userNotFound"] != true || ev["request"].(map[string]any)["challengeAnswer"] != "blue" {
+		t.Errorf("verify event %v", ev)
+	}
+	session := lastEvent(t, fake, "define")["request"].(map[string]any)["session"].([]any)
+	if len(session) != 1 || !cmpEntry(session[0], "CUSTOM_CHALLENGE", true, "SKY") {
+		t.Errorf("define session %v", session)
+	}
+	// The session is spent.
+	_, err = e.c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(prevent), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: init.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "ghost", "ANSWER": "blue"},
+	})
+	wantErr(t, err, "NotAuthorizedException", "")
 }

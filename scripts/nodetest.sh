@@ -15,6 +15,9 @@
 #   COGNATE_ENDPOINT                 issuers https://cognito-idp.us-east-1.amazonaws.com/<pool>
 #                                    (the form aws-jwt-verify's CognitoJwtVerifier insists on)
 #   COGNATE_DEFAULT_ISSUER_ENDPOINT  the default issuer, the server's own URL
+#   COGNATE_BIN                      the cognate binary, for tests that start servers of their own
+#                                    (triggers.test.js, with --lambda-endpoint at its Node handlers)
+#   COGNATE_KMS_ENDPOINT             the KMS stand-in (internal/kmscrypt/kmstest/kmsstandin)
 #
 # The servers are always stopped; their logs are printed when a test fails.
 # It needs Node.js 18 or later and npm (Debian: apt-get install nodejs npm);
@@ -67,6 +70,8 @@ show_logs() {
 }
 
 "$GO" build -o "$tmp/cognate" ./cmd/cognate
+"$GO" build -o "$tmp/kmsstandin" ./internal/kmscrypt/kmstest/kmsstandin
+export COGNATE_BIN="$tmp/cognate"
 
 # The npm cache is npm's default one, so repeated runs do not download again.
 if ! (cd e2e/node && npm ci --no-audit --no-fund --loglevel=error >"$tmp/npm.log" 2>&1); then
@@ -99,6 +104,22 @@ start() {
 	show_logs
 	exit 1
 }
+
+# The KMS stand-in the custom sender tests encrypt and decrypt through.
+"$tmp/kmsstandin" >"$tmp/kms.log" 2>&1 &
+pids+=($!)
+logs+=("$tmp/kms.log")
+for i in $(seq 1 100); do
+	COGNATE_KMS_ENDPOINT=$(sed -n 's/^listening on //p' "$tmp/kms.log")
+	[ -n "$COGNATE_KMS_ENDPOINT" ] && break
+	sleep 0.1
+done
+if [ -z "$COGNATE_KMS_ENDPOINT" ]; then
+	echo "nodetest.sh: the KMS stand-in did not start" >&2
+	show_logs
+	exit 1
+fi
+export COGNATE_KMS_ENDPOINT
 
 start aws-issuer --region us-east-1 --issuer-url https://cognito-idp.us-east-1.amazonaws.com
 export COGNATE_ENDPOINT=$url

@@ -106,6 +106,11 @@ describe('amazon-cognito-identity-js MFA and devices', { timeout: 60_000 }, () =
     r = await authenticate(user);
     assert.equal(r.kind, 'success');
     assert.equal(r.args[0].getAccessToken().payload.username, username);
+    // Its refresh token is bound to the device: the library sends the
+    // DEVICE_KEY with it.
+    const deviceSession = r.args[0];
+    const fresh = await callback(user.refreshSession.bind(user), deviceSession.getRefreshToken());
+    assert.equal(fresh.getAccessToken().payload.username, username);
     const devices = await new Promise((resolve, reject) => {
       user.listDevices(10, null, { onSuccess: resolve, onFailure: reject });
     });
@@ -116,6 +121,7 @@ describe('amazon-cognito-identity-js MFA and devices', { timeout: 60_000 }, () =
 
     // Forgotten, the device is new again and TOTP is asked for.
     assert.equal(await handlersOf(user.forgetDevice.bind(user)), 'SUCCESS');
+    await assert.rejects(callback(user.refreshSession.bind(user), deviceSession.getRefreshToken()), /Invalid Refresh Token/);
     r = await authenticate(user);
     assert.equal(r.kind, 'totp');
   });

@@ -117,19 +117,19 @@ func MaskDestination(d string) string {
 	return "***"
 }
 
-// SendCode makes a new code for purpose, stores it through tx (replacing
-// the user's previous code of that purpose) and queues it for delivery
-// with the pool's verification message template. Call Notify after tx
-// commits. source is the custom message trigger's source, for example
-// "CustomMessage_SignUp".
-func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, purpose string, d Delivery, source string, metadata map[string]string) (*model.CodeDeliveryDetailsType, error) {
+// SendCode makes a new code for purpose and stores it through tx
+// (replacing the user's previous code of that purpose). It returns the
+// message that carries the code, with the pool's verification message
+// template: call Deliver with it after tx commits. source is the custom
+// message trigger's source, for example "CustomMessage_SignUp".
+func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool, u *store.User, purpose string, d Delivery, source string, metadata map[string]string) (*model.CodeDeliveryDetailsType, *Outgoing, error) {
 	code, err := s.newCode()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sealed, err := s.Keys.Seal([]byte(code), codeAAD(u.PoolID, u.Sub, purpose))
 	if err != nil {
-		return nil, fmt.Errorf("seal code: %w", err)
+		return nil, nil, fmt.Errorf("seal code: %w", err)
 	}
 	now := s.Now()
 	_, err = s.EditState(ctx, tx, u, func(_ *store.User, st *State) error {
@@ -149,16 +149,16 @@ func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &store.Code{PoolID: u.PoolID, Sub: u.Sub, Purpose: purpose, Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(lifetime(purpose))}
 	if err := tx.PutCode(ctx, c); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, userpool.ErrUserNotFound()
+			return nil, nil, userpool.ErrUserNotFound()
 		}
-		return nil, fmt.Errorf("store code: %w", err)
+		return nil, nil, fmt.Errorf("store code: %w", err)
 	}
-	msg := &triggers.Message{Code: code}
+	msg := triggers.Message{Code: code}
 	if t := p.Settings.VerificationMessageTemplate; t != nil {
 		msg.Subject, msg.EmailMessage, msg.SMSMessage = t.EmailSubject, t.EmailMessage, t.SmsMessage
 	}
@@ -171,22 +171,95 @@ func (s *Service) SendCode(ctx context.Context, tx store.Store, p *userpool.Pool
 	if msg.SMSMessage == "" {
 		msg.SMSMessage = defaultCodeMessage
 	}
-	ev := &triggers.Event{PoolID: p.ID, Username: u.Username, Attributes: u.Attributes, ClientMetadata: metadata, Source: source,
-		Config: p.Settings.LambdaConfig, Status: u.Status}
-	if err := s.Triggers().CustomMessage(ctx, ev, msg); err != nil {
-		return nil, err
+	out := &Outgoing{Pool: p, User: u, Kind: messaging.KindCode, Source: source, Metadata: metadata, Message: msg, To: []Delivery{d}}
+	return d.Details(), out, nil
+}
+
+// Outgoing is a message whose code (or temporary password) is stored but
+// that is not sent yet: Deliver sends it once the transaction that stored
+// the code has committed, so that no trigger function runs while a store
+// transaction is open.
+type Outgoing struct {
+	Pool *userpool.Pool
+	User *store.User
+	// Kind is the message's kind (messaging.KindCode, KindInvitation).
+	Kind string
+	// Source is the custom message trigger's source
+	// (CustomMessage_SignUp, ...).
+	Source   string
+	Metadata map[string]string
+	// Message holds the code and the pool's texts; an invitation's carry
+	// the {username} placeholder too.
+	Message triggers.Message
+	// To are the destinations, one per medium.
+	To []Delivery
+	// ClientID is the app client of the request, for the triggers' events
+	// (empty for admin operations).
+	ClientID string
+}
+
+// Via sets the app client the message was asked for through; nil stays
+// nil.
+func (o *Outgoing) Via(clientID string) *Outgoing {
+	if o != nil {
+		o.ClientID = clientID
 	}
-	// Cognito replaces only the code in verification messages; {username}
-	// belongs to invitations and is left as written.
-	fill := strings.NewReplacer("{####}", code).Replace
-	body := messaging.Body{Text: fill(msg.SMSMessage)}
-	if d.Medium() == model.DeliveryMediumTypeEmail {
-		body = messaging.Body{Subject: msg.Subject, Text: fill(msg.EmailMessage)}
+	return o
+}
+
+// Deliver sends messages after their codes are stored: a medium for which
+// the pool has a custom sender trigger gets the code through it (and
+// nothing from Cognate); the others get the texts, changed by the custom
+// message trigger if the pool has one, queued for delivery. A trigger's
+// failure is returned, as Cognito returns it; the code stays stored.
+func (s *Service) Deliver(ctx context.Context, outs ...*Outgoing) error {
+	queued := false
+	defer func() {
+		if queued {
+			s.Notify()
+		}
+	}()
+	for _, o := range outs {
+		if o == nil {
+			continue
+		}
+		ev := &triggers.Event{PoolID: o.Pool.ID, ClientID: o.ClientID, Username: o.User.Username, Attributes: o.User.Attributes, ClientMetadata: o.Metadata,
+			Source: o.Source, Config: o.Pool.Settings.LambdaConfig, Status: o.User.Status}
+		var rest []Delivery
+		for _, d := range o.To {
+			handled, err := s.Triggers().CustomSender(ctx, ev, d.Medium(), o.Message.Code)
+			if err != nil {
+				return err
+			}
+			if !handled {
+				rest = append(rest, d)
+			}
+		}
+		if len(rest) == 0 {
+			continue
+		}
+		msg := o.Message
+		if err := s.Triggers().CustomMessage(ctx, ev, &msg); err != nil {
+			return err
+		}
+		// Cognito replaces only the code in verification messages;
+		// {username} belongs to invitations and is left as written.
+		fill := strings.NewReplacer("{####}", msg.Code).Replace
+		if msg.Invitation {
+			fill = strings.NewReplacer(triggers.UsernameParameter, o.User.Username, triggers.CodeParameter, msg.Code).Replace
+		}
+		for _, d := range rest {
+			body := messaging.Body{Text: fill(msg.SMSMessage)}
+			if d.Medium() == model.DeliveryMediumTypeEmail {
+				body = messaging.Body{Subject: msg.Subject, Text: fill(msg.EmailMessage)}
+			}
+			if err := s.Enqueue(ctx, s.Store, o.User, o.Kind, d.Medium(), d.Destination, body); err != nil {
+				return err
+			}
+			queued = true
+		}
 	}
-	if err := s.Enqueue(ctx, tx, u, messaging.KindCode, d.Medium(), d.Destination, body); err != nil {
-		return nil, err
-	}
-	return d.Details(), nil
+	return nil
 }
 
 // Enqueue seals a message and queues it through tx for delivery. Call

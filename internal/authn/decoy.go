@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -141,4 +143,26 @@ func (s *Service) SimulatedUserID(poolID, name string) string {
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	return u.String()
+}
+
+// ClaimTimeSkew is how far the TIMESTAMP of a PASSWORD_VERIFIER or
+// DEVICE_PASSWORD_VERIFIER answer may be from the server's clock, either
+// way. Cognito documents no figure; clients whose clocks are more than
+// five minutes off are reported to fail, as they do with AWS's Signature
+// Version 4 (see docs/fidelity.md).
+const ClaimTimeSkew = 5 * time.Minute
+
+// CheckClaimTime checks the TIMESTAMP of an SRP verifier answer: in the
+// form srp.TimestampLayout ("Mon Jan 2 15:04:05 UTC 2006", the day with or
+// without its leading zero), and within ClaimTimeSkew of now, else
+// NotAuthorizedException.
+func (s *Service) CheckClaimTime(ts string) error {
+	t, err := time.Parse(srp.TimestampLayout, ts)
+	if err != nil {
+		return &model.InvalidParameterException{Message: "TIMESTAMP is not in the format " + srp.TimestampLayout}
+	}
+	if d := s.Now().Sub(t); d > ClaimTimeSkew || d < -ClaimTimeSkew {
+		return &model.NotAuthorizedException{Message: "TIMESTAMP is more than 5 minutes from the server's time: check the client's clock."}
+	}
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -181,8 +180,9 @@ const (
 // SendMFACode makes a new code for an SMS_MFA or EMAIL_OTP challenge,
 // stores it (replacing the user's previous one) and queues it with the
 // pool's MFA message templates: SmsAuthenticationMessage for SMS, the
-// EmailMfaConfiguration for email. It calls Notify itself.
-func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, m *userpool.MFA, u *store.User, d Delivery, metadata map[string]string) error {
+// EmailMfaConfiguration for email. It delivers the message itself; the
+// triggers' events name the app client clientID.
+func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, clientID string, m *userpool.MFA, u *store.User, d Delivery, metadata map[string]string) error {
 	code, err := s.newCode()
 	if err != nil {
 		return err
@@ -191,7 +191,7 @@ func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, m *userpool
 	if err != nil {
 		return fmt.Errorf("seal code: %w", err)
 	}
-	msg := &triggers.Message{Code: code, SMSMessage: p.Settings.SmsAuthenticationMessage, Subject: defaultMFASubject, EmailMessage: defaultMFAEmail}
+	msg := triggers.Message{Code: code, SMSMessage: p.Settings.SmsAuthenticationMessage, Subject: defaultMFASubject, EmailMessage: defaultMFAEmail}
 	if msg.SMSMessage == "" {
 		msg.SMSMessage = defaultMFASMS
 	}
@@ -203,31 +203,15 @@ func (s *Service) SendMFACode(ctx context.Context, p *userpool.Pool, m *userpool
 			msg.EmailMessage = m.Email.Message
 		}
 	}
-	ev := &triggers.Event{PoolID: p.ID, Username: u.Username, Attributes: u.Attributes, ClientMetadata: metadata, Source: "CustomMessage_Authentication"}
-	if err := s.Triggers().CustomMessage(ctx, ev, msg); err != nil {
-		return err
-	}
-	fill := strings.NewReplacer("{####}", code).Replace
-	body := messaging.Body{Text: fill(msg.SMSMessage)}
-	if d.Medium() == model.DeliveryMediumTypeEmail {
-		body = messaging.Body{Subject: msg.Subject, Text: fill(msg.EmailMessage)}
-	}
 	now := s.Now()
-	err = s.Store.Tx(ctx, func(tx store.Store) error {
-		c := &store.Code{PoolID: u.PoolID, Sub: u.Sub, Purpose: PurposeMFA, Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(MFACodeLifetime)}
-		if err := tx.PutCode(ctx, c); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return userpool.ErrUserNotFound()
-			}
-			return fmt.Errorf("store code: %w", err)
+	c := &store.Code{PoolID: u.PoolID, Sub: u.Sub, Purpose: PurposeMFA, Sealed: sealed, CreatedAt: now, ExpiresAt: now.Add(MFACodeLifetime)}
+	if err := s.Store.PutCode(ctx, c); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return userpool.ErrUserNotFound()
 		}
-		return s.Enqueue(ctx, tx, u, messaging.KindCode, d.Medium(), d.Destination, body)
-	})
-	if err != nil {
-		return err
+		return fmt.Errorf("store code: %w", err)
 	}
-	s.Notify()
-	return nil
+	return s.Deliver(ctx, &Outgoing{Pool: p, User: u, Kind: messaging.KindCode, Source: "CustomMessage_Authentication", Metadata: metadata, Message: msg, To: []Delivery{d}, ClientID: clientID})
 }
 
 // ErrMFACodeMismatch is Cognito's error for a wrong MFA code.
@@ -251,4 +235,15 @@ func (s *Service) CheckMFACode(ctx context.Context, u *store.User, code string) 
 		return nil, err
 	}
 	return s.PasswordCheckPassed(ctx, u)
+}
+
+// EnableMFA turns an MFA factor on for the user, in the store's locked
+// update of the user (the factor a sign-in's MFA_SETUP has just proved).
+func (s *Service) EnableMFA(ctx context.Context, u *store.User, factor string) (*store.User, error) {
+	return s.EditState(ctx, s.Store, u, func(_ *store.User, st *State) error {
+		if !slices.Contains(st.MFA, factor) {
+			st.MFA = append(st.MFA, factor)
+		}
+		return nil
+	})
 }

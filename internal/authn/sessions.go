@@ -43,6 +43,9 @@ type SessionData struct {
 	// MFASetUp is set once VerifySoftwareToken has verified a software
 	// token with an MFA_SETUP session.
 	MFASetUp bool `json:"mfaSetUp,omitzero"`
+	// SetUpFactor is the MFA factor (EMAIL_OTP) an MFA_SETUP answer chose
+	// to set up: the right code of the challenge that follows turns it on.
+	SetUpFactor string `json:"setUpFactor,omitzero"`
 	// DeviceKey is the remembered device a DEVICE_SRP_AUTH or
 	// DEVICE_PASSWORD_VERIFIER challenge authenticates.
 	DeviceKey string `json:"deviceKey,omitzero"`

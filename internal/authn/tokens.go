@@ -39,6 +39,9 @@ type Grant struct {
 	ClientMetadata map[string]string
 	// OAuth is set for tokens the hosted OAuth endpoints issue.
 	OAuth *OAuthGrant
+	// DeviceKey is the device the sign-in named or was given: the refresh
+	// token is bound to it.
+	DeviceKey string
 }
 
 // OAuthGrant is what tokens of the hosted OAuth endpoints add to a grant:
@@ -85,7 +88,7 @@ func (s *Service) newRefreshToken(ctx context.Context, g Grant, family string) (
 	now := s.Now()
 	t := &store.RefreshToken{
 		ID: tokenID(raw), Family: family, PoolID: g.User.PoolID, ClientID: g.Client.ID(), Sub: g.User.Sub,
-		AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: now.Add(g.Client.RefreshTokenValidity()),
+		AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: now.Add(g.Client.RefreshTokenValidity()), DeviceKey: g.DeviceKey,
 	}
 	if err := s.Store.CreateRefreshToken(ctx, t); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -323,15 +326,6 @@ func errInvalidRefreshToken() error {
 	return &model.NotAuthorizedException{Message: "Invalid Refresh Token"}
 }
 
-// Refresh issues new ID and access tokens for a refresh token presented by
-// client. With rotate (GetTokensFromRefreshToken on a client with refresh
-// token rotation), the token is replaced by a new one of its family, which
-// the result carries; the old one keeps working for the client's grace
-// period and is refused with RefreshTokenReuseException after it.
-func (s *Service) Refresh(ctx context.Context, c *appclient.Client, raw string, rotate bool, metadata map[string]string) (*model.AuthenticationResultType, *store.User, error) {
-	return s.RefreshWith(ctx, c, raw, RefreshOptions{Rotate: rotate, Metadata: metadata})
-}
-
 // RefreshOptions are the settings of RefreshWith.
 type RefreshOptions struct {
 	Rotate   bool
@@ -340,17 +334,29 @@ type RefreshOptions struct {
 	// for tokens of the hosted OAuth endpoints.
 	Scopes []string
 	OAuth  *OAuthGrant
+	// DeviceKey is the device key the request gives (DEVICE_KEY,
+	// DeviceKey): a token bound to a device is refreshed only with that
+	// device's key, while the device is the user's and confirmed.
+	DeviceKey string
 }
 
-// RefreshWith is Refresh for a refresh token whose tokens carry scopes
-// other than AdminScope (those of the hosted OAuth endpoints).
+// RefreshWith issues new ID and access tokens for a refresh token
+// presented by client. With o.Rotate (GetTokensFromRefreshToken on a client
+// with refresh token rotation), the token is replaced by a new one of its
+// family, which the result carries; the old one keeps working for the
+// client's grace period and is refused with RefreshTokenReuseException
+// after it.
 func (s *Service) RefreshWith(ctx context.Context, c *appclient.Client, raw string, o RefreshOptions) (*model.AuthenticationResultType, *store.User, error) {
 	rotate, metadata := o.Rotate, o.Metadata
 	t, u, err := s.RefreshTokenUser(ctx, c, raw)
 	if err != nil {
 		return nil, nil, err
 	}
-	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata, Scopes: o.Scopes, OAuth: o.OAuth}
+	if err := checkTokenDevice(t, u, o.DeviceKey); err != nil {
+		return nil, nil, err
+	}
+	g := Grant{Client: c, User: u, AuthTime: t.AuthTime, Source: "TokenGeneration_RefreshTokens", ClientMetadata: metadata, Scopes: o.Scopes, OAuth: o.OAuth,
+		DeviceKey: t.DeviceKey}
 	if !rotate {
 		res, err := s.sign(ctx, g, t.Family)
 		return res, u, err
@@ -393,6 +399,27 @@ func (s *Service) RefreshWith(ctx context.Context, c *appclient.Client, raw stri
 	}
 	res.RefreshToken = next
 	return res, u, nil
+}
+
+// checkTokenDevice checks the device key given with a refresh token bound
+// to a device: it must be that device's, and the device must still be the
+// user's and confirmed (ConfirmDevice). Cognito answers "Invalid Refresh
+// Token" otherwise, so a forgotten device's tokens no longer refresh.
+func checkTokenDevice(t *store.RefreshToken, u *store.User, given string) error {
+	if t.DeviceKey == "" {
+		return nil
+	}
+	if given != t.DeviceKey {
+		return errInvalidRefreshToken()
+	}
+	st, err := ReadState(u)
+	if err != nil {
+		return err
+	}
+	if d := st.Device(given); d == nil || !d.Confirmed() {
+		return errInvalidRefreshToken()
+	}
+	return nil
 }
 
 func errRevokedRefreshToken() error {

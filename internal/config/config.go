@@ -85,6 +85,9 @@ type Config struct {
 	// trigger functions are invoked at; empty invokes only those of
 	// LambdaFunctions.
 	LambdaEndpoint string
+	// KMSEndpoint is the AWS KMS endpoint custom sender triggers' codes
+	// are encrypted through; empty is AWS's own for the region.
+	KMSEndpoint string
 	// LambdaFunctions is a file mapping function ARNs or names to HTTP
 	// endpoints (triggers.FunctionsFile).
 	LambdaFunctions string

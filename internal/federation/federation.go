@@ -15,7 +15,13 @@
 //     sign-up trigger (PreSignUp_ExternalProvider).
 //
 // The provider's attribute mapping is applied at every sign-in, onto
-// whichever user signs in.
+// whichever user signs in. The Lambda triggers run as Cognito documents
+// them for federated users: the first sign-in of a new federated user runs
+// pre sign-up and then post confirmation (PostConfirmation_ConfirmSignUp);
+// every later sign-in (and any sign-in as a linked user) runs pre
+// authentication and post authentication (PreAuthentication_Authentication,
+// PostAuthentication_Authentication). Pre token generation runs when the
+// hosted endpoints issue the tokens (TokenGeneration_HostedAuth).
 package federation
 
 import (
@@ -36,9 +42,15 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
-// SourcePreSignUp is the pre sign-up trigger source of a federated user's
-// first sign-in.
-const SourcePreSignUp = "PreSignUp_ExternalProvider"
+// Trigger sources of federated sign-ins.
+const (
+	// SourcePreSignUp is the pre sign-up trigger source of a federated
+	// user's first sign-in.
+	SourcePreSignUp          = "PreSignUp_ExternalProvider"
+	sourcePostConfirmation   = "PostConfirmation_ConfirmSignUp"
+	sourcePreAuthentication  = "PreAuthentication_Authentication"
+	sourcePostAuthentication = "PostAuthentication_Authentication"
+)
 
 // Service resolves external identities to users.
 type Service struct {
@@ -132,8 +144,9 @@ func (s *Service) SignIn(ctx context.Context, c *appclient.Client, id *Identity)
 	if err != nil {
 		return nil, err
 	}
+	created := false
 	if u == nil {
-		u, err = s.federatedUser(ctx, c, id, subject, attrs)
+		u, created, err = s.federatedUser(ctx, c, id, subject, attrs)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +154,32 @@ func (s *Service) SignIn(ctx context.Context, c *appclient.Client, id *Identity)
 	if !u.Enabled {
 		return nil, authn.ErrUserDisabled()
 	}
-	return s.applyMapping(ctx, p, u, attrs)
+	h := s.Auth.Triggers()
+	if !created {
+		if err := h.PreAuthentication(ctx, event(c, u, sourcePreAuthentication)); err != nil {
+			return nil, err
+		}
+	}
+	if u, err = s.applyMapping(ctx, p, u, attrs); err != nil {
+		return nil, err
+	}
+	if created {
+		err = h.PostConfirmation(ctx, event(c, u, sourcePostConfirmation))
+	} else {
+		err = h.PostAuthentication(ctx, event(c, u, sourcePostAuthentication))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// event is the trigger event of a federated sign-in.
+func event(c *appclient.Client, u *store.User, source string) *triggers.Event {
+	return &triggers.Event{
+		PoolID: c.Pool.ID, ClientID: c.ID(), Username: u.Username, Attributes: u.Attributes, Source: source,
+		Config: c.Pool.Settings.LambdaConfig, Status: u.Status,
+	}
 }
 
 // linked returns the user a link names the identity's user, re-keying an
@@ -220,25 +258,25 @@ func (s *Service) rekey(ctx context.Context, tx store.Store, id *Identity, l *st
 }
 
 // federatedUser returns the identity's own user, creating it (and its
-// primary link) at the first sign-in.
-func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Identity, subject string, attrs map[string]string) (*store.User, error) {
+// primary link) at the first sign-in; created says it did.
+func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Identity, subject string, attrs map[string]string) (u *store.User, created bool, err error) {
 	p := c.Pool
 	username := idps.FederatedUsername(id.Provider.Name, subject)
-	u, err := s.Store.GetUser(ctx, p.ID, p.Key(username))
+	u, err = s.Store.GetUser(ctx, p.ID, p.Key(username))
 	if err == nil {
-		return u, nil
+		return u, false, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("get federated user: %w", err)
+		return nil, false, fmt.Errorf("get federated user: %w", err)
 	}
 	sub, err := s.IDs.UUID()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	attrs = maps.Clone(attrs)
 	attrs["sub"] = sub
 	if err := p.CheckRequired(attrs, false); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, v := range []string{"email", "phone_number"} {
 		if attrs[v] != "" && attrs[v+"_verified"] == "" {
@@ -250,7 +288,7 @@ func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Id
 		Config: p.Settings.LambdaConfig,
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if decision.AutoVerifyEmail && attrs["email"] != "" {
 		attrs["email_verified"] = "true"
@@ -269,7 +307,7 @@ func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Id
 	}
 	if err := idps.SetIdentities(u, []idps.Identity{{UserID: subject, ProviderName: id.Provider.Name,
 		ProviderType: id.Provider.Type, Issuer: issuer, Primary: true, DateCreated: now.UnixMilli()}}); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
@@ -284,12 +322,13 @@ func (s *Service) federatedUser(ctx context.Context, c *appclient.Client, id *Id
 	})
 	if errors.Is(err, store.ErrConflict) {
 		// Two first sign-ins of one identity at once: the other one made it.
-		return s.Store.GetUser(ctx, p.ID, p.Key(username))
+		u, err = s.Store.GetUser(ctx, p.ID, p.Key(username))
+		return u, false, err
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return u, nil
+	return u, true, nil
 }
 
 // applyMapping writes the mapped attributes onto the user, as Cognito does

@@ -112,9 +112,14 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	s.finishSignIn(w, r, st, a, p, o)
 }
 
-// finishSignIn answers a sign-in step's outcome: the new-password form for
-// the challenge, else the session and the redirect.
+// finishSignIn answers a sign-in step's outcome: the form of its challenge
+// (a new password, a second factor), else the session and the redirect.
+// p.Username is the name the sign-in goes by.
 func (s *Service) finishSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, o *signin.HostedOutcome) {
+	if o.Challenge != "" && o.Challenge != model.ChallengeNameTypeNewPasswordRequired {
+		s.showChallenge(w, r, a, p, o)
+		return
+	}
 	if o.Challenge == model.ChallengeNameTypeNewPasswordRequired {
 		p.Session, p.Username = o.Session, o.Params["USER_ID_FOR_SRP"]
 		var required []string
@@ -329,9 +334,9 @@ func (s *Service) signupTicket(ctx context.Context, a *authRequest, sub, usernam
 // and confirmed, and answers the authorization request, as Cognito's
 // managed login does: the user is not asked for the password again.
 func (s *Service) signInConfirmed(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, u *store.User) {
+	p.Username = u.Username
 	o, err := s.SignIn.HostedSignInConfirmed(r.Context(), a.client, u)
 	if err != nil {
-		p.Username = u.Username
 		s.fail(w, r, "login", p, err)
 		return
 	}

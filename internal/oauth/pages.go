@@ -20,7 +20,7 @@ var templateFS embed.FS
 // pages are the managed login pages, each parsed with the layout.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"error", "login", "newpassword", "signup", "confirm", "forgot", "reset"} {
+	for _, name := range []string{"error", "login", "newpassword", "signup", "confirm", "forgot", "reset", "mfa", "selectmfa", "mfasetup", "totpsetup"} {
 		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -67,6 +67,14 @@ type page struct {
 	Ticket      string
 	Destination string
 	Fields      []field
+	// Challenge is the second factor challenge a code form answers
+	// (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA).
+	Challenge string
+	// MFAOptions are the factors the user may choose or set up.
+	MFAOptions []mfaOption
+	// Secret and OTPAuth are a software token being set up: its base32
+	// secret and its otpauth:// URI.
+	Secret, OTPAuth string
 	// Native is set when the client signs users in with the pool's own
 	// directory (the password form); Providers are the names of its
 	// third-party identity providers (a button each).

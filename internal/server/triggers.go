@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/kmscrypt"
 	"github.com/cognate-idp/cognate/internal/seed"
 	"github.com/cognate-idp/cognate/internal/triggers"
 )
@@ -13,7 +14,8 @@ import (
 // (--lambda-functions, then the seed file's LambdaFunctions) are invoked
 // there, the rest through the Invoke API at --lambda-endpoint. Without an
 // endpoint an unmapped function is not found, as a deleted function is on
-// AWS.
+// AWS. Custom senders' codes are encrypted with data keys from the KMS at
+// --kms-endpoint (AWS's own without it).
 func newHooks(ctx context.Context, cfg *config.Config, f *seed.File) (*triggers.Lambda, error) {
 	urls := map[string]string{}
 	if f != nil {
@@ -34,5 +36,9 @@ func newHooks(ctx context.Context, cfg *config.Config, f *seed.File) (*triggers.
 		}
 		ep.Next = api
 	}
-	return &triggers.Lambda{Invoker: ep, Region: cfg.Region}, nil
+	keys, err := kmscrypt.NewKMS(ctx, cfg.KMSEndpoint, cfg.Region, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &triggers.Lambda{Invoker: ep, Region: cfg.Region, Keys: keys}, nil
 }

@@ -56,6 +56,7 @@ type Store interface {
 	ImportJobs
 	AuthEvents
 	SAMLAssertions
+	Replicas
 	WebAuthnCredentials
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
@@ -103,8 +104,8 @@ type Pools interface {
 	// DeletePool removes the pool and everything in it (clients, users,
 	// groups, memberships, messages, signing keys, sessions, codes, refresh
 	// tokens, domains, resource servers, terms, tags, identity providers,
-	// provider links, settings documents, branding styles, auth events); ErrNotFound if
-	// it does not exist.
+	// provider links, settings documents, branding styles, auth events,
+	// replicas); ErrNotFound if it does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ClaimPoolQuota returns ErrLimit if max pools have IDs starting with
 	// prefix (a region's pools) already. Called in the transaction that
@@ -442,6 +443,10 @@ type RefreshToken struct {
 	RotatedAt time.Time
 	// Revoked is set when the family was revoked.
 	Revoked bool
+	// DeviceKey is the device the token is bound to: the one its sign-in
+	// named or was given (NewDeviceMetadata); refreshing it requires that
+	// device's key. Empty for a token bound to no device.
+	DeviceKey string
 }
 
 // RefreshTokens stores refresh tokens and the revocation of their families.
@@ -453,7 +458,8 @@ type RefreshTokens interface {
 	GetRefreshToken(ctx context.Context, id string) (*RefreshToken, error)
 	// UpdateRefreshToken is the read-modify-write of a token, as UpdatePool:
 	// of two concurrent rotations of one token, the second sees the first's
-	// RotatedAt. Only RotatedAt, ExpiresAt and Revoked may be changed by fn.
+	// RotatedAt. Only RotatedAt, ExpiresAt and Revoked may be changed by fn
+	// (the family, user, client and device key are kept).
 	UpdateRefreshToken(ctx context.Context, id string, fn func(t *RefreshToken) error) (*RefreshToken, error)
 	// RevokeFamily marks every token of a family revoked. Revoking an
 	// unknown or revoked family is not an error.

@@ -53,3 +53,15 @@ func (a *AWSLambda) Invoke(ctx context.Context, function string, event []byte) (
 	}
 	return out.Payload, nil
 }
+
+// InvokeAsync implements Invoker: the event is queued with the Event
+// invocation type, and Lambda runs the function (and retries it) later.
+func (a *AWSLambda) InvokeAsync(ctx context.Context, function string, event []byte) error {
+	_, err := a.client.Invoke(ctx, &lambda.InvokeInput{
+		FunctionName: aws.String(function), Payload: event, InvocationType: types.InvocationTypeEvent,
+	})
+	if err != nil {
+		return fmt.Errorf("invoke %s asynchronously: %w", function, err)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -14,12 +15,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Invoker calls a function synchronously with an event and returns the
-// function's answer. function is the name LambdaConfig gives it (an ARN).
-// A function that ran and failed is a *FunctionError; any other error is a
-// failure to reach it.
+// Invoker calls functions. Invoke calls one synchronously with an event
+// and returns the function's answer; function is the name LambdaConfig
+// gives it (an ARN). A function that ran and failed is a *FunctionError;
+// any other error is a failure to reach it. InvokeAsync queues an event
+// for a function without waiting for its answer, as Lambda's Event
+// invocation type does (the custom sender triggers); an error is a
+// failure to queue it.
 type Invoker interface {
 	Invoke(ctx context.Context, function string, event []byte) ([]byte, error)
+	InvokeAsync(ctx context.Context, function string, event []byte) error
 }
 
 // FunctionError is a function's own failure: Lambda's X-Amz-Function-Error
@@ -120,6 +125,26 @@ func (e *Endpoints) Invoke(ctx context.Context, function string, event []byte) (
 		return nil, functionError(body)
 	}
 	return body, nil
+}
+
+// InvokeAsync implements Invoker: a function with an endpoint is POSTed
+// to in the background (one attempt of DefaultTimeout, a failure logged);
+// the rest go to Next.
+func (e *Endpoints) InvokeAsync(ctx context.Context, function string, event []byte) error {
+	if _, ok := e.URL(function); !ok {
+		if e.Next == nil {
+			return fmt.Errorf("no endpoint for function %s: %w", function, ErrNoInvoker)
+		}
+		return e.Next.InvokeAsync(ctx, function, event)
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTimeout)
+		defer cancel()
+		if _, err := e.Invoke(ctx, function, event); err != nil {
+			slog.WarnContext(ctx, "asynchronous invocation failed", "function", function, "err", err)
+		}
+	}()
+	return nil
 }
 
 // FunctionsFile is the file of per-function endpoints

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/cognate-idp/cognate/internal/kmscrypt"
 	"github.com/cognate-idp/cognate/internal/model"
 )
 
@@ -36,6 +37,10 @@ type Lambda struct {
 	// Attempts how many are made (DefaultAttempts when zero).
 	Timeout  time.Duration
 	Attempts int
+	// Keys makes the data keys that encrypt the codes custom sender
+	// triggers receive (AWS KMS GenerateDataKey); without it the pools'
+	// custom senders fail.
+	Keys kmscrypt.DataKeys
 }
 
 var _ Hooks = (*Lambda)(nil)

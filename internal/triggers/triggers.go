@@ -1,7 +1,8 @@
 // Package triggers is the one interface through which the operations call
 // Cognito's Lambda trigger points: pre sign-up, post confirmation, pre and
 // post authentication, pre token generation, custom message, user
-// migration and the three custom-auth challenge triggers. The default,
+// migration, the three custom-auth challenge triggers and the custom email
+// and SMS senders. The default,
 // None, changes nothing and refuses nothing; Lambda invokes the functions
 // a pool's LambdaConfig names, through an Invoker (the AWS Lambda Invoke
 // API, or per-function HTTP endpoints), with the events Cognito sends.
@@ -129,6 +130,12 @@ type Hooks interface {
 	CreateAuthChallenge(ctx context.Context, e *Event, name string, session []Challenge) (public, private map[string]string, metadata string, err error)
 	// VerifyAuthChallenge judges the user's answer.
 	VerifyAuthChallenge(ctx context.Context, e *Event, private map[string]string, answer string) (bool, error)
+	// CustomSender hands a code (or temporary password) to the pool's
+	// custom email or SMS sender for medium (EMAIL or SMS), which sends
+	// the message in Cognate's place; e.Source is the custom message
+	// source of the message (CustomMessage_SignUp, ...). handled is false
+	// when the pool has no sender for the medium.
+	CustomSender(ctx context.Context, e *Event, medium, code string) (handled bool, err error)
 }
 
 // None is the default Hooks: no pool has a trigger, so nothing is changed
@@ -172,6 +179,9 @@ func (None) DefineAuthChallenge(context.Context, *Event, []Challenge) (Challenge
 func (None) CreateAuthChallenge(context.Context, *Event, string, []Challenge) (map[string]string, map[string]string, string, error) {
 	return nil, nil, "", nil
 }
+
+// CustomSender implements Hooks.
+func (None) CustomSender(context.Context, *Event, string, string) (bool, error) { return false, nil }
 
 // VerifyAuthChallenge implements Hooks.
 func (None) VerifyAuthChallenge(context.Context, *Event, map[string]string, string) (bool, error) {

@@ -137,7 +137,9 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 	var touched, aliases []string
 	now := s.Now()
 	var details []model.CodeDeliveryDetailsType
+	var outgoing []*authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
+		details, outgoing = nil, nil
 		// A new value of a sign-in attribute that waits for verification
 		// must still be free when it is verified.
 		for _, a := range set {
@@ -213,11 +215,12 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 			}
 		}
 		for _, d := range sends {
-			det, err := s.Auth.SendCode(ctx, tx, p, out, authn.PurposeVerify(d.attr), authn.Delivery{Attribute: d.attr, Destination: d.dest}, sourceUpdate, in.ClientMetadata)
+			det, msg, err := s.Auth.SendCode(ctx, tx, p, out, authn.PurposeVerify(d.attr), authn.Delivery{Attribute: d.attr, Destination: d.dest}, sourceUpdate, in.ClientMetadata)
 			if err != nil {
 				return err
 			}
 			details = append(details, *det)
+			outgoing = append(outgoing, msg.Via(c.Client.ID()))
 		}
 		return nil
 	})
@@ -227,8 +230,8 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUser
 	if err != nil {
 		return nil, err
 	}
-	if len(sends) > 0 {
-		s.Notify()
+	if err := s.Auth.Deliver(ctx, outgoing...); err != nil {
+		return nil, err
 	}
 	return &model.UpdateUserAttributesResponse{CodeDeliveryDetailsList: details}, nil
 }
@@ -311,15 +314,18 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 		return nil, invalid("User does not have a valid registered email")
 	}
 	var details *model.CodeDeliveryDetailsType
+	var out *authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		var err error
-		details, err = s.Auth.SendCode(ctx, tx, c.Pool, c.User, authn.PurposeVerify(attr), authn.Delivery{Attribute: attr, Destination: dest}, sourceVerify, in.ClientMetadata)
+		details, out, err = s.Auth.SendCode(ctx, tx, c.Pool, c.User, authn.PurposeVerify(attr), authn.Delivery{Attribute: attr, Destination: dest}, sourceVerify, in.ClientMetadata)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Notify()
+	if err := s.Auth.Deliver(ctx, out.Via(c.Client.ID())); err != nil {
+		return nil, err
+	}
 	return &model.GetUserAttributeVerificationCodeResponse{CodeDeliveryDetails: details}, nil
 }
 

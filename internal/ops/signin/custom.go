@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"maps"
 
 	"github.com/cognate-idp/cognate/internal/authn"
@@ -36,7 +37,11 @@ func (s *Service) startCustom(ctx context.Context, r *request) (*outcome, error)
 	if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	u, err := s.findUser(ctx, c, name)
+	u, err := c.Pool.FindUser(ctx, s.Store, name)
+	var nf *model.UserNotFoundException
+	if errors.As(err, &nf) && c.PreventsUserExistenceErrors() {
+		return s.startPhantom(ctx, r, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +71,9 @@ func (s *Service) nextCustom(ctx context.Context, r *request, u *store.User, ca 
 		last = ca.History[n-1].Name
 	}
 	switch {
-	case d.FailAuthentication:
+	case d.FailAuthentication, d.IssueTokens && r.userNotFound:
+		// No tokens for a user who does not exist, whatever the function
+		// decides.
 		return nil, authn.ErrIncorrectPassword()
 	case d.IssueTokens:
 		return s.finish(ctx, r, u, "PostAuthentication_Authentication", "TokenGeneration_Authentication")
@@ -81,7 +88,12 @@ func (s *Service) nextCustom(ctx context.Context, r *request, u *store.User, ca 
 		return nil, err
 	}
 	ca.Private, ca.Metadata = private, metadata
-	session, err := s.Auth.NewSession(ctx, r.client, u, &authn.SessionData{Challenge: model.ChallengeNameTypeCustomChallenge, Username: u.Username, Custom: ca})
+	var session string
+	if r.userNotFound {
+		session, err = s.phantomChallenge(r, u, ca)
+	} else {
+		session, err = s.Auth.NewSession(ctx, r.client, u, &authn.SessionData{Challenge: model.ChallengeNameTypeCustomChallenge, Username: u.Username, Custom: ca})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -31,18 +31,26 @@ func knownDevice(r *request, u *store.User) (*authn.Device, error) {
 	return nil, nil
 }
 
-// deviceMetadata returns the NewDeviceMetadata of tokens: a new device key
-// and group key when the pool tracks devices and the sign-in named no
-// device of the user's.
-func (s *Service) deviceMetadata(ctx context.Context, r *request, u *store.User) (*model.NewDeviceMetadataType, error) {
+// tokenDevice returns the NewDeviceMetadata of tokens and the device key
+// their refresh token is bound to, when the pool tracks devices: the known
+// device the sign-in named (no metadata), else a new device key and group
+// key.
+func (s *Service) tokenDevice(ctx context.Context, r *request, u *store.User) (*model.NewDeviceMetadataType, string, error) {
 	if r.client.Pool.Settings.DeviceConfiguration == nil {
-		return nil, nil
+		return nil, "", nil
 	}
 	d, err := knownDevice(r, u)
-	if err != nil || d != nil {
-		return nil, err
+	if err != nil {
+		return nil, "", err
 	}
-	return s.Auth.NewDevice(ctx, u)
+	if d != nil {
+		return nil, d.Key, nil
+	}
+	md, err := s.Auth.NewDevice(ctx, u)
+	if err != nil || md == nil {
+		return nil, "", err
+	}
+	return md, md.DeviceKey, nil
 }
 
 // challengeDevice asks a sign-in whose first factor is in and that names a
@@ -95,7 +103,7 @@ func (s *Service) respondDevice(ctx context.Context, r *request, u *store.User, 
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
 	}
-	sig, ts, err := passwordClaim(r, sess)
+	sig, ts, err := s.passwordClaim(r, sess)
 	if err != nil {
 		return nil, err
 	}

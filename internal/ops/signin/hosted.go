@@ -2,6 +2,8 @@ package signin
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -25,13 +27,14 @@ func hostedOutcome(o *outcome) *HostedOutcome {
 // HostedSignIn signs a user in with a password on the managed login pages
 // of client c. It runs what USER_PASSWORD_AUTH runs (pre and post
 // authentication triggers, lockout, PreventUserExistenceErrors, the status
-// challenges, MFA refused until it is built) but issues no tokens: the
+// challenges, the second factor) but issues no tokens: the
 // pages issue them with the scopes of the authorization request. The
 // pages authenticate the client themselves, so no SECRET_HASH is needed,
 // and the sign-in does not depend on the client's ExplicitAuthFlows.
 func (s *Service) HostedSignIn(ctx context.Context, c *appclient.Client, name, password string) (*HostedOutcome, error) {
 	r := &request{client: c, flow: model.AuthFlowTypeUserPasswordAuth, hosted: true}
 	o, err := s.checkPassword(ctx, r, name, password)
+	s.observe(r, o, err)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +72,33 @@ func (s *Service) HostedSignInConfirmed(ctx context.Context, c *appclient.Client
 		return nil, err
 	}
 	o, err := s.afterPassword(ctx, r, u)
+	if err != nil {
+		return nil, err
+	}
+	return hostedOutcome(o), nil
+}
+
+// hostedChallenges are the challenges HostedRespond answers: the second
+// factor's.
+var hostedChallenges = []string{
+	model.ChallengeNameTypeSmsMfa, model.ChallengeNameTypeEmailOtp, model.ChallengeNameTypeSoftwareTokenMfa,
+	model.ChallengeNameTypeSelectMfaType, model.ChallengeNameTypeMfaSetup,
+}
+
+// HostedRespond answers a second factor challenge (SMS_MFA, EMAIL_OTP,
+// SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP) of a hosted sign-in with
+// the challenge responses params, exactly as RespondToAuthChallenge does:
+// wrong codes count toward the lockout, and a session is answered once.
+func (s *Service) HostedRespond(ctx context.Context, c *appclient.Client, challenge, session, username string, params map[string]string) (*HostedOutcome, error) {
+	if !slices.Contains(hostedChallenges, challenge) {
+		return nil, invalid("Challenge %s is not answered on the managed login pages", challenge)
+	}
+	p := maps.Clone(params)
+	if p == nil {
+		p = map[string]string{}
+	}
+	p["USERNAME"] = username
+	o, err := s.respond(ctx, &request{client: c, flow: challenge, params: p, hosted: true}, session)
 	if err != nil {
 		return nil, err
 	}

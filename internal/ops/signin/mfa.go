@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -63,11 +64,6 @@ func (s *Service) challengeMFA(ctx context.Context, r *request, u *store.User, t
 			enabled = []string{userpool.FactorSMS}
 		}
 	}
-	if r.hosted {
-		// The managed login pages do not ask for a second factor yet: such
-		// a sign-in is refused there rather than completed with one factor.
-		return nil, errHostedMFA()
-	}
 	data := &authn.SessionData{Username: u.Username, AuthTime: s.Now(), TokenSource: tokenSource}
 	switch {
 	case len(enabled) == 0:
@@ -104,7 +100,7 @@ func (s *Service) mfaChallenge(ctx context.Context, r *request, u *store.User, m
 		if factor == userpool.FactorSMS {
 			d = authn.Delivery{Attribute: "phone_number", Destination: u.Attributes["phone_number"]}
 		}
-		if err := s.Auth.SendMFACode(ctx, r.client.Pool, m, u, d, r.metadata); err != nil {
+		if err := s.Auth.SendMFACode(ctx, r.client.Pool, r.client.ID(), m, u, d, r.metadata); err != nil {
 			return nil, err
 		}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = d.Medium()
@@ -149,6 +145,9 @@ func (s *Service) respondMFA(ctx context.Context, r *request, u *store.User, ses
 		next := &authn.SessionData{Username: u.Username, AuthTime: sess.Data.AuthTime, TokenSource: source}
 		return s.mfaChallenge(ctx, r, u, m, answer, next)
 	case model.ChallengeNameTypeMfaSetup:
+		if email := r.params["EMAIL"]; email != "" && !sess.Data.MFASetUp {
+			return s.setUpEmailMFA(ctx, r, u, sess, email, source)
+		}
 		if !sess.Data.MFASetUp {
 			return nil, invalid("MFA setup is not complete: verify a software token with AssociateSoftwareToken and VerifySoftwareToken and this session first")
 		}
@@ -177,6 +176,11 @@ func (s *Service) respondMFA(ctx context.Context, r *request, u *store.User, ses
 		if u, err = s.Auth.CheckMFACode(ctx, u, code); err != nil {
 			return nil, err
 		}
+		if sess.Data.SetUpFactor != "" {
+			if u, err = s.Auth.EnableMFA(ctx, u, sess.Data.SetUpFactor); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := s.Auth.Consume(ctx, sess); err != nil {
 		return nil, err
@@ -184,7 +188,25 @@ func (s *Service) respondMFA(ctx context.Context, r *request, u *store.User, ses
 	return s.issue(ctx, r, u, "PostAuthentication_Authentication", source)
 }
 
-// errHostedMFA refuses a managed login sign-in that needs a second factor.
-func errHostedMFA() error {
-	return &model.NotAuthorizedException{Message: "This sign-in requires multi-factor authentication, which the managed login pages do not ask for yet; sign in through the API (InitiateAuth) instead."}
+// setUpEmailMFA answers an MFA_SETUP challenge that sets up email MFA, as
+// Amplify sends it (the address as EMAIL): a code goes to the address and
+// the EMAIL_OTP challenge asks for it; the right code turns email MFA on
+// for the user. Cognate does not change the user's address during a
+// sign-in: EMAIL must be the user's email attribute.
+func (s *Service) setUpEmailMFA(ctx context.Context, r *request, u *store.User, sess *authn.Session, email, source string) (*outcome, error) {
+	if !slices.Contains(sess.Data.MFAOptions, userpool.FactorEmail) {
+		return nil, invalid("Email MFA is not one of the MFA types this user pool lets the user set up")
+	}
+	if have := u.Attributes["email"]; have == "" || !strings.EqualFold(have, email) {
+		return nil, invalid("EMAIL must be the user's email address: set the email attribute first, then sign in again")
+	}
+	if err := s.Auth.Consume(ctx, sess); err != nil {
+		return nil, err
+	}
+	m, err := userpool.LoadMFA(ctx, s.Store, r.client.Pool)
+	if err != nil {
+		return nil, err
+	}
+	next := &authn.SessionData{Username: u.Username, AuthTime: sess.Data.AuthTime, TokenSource: source, SetUpFactor: userpool.FactorEmail}
+	return s.mfaChallenge(ctx, r, u, m, userpool.FactorEmail, next)
 }

@@ -20,7 +20,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/authn"
@@ -37,6 +36,13 @@ import (
 // Service serves the sign-in operations.
 type Service struct {
 	ops.Deps
+	// phantoms are the custom authentications of unknown users.
+	phantoms phantoms
+	// Observe, when set, is told the flow (the AuthFlow, or the challenge
+	// answered) and outcome of every sign-in step: "success" when it signs
+	// the user in, "challenge" when it asks for another step, else the
+	// exception name.
+	Observe func(flow, outcome string)
 	// Passkeys runs the WEB_AUTHN challenge.
 	Passkeys *passkey.Service
 }
@@ -84,6 +90,9 @@ type request struct {
 	// ip is the user's IP address as the request's context data gives it,
 	// for the auth event history.
 	ip string
+	// userNotFound marks a custom authentication of a user who does not
+	// exist (PreventUserExistenceErrors): the triggers' events say so.
+	userNotFound bool
 	// firstFactor marks the answer to a USER_AUTH first factor challenge.
 	firstFactor bool
 }
@@ -124,7 +133,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 
 // initiate runs the first step of a flow.
 func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err error) {
-	defer func() { s.recordStep(ctx, r, o, err) }()
+	defer func() { s.recordStep(ctx, r, o, err); s.observe(r, o, err) }()
 	c := r.client
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth:
@@ -164,6 +173,26 @@ func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err err
 	return nil, invalid("Initiate Auth method not supported.")
 }
 
+// observe reports a sign-in step's outcome to Observe.
+func (s *Service) observe(r *request, o *outcome, err error) {
+	if s.Observe == nil {
+		return
+	}
+	outcome := "InternalErrorException"
+	switch {
+	case err != nil:
+		if apiErr, ok := errors.AsType[model.APIError](err); ok {
+			outcome = apiErr.ErrorCode()
+		}
+	case o == nil:
+	case o.tokens != nil || o.user != nil:
+		outcome = "success"
+	case o.challenge != "":
+		outcome = "challenge"
+	}
+	s.Observe(r.flow, outcome)
+}
+
 // param returns a required auth parameter.
 func param(params map[string]string, name string) (string, error) {
 	v := params[name]
@@ -178,7 +207,7 @@ func event(r *request, u *store.User, source string) *triggers.Event {
 	return &triggers.Event{
 		PoolID: r.client.Pool.ID, ClientID: r.client.ID(), Username: u.Username,
 		Attributes: u.Attributes, ClientMetadata: r.metadata, Source: source,
-		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status,
+		Config: r.client.Pool.Settings.LambdaConfig, Status: u.Status, UserNotFound: r.userNotFound,
 	}
 }
 
@@ -309,13 +338,15 @@ func (s *Service) issue(ctx context.Context, r *request, u *store.User, postSour
 	if r.hosted {
 		return &outcome{user: u}, nil
 	}
-	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata})
+	device, key, err := s.tokenDevice(ctx, r, u)
 	if err != nil {
 		return nil, err
 	}
-	if res.NewDeviceMetadata, err = s.deviceMetadata(ctx, r, u); err != nil {
+	res, err := s.Auth.Issue(ctx, authn.Grant{Client: r.client, User: u, AuthTime: s.Now(), Source: tokenSource, ClientMetadata: r.metadata, DeviceKey: key})
+	if err != nil {
 		return nil, err
 	}
+	res.NewDeviceMetadata = device
 	return &outcome{tokens: res, params: map[string]string{}}, nil
 }
 
@@ -483,7 +514,7 @@ func (s *Service) refresh(ctx context.Context, r *request) (*outcome, error) {
 			return nil, last
 		}
 	}
-	res, _, err := s.Auth.Refresh(ctx, c, raw, false, r.metadata)
+	res, _, err := s.Auth.RefreshWith(ctx, c, raw, authn.RefreshOptions{Metadata: r.metadata, DeviceKey: r.params["DEVICE_KEY"]})
 	if err != nil {
 		return nil, err
 	}
@@ -524,7 +555,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 
 // respond runs the answer to a challenge: r.flow is the challenge name.
 func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o *outcome, err error) {
-	defer func() { s.recordStep(ctx, r, o, err) }()
+	defer func() { s.recordStep(ctx, r, o, err); s.observe(r, o, err) }()
 	c := r.client
 	name, err := param(r.params, "USERNAME")
 	if err != nil {
@@ -533,6 +564,11 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 	if !r.hosted {
 		if err := c.CheckSecretHash(s.Keys, name, r.params["SECRET_HASH"]); err != nil {
 			return nil, err
+		}
+	}
+	if r.flow == model.ChallengeNameTypeCustomChallenge && c.PreventsUserExistenceErrors() {
+		if ph := s.phantoms.take(rawSession, c.Pool.ID, c.ID(), name, s.Now()); ph != nil {
+			return s.answerPhantom(ctx, r, ph)
 		}
 	}
 	if rawSession == "" && r.flow == model.ChallengeNameTypePasswordVerifier {
@@ -547,6 +583,9 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 			// work a wrong one costs.
 			if _, ferr := c.Pool.FindUser(ctx, s.Store, name); ferr != nil {
 				if r.flow == model.ChallengeNameTypePasswordVerifier {
+					if _, _, err := s.claimTime(r); err != nil {
+						return nil, err
+					}
 					block, _ := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
 					if err := s.Auth.DecoyPasswordVerifier(block, r.params["TIMESTAMP"], r.params["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 						return nil, err
@@ -595,7 +634,7 @@ func (s *Service) verifyPassword(ctx context.Context, r *request, u *store.User,
 	if err := s.checkUsable(u); err != nil {
 		return nil, err
 	}
-	sig, ts, err := passwordClaim(r, sess)
+	sig, ts, err := s.passwordClaim(r, sess)
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +733,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 	if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowRefreshTokenAuth) {
 		return nil, flowNotEnabled("REFRESH_TOKEN_AUTH")
 	}
-	res, _, err := s.Auth.Refresh(ctx, c, in.RefreshToken, rotationEnabled(c), in.ClientMetadata)
+	res, _, err := s.Auth.RefreshWith(ctx, c, in.RefreshToken, authn.RefreshOptions{Rotate: rotationEnabled(c), Metadata: in.ClientMetadata, DeviceKey: in.DeviceKey})
 	if err != nil {
 		return nil, err
 	}
@@ -777,20 +816,27 @@ func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUse
 
 // passwordClaim reads the PASSWORD_CLAIM_SIGNATURE and TIMESTAMP of an
 // SRP verifier answer (a password's or a device's) and checks that its
-// PASSWORD_CLAIM_SECRET_BLOCK is the one the session issued.
-func passwordClaim(r *request, sess *authn.Session) (sig, ts string, err error) {
-	if sig, err = param(r.params, "PASSWORD_CLAIM_SIGNATURE"); err != nil {
+// PASSWORD_CLAIM_SECRET_BLOCK is the one the session issued. The TIMESTAMP
+// must be within authn.ClaimTimeSkew of the server's clock.
+func (s *Service) passwordClaim(r *request, sess *authn.Session) (sig, ts string, err error) {
+	if sig, ts, err = s.claimTime(r); err != nil {
 		return "", "", err
-	}
-	if ts, err = param(r.params, "TIMESTAMP"); err != nil {
-		return "", "", err
-	}
-	if _, err := time.Parse(srp.TimestampLayout, ts); err != nil {
-		return "", "", invalid("TIMESTAMP is not in the format %s", srp.TimestampLayout)
 	}
 	block, err := base64.StdEncoding.DecodeString(r.params["PASSWORD_CLAIM_SECRET_BLOCK"])
 	if err != nil || !hmac.Equal(block, sess.Data.SecretBlock) {
 		return "", "", authn.ErrInvalidSession()
 	}
 	return sig, ts, nil
+}
+
+// claimTime reads the PASSWORD_CLAIM_SIGNATURE and TIMESTAMP of an SRP
+// verifier answer and checks the TIMESTAMP's form and window.
+func (s *Service) claimTime(r *request) (sig, ts string, err error) {
+	if sig, err = param(r.params, "PASSWORD_CLAIM_SIGNATURE"); err != nil {
+		return "", "", err
+	}
+	if ts, err = param(r.params, "TIMESTAMP"); err != nil {
+		return "", "", err
+	}
+	return sig, ts, s.Auth.CheckClaimTime(ts)
 }

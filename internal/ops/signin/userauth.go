@@ -190,7 +190,7 @@ func (s *Service) startFactor(ctx context.Context, r *request, u *store.User, fa
 		if factor == factorSMSOTP {
 			d = authn.Delivery{Attribute: "phone_number", Destination: u.Attributes["phone_number"]}
 		}
-		if err := s.Auth.SendMFACode(ctx, p, m, u, d, r.metadata); err != nil {
+		if err := s.Auth.SendMFACode(ctx, p, r.client.ID(), m, u, d, r.metadata); err != nil {
 			return nil, err
 		}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = d.Medium()

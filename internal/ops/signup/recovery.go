@@ -185,15 +185,18 @@ func (s *Service) ForgotPassword(ctx context.Context, in *model.ForgotPasswordRe
 		return nil, errNoRecoveryDestination()
 	}
 	var details *model.CodeDeliveryDetailsType
+	var out *authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		var err error
-		details, err = s.Auth.SendCode(ctx, tx, p, u, authn.PurposeForgotPassword, d, sourceMessageForgot, in.ClientMetadata)
+		details, out, err = s.Auth.SendCode(ctx, tx, p, u, authn.PurposeForgotPassword, d, sourceMessageForgot, in.ClientMetadata)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Notify()
+	if err := s.Auth.Deliver(ctx, out.Via(c.ID())); err != nil {
+		return nil, err
+	}
 	s.Auth.RecordPass(ctx, p, u, model.EventTypeForgotpassword, in.UserContextData)
 	return &model.ForgotPasswordResponse{CodeDeliveryDetails: details}, nil
 }
@@ -280,6 +283,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 	}
 	d, send := recoveryDelivery(p, u, st)
 	now := s.Now()
+	var out *authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		fresh, err := s.Auth.EditState(ctx, tx, u, func(u *store.User, _ *authn.State) error {
 			u.Status = model.UserStatusTypeResetRequired
@@ -289,14 +293,14 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *model.AdminRes
 		if err != nil || !send {
 			return err
 		}
-		_, err = s.Auth.SendCode(ctx, tx, p, fresh, authn.PurposeForgotPassword, d, sourceMessageForgot, in.ClientMetadata)
+		_, out, err = s.Auth.SendCode(ctx, tx, p, fresh, authn.PurposeForgotPassword, d, sourceMessageForgot, in.ClientMetadata)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if send {
-		s.Notify()
+	if err := s.Auth.Deliver(ctx, out); err != nil {
+		return nil, err
 	}
 	return &model.AdminResetUserPasswordResponse{}, nil
 }

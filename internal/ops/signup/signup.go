@@ -202,20 +202,21 @@ func (s *Service) SignUp(ctx context.Context, in *model.SignUpRequest) (*model.S
 		}
 	}
 	var details *model.CodeDeliveryDetailsType
+	var out *authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if err := createUser(ctx, tx, p, u); err != nil {
 			return err
 		}
 		if send {
-			details, err = s.Auth.SendCode(ctx, tx, p, u, authn.PurposeSignUp, d, sourceMessageSignUp, in.ClientMetadata)
+			details, out, err = s.Auth.SendCode(ctx, tx, p, u, authn.PurposeSignUp, d, sourceMessageSignUp, in.ClientMetadata)
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if send {
-		s.Notify()
+	if err := s.Auth.Deliver(ctx, out.Via(c.ID())); err != nil {
+		return nil, err
 	}
 	if status == model.UserStatusTypeConfirmed {
 		if err := s.postConfirmation(ctx, p, c.ID(), u, sourceConfirmSignUp, in.ClientMetadata); err != nil {
@@ -397,6 +398,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		return nil, &model.InvalidParameterException{Message: "Cannot resend codes. Auto verification not turned on."}
 	}
 	var details *model.CodeDeliveryDetailsType
+	var out *authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		fresh, err := s.Auth.EditState(ctx, tx, u, func(_ *store.User, st *authn.State) error {
 			if st.Sent == nil {
@@ -408,13 +410,15 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *model.ResendCo
 		if err != nil {
 			return err
 		}
-		details, err = s.Auth.SendCode(ctx, tx, p, fresh, authn.PurposeSignUp, d, sourceMessageResend, in.ClientMetadata)
+		details, out, err = s.Auth.SendCode(ctx, tx, p, fresh, authn.PurposeSignUp, d, sourceMessageResend, in.ClientMetadata)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Notify()
+	if err := s.Auth.Deliver(ctx, out.Via(c.ID())); err != nil {
+		return nil, err
+	}
 	s.Auth.RecordPass(ctx, p, u, model.EventTypeResendcode, in.UserContextData)
 	return &model.ResendConfirmationCodeResponse{CodeDeliveryDetails: details}, nil
 }

@@ -121,6 +121,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 		return nil, err
 	}
 	force := in.ForceAliasCreation != nil && *in.ForceAliasCreation
+	var out *authn.Outgoing
 	err = s.Store.Tx(ctx, func(tx store.Store) error {
 		if force {
 			if err := p.TakeAliases(ctx, tx, u, now); err != nil {
@@ -141,15 +142,15 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 			return fmt.Errorf("create user: %w", err)
 		}
 		if in.MessageAction != model.MessageActionTypeSuppress {
-			return s.invite(ctx, tx, p, u, in.DesiredDeliveryMediums, temp, in.ClientMetadata)
+			out = s.invite(p, u, in.DesiredDeliveryMediums, temp, in.ClientMetadata)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if in.MessageAction != model.MessageActionTypeSuppress {
-		s.Notify()
+	if err := s.Auth.Deliver(ctx, out); err != nil {
+		return nil, err
 	}
 	return &model.AdminCreateUserResponse{User: Wire(u, nil)}, nil
 }
@@ -158,6 +159,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 // FORCE_CHANGE_PASSWORD and sends the invitation again.
 func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminCreateUserRequest, temp string) (*model.AdminCreateUserResponse, error) {
 	var out *store.User
+	var invitation *authn.Outgoing
 	err := s.Store.Tx(ctx, func(tx store.Store) error {
 		u, err := p.FindUser(ctx, tx, in.Username)
 		if err != nil {
@@ -177,12 +179,15 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 		if err != nil {
 			return fmt.Errorf("renew temporary password: %w", err)
 		}
-		return s.invite(ctx, tx, p, out, in.DesiredDeliveryMediums, temp, in.ClientMetadata)
+		invitation = s.invite(p, out, in.DesiredDeliveryMediums, temp, in.ClientMetadata)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Notify()
+	if err := s.Auth.Deliver(ctx, invitation); err != nil {
+		return nil, err
+	}
 	return &model.AdminCreateUserResponse{User: Wire(out, nil)}, nil
 }
 

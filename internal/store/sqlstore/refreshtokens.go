@@ -8,7 +8,7 @@ import (
 )
 
 // tokenCols are the columns scanToken reads, from tokenFrom.
-const tokenCols = "t.id, t.family, p.id, t.client_id, u.sub, t.auth_time, t.created_at, t.expires_at, t.rotated_at, t.revoked"
+const tokenCols = "t.id, t.family, p.id, t.client_id, u.sub, t.auth_time, t.created_at, t.expires_at, t.rotated_at, t.revoked, t.device_key"
 
 // tokenFrom joins each refresh token to its pool's ID and its user's sub.
 const tokenFrom = " FROM refresh_tokens t JOIN pools p ON p.pk = t.pool JOIN users u ON u.id = t.user_id"
@@ -16,7 +16,7 @@ const tokenFrom = " FROM refresh_tokens t JOIN pools p ON p.pk = t.pool JOIN use
 func scanToken(row Row) (*store.RefreshToken, error) {
 	var t store.RefreshToken
 	if err := row.Scan(&t.ID, &t.Family, &t.PoolID, &t.ClientID, &t.Sub, at(&t.AuthTime), at(&t.CreatedAt), at(&t.ExpiresAt),
-		at(&t.RotatedAt), &t.Revoked); err != nil {
+		at(&t.RotatedAt), &t.Revoked, &t.DeviceKey); err != nil {
 		return nil, notFound(err)
 	}
 	return &t, nil
@@ -25,9 +25,9 @@ func scanToken(row Row) (*store.RefreshToken, error) {
 // CreateRefreshToken implements store.RefreshTokens.
 func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
 	err := changed(s.c.Exec(ctx, `INSERT INTO refresh_tokens (id, pool, family, user_id, client_id,
-			auth_time, created_at, expires_at, rotated_at, revoked)
-		SELECT $3, pool, $4, id, $5, $6, $7, $8, $9, $10 FROM users WHERE pool = `+poolPK+` AND sub = $2`,
-		t.PoolID, t.Sub, t.ID, t.Family, t.ClientID, s.t(t.AuthTime), s.t(t.CreatedAt), s.t(t.ExpiresAt), s.nullT(t.RotatedAt), t.Revoked))
+			auth_time, created_at, expires_at, rotated_at, revoked, device_key)
+		SELECT $3, pool, $4, id, $5, $6, $7, $8, $9, $10, $11 FROM users WHERE pool = `+poolPK+` AND sub = $2`,
+		t.PoolID, t.Sub, t.ID, t.Family, t.ClientID, s.t(t.AuthTime), s.t(t.CreatedAt), s.t(t.ExpiresAt), s.nullT(t.RotatedAt), t.Revoked, t.DeviceKey))
 	if err != nil {
 		return s.errorf("create refresh token", s.mapErr(err))
 	}

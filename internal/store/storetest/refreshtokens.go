@@ -64,6 +64,21 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	done.RotatedAt, done.Revoked = at(-5), true
 	noErr(t, s.CreateRefreshToken(ctx, done), "CreateRefreshToken rotated and revoked")
 	mustDiff(t, "GetRefreshToken rotated and revoked", storedToken(done), getToken(done.ID))
+	// A token bound to a device keeps its key, also through an update that
+	// tries to change it.
+	bound := refreshToken(p.ID, u.Sub, "fam-d", "rt-d", 0)
+	bound.DeviceKey = p.ID + "_3f5c2b1e-8d4a-4c6e-9f0a-1b2c3d4e5f60"
+	noErr(t, s.CreateRefreshToken(ctx, bound), "CreateRefreshToken bound to a device")
+	mustDiff(t, "GetRefreshToken bound to a device", storedToken(bound), getToken(bound.ID))
+	got, err := s.UpdateRefreshToken(ctx, bound.ID, func(t *store.RefreshToken) error {
+		t.DeviceKey, t.Revoked = "other", true
+		return nil
+	})
+	noErr(t, err, "UpdateRefreshToken bound to a device")
+	wantBound := storedToken(bound)
+	wantBound.Revoked = true
+	mustDiff(t, "UpdateRefreshToken's answer for a bound token", wantBound, got)
+	mustDiff(t, "bound token after an update", wantBound, getToken(bound.ID))
 
 	wantErr(t, s.CreateRefreshToken(ctx, refreshToken(p.ID, other.Sub, "fam-x", first.ID, 1)), store.ErrConflict,
 		"CreateRefreshToken with a taken ID")

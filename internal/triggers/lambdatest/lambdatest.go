@@ -122,7 +122,8 @@ func errorPayload(err error) []byte {
 	return b
 }
 
-// invoke serves the Invoke API.
+// invoke serves the Invoke API; an Event invocation runs the handler,
+// then answers 202 without its answer.
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") == "" {
 		s.mu.Lock()
@@ -140,6 +141,9 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Amzn-ErrorType", "InvalidRequestContentException")
 		w.WriteHeader(status)
 		io.WriteString(w, `{"Type":"User","message":"Could not parse request body into json"}`)
+	case r.Header.Get("X-Amz-Invocation-Type") == "Event":
+		// Queued: the caller learns nothing of the function's answer.
+		w.WriteHeader(http.StatusAccepted)
 	case fnErr != nil:
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 		w.Write(errorPayload(fnErr))
