@@ -222,18 +222,18 @@ func displayName(u *store.User) string {
 }
 
 // credentials returns all of a user's passkeys, decoded.
-func (s *Service) credentials(ctx context.Context, u *store.User) ([]store.WebAuthnCredential, []Record, error) {
+func (s *Service) credentials(ctx context.Context, u *store.User) ([]Record, error) {
 	list, _, err := s.Store.ListWebAuthnCredentials(ctx, u.PoolID, u.Sub, store.Page{Limit: MaxPerUser})
 	if err != nil {
-		return nil, nil, fmt.Errorf("list passkeys: %w", err)
+		return nil, fmt.Errorf("list passkeys: %w", err)
 	}
 	recs := make([]Record, len(list))
 	for i := range list {
 		if err := json.Unmarshal(list[i].Data, &recs[i]); err != nil {
-			return nil, nil, fmt.Errorf("decode passkey %s: %w", list[i].ID, err)
+			return nil, fmt.Errorf("decode passkey %s: %w", list[i].ID, err)
 		}
 	}
-	return list, recs, nil
+	return recs, nil
 }
 
 // descriptors returns the credential descriptors of passkeys.
@@ -269,7 +269,7 @@ func (s *Service) BeginRegistration(ctx context.Context, p *userpool.Pool, u *st
 	if err != nil {
 		return nil, err
 	}
-	_, recs, err := s.credentials(ctx, u)
+	recs, err := s.credentials(ctx, u)
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +431,7 @@ func (s *Service) BeginLogin(ctx context.Context, p *userpool.Pool, u *store.Use
 	if err != nil {
 		return nil, nil, err
 	}
-	_, recs, err := s.credentials(ctx, u)
+	recs, err := s.credentials(ctx, u)
 	if err != nil || len(recs) == 0 {
 		return nil, nil, err
 	}
