@@ -194,27 +194,45 @@ func (s *Service) resume(w http.ResponseWriter, r *http.Request, st *site, a *au
 	if a.prompt == "login" {
 		return false
 	}
-	ck, err := r.Cookie(sessionCookie)
+	u, d, err := s.hostedUser(r, a.client.Pool.ID)
 	if err != nil {
+		s.log().WarnContext(r.Context(), "hosted session unreadable", "request_id", requestID(r.Context()), "err", err)
 		return false
 	}
-	var d hostedData
-	rec, err := s.getRecord(r.Context(), kindHosted, ck.Value, &d)
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.log().WarnContext(r.Context(), "hosted session unreadable", "request_id", requestID(r.Context()), "err", err)
-		}
-		return false
-	}
-	if rec.PoolID != a.client.Pool.ID {
-		return false
-	}
-	u, err := s.Store.GetUserBySub(r.Context(), rec.PoolID, rec.Sub)
-	if err != nil || !u.Enabled {
+	if u == nil {
 		return false
 	}
 	s.complete(w, r, a, u, d.AuthTime)
 	return true
+}
+
+// hostedUser returns the enabled user of the browser's hosted session in
+// pool poolID, with the session's data, or nil when the browser has no
+// such session.
+func (s *Service) hostedUser(r *http.Request, poolID string) (*store.User, *hostedData, error) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, nil, nil
+	}
+	var d hostedData
+	rec, err := s.getRecord(r.Context(), kindHosted, ck.Value, &d)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec.PoolID != poolID {
+		return nil, nil, nil
+	}
+	u, err := s.Store.GetUserBySub(r.Context(), rec.PoolID, rec.Sub)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Enabled {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, &d, nil
 }
 
 // sessionCookie names the hosted sign-in session's cookie, as Cognito's.

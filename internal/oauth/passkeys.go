@@ -137,7 +137,7 @@ func (s *Service) passkeyRequest(w http.ResponseWriter, r *http.Request, st *sit
 		s.internalError(w, r, true, err)
 		return nil, nil, nil
 	}
-	u, err := s.sessionUser(r, a)
+	u, _, err := s.hostedUser(r, a.client.Pool.ID)
 	if err != nil {
 		s.internalError(w, r, true, err)
 		return nil, nil, nil
@@ -149,31 +149,6 @@ func (s *Service) passkeyRequest(w http.ResponseWriter, r *http.Request, st *sit
 	}
 	p.Username = u.Username
 	return a, p, u
-}
-
-// sessionUser returns the enabled user of the browser's hosted session in
-// the pool of a's client, or nil.
-func (s *Service) sessionUser(r *http.Request, a *authRequest) (*store.User, error) {
-	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, nil
-	}
-	var d hostedData
-	rec, err := s.getRecord(r.Context(), kindHosted, ck.Value, &d)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if rec.PoolID != a.client.Pool.ID {
-		return nil, nil
-	}
-	u, err := s.Store.GetUserBySub(r.Context(), rec.PoolID, rec.Sub)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Enabled {
-		return nil, nil
-	}
-	return u, err
 }
 
 // addPasskeyPage serves GET /passkeys/add?client_id=...&redirect_uri=...:
