@@ -70,7 +70,8 @@ func (e *hostedEnv) factorStep(t *testing.T, clientID, user, factor string) stri
 // TestHostedPasswordless signs in on the managed login pages without a
 // password: with a code by email and by SMS (through the API's USER_AUTH
 // steps: wrong codes stay on the code form), registers a passkey on
-// /passkeys/add for the signed-in browser, and signs in with it.
+// /passkeys/add for the signed-in browser, and signs in with it (then with
+// the email MFA the user turns on after it).
 func TestHostedPasswordless(t *testing.T) {
 	e, clientID := hostedPasswordlessEnv(t)
 	plain := e.webClient(t, nil)
@@ -182,4 +183,20 @@ func TestHostedPasswordless(t *testing.T) {
 	if bad := body(t, e.answer(t, page, "/passkey", url.Values{"credential": {auth.get(t, pageOptions(t, page), "http://evil.localhost")}})); !strings.Contains(bad, `id="error"`) {
 		t.Fatalf("passkey of another origin: %s", bad)
 	}
+
+	// A passkey that is one factor is followed by the second factor the
+	// pool and user call for, on the MFA code form.
+	must[*cip.SetUserPoolMfaConfigOutput](t)(e.c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
+		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{},
+		WebAuthnConfiguration: &types.WebAuthnConfigurationType{UserVerification: types.UserVerificationTypeRequired},
+	}))
+	must[*cip.AdminSetUserMFAPreferenceOutput](t)(e.c.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{
+		UserPoolId: aws.String(e.pool), Username: aws.String(user), EmailMfaSettings: &types.EmailMfaSettingsType{Enabled: true, PreferredMfa: true}}))
+	page = e.factorStep(t, clientID, user, "WEB_AUTHN")
+	page = body(t, e.answer(t, page, "/passkey", url.Values{"credential": {auth.get(t, pageOptions(t, page), e.base)}}))
+	if !strings.Contains(page, `action="/mfa?`) || !strings.Contains(page, "Multi-factor authentication") {
+		t.Fatalf("passkey with email MFA on: %s", page)
+	}
+	e.landed(t, e.answer(t, page, "/mfa", url.Values{"code": {outboxCode(t, e, user)}}), clientID)
 }
