@@ -3,7 +3,8 @@
 // (/oauth2/authorize, /oauth2/token, /oauth2/userInfo, /oauth2/revoke,
 // /logout) and the managed login pages (sign in, sign up, confirmation,
 // password reset, first-sign-in new password, the second factor and its
-// set-up), as Cognito documents them.
+// set-up, passwordless sign-in with one-time codes and passkeys, passkey
+// registration at /passkeys/add), as Cognito documents them.
 // It owns every route that is not the AWS JSON API: the server's other
 // documents (key documents, UI assets, the outbox reader, the home page)
 // are served beneath the hosted endpoints, behind the same middleware.
@@ -18,7 +19,8 @@
 // endpoints (RFC 6749 section 5.2, Cache-Control: no-store) and errorPage
 // for the browser. The sign-in core's Cognito exceptions are turned into
 // OAuth errors by one function, fromCognito. Browser routes carry a strict
-// Content-Security-Policy, X-Frame-Options: DENY and CSRF protection (a
+// Content-Security-Policy (no scripts but the passkey pages' one nonce'd
+// script), X-Frame-Options: DENY and CSRF protection (a
 // double-submit token and the standard library's cross-origin check);
 // every route has the same recover and request-ID middleware.
 package oauth
