@@ -18,7 +18,8 @@ import (
 // hostedPasswordlessEnv is a hosted environment whose pool (Essentials)
 // allows every first factor, with passkeys for its prefix domain (no
 // RelyingPartyId: the domain's host, <prefix>.auth.localhost) and user
-// verification required, and an app client with ALLOW_USER_AUTH.
+// verification required, managed login (version 2) on its prefix domain,
+// and an app client with ALLOW_USER_AUTH.
 func hostedPasswordlessEnv(t *testing.T) (*hostedEnv, string) {
 	t.Helper()
 	e := newHostedEnv(t)
@@ -34,9 +35,17 @@ func hostedPasswordlessEnv(t *testing.T) (*hostedEnv, string) {
 		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOff,
 		WebAuthnConfiguration: &types.WebAuthnConfigurationType{UserVerification: types.UserVerificationTypeRequired},
 	}))
+	e.managedLogin(t, 2)
 	return e, e.webClient(t, func(in *cip.CreateUserPoolClientInput) {
 		in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowUserAuth)
 	})
+}
+
+// managedLogin sets the ManagedLoginVersion of the pool's prefix domain.
+func (e *hostedEnv) managedLogin(t *testing.T, version int32) {
+	t.Helper()
+	must[*cip.UpdateUserPoolDomainOutput](t)(e.c.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{
+		UserPoolId: aws.String(e.pool), Domain: aws.String(hostedPrefix), ManagedLoginVersion: aws.Int32(version)}))
 }
 
 var optionsRE = regexp.MustCompile(`data-options="([^"]*)"`)
@@ -199,4 +208,14 @@ func TestHostedPasswordless(t *testing.T) {
 		t.Fatalf("passkey with email MFA on: %s", page)
 	}
 	e.landed(t, e.answer(t, page, "/mfa", url.Values{"code": {outboxCode(t, e, user)}}), clientID)
+
+	// The classic hosted UI offers neither passwordless sign-in nor
+	// /passkeys/add, as on Cognito.
+	e.managedLogin(t, 1)
+	if page := body(t, e.get(t, e.base+"/login?"+codeQuery(clientID))); strings.Contains(page, `name="factor"`) {
+		t.Errorf("passwordless buttons on the classic hosted UI:\n%s", page)
+	}
+	if resp := e.get(t, add); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/passkeys/add on the classic hosted UI: %d", resp.StatusCode)
+	}
 }

@@ -94,6 +94,9 @@ type page struct {
 	Terms   []termsLink
 	Message string
 	Status  int
+	// managedLogin is set on a domain with managed login (version 2), which
+	// alone offers passwordless sign-in and /passkeys/add, as on Cognito.
+	managedLogin bool
 	// formOrigin is the origin of the redirect URI a form's answer may
 	// redirect to.
 	formOrigin string
@@ -218,14 +221,15 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 		}
 		p.UserLabel = strings.Join(labels, " "+p.T("label.or")+" ")
 	}
-	if s.Branding == nil {
-		return p, nil
-	}
 	set, err := domains.Decode(st.domain)
 	if err != nil {
 		return nil, err
 	}
-	if set.ManagedLoginVersion == domains.ManagedLogin {
+	p.managedLogin = set.ManagedLoginVersion == domains.ManagedLogin
+	if s.Branding == nil {
+		return p, nil
+	}
+	if p.managedLogin {
 		style, err := s.clientStyle(r.Context(), a.client.Pool.ID, a.client.ID())
 		if err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ var passwordlessLabels = map[string]string{
 // passwordlessOptions returns the passwordless factors the sign-in form
 // offers for the page's client.
 func (s *Service) passwordlessOptions(p *page) []mfaOption {
-	if p.req == nil || !p.Native {
+	if p.req == nil || !p.Native || !p.managedLogin {
 		return nil
 	}
 	var out []mfaOption
@@ -55,7 +55,7 @@ func (s *Service) passwordlessOptions(p *page) []mfaOption {
 // startPasswordless answers the sign-in form's choice of a passwordless
 // factor: USER_AUTH with that factor preferred, then its form.
 func (s *Service) startPasswordless(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, factor string) {
-	if _, ok := passwordlessLabels[factor]; !ok || !slices.Contains(s.SignIn.HostedFirstFactors(a.client), factor) {
+	if _, ok := passwordlessLabels[factor]; !ok || !p.managedLogin || !slices.Contains(s.SignIn.HostedFirstFactors(a.client), factor) {
 		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
@@ -137,6 +137,11 @@ func (s *Service) passkeyRequest(w http.ResponseWriter, r *http.Request, st *sit
 		s.internalError(w, r, true, err)
 		return nil, nil, nil
 	}
+	if !p.managedLogin || s.Passkeys == nil {
+		// /passkeys/add is managed login's alone.
+		s.errorPage(w, r, http.StatusNotFound, "Not found")
+		return nil, nil, nil
+	}
 	u, _, err := s.hostedUser(r, a.client.Pool.ID)
 	if err != nil {
 		s.internalError(w, r, true, err)
@@ -159,10 +164,6 @@ func (s *Service) addPasskeyPage(w http.ResponseWriter, r *http.Request, st *sit
 	if a == nil {
 		return
 	}
-	if s.Passkeys == nil {
-		s.errorPage(w, r, http.StatusNotFound, "Not found")
-		return
-	}
 	opts, err := s.Passkeys.BeginRegistration(r.Context(), a.client.Pool, u, a.client.ID())
 	if err != nil {
 		s.passkeyFailed(w, r, p, err)
@@ -178,10 +179,6 @@ func (s *Service) addPasskeyPage(w http.ResponseWriter, r *http.Request, st *sit
 func (s *Service) addPasskey(w http.ResponseWriter, r *http.Request, st *site) {
 	a, p, u := s.passkeyRequest(w, r, st)
 	if a == nil {
-		return
-	}
-	if s.Passkeys == nil {
-		s.errorPage(w, r, http.StatusNotFound, "Not found")
 		return
 	}
 	cred := strings.TrimSpace(r.PostForm.Get("credential"))
