@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"html"
+	"io"
+	"log"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +40,16 @@ type samlEnv struct {
 	acs      string
 	// spCert is pool A's signing certificate, base64 DER.
 	spCert string
+	// idpURL is where the IdP serves its SSO service (/sso), and user is
+	// who is signed in there: a browser that reaches it is answered at
+	// once, as that user.
+	idpURL string
+	user   string
+}
+
+// GetSession signs the browser in at the IdP as the environment's user.
+func (e *samlEnv) GetSession(http.ResponseWriter, *http.Request, *saml.IdpAuthnRequest) *saml.Session {
+	return samlSession(e.user)
 }
 
 const samlProvider = "Corp"
@@ -97,9 +109,12 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 	e.spCert = aws.ToString(cert0.Certificate)
 	key, cert := samlKey(t)
 	_, oldCert := samlKey(t)
-	e.idp = &saml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, "https://idp.example/sso"),
-		ServiceProviderProvider: spMetadata{e}, AssertionMaker: saml.DefaultAssertionMaker{}}
+	idpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.idp.ServeSSO(w, r) }))
+	t.Cleanup(idpSrv.Close)
+	e.idpURL = idpSrv.URL
+	e.idp = &saml.IdentityProvider{Key: key, Certificate: cert, Logger: log.New(io.Discard, "", 0),
+		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, e.idpURL+"/sso"),
+		ServiceProviderProvider: spMetadata{e}, SessionProvider: e, AssertionMaker: mailAssertionMaker{}}
 	md := e.idp.Metadata()
 	old := md.IDPSSODescriptors[0].KeyDescriptors[0]
 	old.KeyInfo.X509Data.X509Certificates = []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(oldCert.Raw)}}
@@ -171,7 +186,7 @@ func (e *samlEnv) startSP(t *testing.T) *saml.IdpAuthnRequest {
 	t.Helper()
 	authURL := e.conf.AuthCodeURL("app-state", oauth2.SetAuthURLParam("identity_provider", samlProvider))
 	toIdP := location(t, e.baseA, e.get(t, authURL))
-	if !strings.HasPrefix(toIdP, "https://idp.example/sso?") {
+	if !strings.HasPrefix(toIdP, e.idpURL+"/sso?") {
 		t.Fatalf("authorize sent the browser to %s, want the IdP's SSO service", toIdP)
 	}
 	req, err := saml.NewIdpAuthnRequest(e.idp, httptest.NewRequest(http.MethodGet, toIdP, nil))

@@ -201,15 +201,17 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-// stateSameSite is the SameSite of the state cookie: Lax, which browsers
-// send with the provider's redirect back; None for a provider that posts
-// its answer back (Sign in with Apple's form_post), which browsers send
-// only over https.
-func stateSameSite(st *site, formPost bool) http.SameSite {
-	if formPost && st.secure {
-		return http.SameSiteNoneMode
+// stateCookieMode returns the Secure and SameSite attributes of the state
+// cookie: Lax, which browsers send with the provider's redirect back; for
+// a provider that posts its answer back (SAML's HTTP-POST binding, Sign in
+// with Apple's form_post) None, which browsers send with another site's
+// post but keep only when Secure, on an origin they trust (https, or a
+// loopback name over http).
+func stateCookieMode(st *site, formPost bool) (secure bool, mode http.SameSite) {
+	if formPost && st.trustworthy {
+		return true, http.SameSiteNoneMode
 	}
-	return http.SameSiteLaxMode
+	return st.secure, http.SameSiteLaxMode
 }
 
 // setState seals the state into the browser's state cookie.
@@ -224,9 +226,10 @@ func (s *Service) setState(w http.ResponseWriter, st *site, path string, formPos
 	if err != nil {
 		return fmt.Errorf("seal state: %w", err)
 	}
+	secure, mode := stateCookieMode(st, formPost)
 	http.SetCookie(w, &http.Cookie{
 		Name: stateCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: path,
-		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, formPost),
+		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: secure, SameSite: mode,
 	})
 	return nil
 }
@@ -238,7 +241,8 @@ func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, pa
 	if err != nil {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, r.Method == http.MethodPost)})
+	secure, mode := stateCookieMode(st, r.Method == http.MethodPost)
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: mode})
 	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil {
 		return nil

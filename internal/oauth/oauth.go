@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -256,6 +257,21 @@ type site struct {
 	domain *store.Domain
 	// secure reports whether the site is served over https, for cookies.
 	secure bool
+	// trustworthy reports whether browsers treat the site's origin as
+	// potentially trustworthy: https, or a loopback name (localhost,
+	// *.localhost, a loopback address) over http, where they keep Secure
+	// cookies as well.
+	trustworthy bool
+}
+
+// loopbackHost reports whether host is localhost, a name under it, or a
+// loopback address.
+func loopbackHost(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // onSite resolves the request's Host to a domain and calls h, or answers
@@ -283,7 +299,7 @@ func (s *Service) onSite(browser bool, h func(http.ResponseWriter, *http.Request
 		} else if r.Header.Get("X-Forwarded-Proto") == "https" {
 			secure = true
 		}
-		h(w, r, &site{domain: d, secure: secure})
+		h(w, r, &site{domain: d, secure: secure, trustworthy: secure || loopbackHost(hostOnly(r.Host))})
 	})
 }
 

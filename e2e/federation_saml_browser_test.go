@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/chromedp/chromedp"
+)
+
+// runBrowser runs steps in a fresh headless Chromium, each with its own
+// time limit, and fails with the page it stopped at.
+func runBrowser(t *testing.T, exe, what string, steps []chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	bctx, cancel := browser(exe, 120*time.Second)
+	defer cancel()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start the browser: %v", err)
+	}
+	for i, step := range steps {
+		sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
+		err := chromedp.Do(sctx, step)
+		scancel()
+		if err != nil {
+			loc, lerr := chromedp.Run(bctx, chromedp.Location())
+			html, herr := chromedp.Run(bctx, chromedp.OuterHTML("html"))
+			t.Fatalf("%s, step %d: %v (at %s %v: %s %v)", what, i, err, loc, lerr, html, herr)
+		}
+	}
+}
+
+// landedCode waits for the app's callback and returns its code.
+func landedCode(t *testing.T, landed <-chan url.Values) string {
+	t.Helper()
+	var q url.Values
+	select {
+	case q = <-landed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the browser never reached the redirect URI")
+	}
+	if q.Get("state") != "app-state" || q.Get("code") == "" {
+		t.Fatalf("callback query %v", q)
+	}
+	return q.Get("code")
+}
+
+// TestBrowserSAMLLink is the linking scenario through a SAML provider in
+// headless Chromium: the Corp button on A's managed login page sends the
+// browser to the in-process IdP with an AuthnRequest, the IdP posts its
+// signed response to A's /saml2/idpresponse, and A sends the browser on
+// to the app with a code. An identity linked by NameID, and one linked by
+// its mapped email, sign in as the native users they are linked to; after
+// AdminDisableProviderForUser a federated user appears instead.
+func TestBrowserSAMLLink(t *testing.T) {
+	exe := chromium(t)
+	e := newSAMLEnv(t, map[string]string{"RequestSigningAlgorithm": "rsa-sha256"})
+	e.idp.WantAuthnRequestsSigned = true
+	callback, landed := callbackApp(t)
+	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback},
+		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
+	}))
+	e.conf.RedirectURL = callback
+
+	alice := createUser(t, e.c, e.poolA, "alice", attr("email", "alice@a.example.com"))
+	carol := createUser(t, e.c, e.poolA, "carol", attr("email", "carol@a.example.com"))
+	byNameID := &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("alice.corp")}
+	byEmail := &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("email"), ProviderAttributeValue: aws.String("carol.corp@corp.example")}
+	for dest, source := range map[string]*types.ProviderUserIdentifierType{"alice": byNameID, "carol": byEmail} {
+		must[*cip.AdminLinkProviderForUserOutput](t)(e.c.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
+			UserPoolId: aws.String(e.poolA), SourceUser: source,
+			DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String(dest)},
+		}))
+	}
+
+	// signIn signs user in at the IdP through the Corp button in a fresh
+	// browser and returns the ID token's claims.
+	signIn := func(user string) map[string]any {
+		t.Helper()
+		e.user = user
+		runBrowser(t, exe, "sign in through "+samlProvider, []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
+			chromedp.WaitVisible(chromedp.ID("idp-" + samlProvider)),
+			chromedp.Click(chromedp.ID("idp-" + samlProvider)),
+			chromedp.WaitVisible(chromedp.ID("done")),
+		})
+		tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return claimsOf(t, tok.Extra("id_token").(string))
+	}
+
+	for _, tt := range []struct {
+		user, native string
+		source       *types.ProviderUserIdentifierType
+		sub          string
+	}{
+		{"alice.corp", "alice", byNameID, attrs(alice.Attributes)["sub"]},
+		{"carol.corp", "carol", byEmail, attrs(carol.Attributes)["sub"]},
+	} {
+		if c := signIn(tt.user); c["sub"] != tt.sub || c["cognito:username"] != tt.native {
+			t.Fatalf("%s linked to %s: claims %v, want sub %s", tt.user, tt.native, c, tt.sub)
+		}
+		// The email link was re-keyed to the NameID at that first sign-in:
+		// AdminDisableProviderForUser names it by Cognito_Subject.
+		must[*cip.AdminDisableProviderForUserOutput](t)(e.c.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: aws.String(e.poolA),
+			User: &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String(tt.user)}}))
+		c := signIn(tt.user)
+		if c["sub"] == tt.sub || c["cognito:username"] != samlProvider+"_"+tt.user {
+			t.Fatalf("%s after AdminDisableProviderForUser: claims %v", tt.user, c)
+		}
+		if u := e.userA(t, samlProvider+"_"+tt.user); u.UserStatus != types.UserStatusTypeExternalProvider {
+			t.Errorf("federated user status %s", u.UserStatus)
+		}
+	}
+}
