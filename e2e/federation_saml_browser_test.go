@@ -121,3 +121,37 @@ func TestBrowserSAMLLink(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserSAMLEmailDomain: with IdP identifiers on Corp, A's managed
+// login page in Chromium asks for the email address, and its domain sends
+// the browser through Corp to the app.
+func TestBrowserSAMLEmailDomain(t *testing.T) {
+	exe := chromium(t)
+	e := newSAMLEnv(t, nil)
+	callback, landed := callbackApp(t)
+	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback},
+		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
+	}))
+	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
+		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), IdpIdentifiers: []string{"corp.example"},
+	}))
+	e.conf.RedirectURL = callback
+	e.user = "erin.corp"
+	runBrowser(t, exe, "sign in by email domain", []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
+		chromedp.WaitVisible(chromedp.ID("idp_email")),
+		chromedp.SendKeys(chromedp.ID("idp_email"), "erin@corp.example"),
+		chromedp.Click(chromedp.ID("idp_email_submit")),
+		chromedp.WaitVisible(chromedp.ID("done")),
+	})
+	tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, tok.Extra("id_token").(string)); c["cognito:username"] != samlProvider+"_erin.corp" {
+		t.Fatalf("claims %v", c)
+	}
+}

@@ -309,3 +309,69 @@ func TestSAMLRefusals(t *testing.T) {
 	stolen.Set("RelayState", e.startSP(t).RelayState)
 	refused(t, "response to another request", e.post(t, stolen))
 }
+
+// TestSAMLEmailDomain: once Corp has IdP identifiers, A's login page asks
+// for the email address instead of showing Corp's button; an address
+// whose domain is one of the identifiers (in any case) goes on to Corp
+// and signs in, one of another domain sees the form again with an error.
+// idp_identifier at the authorize endpoint goes straight to Corp.
+func TestSAMLEmailDomain(t *testing.T) {
+	e := newSAMLEnv(t, nil)
+	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
+		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), IdpIdentifiers: []string{"corp.example", "corp.example.org"},
+	}))
+
+	// loginPage returns A's login page and its form's action.
+	loginPage := func() (string, string) {
+		t.Helper()
+		login := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state")))
+		page := body(t, e.get(t, login))
+		m := actionRE.FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, `id="idp_email"`) || strings.Contains(page, `id="idp-`+samlProvider+`"`) {
+			t.Fatalf("login page without the email form, or with Corp's button:\n%s", page)
+		}
+		return page, html.UnescapeString(m[1])
+	}
+	// submitEmail posts the email form and returns the answer's page.
+	submitEmail := func(email string) string {
+		t.Helper()
+		page, action := loginPage()
+		form := url.Values{"idp_email": {email}, "_csrf": {csrfRE.FindStringSubmatch(page)[1]}}
+		resp, err := e.http.PostForm(e.baseA+action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("email form answered %d", resp.StatusCode)
+		}
+		return body(t, resp)
+	}
+
+	page := submitEmail("dave@CORP.example.org")
+	m := continueRE.FindStringSubmatch(page)
+	if m == nil || !strings.HasPrefix(html.UnescapeString(m[1]), e.idpURL+"/sso?") {
+		t.Fatalf("the email form did not go on to Corp:\n%s", page)
+	}
+	req, err := saml.NewIdpAuthnRequest(e.idp, httptest.NewRequest(http.MethodGet, html.UnescapeString(m[1]), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Validate(); err != nil {
+		t.Fatalf("the IdP refuses the AuthnRequest: %v", err)
+	}
+	if claims := e.tokensFor(t, e.post(t, e.respond(t, req, "dave.corp", false))); claims["cognito:username"] != samlProvider+"_dave.corp" {
+		t.Errorf("sign-in by email domain: claims %v", claims)
+	}
+
+	e.newBrowser()
+	page = submitEmail("dave@other.example")
+	if continueRE.MatchString(page) || !strings.Contains(page, "No identity provider signs in users of that email domain") || !strings.Contains(page, `value="dave@other.example"`) {
+		t.Errorf("unknown domain: page\n%s", page)
+	}
+
+	to := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state", oauth2.SetAuthURLParam("idp_identifier", "corp.example"))))
+	if !strings.HasPrefix(to, e.idpURL+"/sso?") {
+		t.Errorf("idp_identifier sent the browser to %s", to)
+	}
+}

@@ -117,8 +117,7 @@ func (s *Service) chooseProvider(ctx context.Context, a *authRequest, q url.Valu
 	return nil
 }
 
-// providers returns the names of the client's third-party providers, for
-// the login page's buttons.
+// providers returns the names of the client's third-party providers.
 func (a *authRequest) providers() []string {
 	var out []string
 	for _, p := range a.client.Settings.SupportedIdentityProviders {
@@ -127,6 +126,57 @@ func (a *authRequest) providers() []string {
 		}
 	}
 	return out
+}
+
+// loginProviders sorts the client's third-party providers for the login
+// page: the SAML providers with IdP identifiers, which users reach by the
+// domain of their email address (the page asks for it, as Cognito's does
+// once one of the client's SAML providers has identifiers), and the
+// others, a button each.
+func (s *Service) loginProviders(ctx context.Context, a *authRequest) (buttons []string, byEmail []*store.IdentityProvider, err error) {
+	for _, name := range a.providers() {
+		p, err := s.Store.GetIdentityProvider(ctx, a.client.Pool.ID, name)
+		if errors.Is(err, store.ErrNotFound) {
+			buttons = append(buttons, name)
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("identity provider %s: %w", name, err)
+		}
+		if p.Type == idps.TypeSAML && len(p.Identifiers) > 0 {
+			byEmail = append(byEmail, p)
+		} else {
+			buttons = append(buttons, name)
+		}
+	}
+	return buttons, byEmail, nil
+}
+
+// emailDomain returns the domain of an email address: what follows its
+// last @, or "" when it has none.
+func emailDomain(email string) string {
+	i := strings.LastIndexByte(email, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(email[i+1:])
+}
+
+// providerForDomain returns the name of the provider one of whose
+// identifiers is domain, compared without regard to case as domain names
+// are; "" when none is.
+func providerForDomain(byEmail []*store.IdentityProvider, domain string) string {
+	if domain == "" {
+		return ""
+	}
+	for _, p := range byEmail {
+		for _, id := range p.Identifiers {
+			if strings.EqualFold(id, domain) {
+				return p.Name
+			}
+		}
+	}
+	return ""
 }
 
 // idpResponseURL is the redirect URI Cognate gives providers: the site's

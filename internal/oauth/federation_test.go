@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 func TestRefreshRedirect(t *testing.T) {
@@ -78,6 +79,29 @@ func TestStateCookie(t *testing.T) {
 	} {
 		if d, _ := take(tc.c, tc.state); d != nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestProviderForDomain(t *testing.T) {
+	byEmail := []*store.IdentityProvider{
+		{Name: "A", Identifiers: []string{"DomainA.com", "domaina.co.uk"}},
+		{Name: "B", Identifiers: []string{"domainb.com"}},
+	}
+	tests := []struct{ email, want string }{
+		{"bob@domaina.co.uk", "A"},
+		{"ann@domaina.com", "A"},
+		{"eve@DOMAINB.COM", "B"},
+		{"odd@name@domainb.com", "B"},
+		{"sub@mail.domainb.com", ""},
+		{"nobody@example.com", ""},
+		{"domainb.com", ""},
+		{"trailing@", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := providerForDomain(byEmail, emailDomain(tt.email)); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.email, got, tt.want)
 		}
 	}
 }
