@@ -38,8 +38,9 @@ type samlEnv struct {
 	// audience is the SP entity ID the IdP puts in its assertions.
 	audience string
 	acs      string
-	// spCert is pool A's signing certificate, base64 DER.
-	spCert string
+	// spCert is pool A's signing certificate, base64 DER; encCert, when
+	// set, the certificate the IdP encrypts its assertions to.
+	spCert, encCert string
 	// idpURL is where the IdP serves its SSO service (/sso), and user is
 	// who is signed in there: a browser that reaches it is answered at
 	// once, as that user.
@@ -62,11 +63,15 @@ type spMetadata struct{ e *samlEnv }
 // requests, its signing certificate.
 func (m spMetadata) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
 	t := true
+	keys := []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+		X509Certificates: []saml.X509Certificate{{Data: m.e.spCert}}}}}}
+	if m.e.encCert != "" {
+		keys = append(keys, saml.KeyDescriptor{Use: "encryption", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+			X509Certificates: []saml.X509Certificate{{Data: m.e.encCert}}}}})
+	}
 	return &saml.EntityDescriptor{EntityID: m.e.audience, SPSSODescriptors: []saml.SPSSODescriptor{{
 		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{
-			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol",
-			KeyDescriptors: []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
-				X509Certificates: []saml.X509Certificate{{Data: m.e.spCert}}}}}},
+			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol", KeyDescriptors: keys,
 		}},
 		AssertionConsumerServices: []saml.IndexedEndpoint{{Binding: saml.HTTPPostBinding, Location: m.e.acs, Index: 1, IsDefault: &t}},
 	}}}, nil
@@ -373,5 +378,56 @@ func TestSAMLEmailDomain(t *testing.T) {
 	to := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state", oauth2.SetAuthURLParam("idp_identifier", "corp.example"))))
 	if !strings.HasPrefix(to, e.idpURL+"/sso?") {
 		t.Errorf("idp_identifier sent the browser to %s", to)
+	}
+}
+
+// TestSAMLEncryptedResponses: with EncryptedResponses, the provider shows
+// the pool's encryption certificate as ActiveEncryptionCertificate; an
+// IdP that encrypts its assertion to it signs in, one that sends the
+// assertion unencrypted, or encrypted to another certificate, is refused.
+func TestSAMLEncryptedResponses(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"EncryptedResponses": "true"})
+	describe := func() map[string]string {
+		t.Helper()
+		return must[*cip.DescribeIdentityProviderOutput](t)(e.c.DescribeIdentityProvider(ctx, &cip.DescribeIdentityProviderInput{
+			UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider)})).IdentityProvider.ProviderDetails
+	}
+	active := describe()["ActiveEncryptionCertificate"]
+	der, err := base64.StdEncoding.DecodeString(active)
+	if err != nil {
+		t.Fatalf("ActiveEncryptionCertificate %q: %v", active, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil || cert.KeyUsage&x509.KeyUsageKeyEncipherment == 0 || active == e.spCert {
+		t.Fatalf("ActiveEncryptionCertificate: %v, key usage %v, the signing certificate: %v", err, cert.KeyUsage, active == e.spCert)
+	}
+	if again := describe()["ActiveEncryptionCertificate"]; again != active {
+		t.Error("ActiveEncryptionCertificate changed between two describes")
+	}
+
+	e.encCert = active
+	form := e.respond(t, e.startSP(t), "frank.corp", false)
+	raw, _ := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	if !strings.Contains(string(raw), "EncryptedAssertion") || strings.Contains(string(raw), "frank.corp") {
+		t.Fatal("the IdP did not encrypt its assertion")
+	}
+	if claims := e.tokensFor(t, e.post(t, form)); claims["cognito:username"] != samlProvider+"_frank.corp" || claims["email"] != "frank.corp@corp.example" {
+		t.Errorf("encrypted sign-in: claims %v", claims)
+	}
+
+	e.newBrowser()
+	e.encCert = ""
+	refused(t, "unencrypted assertion", e.post(t, e.respond(t, e.startSP(t), "frank.corp", false)))
+	_, other := samlKey(t)
+	e.encCert = base64.StdEncoding.EncodeToString(other.Raw)
+	e.newBrowser()
+	refused(t, "assertion encrypted to another certificate", e.post(t, e.respond(t, e.startSP(t), "frank.corp", false)))
+
+	// Without EncryptedResponses the provider shows no encryption certificate.
+	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
+		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), ProviderDetails: map[string]string{"EncryptedResponses": "false", "MetadataFile": describe()["MetadataFile"]},
+	}))
+	if d := describe(); d["ActiveEncryptionCertificate"] != "" {
+		t.Errorf("details without EncryptedResponses: %v", d)
 	}
 }

@@ -42,6 +42,9 @@ type Federation struct {
 	// Certificates are the pools' SAML signing certificates, which sign
 	// requests to SAML providers that ask for signed requests.
 	Certificates *samlcert.Issuer
+	// Encryption are the pools' SAML encryption certificates, whose keys
+	// decrypt the assertions of providers with EncryptedResponses.
+	Encryption *samlcert.Issuer
 
 	// keySets caches each provider JWKS URI's key set, which refreshes
 	// itself when a token names a key it does not know.

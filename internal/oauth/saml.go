@@ -1,12 +1,15 @@
 package oauth
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -222,6 +225,14 @@ func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, enco
 	if err != nil {
 		return nil, err
 	}
+	if p.Details["EncryptedResponses"] == "true" {
+		if err := s.Federation.decryptionKeys(r.Context(), sp, p.PoolID, now); err != nil {
+			return nil, err
+		}
+		if err := encryptedOnly(raw); err != nil {
+			return nil, err
+		}
+	}
 	as, err := sp.ParseXMLResponse(raw, requestIDs, *acs)
 	if err != nil {
 		var ire *saml.InvalidResponseError
@@ -262,3 +273,66 @@ func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, enco
 	}
 	return &federation.Identity{Provider: p, Claims: claims, Subject: as.Subject.NameID.Value}, nil
 }
+
+// decryptionKeys gives sp the keys of the pool's encryption certificates
+// that have not expired, the newest first: a provider may encrypt to any
+// of them, as Cognito documents.
+func (f *Federation) decryptionKeys(ctx context.Context, sp *saml.ServiceProvider, poolID string, now time.Time) error {
+	certs, err := f.Encryption.All(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	for i := len(certs) - 1; i >= 0; i-- {
+		c := certs[i]
+		if now.After(c.Cert.NotAfter) {
+			continue
+		}
+		if sp.EncryptionKey == nil {
+			sp.EncryptionKey, sp.EncryptionCertificate = c.Key, c.Cert
+		} else {
+			sp.DecryptionKeys = append(sp.DecryptionKeys, c.Key)
+		}
+	}
+	if sp.EncryptionKey == nil {
+		return errors.New("the pool has no encryption certificate for the provider's EncryptedResponses")
+	}
+	return nil
+}
+
+// encryptedOnly checks that a SAML response carries its assertions
+// encrypted: a provider with EncryptedResponses must encrypt every
+// assertion, so a plain Assertion in the Response is refused.
+func encryptedOnly(raw []byte) error {
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	depth, encrypted := 0, false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("the response is not XML: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && t.Name.Space == samlAssertionNS {
+				switch t.Name.Local {
+				case "Assertion":
+					return errors.New("the provider requires encrypted assertions, and the response has an unencrypted one")
+				case "EncryptedAssertion":
+					encrypted = true
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if !encrypted {
+		return errors.New("the provider requires encrypted assertions, and the response has none")
+	}
+	return nil
+}
+
+// samlAssertionNS is the namespace of SAML 2.0 assertions.
+const samlAssertionNS = "urn:oasis:names:tc:SAML:2.0:assertion"
