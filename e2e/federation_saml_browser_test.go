@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,15 +126,17 @@ func TestBrowserSAMLLink(t *testing.T) {
 
 // TestBrowserSAMLEmailDomain: with IdP identifiers on Corp, A's managed
 // login page in Chromium asks for the email address, and its domain sends
-// the browser through Corp to the app.
+// the browser through Corp to the app. Signing out then goes through
+// Corp's single logout (IDPSignout) and back to the app's sign-out page.
 func TestBrowserSAMLEmailDomain(t *testing.T) {
 	exe := chromium(t)
-	e := newSAMLEnv(t, nil)
+	e := newSAMLEnv(t, map[string]string{"IDPSignout": "true"})
 	callback, landed := callbackApp(t)
+	signedOut := strings.TrimSuffix(callback, "/callback") + "/signed-out"
 	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
 		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, LogoutURLs: []string{signedOut},
 		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
 	}))
 	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
@@ -140,13 +144,19 @@ func TestBrowserSAMLEmailDomain(t *testing.T) {
 	}))
 	e.conf.RedirectURL = callback
 	e.user = "erin.corp"
-	runBrowser(t, exe, "sign in by email domain", []chromedp.Action[chromedp.Void]{
+	runBrowser(t, exe, "sign in by email domain, then out", []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
 		chromedp.WaitVisible(chromedp.ID("idp_email")),
 		chromedp.SendKeys(chromedp.ID("idp_email"), "erin@corp.example"),
 		chromedp.Click(chromedp.ID("idp_email_submit")),
 		chromedp.WaitVisible(chromedp.ID("done")),
+		chromedp.Navigate(e.baseA + "/logout?" + url.Values{"client_id": {e.clientA}, "logout_uri": {signedOut}}.Encode()),
+		// The sign-out ends at the app's sign-out page.
+		chromedp.Poll[chromedp.Void](`location.href === ` + strconv.Quote(signedOut)),
 	})
+	if len(e.loggedOut) != 1 {
+		t.Errorf("IdP sessions ended %v, want erin.corp's", e.loggedOut)
+	}
 	tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"html"
 	"io"
 	"log"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +48,24 @@ type samlEnv struct {
 	// once, as that user.
 	idpURL string
 	user   string
+	// loggedOut are the users whose IdP sessions single logout ended.
+	loggedOut []string
 }
 
 // GetSession signs the browser in at the IdP as the environment's user.
 func (e *samlEnv) GetSession(http.ResponseWriter, *http.Request, *saml.IdpAuthnRequest) *saml.Session {
 	return samlSession(e.user)
+}
+
+// InvalidateSession ends the IdP session of the environment's user that a
+// LogoutRequest names (by NameID and SessionIndex); the IdP answers
+// StatusResponder when it names none.
+func (e *samlEnv) InvalidateSession(_ http.ResponseWriter, _ *http.Request, req *saml.IdpLogoutRequest) error {
+	if !req.MatchesSession(samlSession(e.user)) {
+		return errors.New("no such session")
+	}
+	e.loggedOut = append(e.loggedOut, e.user)
+	return nil
 }
 
 const samlProvider = "Corp"
@@ -72,7 +87,7 @@ func (m spMetadata) GetServiceProvider(*http.Request, string) (*saml.EntityDescr
 	return &saml.EntityDescriptor{EntityID: m.e.audience, SPSSODescriptors: []saml.SPSSODescriptor{{
 		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{
 			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol", KeyDescriptors: keys,
-		}},
+		}, SingleLogoutServices: []saml.Endpoint{{Binding: saml.HTTPPostBinding, Location: m.e.baseA + "/saml2/logout"}}},
 		AssertionConsumerServices: []saml.IndexedEndpoint{{Binding: saml.HTTPPostBinding, Location: m.e.acs, Index: 1, IsDefault: &t}},
 	}}}, nil
 }
@@ -114,11 +129,17 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 	e.spCert = aws.ToString(cert0.Certificate)
 	key, cert := samlKey(t)
 	_, oldCert := samlKey(t)
-	idpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.idp.ServeSSO(w, r) }))
+	idpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slo" {
+			e.idp.ServeSLO(w, r)
+			return
+		}
+		e.idp.ServeSSO(w, r)
+	}))
 	t.Cleanup(idpSrv.Close)
 	e.idpURL = idpSrv.URL
 	e.idp = &saml.IdentityProvider{Key: key, Certificate: cert, Logger: log.New(io.Discard, "", 0),
-		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, e.idpURL+"/sso"),
+		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, e.idpURL+"/sso"), LogoutURL: *mustURL(t, e.idpURL+"/slo"),
 		ServiceProviderProvider: spMetadata{e}, SessionProvider: e, AssertionMaker: mailAssertionMaker{}}
 	md := e.idp.Metadata()
 	old := md.IDPSSODescriptors[0].KeyDescriptors[0]
@@ -139,7 +160,7 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 	e.clientA = aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId: aws.String(e.poolA), ClientName: aws.String("web"),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{hostedCallback},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{hostedCallback}, LogoutURLs: []string{hostedSignOut},
 		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
 	})).UserPoolClient.ClientId)
 	e.conf = oauth2.Config{ClientID: e.clientA, RedirectURL: hostedCallback, Scopes: []string{"openid", "email"},
@@ -150,7 +171,7 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 
 // session is the IdP's session of user name.
 func samlSession(name string) *saml.Session {
-	return &saml.Session{ID: "s-" + name, NameID: name, NameIDFormat: string(saml.UnspecifiedNameIDFormat), UserEmail: name + "@corp.example"}
+	return &saml.Session{ID: "s-" + name, Index: "idx-" + name, NameID: name, NameIDFormat: string(saml.UnspecifiedNameIDFormat), UserEmail: name + "@corp.example"}
 }
 
 // mailAssertionMaker asserts the user's email as the attribute mail.
@@ -430,4 +451,106 @@ func TestSAMLEncryptedResponses(t *testing.T) {
 	if d := describe(); d["ActiveEncryptionCertificate"] != "" {
 		t.Errorf("details without EncryptedResponses: %v", d)
 	}
+}
+
+// formRE reads the IdP's auto-posting form: its action and fields.
+var (
+	formActionRE = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	formFieldRE  = regexp.MustCompile(`name="(SAMLResponse|RelayState)" value="([^"]*)"`)
+)
+
+// TestSAMLSingleLogout: with IDPSignout, /logout sends the browser of a
+// user signed in through Corp to Corp's single logout service with a
+// LogoutRequest signed by the pool's certificate (query string signature)
+// naming the assertion's NameID and SessionIndex; Corp ends its session
+// and posts its LogoutResponse to /saml2/logout, which goes on to the
+// app's logout_uri. The hosted session is gone; the response cannot be
+// posted again. Without IDPSignout, /logout goes straight to logout_uri.
+func TestSAMLSingleLogout(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"IDPSignout": "true"})
+	e.user = "gina.corp"
+	e.tokensFor(t, e.post(t, e.respond(t, e.startSP(t), e.user, false)))
+
+	logout := e.baseA + "/logout?" + url.Values{"client_id": {e.clientA}, "logout_uri": {hostedSignOut}}.Encode()
+	toIdP := location(t, e.baseA, e.get(t, logout))
+	u := mustURL(t, toIdP)
+	if !strings.HasPrefix(toIdP, e.idpURL+"/slo?") || u.Query().Get("SigAlg") != "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" ||
+		u.Query().Get("Signature") == "" || u.Query().Get("RelayState") == "" {
+		t.Fatalf("/logout sent the browser to %s, want Corp's signed single logout request", toIdP)
+	}
+	page := body(t, e.get(t, toIdP))
+	action := formActionRE.FindStringSubmatch(page)
+	if action == nil || html.UnescapeString(action[1]) != e.baseA+"/saml2/logout" || len(e.loggedOut) != 1 {
+		t.Fatalf("Corp did not end the session (%v) and answer /saml2/logout:\n%s", e.loggedOut, page)
+	}
+	form := url.Values{}
+	for _, m := range formFieldRE.FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	resp, err := e.http.PostForm(e.baseA+"/saml2/logout", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := body(t, resp)
+	m := continueRE.FindStringSubmatch(back)
+	if resp.StatusCode != http.StatusOK || m == nil || html.UnescapeString(m[1]) != hostedSignOut {
+		t.Fatalf("/saml2/logout answered %d:\n%s", resp.StatusCode, back)
+	}
+
+	resp, err = e.http.PostForm(e.baseA+"/saml2/logout", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := body(t, resp); resp.StatusCode != http.StatusBadRequest || continueRE.MatchString(page) {
+		t.Errorf("replayed LogoutResponse: %d\n%s", resp.StatusCode, page)
+	}
+	if to := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state"))); !strings.Contains(to, "/login?") {
+		t.Errorf("after single logout, authorize sent the browser to %s, want the login page", to)
+	}
+
+	off := newSAMLEnv(t, nil)
+	off.user = "gina.corp"
+	off.tokensFor(t, off.post(t, off.respond(t, off.startSP(t), off.user, false)))
+	logout = off.baseA + "/logout?" + url.Values{"client_id": {off.clientA}, "logout_uri": {hostedSignOut}}.Encode()
+	if to := location(t, off.baseA, off.get(t, logout)); to != hostedSignOut {
+		t.Errorf("without IDPSignout, /logout sent the browser to %s", to)
+	}
+}
+
+// TestSAMLSingleLogoutRefused: a LogoutResponse that does not answer the
+// browser's LogoutRequest, or is not signed by Corp, is refused.
+func TestSAMLSingleLogoutRefused(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"IDPSignout": "true"})
+	e.user = "hal.corp"
+	signOut := func() url.Values {
+		t.Helper()
+		e.newBrowser()
+		e.tokensFor(t, e.post(t, e.respond(t, e.startSP(t), e.user, false)))
+		toIdP := location(t, e.baseA, e.get(t, e.baseA+"/logout?"+url.Values{"client_id": {e.clientA}, "logout_uri": {hostedSignOut}}.Encode()))
+		page := body(t, e.get(t, toIdP))
+		form := url.Values{}
+		for _, m := range formFieldRE.FindAllStringSubmatch(page, -1) {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+		return form
+	}
+	refusedLogout := func(what string, form url.Values) {
+		t.Helper()
+		resp, err := e.http.PostForm(e.baseA+"/saml2/logout", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := body(t, resp); resp.StatusCode != http.StatusBadRequest || continueRE.MatchString(page) {
+			t.Errorf("%s: %d\n%s", what, resp.StatusCode, page)
+		}
+	}
+	first := signOut()
+	second := signOut()
+	first.Set("RelayState", second.Get("RelayState"))
+	refusedLogout("LogoutResponse to another request", first)
+
+	form := signOut()
+	raw, _ := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	form.Set("SAMLResponse", base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "urn:oasis:names:tc:SAML:2.0:status:Success", "urn:oasis:names:tc:SAML:2.0:status:Requester", 1))))
+	refusedLogout("tampered LogoutResponse", form)
 }

@@ -371,7 +371,7 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 		s.answer(w, r, a, oauthError("invalid_request", "The identity provider's answer could not be verified."))
 		return
 	}
-	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims})
+	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims}, nil)
 }
 
 // refreshRedirect turns the redirect the app's answer is sent by into a
@@ -415,8 +415,9 @@ func (m *refreshRedirect) Write(b []byte) (int, error) {
 }
 
 // federatedSignIn signs in the user an external identity resolves to and
-// answers the app's authorization request.
-func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, id *federation.Identity) {
+// answers the app's authorization request; sess is the SAML session to end
+// at sign-out, if any.
+func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, id *federation.Identity, sess *samlSession) {
 	w = &refreshRedirect{ResponseWriter: w}
 	u, err := s.Federation.Users.SignIn(r.Context(), a.client, id)
 	if err != nil {
@@ -424,7 +425,7 @@ func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *si
 		return
 	}
 	now := s.Auth.Now()
-	if err := s.startSession(r.Context(), w, st, a.client, u, now); err != nil {
+	if err := s.startSession(r.Context(), w, st, a.client, u, &hostedData{AuthTime: now, SAML: sess}); err != nil {
 		s.internalError(w, r, true, err)
 		return
 	}

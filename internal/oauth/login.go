@@ -158,7 +158,7 @@ func (s *Service) finishSignIn(w http.ResponseWriter, r *http.Request, st *site,
 		return
 	}
 	now := s.Auth.Now()
-	if err := s.startSession(r.Context(), w, st, a.client, o.User, now); err != nil {
+	if err := s.startSession(r.Context(), w, st, a.client, o.User, &hostedData{AuthTime: now}); err != nil {
 		s.internalError(w, r, true, err)
 		return
 	}

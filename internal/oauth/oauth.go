@@ -166,6 +166,8 @@ func (s *Service) Register(mux *http.ServeMux) {
 	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
 	// SAML providers post their responses the same way (HTTP-POST binding).
 	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.samlResponse)))
+	// And their answers to single logout.
+	mux.Handle("POST "+samlLogoutPath, s.middleware(true, s.onSite(true, s.samlLogout)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {
