@@ -486,6 +486,12 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("decode ID token claims: %w", err)
 	}
+	if p.Type == idps.TypeGoogle {
+		if err := f.googlePeople(ctx, p, toks.AccessToken, claims); err != nil {
+			return nil, err
+		}
+		return claims, nil
+	}
 	if p.Type != idps.TypeOIDC || p.Details["attributes_url"] == "" || toks.AccessToken == "" {
 		return claims, nil
 	}
@@ -633,7 +639,7 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 
 // oidcFixed are the issuer and key set of the social providers that sign
 // users in by OpenID Connect, which are fixed (their ID tokens' claims are
-// the identity; Google's People API is not read).
+// the identity, with the People API fields a Google mapping names).
 var oidcFixed = map[string]struct{ issuer, jwksURI string }{
 	idps.TypeGoogle: {"https://accounts.google.com", "https://www.googleapis.com/oauth2/v3/certs"},
 	idps.TypeApple:  {"https://appleid.apple.com", "https://appleid.apple.com/auth/keys"},
