@@ -107,7 +107,9 @@ func (s *Service) revokeToken(w http.ResponseWriter, r *http.Request, st *site) 
 
 // logout serves GET /logout with Cognito's parameters: client_id, and
 // logout_uri (one of the client's sign-out URLs) or redirect_uri and
-// response_type (back to sign-in). It ends the browser's hosted session.
+// response_type (back to sign-in). It ends the browser's hosted session;
+// a session signed in through a SAML provider with IDPSignout goes on to
+// the provider's single logout first (see toSAMLLogout).
 func (s *Service) logout(w http.ResponseWriter, r *http.Request, st *site) {
 	q := r.URL.Query()
 	id := q.Get("client_id")
