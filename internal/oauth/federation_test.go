@@ -132,3 +132,16 @@ func TestPersonValue(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPersonValue: any People API field is read or refused, never a panic,
+// and what is read is not empty.
+func FuzzPersonValue(f *testing.F) {
+	f.Add("birthdays", `[{"date":{"year":1990,"month":5,"day":7}}]`)
+	f.Add("phoneNumbers", `[{"metadata":{"primary":true},"canonicalForm":"+15550100000"}]`)
+	f.Add("genders", `[{"value":"x"}]`)
+	f.Fuzz(func(t *testing.T, field, raw string) {
+		if v, ok := personValue(field, json.RawMessage(raw)); ok && v == "" {
+			t.Fatalf("read an empty value from %q", raw)
+		}
+	})
+}

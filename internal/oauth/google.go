@@ -40,17 +40,17 @@ func (f *Federation) googlePeople(ctx context.Context, p *idps.Provider, accessT
 	slices.Sort(fields)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.endpoint(p, "attributes_url")+url.QueryEscape(strings.Join(fields, ",")), nil)
 	if err != nil {
-		return fmt.Errorf("People API request: %w", err)
+		return fmt.Errorf("people API request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
 	body, err := f.Fetch.Do(req)
 	if err != nil {
-		return fmt.Errorf("People API: %w", err)
+		return fmt.Errorf("people API: %w", err)
 	}
 	var person map[string]json.RawMessage
 	if err := json.Unmarshal(body, &person); err != nil {
-		return fmt.Errorf("decode People API person: %w", err)
+		return fmt.Errorf("decode people API person: %w", err)
 	}
 	for _, field := range fields {
 		if v, ok := personValue(field, person[field]); ok {
