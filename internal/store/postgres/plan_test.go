@@ -126,13 +126,13 @@ func TestSignInPlans(t *testing.T) {
 	}{
 		{"GetSession", sql["GetSession"], []any{"session42"}, "sessions_pkey"},
 		{"DeleteUserSessions", sql["DeleteUserSessions"], []any{"p", sub}, "sessions_by_user"},
-		{"DeleteExpiredSessions", deleteExpiredSQL("sessions"), []any{past}, "sessions_by_expiry"},
+		{"DeleteExpiredSessions", sqlstore.ExpiredBatchStatement(dialect{}, "sessions"), []any{past, 1000}, "sessions_by_expiry"},
 		{"GetCode", sql["GetCode"], []any{"p", sub, "confirm"}, "codes_pkey"},
 		{"GetRefreshToken", sql["GetRefreshToken"], []any{"rt42-1"}, "refresh_tokens_pkey"},
 		{"FamilyRevoked", sql["FamilyRevoked"], []any{"p", "family42"}, "refresh_tokens_by_family"},
 		{"RevokeFamily", sql["RevokeFamily"], []any{"p", "family42"}, "refresh_tokens_by_family"},
 		{"RevokeUserTokens", sql["RevokeUserTokens"], []any{"p", sub}, "refresh_tokens_by_user"},
-		{"DeleteExpiredRefreshTokens", deleteExpiredSQL("refresh_tokens"), []any{past}, "refresh_tokens_by_expiry"},
+		{"DeleteExpiredRefreshTokens", sqlstore.ExpiredBatchStatement(dialect{}, "refresh_tokens"), []any{past, 1000}, "refresh_tokens_by_expiry"},
 		// What the foreign keys' ON DELETE CASCADE looks up.
 		{"user cascade to sessions", "DELETE FROM sessions WHERE user_id = $1", []any{42}, "sessions_by_user"},
 		{"pool cascade to sessions", "DELETE FROM sessions WHERE pool = $1", []any{2}, "sessions_by_pool"},

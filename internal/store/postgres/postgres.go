@@ -266,11 +266,5 @@ func (dialect) IsForeignKey(err error) bool {
 	return errors.As(err, &e) && e.Code == foreignKeyViolation
 }
 
-// DeleteExpired implements sqlstore.Dialect: one statement, through the
-// table's index on expires_at.
-func (d dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string, now time.Time) (int64, error) {
-	return c.Exec(ctx, deleteExpiredSQL(table), d.Time(now))
-}
-
-// deleteExpiredSQL deletes the rows of table that expired before $1.
-func deleteExpiredSQL(table string) string { return "DELETE FROM " + table + " WHERE expires_at < $1" }
+// RowID implements sqlstore.Dialect.
+func (dialect) RowID() string { return "ctid" }

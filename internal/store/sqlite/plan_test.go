@@ -102,7 +102,7 @@ func TestSignInPlans(t *testing.T) {
 	}{
 		{"GetSession", sql["GetSession"], []any{"x"}, "INDEX sqlite_autoindex_sessions_1 (id=?)"},
 		{"DeleteUserSessions", sql["DeleteUserSessions"], []any{"p", "sub"}, "INDEX sessions_by_user (user_id=?)"},
-		{"DeleteExpiredSessions", deleteExpiredSQL("sessions"), []any{0, expiredBatch}, "INDEX sessions_by_expiry (expires_at<?)"},
+		{"DeleteExpiredSessions", sqlstore.ExpiredBatchStatement(dialect{}, "sessions"), []any{0, 1000}, "INDEX sessions_by_expiry (expires_at<?)"},
 		{"GetCode", sql["GetCode"], []any{"p", "sub", "confirm"}, "PRIMARY KEY (user_id=? AND purpose=?)"},
 		{"PutCode", sql["PutCode"], []any{"p", "sub", "confirm", nil, 0, 0, 0}, "INDEX sqlite_autoindex_users_2 (pool=? AND sub=?)"},
 		{"GetRefreshToken", sql["GetRefreshToken"], []any{"x"},
@@ -110,7 +110,7 @@ func TestSignInPlans(t *testing.T) {
 		{"FamilyRevoked", sql["FamilyRevoked"], []any{"p", "f"}, "COVERING INDEX refresh_tokens_by_family (pool=? AND family=?)"},
 		{"RevokeFamily", sql["RevokeFamily"], []any{"p", "f"}, "INDEX refresh_tokens_by_family (pool=? AND family=? AND revoked=?)"},
 		{"RevokeUserTokens", sql["RevokeUserTokens"], []any{"p", "sub"}, "INDEX refresh_tokens_by_user (user_id=?)"},
-		{"DeleteExpiredRefreshTokens", deleteExpiredSQL("refresh_tokens"), []any{0, expiredBatch},
+		{"DeleteExpiredRefreshTokens", sqlstore.ExpiredBatchStatement(dialect{}, "refresh_tokens"), []any{0, 1000},
 			"INDEX refresh_tokens_by_expiry (expires_at<?)"},
 		// What the foreign keys' ON DELETE CASCADE looks up.
 		{"user cascade to sessions", "DELETE FROM sessions WHERE user_id = ?", []any{1}, "INDEX sessions_by_user (user_id=?)"},

@@ -242,35 +242,5 @@ func (dialect) IsForeignKey(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-// expiredBatch is how many rows one statement of DeleteExpired removes.
-const expiredBatch = 1000
-
-// deleteExpiredSQL deletes up to $2 rows of table (all for -1) that
-// expired before $1.
-func deleteExpiredSQL(table string) string {
-	return "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE expires_at < $1 LIMIT $2)"
-}
-
-// DeleteExpired implements sqlstore.Dialect. Outside Tx it deletes in
-// batches that commit one by one, so that writers queued on the single
-// writer connection are not held up by a large clean-up; an error may then
-// follow some committed batches, which is harmless since every batch
-// removes only expired rows. Inside Tx it is one statement, which undoes
-// itself if it fails.
-func (dialect) DeleteExpired(ctx context.Context, c sqlstore.Conn, table string, now time.Time) (int64, error) {
-	limit := expiredBatch
-	if c.InTx() {
-		limit = -1 // no limit
-	}
-	var total int64
-	for {
-		n, err := c.Exec(ctx, deleteExpiredSQL(table), now.UnixMicro(), limit)
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if limit < 0 || n < int64(limit) {
-			return total, nil
-		}
-	}
-}
+// RowID implements sqlstore.Dialect.
+func (dialect) RowID() string { return "rowid" }

@@ -109,7 +109,7 @@ func (s *Store) FamilyRevoked(ctx context.Context, poolID, family string) (bool,
 
 // DeleteExpiredRefreshTokens implements store.RefreshTokens.
 func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error) {
-	n, err := s.d.DeleteExpired(ctx, s.c, "refresh_tokens", now)
+	n, err := s.deleteExpired(ctx, "refresh_tokens", now)
 	if err != nil {
 		return 0, s.errorf("delete expired refresh tokens", err)
 	}

@@ -18,7 +18,7 @@ func (s *Store) SpendSAMLAssertion(ctx context.Context, poolID, id string, expir
 
 // DeleteExpiredSAMLAssertions implements store.SAMLAssertions.
 func (s *Store) DeleteExpiredSAMLAssertions(ctx context.Context, now time.Time) (int64, error) {
-	n, err := s.d.DeleteExpired(ctx, s.c, "saml_assertions", now)
+	n, err := s.deleteExpired(ctx, "saml_assertions", now)
 	if err != nil {
 		return 0, s.errorf("delete expired SAML assertions", err)
 	}

@@ -63,7 +63,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, poolID, sub string) erro
 
 // DeleteExpiredSessions implements store.Sessions.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	n, err := s.d.DeleteExpired(ctx, s.c, "sessions", now)
+	n, err := s.deleteExpired(ctx, "sessions", now)
 	if err != nil {
 		return 0, s.errorf("delete expired sessions", err)
 	}

@@ -130,10 +130,9 @@ type Dialect interface {
 	// IsForeignKey whether it is a foreign key violation.
 	IsUnique(err error) bool
 	IsForeignKey(err error) bool
-	// DeleteExpired removes the rows of table (sessions or refresh_tokens,
-	// each with an index on expires_at) that expired before now, and counts
-	// them.
-	DeleteExpired(ctx context.Context, c Conn, table string, now time.Time) (int64, error)
+	// RowID names the column that identifies a row physically ("rowid",
+	// "ctid"), which deleteExpired uses to delete in batches.
+	RowID() string
 }
 
 var _ store.Store = (*Store)(nil)
