@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +13,27 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// runBrowser runs steps in a fresh headless Chromium, each with its own
-// time limit, and fails with the page it stopped at.
-func runBrowser(t *testing.T, exe, what string, steps []chromedp.Action[chromedp.Void]) {
+// browserSession starts a headless Chromium for the test and returns a
+// runner of steps in it, each step with its own time limit, that fails
+// with the page it stopped at. Cookies persist from one run to the next.
+func browserSession(t *testing.T, exe string) func(what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	bctx, cancel := browser(exe, 120*time.Second)
-	defer cancel()
+	bctx, cancel := browser(exe, 240*time.Second)
+	t.Cleanup(cancel)
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start the browser: %v", err)
 	}
-	for i, step := range steps {
-		sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
-		err := chromedp.Do(sctx, step)
-		scancel()
-		if err != nil {
-			loc, lerr := chromedp.Run(bctx, chromedp.Location())
-			html, herr := chromedp.Run(bctx, chromedp.OuterHTML("html"))
-			t.Fatalf("%s, step %d: %v (at %s %v: %s %v)", what, i, err, loc, lerr, html, herr)
+	return func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		for i, step := range steps {
+			sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
+			err := chromedp.Do(sctx, step)
+			scancel()
+			if err != nil {
+				loc, lerr := chromedp.Run(bctx, chromedp.Location())
+				html, herr := chromedp.Run(bctx, chromedp.OuterHTML("html"))
+				t.Fatalf("%s, step %d: %v (at %s %v: %s %v)", what, i, err, loc, lerr, html, herr)
+			}
 		}
 	}
 }
@@ -62,13 +65,16 @@ func TestBrowserSAMLLink(t *testing.T) {
 	e := newSAMLEnv(t, map[string]string{"RequestSigningAlgorithm": "rsa-sha256"})
 	e.idp.WantAuthnRequestsSigned = true
 	callback, landed := callbackApp(t)
+	signedOut := strings.TrimSuffix(callback, "/callback") + "/signed-out"
 	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
 		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, LogoutURLs: []string{signedOut},
 		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
 	}))
 	e.conf.RedirectURL = callback
+	run := browserSession(t, exe)
+	logout := e.baseA + "/logout?" + url.Values{"client_id": {e.clientA}, "logout_uri": {signedOut}}.Encode()
 
 	alice := createUser(t, e.c, e.poolA, "alice", attr("email", "alice@a.example.com"))
 	carol := createUser(t, e.c, e.poolA, "carol", attr("email", "carol@a.example.com"))
@@ -81,17 +87,19 @@ func TestBrowserSAMLLink(t *testing.T) {
 		}))
 	}
 
-	// signIn signs user in at the IdP through the Corp button in a fresh
-	// browser and returns the ID token's claims.
+	// signIn signs user in at the IdP through the Corp button, then out of
+	// A (which ends the hosted session), and returns the ID token's claims.
 	signIn := func(user string) map[string]any {
 		t.Helper()
 		e.user = user
-		runBrowser(t, exe, "sign in through "+samlProvider, []chromedp.Action[chromedp.Void]{
+		run("sign in through "+samlProvider,
 			chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
-			chromedp.WaitVisible(chromedp.ID("idp-" + samlProvider)),
-			chromedp.Click(chromedp.ID("idp-" + samlProvider)),
+			chromedp.WaitVisible(chromedp.ID("idp-"+samlProvider)),
+			chromedp.Click(chromedp.ID("idp-"+samlProvider)),
 			chromedp.WaitVisible(chromedp.ID("done")),
-		})
+			chromedp.Navigate(logout),
+			chromedp.WaitVisible(chromedp.ID("done")),
+		)
 		tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed))
 		if err != nil {
 			t.Fatal(err)
@@ -99,28 +107,22 @@ func TestBrowserSAMLLink(t *testing.T) {
 		return claimsOf(t, tok.Extra("id_token").(string))
 	}
 
-	for _, tt := range []struct {
-		user, native string
-		source       *types.ProviderUserIdentifierType
-		sub          string
-	}{
-		{"alice.corp", "alice", byNameID, attrs(alice.Attributes)["sub"]},
-		{"carol.corp", "carol", byEmail, attrs(carol.Attributes)["sub"]},
-	} {
-		if c := signIn(tt.user); c["sub"] != tt.sub || c["cognito:username"] != tt.native {
-			t.Fatalf("%s linked to %s: claims %v, want sub %s", tt.user, tt.native, c, tt.sub)
-		}
-		// The email link was re-keyed to the NameID at that first sign-in:
-		// AdminDisableProviderForUser names it by Cognito_Subject.
-		must[*cip.AdminDisableProviderForUserOutput](t)(e.c.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: aws.String(e.poolA),
-			User: &types.ProviderUserIdentifierType{ProviderName: aws.String(samlProvider), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String(tt.user)}}))
-		c := signIn(tt.user)
-		if c["sub"] == tt.sub || c["cognito:username"] != samlProvider+"_"+tt.user {
-			t.Fatalf("%s after AdminDisableProviderForUser: claims %v", tt.user, c)
-		}
-		if u := e.userA(t, samlProvider+"_"+tt.user); u.UserStatus != types.UserStatusTypeExternalProvider {
-			t.Errorf("federated user status %s", u.UserStatus)
-		}
+	// The email link is re-keyed to the NameID at that first sign-in (as
+	// e2e/federation_test.go checks); disabling alice's link by NameID
+	// makes her a federated user.
+	if c := signIn("alice.corp"); c["sub"] != attrs(alice.Attributes)["sub"] || c["cognito:username"] != "alice" {
+		t.Fatalf("alice.corp linked by NameID: claims %v", c)
+	}
+	if c := signIn("carol.corp"); c["sub"] != attrs(carol.Attributes)["sub"] || c["cognito:username"] != "carol" {
+		t.Fatalf("carol.corp linked by email: claims %v", c)
+	}
+	must[*cip.AdminDisableProviderForUserOutput](t)(e.c.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: aws.String(e.poolA), User: byNameID}))
+	c := signIn("alice.corp")
+	if c["sub"] == attrs(alice.Attributes)["sub"] || c["cognito:username"] != samlProvider+"_alice.corp" {
+		t.Fatalf("alice.corp after AdminDisableProviderForUser: claims %v", c)
+	}
+	if u := e.userA(t, samlProvider+"_alice.corp"); u.UserStatus != types.UserStatusTypeExternalProvider {
+		t.Errorf("federated user status %s", u.UserStatus)
 	}
 }
 
@@ -144,16 +146,16 @@ func TestBrowserSAMLEmailDomain(t *testing.T) {
 	}))
 	e.conf.RedirectURL = callback
 	e.user = "erin.corp"
-	runBrowser(t, exe, "sign in by email domain, then out", []chromedp.Action[chromedp.Void]{
+	browserSession(t, exe)("sign in by email domain, then out",
 		chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
 		chromedp.WaitVisible(chromedp.ID("idp_email")),
 		chromedp.SendKeys(chromedp.ID("idp_email"), "erin@corp.example"),
 		chromedp.Click(chromedp.ID("idp_email_submit")),
 		chromedp.WaitVisible(chromedp.ID("done")),
-		chromedp.Navigate(e.baseA + "/logout?" + url.Values{"client_id": {e.clientA}, "logout_uri": {signedOut}}.Encode()),
-		// The sign-out ends at the app's sign-out page.
-		chromedp.Poll[chromedp.Void](`location.href === ` + strconv.Quote(signedOut)),
-	})
+		// Through Corp's single logout to the app's sign-out page.
+		chromedp.Navigate(e.baseA+"/logout?"+url.Values{"client_id": {e.clientA}, "logout_uri": {signedOut}}.Encode()),
+		chromedp.WaitVisible(chromedp.ID("done")),
+	)
 	if len(e.loggedOut) != 1 {
 		t.Errorf("IdP sessions ended %v, want erin.corp's", e.loggedOut)
 	}
