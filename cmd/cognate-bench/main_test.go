@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,5 +33,29 @@ func TestRun(t *testing.T) {
 	}
 	if err := run(ctx, []string{"--workload", "nope"}, &out, &errs); err == nil {
 		t.Error("an unknown workload was accepted")
+	}
+}
+
+// TestBadFlagOnce checks that each command reports a bad flag once, in the
+// error main prints, and prints nothing itself.
+func TestBadFlagOnce(t *testing.T) {
+	for _, args := range [][]string{{"--bogus"}, {"seed-users", "--bogus"}, {"startup", "--bogus"}} {
+		var out, errs bytes.Buffer
+		err := run(context.Background(), args, &out, &errs)
+		if err == nil || !strings.Contains(err.Error(), "flag provided but not defined: -bogus") || !strings.Contains(err.Error(), "-h lists the flags") {
+			t.Errorf("%v: err = %v", args, err)
+		}
+		if errs.Len() > 0 || out.Len() > 0 {
+			t.Errorf("%v: printed %q and %q as well", args, out.String(), errs.String())
+		}
+	}
+	for _, args := range [][]string{{"seed-users", "-h"}, {"startup", "-h"}} {
+		var errs bytes.Buffer
+		if err := run(context.Background(), args, io.Discard, &errs); err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.Contains(errs.String(), "-db") {
+			t.Errorf("%v printed %q, want the usage", args, errs.String())
+		}
 	}
 }

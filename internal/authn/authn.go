@@ -97,6 +97,10 @@ type State struct {
 	MFA []string `json:"mfa,omitzero"`
 	// PreferredMFA is the enabled factor the user prefers, if any.
 	PreferredMFA string `json:"preferredMfa,omitzero"`
+	// WebAuthnMFA is the user's passkey MFA (WebAuthnMfaSettings): a
+	// passkey sign-in with user verification counts as two factors, in a
+	// pool whose passkeys may (MULTI_FACTOR_WITH_USER_VERIFICATION).
+	WebAuthnMFA bool `json:"webAuthnMfa,omitzero"`
 	// TOTP is the user's software token (see mfa.go).
 	TOTP *TOTP `json:"totp,omitzero"`
 	// Devices are the devices the user signed in from (see devices.go).

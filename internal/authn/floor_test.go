@@ -7,12 +7,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
-	"syscall"
 	"testing"
-	"time"
 
 	"filippo.io/bigmod"
 
+	"github.com/cognate-idp/cognate/internal/cputime"
 	"github.com/cognate-idp/cognate/internal/srp"
 )
 
@@ -95,13 +94,13 @@ func BenchmarkCryptoFloor(b *testing.B) {
 		}
 	})
 	b.Run("password-generic-parallel", func(b *testing.B) {
-		cpu := cpuTime()
+		report := cputime.Report(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				passwordGeneric(b)
 			}
 		})
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		report()
 	})
 	b.Run("srp-generic", func(b *testing.B) {
 		for b.Loop() {
@@ -109,13 +108,13 @@ func BenchmarkCryptoFloor(b *testing.B) {
 		}
 	})
 	b.Run("srp-generic-parallel", func(b *testing.B) {
-		cpu := cpuTime()
+		report := cputime.Report(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				srpGeneric(b)
 			}
 		})
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		report()
 	})
 	b.Run("password", func(b *testing.B) {
 		for b.Loop() {
@@ -125,13 +124,13 @@ func BenchmarkCryptoFloor(b *testing.B) {
 	// On every core at once: the floor of a server's throughput, since
 	// cores that share a physical core or its caches do not add up.
 	b.Run("password-parallel", func(b *testing.B) {
-		cpu := cpuTime()
+		report := cputime.Report(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				password(b)
 			}
 		})
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		report()
 	})
 	// A is the client's; computing it is the client's cost, not the
 	// server's, so it is made once.
@@ -161,21 +160,12 @@ func BenchmarkCryptoFloor(b *testing.B) {
 		}
 	})
 	b.Run("srp-parallel", func(b *testing.B) {
-		cpu := cpuTime()
+		report := cputime.Report(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				srpSignIn(b)
 			}
 		})
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		report()
 	})
-}
-
-// cpuTime returns the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -49,6 +49,13 @@ type SessionData struct {
 	// Custom is the custom authentication (CUSTOM_AUTH) the session is
 	// part of; nil outside one.
 	Custom *CustomAuth `json:"custom,omitzero"`
+	// FirstFactor marks a challenge of a USER_AUTH first factor
+	// (SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP, WEB_AUTHN), which the
+	// EMAIL_OTP of a second factor shares its name with.
+	FirstFactor bool `json:"firstFactor,omitzero"`
+	// WebAuthn is the pending assertion of a WEB_AUTHN challenge
+	// (internal/passkey's Assertion).
+	WebAuthn json.RawMessage `json:"webAuthn,omitzero"`
 }
 
 // CustomAuth is the state of a custom authentication: the challenges so

@@ -53,8 +53,9 @@ type Principal interface {
 // Mux routes AWS JSON 1.1 requests to operation handlers. Every operation of
 // the model is routed: one without a handler answers NotImplementedException.
 type Mux struct {
-	// Logger receives one record per failed request, and the cause of every
-	// internal error. Inputs are never logged.
+	// Logger receives one debug record per request (operation, request ID,
+	// outcome, duration) and the cause of every internal error. Inputs are
+	// never logged.
 	Logger *slog.Logger
 	// MaxBody limits request bodies; DefaultMaxBody when zero.
 	MaxBody int64
@@ -72,6 +73,12 @@ type Mux struct {
 	// answers the request instead of its handler (TooManyRequestsException
 	// when a rate limit is reached).
 	Throttle func(ctx context.Context, op, poolID string, in model.Input) error
+	// Gate, when set, sees every request once it is authenticated and
+	// decoded, before Throttle, with the user pool it names (empty when
+	// none); an error answers the request instead of its handler (the
+	// OperationNotEnabledException of an operation a pool's secondary
+	// region does not serve).
+	Gate func(ctx context.Context, op, poolID string, in model.Input) error
 
 	handlers map[string]handler
 }
@@ -145,22 +152,27 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.WriteHeader(http.StatusOK)
 			w.Write(body)
-			m.observe(op, "ok", start)
+			m.observe(ctx, op, "ok", start)
 			return
 		}
 		err = fmt.Errorf("encode %s output: %w", op, err)
 	}
-	code := m.writeError(ctx, w, op, err, time.Since(start))
-	m.observe(op, code, start)
+	code := m.writeError(ctx, w, op, err)
+	m.observe(ctx, op, code, start)
 }
 
-// observe reports a request to Observe.
-func (m *Mux) observe(op, outcome string, start time.Time) {
+// observe reports a request to Observe, and logs it at debug level: its
+// operation, ID, outcome and duration, never its input.
+func (m *Mux) observe(ctx context.Context, op, outcome string, start time.Time) {
+	took := time.Since(start)
+	if m.Logger.Enabled(ctx, slog.LevelDebug) {
+		m.Logger.DebugContext(ctx, "request", "op", op, "request_id", RequestID(ctx), "outcome", outcome, "took", took)
+	}
 	if m.Observe != nil {
 		if _, known := model.OperationByName(op); !known {
 			op = ""
 		}
-		m.Observe(op, outcome, time.Since(start))
+		m.Observe(op, outcome, took)
 	}
 }
 
@@ -223,6 +235,11 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 			return op, nil, err
 		}
 	}
+	if m.Gate != nil {
+		if err := m.Gate(ctx, op, poolOf(in), in); err != nil {
+			return op, nil, err
+		}
+	}
 	if m.Throttle != nil {
 		if err := m.Throttle(ctx, op, poolOf(in), in); err != nil {
 			return op, nil, err
@@ -273,7 +290,9 @@ func poolOf(in model.Input) string {
 func (m *Mux) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	m.writeError(context.WithValue(r.Context(), ctxKey{}, reqID), w, "", err, 0)
+	ctx := context.WithValue(r.Context(), ctxKey{}, reqID)
+	code := m.writeError(ctx, w, "", err)
+	m.Logger.DebugContext(ctx, "request refused", "request_id", reqID, "outcome", code)
 }
 
 // call runs a handler, turning a panic into an internal error that carries
@@ -344,13 +363,11 @@ func jsonKind(t reflect.Type) string {
 }
 
 // writeError writes err as the wire error and returns its exception name.
-func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error, took time.Duration) string {
+func (m *Mux) writeError(ctx context.Context, w http.ResponseWriter, op string, err error) string {
 	apiErr, ok := errors.AsType[model.APIError](err)
 	if !ok {
 		m.Logger.ErrorContext(ctx, "internal error", "op", op, "request_id", RequestID(ctx), "err", err)
 		apiErr = &model.InternalErrorException{Message: "Internal server error."}
-	} else {
-		m.Logger.DebugContext(ctx, "request failed", "op", op, "request_id", RequestID(ctx), "type", apiErr.ErrorCode(), "took", took)
 	}
 	fields := map[string]any{}
 	if _, proto := apiErr.(*model.ProtocolError); !proto {

@@ -63,6 +63,7 @@ type config struct {
 	Keep            bool
 	JSON            bool
 	AllowRemote     bool
+	CPUProfile      string
 }
 
 // Main runs `cognate-bench` with args (the arguments after the command
@@ -91,7 +92,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("cognate-bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: cognate-bench --endpoint URL [flags]\n       cognate-bench --baseline [flags]\n\nflags:\n")
 		fs.PrintDefaults()
@@ -108,8 +108,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the user pool the bench created instead of deleting it")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of text")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow an endpoint that is not on loopback")
-	if err := fs.Parse(args); err != nil {
-		return config{}, fmt.Errorf("bench: %w", err)
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the tool itself during the timed workload run to `file` (go tool pprof)")
+	if err := ParseFlags(fs, args, stderr); err != nil {
+		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("bench: unexpected arguments %q", fs.Args())

@@ -258,6 +258,9 @@ func TestBaseline(t *testing.T) {
 	if rep.Result != nil || rep.Ratio != nil {
 		t.Errorf("baseline-only report has a workload result or ratio: %+v", rep)
 	}
+	if c := rep.Baseline.ToolCPUMSPerRequest; c <= 0 || c > 1000 {
+		t.Errorf("tool CPU per request = %v ms", c)
+	}
 }
 
 func TestBaselineEveryWorkload(t *testing.T) {

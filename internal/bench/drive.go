@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/cognate-idp/cognate/internal/cputime"
 )
 
 // maxSamples caps the latencies kept in memory per run (8 bytes each). Below
@@ -31,6 +33,11 @@ type result struct {
 	Latency           latencyMS `json:"latency_ms"`          // of successful requests
 	LatencySampled    bool      `json:"latency_sampled"`     // percentiles come from a reservoir sample
 	ErrorSamples      []string  `json:"error_samples,omitempty"`
+	// ToolCPUMSPerRequest is the CPU time this process used during the run
+	// per completed request: the load tool's own cost, which shares the
+	// machine with the server when both run on one host. For the baseline
+	// it includes the in-process handler.
+	ToolCPUMSPerRequest float64 `json:"tool_cpu_ms_per_request"`
 }
 
 // latencyMS holds latency percentiles in milliseconds.
@@ -51,6 +58,7 @@ func drive(ctx context.Context, concurrency int, d time.Duration, o op) result {
 	// workers off shared cache lines.
 	recs := make([]*recorder, concurrency)
 	errs := &errorLog{seen: map[string]bool{}}
+	cpu := cputime.Process()
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -73,7 +81,11 @@ func drive(ctx context.Context, concurrency int, d time.Duration, o op) result {
 		})
 	}
 	wg.Wait()
-	return summarize(recs, time.Since(start), errs.samples)
+	res := summarize(recs, time.Since(start), errs.samples)
+	if res.Requests > 0 {
+		res.ToolCPUMSPerRequest = ms(cputime.Process()-cpu) / float64(res.Requests)
+	}
+	return res
 }
 
 // recorder collects one worker's outcomes; only that worker touches it.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -120,6 +122,13 @@ func runWorkload(ctx context.Context, cfg config, rep *report, log *slog.Logger)
 	if err != nil {
 		return err
 	}
+	if cfg.CPUProfile != "" {
+		stop, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	log.Info("workload run", "workload", cfg.Workload, "concurrency", cfg.Concurrency, "duration", cfg.Duration)
 	res := drive(ctx, cfg.Concurrency, cfg.Duration, o)
 	if err := ctx.Err(); err != nil {
@@ -127,6 +136,23 @@ func runWorkload(ctx context.Context, cfg config, rep *report, log *slog.Logger)
 	}
 	rep.Result = &res
 	return nil
+}
+
+// startCPUProfile starts profiling the tool's CPU into path; the function
+// it returns stops and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // deletePool deletes the pool the bench created. It runs even when ctx is
@@ -167,7 +193,7 @@ func (rep *report) writeText(w io.Writer) error {
 		fmt.Fprintf(tw, "seed\t%d users in %.3fs (%.1f users/s)\n", s.Users, s.Seconds, s.UsersPerSecond)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "run\tworkload\tconcurrency\tduration\trequests\terrors\trequests/s\tp50\tp90\tp99\tmax")
+	fmt.Fprintln(tw, "run\tworkload\tconcurrency\tduration\trequests\terrors\trequests/s\tp50\tp90\tp99\tmax\ttool CPU/request")
 	runs := []struct {
 		name string
 		res  *result
@@ -177,9 +203,9 @@ func (rep *report) writeText(w io.Writer) error {
 			continue
 		}
 		l := r.res.Latency
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%.1f\t%.3fms\t%.3fms\t%.3fms\t%.3fms\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%.1f\t%.3fms\t%.3fms\t%.3fms\t%.3fms\t%.3fms\n",
 			r.name, rep.Workload, rep.Concurrency, time.Duration(rep.DurationSeconds*float64(time.Second)),
-			r.res.Requests, r.res.Errors, r.res.RequestsPerSecond, l.P50, l.P90, l.P99, l.Max)
+			r.res.Requests, r.res.Errors, r.res.RequestsPerSecond, l.P50, l.P90, l.P99, l.Max, r.res.ToolCPUMSPerRequest)
 	}
 	var notes []string
 	if rep.Ratio != nil {

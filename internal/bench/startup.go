@@ -26,17 +26,13 @@ const startupTimeout = 30 * time.Second
 // server once --idle has passed. args are the arguments after "startup".
 func Startup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cognate-bench startup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	bin := fs.String("binary", "", "`path` of the cognate binary to start (go build -o cognate ./cmd/cognate)")
 	db := fs.String("db", "", "database the server opens (an existing SQLite file, or a postgres:// URL)")
 	keyFile := fs.String("key-file", "", "key file to pass to the server (needed with PostgreSQL)")
 	runs := fs.Int("runs", 5, "how many times to start the server")
 	idle := fs.Duration("idle", 5*time.Second, "how long the last server idles before its memory is read")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("bench: startup: %w", err)
+	if err := ParseFlags(fs, args, stderr); err != nil {
+		return err
 	}
 	if *bin == "" || *db == "" || *runs < 1 || *idle < 0 || fs.NArg() > 0 {
 		return errors.New("bench: startup needs --binary and --db, --runs of at least 1, no other arguments")

@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cognate-idp/cognate/internal/bench"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -83,13 +84,12 @@ func Seed(ctx context.Context, st store.Store, gen ids.Generator, region, name s
 // and for SQLite the database size per user.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cognate-bench seed-users", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	db := fs.String("db", "./cognate.db", "SQLite file or postgres:// URL")
 	n := fs.Int("users", 1000000, "users to create")
 	batch := fs.Int("batch", 2000, "users per transaction")
 	region := fs.String("region", "us-east-1", "region of the new pool's ID")
 	name := fs.String("pool-name", "seeded", "name of the new pool")
-	if err := fs.Parse(args); err != nil {
+	if err := bench.ParseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *n < 1 || *batch < 1 {

@@ -55,6 +55,9 @@ type Dispatcher struct {
 	// Lease is how long a claimed message is held for this dispatcher; one
 	// minute more than SendTimeout when zero. It must outlast a send.
 	Lease time.Duration
+	// Observe, when set, is told the medium and outcome ("sent" or
+	// "failed") of every message handed to its sender.
+	Observe func(medium, outcome string)
 
 	wakeOnce sync.Once
 	wakeCh   chan struct{}
@@ -165,6 +168,7 @@ func (d *Dispatcher) deliverMedium(ctx context.Context, medium string) int {
 		if err == nil {
 			err = d.send(ctx, medium, m)
 		}
+		d.observe(medium, err)
 		if err != nil {
 			attempt := sm.Attempts + 1
 			wait := d.backoff(attempt)
@@ -185,6 +189,18 @@ func (d *Dispatcher) deliverMedium(ctx context.Context, medium string) int {
 		log.Info("message delivered", attrs...)
 	}
 	return delivered
+}
+
+// observe reports the outcome of a send to Observe.
+func (d *Dispatcher) observe(medium string, err error) {
+	if d.Observe == nil {
+		return
+	}
+	outcome := "sent"
+	if err != nil {
+		outcome = "failed"
+	}
+	d.Observe(medium, outcome)
 }
 
 // send sends m within SendTimeout. It outlives ctx: a send is finished

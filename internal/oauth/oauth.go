@@ -34,10 +34,12 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/ids"
+	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops/branding"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
 	"github.com/cognate-idp/cognate/internal/ops/signup"
@@ -68,7 +70,15 @@ type Service struct {
 	IDs        ids.Generator
 	// Region is the region of prefix domains' amazoncognito.com names.
 	Region string
-	Log    *slog.Logger
+	// Throttle, when set, counts a request to a hosted endpoint (named as
+	// ratelimit.Limiter.AllowHosted names them) against its rate limit; a
+	// TooManyRequestsException refuses the request.
+	Throttle func(ctx context.Context, endpoint string) error
+	// Gate, when set, refuses a request to an endpoint (named as for
+	// Throttle) of pool poolID that this server's region does not serve
+	// (a secondary replica's writes): its error is shown to the user.
+	Gate func(ctx context.Context, poolID, endpoint string) error
+	Log  *slog.Logger
 	// CORSOrigins lists the origins browsers may call the token, revocation
 	// and userInfo endpoints from (a single-page app exchanging its code);
 	// "*" allows any.
@@ -140,9 +150,9 @@ func (s *Service) Register(mux *http.ServeMux) {
 		mux.Handle(pattern, s.middleware(true, s.xorigin.Handler(s.onSite(true, h))))
 	}
 	api("POST /oauth2/token", s.token)
-	api("POST /oauth2/revoke", s.revoke)
-	api("GET /oauth2/userInfo", s.userInfo)
-	api("POST /oauth2/userInfo", s.userInfo)
+	api("POST /oauth2/revoke", s.limited("revoke", false, s.revoke))
+	api("GET /oauth2/userInfo", s.limited("userInfo", false, s.userInfo))
+	api("POST /oauth2/userInfo", s.limited("userInfo", false, s.userInfo))
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo"} {
 		mux.Handle("OPTIONS "+path, s.middleware(false, s.cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
@@ -150,23 +160,24 @@ func (s *Service) Register(mux *http.ServeMux) {
 	}
 	page("GET /oauth2/authorize", s.authorize)
 	page("GET /login", s.loginPage)
-	page("POST /login", s.login)
-	page("POST /newPassword", s.newPassword)
+	page("POST /login", s.limited("login", true, s.login))
+	page("POST /newPassword", s.limited("newPassword", true, s.newPassword))
 	page("GET /signup", s.signupPage)
-	page("POST /signup", s.signup)
-	page("POST /confirmUser", s.confirmUser)
-	page("POST /resendCode", s.resendCode)
+	page("POST /signup", s.limited("signup", true, s.signup))
+	page("POST /confirmUser", s.limited("confirmUser", true, s.confirmUser))
+	page("POST /resendCode", s.limited("resendCode", true, s.resendCode))
 	page("GET /forgotPassword", s.forgotPage)
-	page("POST /forgotPassword", s.forgotPassword)
-	page("POST /confirmForgotPassword", s.confirmForgotPassword)
+	page("POST /forgotPassword", s.limited("forgotPassword", true, s.forgotPassword))
+	page("POST /confirmForgotPassword", s.limited("confirmForgotPassword", true, s.confirmForgotPassword))
 	page("GET /logout", s.logout)
-	page("GET /oauth2/idpresponse", s.idpResponse)
+	page("GET /oauth2/idpresponse", s.limited("idpresponse", true, s.idpResponse))
 	// Sign in with Apple posts its answer from its own site (form_post):
 	// the state cookie, not the cross-origin check, guards this form.
-	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.idpResponse)))
+	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.limited("idpresponse", true, s.idpResponse))))
 	// SAML providers post their responses the same way (HTTP-POST binding).
-	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.samlResponse)))
-	// And their answers to single logout.
+	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.limited("saml2/idpresponse", true, s.samlResponse))))
+	// And their answers to single logout, which, like /logout, no limit
+	// holds back.
 	mux.Handle("POST "+samlLogoutPath, s.middleware(true, s.onSite(true, s.samlLogout)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
@@ -187,8 +198,10 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// middleware gives every request an ID (X-Request-Id) and turns a panic
-// into a logged 500, as a page for browser routes and as JSON otherwise.
+// middleware gives every request an ID (X-Request-Id), logs it at debug
+// level when it ends (method, path, status, duration: never its query or
+// form, which carry codes, passwords and tokens) and turns a panic into a
+// logged 500, as a page for browser routes and as JSON otherwise.
 func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := s.IDs.UUID()
@@ -199,6 +212,15 @@ func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		if browser {
 			setPageHeaders(w.Header())
+		}
+		if log := s.log(); log.Enabled(r.Context(), slog.LevelDebug) {
+			sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+			w = sw
+			start := time.Now()
+			defer func() {
+				log.DebugContext(r.Context(), "hosted request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+					"status", sw.status, "took", time.Since(start))
+			}()
 		}
 		defer func() {
 			if v := recover(); v != nil {
@@ -211,6 +233,88 @@ func (s *Service) middleware(browser bool, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// errThrottled is the OAuth error of a request past its rate limit: HTTP
+// 429 with Retry-After, which OAuth clients and HTTP libraries know to
+// wait on.
+var errThrottled = &Error{Code: "too_many_requests", Description: "Rate exceeded", Status: http.StatusTooManyRequests}
+
+// throttle counts a request to endpoint against its rate limit, and
+// returns errThrottled past it.
+func (s *Service) throttle(ctx context.Context, endpoint string) error {
+	if s.Throttle == nil {
+		return nil
+	}
+	err := s.Throttle(ctx, endpoint)
+	if _, ok := errors.AsType[*model.TooManyRequestsException](err); ok {
+		return errThrottled
+	}
+	return err
+}
+
+// gate asks Gate whether this server serves endpoint for the site's pool.
+func (s *Service) gate(ctx context.Context, st *site, endpoint string) error {
+	if s.Gate == nil {
+		return nil
+	}
+	return s.Gate(ctx, st.domain.PoolID, endpoint)
+}
+
+// refuse answers a request Gate refused: with an error page for browser
+// routes (404 for a pool this region does not have, else 403), else with
+// the OAuth error form.
+func (s *Service) refuse(w http.ResponseWriter, r *http.Request, browser bool, err error) {
+	api, ok := errors.AsType[model.APIError](err)
+	switch {
+	case !ok:
+		s.internalError(w, r, browser, err)
+	case browser && api.ErrorCode() == "ResourceNotFoundException":
+		s.errorPage(w, r, http.StatusNotFound, api.ErrorMessage())
+	case browser:
+		s.errorPage(w, r, http.StatusForbidden, api.ErrorMessage())
+	default:
+		writeError(w, fromCognito(err))
+	}
+}
+
+// limited refuses the requests of h that Gate refuses, then counts each
+// against the rate limit of endpoint and refuses those past it: with a
+// page for browser routes, else with the OAuth error form.
+func (s *Service) limited(endpoint string, browser bool, h func(http.ResponseWriter, *http.Request, *site)) func(http.ResponseWriter, *http.Request, *site) {
+	return func(w http.ResponseWriter, r *http.Request, st *site) {
+		if err := s.gate(r.Context(), st, endpoint); err != nil {
+			s.refuse(w, r, browser, err)
+			return
+		}
+		err := s.throttle(r.Context(), endpoint)
+		switch {
+		case err == errThrottled && browser:
+			w.Header().Set("Retry-After", "1")
+			s.errorPage(w, r, http.StatusTooManyRequests, "Too many requests. Please try again in a moment.")
+		case err == errThrottled:
+			w.Header().Set("Retry-After", "1")
+			writeError(w, err)
+		case err != nil:
+			s.internalError(w, r, browser, err)
+		default:
+			h(w, r, st)
+		}
+	}
+}
+
+// statusWriter remembers the status a handler wrote, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // cors lets the browsers of CORSOrigins call h, and answers their
 // preflights: the JSON endpoints take no cookies, so no credentials are

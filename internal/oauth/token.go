@@ -159,6 +159,15 @@ func (s *Service) tokenGrant(w http.ResponseWriter, r *http.Request, st *site) (
 	default:
 		return nil, oauthError("unsupported_grant_type", "grant_type must be authorization_code, refresh_token or client_credentials.")
 	}
+	if err := s.gate(ctx, st, "token:"+grant); err != nil {
+		return nil, err
+	}
+	if err := s.throttle(ctx, "token:"+grant); err != nil {
+		if err == errThrottled {
+			w.Header().Set("Retry-After", "1")
+		}
+		return nil, err
+	}
 	c, err := s.authenticateClient(ctx, r, st, http.StatusBadRequest)
 	if err != nil {
 		return nil, err

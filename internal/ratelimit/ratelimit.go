@@ -8,10 +8,14 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/model"
@@ -34,6 +38,15 @@ type Category struct {
 // PerPoolRate is the rate at which one operation of a PerPool category may
 // be called on one user pool.
 const PerPoolRate = 5
+
+// PerUserRate is the rate at which the user read operations, and apart the
+// user write operations, may be called for one user, as "Quotas in Amazon
+// Cognito" sets it.
+const PerUserRate = 10
+
+// perUser are the categories also limited for each user, with the name of
+// their per-user quota.
+var perUser = map[string]string{"UserRead": "read", "UserUpdate": "write"}
 
 // ChallengeFactor is how many times the UserAuthentication rate the
 // responses to authentication challenges get before they count against
@@ -83,8 +96,8 @@ func Names() []string { return slices.Sorted(maps.Keys(categories)) }
 
 // operations maps each operation of the model that Cognito's quota page
 // lists to its category. ClientAuthentication and UserFederation count
-// requests to the hosted endpoints, which Limiter does not see. RespondToAuthChallenge and AdminRespondToAuthChallenge are
-// handled apart (see Limiter.Allow).
+// requests to the hosted endpoints (see hosted). RespondToAuthChallenge
+// and AdminRespondToAuthChallenge are handled apart (see Limiter.Allow).
 var operations = map[string]string{}
 
 func init() {
@@ -123,6 +136,31 @@ func init() {
 		}
 	}
 }
+
+// hosted maps the hosted endpoints to the categories their requests count
+// against, as Cognito counts them: the managed login pages as the API
+// operations they stand for, the token endpoint by grant (the
+// authorization_code grant apart, see Limiter.AllowHosted), the federation
+// callbacks as UserFederation.
+var hosted = map[string]string{
+	HostedToken + "client_credentials": "ClientAuthentication",
+	HostedToken + "refresh_token":      "UserAuthentication",
+	"login":                            "UserAuthentication",
+	"newPassword":                      "UserAccountRecovery",
+	"signup":                           "UserCreation",
+	"confirmUser":                      "UserCreation",
+	"resendCode":                       "UserResourceRead",
+	"forgotPassword":                   "UserAccountRecovery",
+	"confirmForgotPassword":            "UserAccountRecovery",
+	"idpresponse":                      "UserFederation",
+	"saml2/idpresponse":                "UserFederation",
+	"revoke":                           "UserToken",
+	"userInfo":                         "UserRead",
+}
+
+// HostedToken prefixes the grant_type to name a request to the token
+// endpoint for Limiter.AllowHosted ("token:refresh_token").
+const HostedToken = "token:"
 
 // CategoryOf returns the category of operation op; false when Cognito
 // lists it in none (it is then not limited).
@@ -166,7 +204,64 @@ func (l *Limiter) Allow(ctx context.Context, op, poolID string, in model.Input) 
 			return throttled(err)
 		}
 	}
+	if quota, ok := perUser[c.Name]; ok {
+		if user := userKey(poolID, in); user != "" {
+			over, err := l.over(ctx, l.Account+"/"+quota+"/"+user, window, PerUserRate)
+			if err != nil || over {
+				return throttled(err)
+			}
+		}
+	}
 	return l.allowCategory(ctx, c, window)
+}
+
+// userKey names the user a request reads or writes, for the per-user
+// quotas: the pool and the Username of an admin operation (as given,
+// case-folded), or a hash of the access token of a user's own operation
+// (the token is verified only by the handler, so a forged one must not
+// spend the quota of the user it claims); "" when it names neither.
+func userKey(poolID string, in model.Input) string {
+	v := reflect.ValueOf(in)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	if f := v.FieldByName("Username"); f.IsValid() && f.Kind() == reflect.String && poolID != "" {
+		return "user/" + poolID + "/" + strings.ToLower(f.String())
+	}
+	if f := v.FieldByName("AccessToken"); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
+		sum := sha256.Sum256([]byte(f.String()))
+		return "token/" + hex.EncodeToString(sum[:16])
+	}
+	return ""
+}
+
+// AllowHosted counts one request to a hosted endpoint (a key of hosted:
+// "login", "token:client_credentials", ...) against its category, and
+// returns TooManyRequestsException past the quota. The authorization_code
+// grant of the token endpoint has the rate of UserAuthentication but does
+// not consume it: it is counted on its own. Endpoints in no category are
+// not limited.
+func (l *Limiter) AllowHosted(ctx context.Context, endpoint string) error {
+	window := l.Now().Unix()
+	if endpoint == HostedToken+"authorization_code" {
+		rate, err := l.rate(ctx, categories["UserAuthentication"])
+		if err != nil {
+			return err
+		}
+		over, err := l.over(ctx, l.Account+"/UserAuthenticationCodeGrants", window, rate)
+		if err != nil || over {
+			return throttled(err)
+		}
+		return nil
+	}
+	name, ok := hosted[endpoint]
+	if !ok {
+		return nil
+	}
+	return l.allowCategory(ctx, categories[name], window)
 }
 
 // allowChallenge counts a challenge response: NEW_PASSWORD_REQUIRED

@@ -39,7 +39,9 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/ops/importjobs"
 	"github.com/cognate-idp/cognate/internal/ops/mfa"
+	"github.com/cognate-idp/cognate/internal/ops/passkeys"
 	"github.com/cognate-idp/cognate/internal/ops/pools"
+	"github.com/cognate-idp/cognate/internal/ops/replicas"
 	"github.com/cognate-idp/cognate/internal/ops/resourceservers"
 	"github.com/cognate-idp/cognate/internal/ops/settings"
 	"github.com/cognate-idp/cognate/internal/ops/signin"
@@ -47,12 +49,14 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/tags"
 	"github.com/cognate-idp/cognate/internal/ops/terms"
 	"github.com/cognate-idp/cognate/internal/ops/users"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/ratelimit"
 	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
+	"github.com/cognate-idp/cognate/internal/store/sqlstore"
 	"github.com/cognate-idp/cognate/internal/tokens"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/version"
@@ -161,12 +165,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 			return nil, err
 		}
 	}
+	stats := metrics.New()
+	if o, ok := st.(interface{ Observe(sqlstore.Observer) }); ok {
+		o.Observe(stats.ObserveStore)
+	}
 	gen := ids.Generator{Rand: opts.Rand}
 	dispatcher, err := newDispatcher(cfg, log, st, keys, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	dispatcher.Observe = stats.ObserveMessage
 	signer := newSigner(cfg, log, st, keys, opts)
 	hooks, err := newHooks(ctx, cfg, seedFile)
 	if err != nil {
@@ -185,14 +194,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	}
 	mux := awsjson.NewMux(log)
 	mux.CORSOrigins = cfg.CORSOrigins
-	stats := metrics.New()
 	mux.Observe = stats.ObserveRequest
 	if mux.IAM, err = newIAM(cfg, opts.Now); err != nil {
 		st.Close()
 		return nil, err
 	}
+	var limiter *ratelimit.Limiter
 	if cfg.RateLimits {
-		mux.Throttle = (&ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}).Allow
+		limiter = &ratelimit.Limiter{Store: st, Account: cfg.AccountID, Now: opts.Now}
+		mux.Throttle = limiter.Allow
 	}
 	(&pools.Service{Deps: deps}).Register(mux)
 	(&clients.Service{Deps: deps}).Register(mux)
@@ -202,6 +212,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	(&resourceservers.Service{Deps: deps}).Register(mux)
 	(&terms.Service{Deps: deps}).Register(mux)
 	(&tags.Service{Deps: deps}).Register(mux)
+	regions := &replicas.Service{Deps: deps}
+	regions.Register(mux)
 	(&account.Service{Deps: deps}).Register(mux)
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
@@ -209,8 +221,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	encCerts := &samlcert.Issuer{Use: samlcert.Encryption, Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&idps.Service{Deps: deps, Fetch: idpFetch, Encryption: encCerts}).Register(mux)
-	signIn := &signin.Service{Deps: deps}
+	var hosted *oauth.Service
+	passkeySvc := &passkey.Service{Store: st, Keys: keys, Now: opts.Now, PrefixBase: func(prefix string) string { return hosted.PrefixBase(prefix) }}
+	signIn := &signin.Service{Deps: deps, Observe: stats.ObserveSignIn, Passkeys: passkeySvc}
 	signIn.Register(mux)
+	(&passkeys.Service{Deps: deps, Passkeys: passkeySvc}).Register(mux)
 	(&mfa.Service{Deps: deps}).Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
 	(&events.Service{Deps: deps}).Register(mux)
@@ -232,8 +247,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		routes = append(routes, &devmode.Reset{Store: st, Log: log})
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
-	hosted := &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
+	hosted = &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, Branding: brand, IDs: gen,
 		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs, Encryption: encCerts}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+	if limiter != nil {
+		hosted.Throttle = limiter.AllowHosted
+	}
+	hosted.Gate = regions.GateHosted
 	hosted.Register(root)
 	tlsCerts, err := newCertReloader(cfg, log)
 	if err != nil {

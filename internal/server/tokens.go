@@ -40,13 +40,18 @@ func (s *Server) setIssuerBase(addr net.Addr) {
 }
 
 // setHostedURL sets the public URL of prefix domains: --hosted-url, or
-// http://{prefix}.auth.localhost:<port> on the port of listen.
+// http://{prefix}.auth.localhost:<port> on the port of listen (https://
+// when the server speaks TLS).
 func (s *Server) setHostedURL(listen string) {
 	if s.cfg.HostedURL != "" {
 		s.hosted.SetHostedURL(s.cfg.HostedURL)
 		return
 	}
-	s.hosted.SetHostedURL(oauth.LocalHostedURL(listen))
+	u := oauth.LocalHostedURL(listen)
+	if s.certs != nil {
+		u = "https://" + strings.TrimPrefix(u, "http://")
+	}
+	s.hosted.SetHostedURL(u)
 }
 
 // listenBase returns the http:// base URL of a listen address. A host

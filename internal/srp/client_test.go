@@ -3,20 +3,34 @@ package srp
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"testing"
 	"time"
+
+	"github.com/cognate-idp/cognate/internal/cputime"
 )
 
-// TestClientServer signs in with Client against Server, with the right and
-// a wrong password, and checks Client against the independent signature
-// computation of the server tests.
+// TestClientServer signs in with Client, made by NewClient and by
+// NewLoadClient, against Server, with the right and a wrong password, and
+// checks Client against the independent signature computation of the server
+// tests.
 func TestClientServer(t *testing.T) {
+	for name, newClient := range map[string]func(io.Reader) (*Client, error){"NewClient": NewClient, "NewLoadClient": NewLoadClient} {
+		t.Run(name, func(t *testing.T) {
+			for range 20 {
+				testClientServer(t, newClient)
+			}
+		})
+	}
+}
+
+func testClientServer(t *testing.T, newClient func(io.Reader) (*Client, error)) {
 	salt, err := NewSalt(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := NewVerifier("pool", "user-1", []byte("Passw0rd!"), salt)
-	c, err := NewClient(rand.Reader)
+	c, err := newClient(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,5 +73,47 @@ func TestClientServer(t *testing.T) {
 	}
 	if _, err := c.Sign("pool", "user-1", "x", "01", "0", block, ts); err == nil {
 		t.Error("SRP_B = 0 was accepted")
+	}
+}
+
+// BenchmarkClient measures a client's whole side of one exchange (A, then
+// the signature) as the load tool computes it, with NewClient and with
+// NewLoadClient.
+func BenchmarkClient(b *testing.B) {
+	salt, err := NewSalt(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := NewVerifier("pool", "user-1", []byte("Passw0rd!"), salt)
+	eph, err := NewEphemeral(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := NewClient(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := NewServer(v, c.A(), eph)
+	if err != nil {
+		b.Fatal(err)
+	}
+	block, ts, saltHex, srpB := []byte("secret block"), time.Now().UTC().Format(TimestampLayout), hex.EncodeToString(salt), s.B()
+	for _, bc := range []struct {
+		name      string
+		newClient func(io.Reader) (*Client, error)
+	}{{"constant-time", NewClient}, {"load", NewLoadClient}} {
+		b.Run(bc.name, func(b *testing.B) {
+			defer cputime.Report(b)()
+			for b.Loop() {
+				c, err := bc.newClient(rand.Reader)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.A()
+				if _, err := c.Sign("pool", "user-1", "Passw0rd!", saltHex, srpB, block, ts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -7,11 +7,11 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"filippo.io/bigmod"
+	"github.com/cognate-idp/cognate/internal/cputime"
 )
 
 // exponents returns the exponents the property tests try: edge cases of
@@ -111,13 +111,13 @@ func BenchmarkExp(b *testing.B) {
 	}
 	cognito.gTable()
 	b.Run("fixed-base", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cputime.Report(b)()
 		for b.Loop() {
 			cognito.gExp(e)
 		}
 	})
 	b.Run("bigmod", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cputime.Report(b)()
 		for b.Loop() {
 			bigmod.NewNat().Exp(cognito.g, e, cognito.n)
 		}
@@ -125,13 +125,13 @@ func BenchmarkExp(b *testing.B) {
 	n := new(big.Int).SetBytes(cognito.n.Nat().Bytes(cognito.n))
 	be := new(big.Int).SetBytes(e)
 	b.Run("math-big", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cputime.Report(b)()
 		for b.Loop() {
 			new(big.Int).Exp(big.NewInt(2), be, n)
 		}
 	})
 	b.Run("table", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cputime.Report(b)()
 		for b.Loop() {
 			newFixedBase(cognito.n, cognito.g, fixedBits)
 		}
@@ -235,18 +235,4 @@ func welch(x, y []float64) float64 {
 		return 0
 	}
 	return (mx - my) / se
-}
-
-// reportCPU starts counting the process's CPU time; the function it returns
-// reports it per operation as cpu-ns/op.
-func reportCPU(b *testing.B) func() {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-			return 0
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	start := cpu()
-	return func() { b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op") }
 }

@@ -56,6 +56,8 @@ type Store interface {
 	ImportJobs
 	AuthEvents
 	SAMLAssertions
+	Replicas
+	WebAuthnCredentials
 
 	// Tx runs fn in one transaction: every write fn makes through tx commits
 	// together or not at all. If fn returns an error the transaction rolls back
@@ -102,8 +104,8 @@ type Pools interface {
 	// DeletePool removes the pool and everything in it (clients, users,
 	// groups, memberships, messages, signing keys, sessions, codes, refresh
 	// tokens, domains, resource servers, terms, tags, identity providers,
-	// provider links, settings documents, branding styles, auth events); ErrNotFound if
-	// it does not exist.
+	// provider links, settings documents, branding styles, auth events,
+	// replicas); ErrNotFound if it does not exist.
 	DeletePool(ctx context.Context, id string) error
 	// ClaimPoolQuota returns ErrLimit if max pools have IDs starting with
 	// prefix (a region's pools) already. Called in the transaction that
@@ -414,6 +416,10 @@ type Codes interface {
 	UpdateCode(ctx context.Context, poolID, sub, purpose string, fn func(c *Code) error) (*Code, error)
 	// DeleteCode removes a code; ErrNotFound if it is not there.
 	DeleteCode(ctx context.Context, poolID, sub, purpose string) error
+	// TakeCode removes a code and returns it, in one statement: of two
+	// callers racing to take the same code, one gets it and the other
+	// ErrNotFound.
+	TakeCode(ctx context.Context, poolID, sub, purpose string) (*Code, error)
 	// DeleteUserCodes removes every code of a user.
 	DeleteUserCodes(ctx context.Context, poolID, sub string) error
 }

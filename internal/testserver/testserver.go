@@ -37,6 +37,7 @@ type Server struct {
 	Server *server.Server
 
 	opts server.Options
+	log  *slog.Logger
 	stop func()
 }
 
@@ -77,7 +78,14 @@ func NewConfig(t testing.TB) *config.Config {
 // StartWith runs a server with the given configuration and options.
 func StartWith(t testing.TB, cfg *config.Config, opts server.Options) *Server {
 	t.Helper()
-	s := &Server{Config: cfg, opts: opts}
+	return StartLogged(t, cfg, opts, nil)
+}
+
+// StartLogged is StartWith with the server's logger; nil logs warnings to
+// the test's log when it runs verbose, else nothing.
+func StartLogged(t testing.TB, cfg *config.Config, opts server.Options, log *slog.Logger) *Server {
+	t.Helper()
+	s := &Server{Config: cfg, opts: opts, log: log}
 	s.start(t)
 	t.Cleanup(s.Stop)
 	return s
@@ -86,8 +94,11 @@ func StartWith(t testing.TB, cfg *config.Config, opts server.Options) *Server {
 func (s *Server) start(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	log := s.log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.log == nil && testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	srv, err := server.New(ctx, s.Config, log, s.opts)

@@ -8,6 +8,7 @@ package mfa
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/cognate-idp/cognate/internal/appclient"
@@ -15,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
@@ -174,8 +176,11 @@ func deref(b *bool) bool { return b != nil && *b }
 // of the user. A factor left out is unchanged; PreferredMfa turns the
 // factor on and makes it the only preferred one.
 func (s *Service) setPreference(ctx context.Context, p *userpool.Pool, u *store.User, prefs []preference, webAuthn *model.WebAuthnMfaSettingsType) error {
-	if webAuthn != nil && deref(webAuthn.Enabled) {
-		return invalid("User has no passkey registered to turn on WEB_AUTHN MFA")
+	passkeyMFA := webAuthn != nil && deref(webAuthn.Enabled)
+	if passkeyMFA {
+		if err := s.checkPasskeyMFA(ctx, p, u); err != nil {
+			return err
+		}
 	}
 	for _, pr := range prefs {
 		if pr.factor == userpool.FactorEmail && pr.given && (pr.enabled || pr.preferred) {
@@ -207,9 +212,36 @@ func (s *Service) setPreference(ctx context.Context, p *userpool.Pool, u *store.
 				st.PreferredMFA = ""
 			}
 		}
+		if webAuthn != nil {
+			st.WebAuthnMFA = passkeyMFA
+		}
+		if st.WebAuthnMFA && len(st.MFA) == 0 {
+			return invalid("Passkey MFA needs another MFA factor (SMS, email or a software token) turned on for the user, so that they cannot be locked out")
+		}
 		return nil
 	})
 	return err
+}
+
+// checkPasskeyMFA returns Cognito's error for turning passkey MFA on for a
+// user: the pool's passkeys must count as two factors
+// (MULTI_FACTOR_WITH_USER_VERIFICATION), and the user must have a passkey.
+func (s *Service) checkPasskeyMFA(ctx context.Context, p *userpool.Pool, u *store.User) error {
+	m, err := userpool.LoadMFA(ctx, s.Store, p)
+	if err != nil {
+		return err
+	}
+	if m.WebAuthn == nil || m.WebAuthn.FactorConfiguration != model.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification {
+		return invalid("Passkey MFA needs the user pool's WebAuthnConfiguration FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION")
+	}
+	n, err := s.Store.CountWebAuthnCredentials(ctx, u.PoolID, u.Sub)
+	if err != nil {
+		return fmt.Errorf("count passkeys: %w", err)
+	}
+	if n == 0 {
+		return invalid("User has no passkey registered to turn on WEB_AUTHN MFA")
+	}
+	return nil
 }
 
 // canEnable returns Cognito's error for turning a factor on for a user who
@@ -332,9 +364,10 @@ func Settings(u *store.User) (list []string, preferred string, legacyOptions []m
 }
 
 // firstFactors returns the sign-in factors a user has ready: a password,
-// and the email and SMS codes the pool's sign-in policy allows to a
-// verified address or number.
-func firstFactors(p *userpool.Pool, u *store.User) []string {
+// the email and SMS codes the pool's sign-in policy allows to a verified
+// address or number, and passkeys where the pool allows them and the user
+// has registered one.
+func (s *Service) firstFactors(ctx context.Context, p *userpool.Pool, u *store.User) ([]string, error) {
 	out := []string{}
 	if len(u.Password) > 0 {
 		out = append(out, model.AuthFactorTypePassword)
@@ -349,7 +382,16 @@ func firstFactors(p *userpool.Pool, u *store.User) []string {
 	if slices.Contains(allowed, model.AuthFactorTypeSmsOtp) && u.Attributes["phone_number_verified"] == "true" {
 		out = append(out, model.AuthFactorTypeSmsOtp)
 	}
-	return out
+	if slices.Contains(allowed, model.AuthFactorTypeWebAuthn) && passkey.Enabled(p) {
+		n, err := s.Store.CountWebAuthnCredentials(ctx, u.PoolID, u.Sub)
+		if err != nil {
+			return nil, fmt.Errorf("count passkeys: %w", err)
+		}
+		if n > 0 {
+			out = append(out, model.AuthFactorTypeWebAuthn)
+		}
+	}
+	return out, nil
 }
 
 // GetUserAuthFactors lists the caller's sign-in and MFA factors.
@@ -362,9 +404,13 @@ func (s *Service) GetUserAuthFactors(ctx context.Context, in *model.GetUserAuthF
 	if err != nil {
 		return nil, err
 	}
+	first, err := s.firstFactors(ctx, pr.Pool, pr.User)
+	if err != nil {
+		return nil, err
+	}
 	return &model.GetUserAuthFactorsResponse{
 		Username: pr.User.Username, PreferredMfaSetting: preferred, UserMFASettingList: list,
-		ConfiguredUserAuthFactors: firstFactors(pr.Pool, pr.User),
+		ConfiguredUserAuthFactors: first,
 	}, nil
 }
 
@@ -378,8 +424,12 @@ func (s *Service) AdminGetUserAuthFactors(ctx context.Context, in *model.AdminGe
 	if err != nil {
 		return nil, err
 	}
+	first, err := s.firstFactors(ctx, p, u)
+	if err != nil {
+		return nil, err
+	}
 	return &model.AdminGetUserAuthFactorsResponse{
 		Username: u.Username, PreferredMfaSetting: preferred, UserMFASettingList: list,
-		ConfiguredUserAuthFactors: firstFactors(p, u),
+		ConfiguredUserAuthFactors: first,
 	}, nil
 }

@@ -178,6 +178,7 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 		return nil, &model.UserPoolTaggingException{Message: msg}
 	}
 	err := s.Store.Tx(ctx, func(tx store.Store) error {
+		var tier string
 		err := s.update(ctx, tx, in.UserPoolId, func(p *userpool.Pool, rec *store.Pool) error {
 			next, err := userpool.UpdateSettings(&p.Settings, in)
 			if err != nil {
@@ -187,9 +188,13 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 				rec.Name = in.PoolName
 			}
 			p.Settings = *next
+			tier = userpool.Tier(next)
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := checkReplicaTier(ctx, tx, in.UserPoolId, tier); err != nil {
 			return err
 		}
 		// The new settings must agree with the MFA factors, log delivery
@@ -204,6 +209,24 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 		return nil, err
 	}
 	return &model.UpdateUserPoolResponse{}, nil
+}
+
+// checkReplicaTier refuses the feature plan tier for a pool with a
+// secondary replica when the plan lacks multi-Region replication (Lite).
+// It runs in the transaction that locked the pool's row, which
+// CreateUserPoolReplica's also locks.
+func checkReplicaTier(ctx context.Context, tx store.Store, id, tier string) error {
+	if userpool.RequireTier(tier, model.UserPoolTierTypeEssentials, "Multi-Region replication") == nil {
+		return nil
+	}
+	reps, _, err := tx.ListReplicas(ctx, id, store.Page{Limit: 1})
+	if err != nil {
+		return fmt.Errorf("list replicas: %w", err)
+	}
+	if len(reps) == 0 {
+		return nil
+	}
+	return userpool.RequireTier(tier, model.UserPoolTierTypeEssentials, "Multi-Region replication (the user pool has a replica in "+reps[0].Region+")")
 }
 
 // update runs fn on a decoded pool inside st's read-modify-write.
@@ -259,6 +282,14 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 	if err != nil {
 		return nil, ops.ListError(err, ops.InvalidNextToken, "list pools")
 	}
+	ids := make([]string, len(recs))
+	for i := range recs {
+		ids[i] = recs[i].ID
+	}
+	replicas, err := s.Store.ReplicaRegions(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("replica regions: %w", err)
+	}
 	out := &model.ListUserPoolsResponse{UserPools: []model.UserPoolDescriptionType{}, NextToken: next}
 	for i := range recs {
 		p, err := userpool.Decode(&recs[i])
@@ -268,6 +299,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 		out.UserPools = append(out.UserPools, model.UserPoolDescriptionType{
 			Id: p.ID, Name: p.Name, LambdaConfig: p.Settings.LambdaConfig,
 			CreationDate: model.NewTime(p.CreatedAt), LastModifiedDate: model.NewTime(p.UpdatedAt),
+			ReplicaRegions: replicas[p.ID],
 		})
 	}
 	return out, nil

@@ -28,8 +28,16 @@ func contextIP(d *model.ContextDataType) string {
 // stepOf classifies a sign-in step for the event history: whether it starts
 // a sign-in event (a password check), and the challenge it answers
 // (Password, Mfa, or "" for a step that only carries the sign-in on). ok is
-// false for steps that are not recorded (an SRP start, a refresh).
+// false for steps that are not recorded (an SRP start, a refresh, a
+// passwordless first factor).
 func stepOf(r *request) (name string, first, ok bool) {
+	if r.firstFactor {
+		// Of the USER_AUTH first factors, only a password (answered to
+		// SELECT_CHALLENGE or PASSWORD) is recorded; the event history has no step for
+		// one-time codes and passkeys.
+		return model.ChallengeNamePassword, true, r.flow == model.ChallengeNameTypePassword ||
+			r.flow == model.ChallengeNameTypeSelectChallenge && r.params["ANSWER"] == factorPassword
+	}
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth, model.AuthFlowTypeAdminUserPasswordAuth, model.AuthFlowTypeAdminNoSrpAuth,
 		model.ChallengeNameTypePasswordVerifier:

@@ -32,6 +32,7 @@ func hostedOutcome(o *outcome) *HostedOutcome {
 func (s *Service) HostedSignIn(ctx context.Context, c *appclient.Client, name, password string) (*HostedOutcome, error) {
 	r := &request{client: c, flow: model.AuthFlowTypeUserPasswordAuth, hosted: true}
 	o, err := s.checkPassword(ctx, r, name, password)
+	s.observe(r, o, err)
 	if err != nil {
 		return nil, err
 	}

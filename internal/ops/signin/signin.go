@@ -27,6 +27,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/passkey"
 	"github.com/cognate-idp/cognate/internal/password"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -36,6 +37,13 @@ import (
 // Service serves the sign-in operations.
 type Service struct {
 	ops.Deps
+	// Observe, when set, is told the flow (the AuthFlow, or the challenge
+	// answered) and outcome of every sign-in step: "success" when it signs
+	// the user in, "challenge" when it asks for another step, else the
+	// exception name.
+	Observe func(flow, outcome string)
+	// Passkeys runs the WEB_AUTHN challenge.
+	Passkeys *passkey.Service
 }
 
 // Register mounts the operations on m.
@@ -59,6 +67,8 @@ type outcome struct {
 	// user is the signed-in user of a hosted sign-in, which gets no tokens
 	// here.
 	user *store.User
+	// available are the AvailableChallenges of a SELECT_CHALLENGE.
+	available []string
 }
 
 // request is one sign-in step as both the public and the admin operations
@@ -79,6 +89,8 @@ type request struct {
 	// ip is the user's IP address as the request's context data gives it,
 	// for the auth event history.
 	ip string
+	// firstFactor marks the answer to a USER_AUTH first factor challenge.
+	firstFactor bool
 }
 
 func invalid(format string, args ...any) error {
@@ -99,7 +111,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 	if err != nil {
 		return nil, err
 	}
-	return &model.InitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session}, nil
+	return &model.InitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session, AvailableChallenges: o.available}, nil
 }
 
 // AdminInitiateAuth starts a sign-in as an administrator.
@@ -112,12 +124,12 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 	if err != nil {
 		return nil, err
 	}
-	return &model.AdminInitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session}, nil
+	return &model.AdminInitiateAuthResponse{AuthenticationResult: o.tokens, ChallengeName: o.challenge, ChallengeParameters: o.params, Session: o.session, AvailableChallenges: o.available}, nil
 }
 
 // initiate runs the first step of a flow.
 func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err error) {
-	defer func() { s.recordStep(ctx, r, o, err) }()
+	defer func() { s.recordStep(ctx, r, o, err); s.observe(r, o, err) }()
 	c := r.client
 	switch r.flow {
 	case model.AuthFlowTypeUserPasswordAuth:
@@ -152,15 +164,29 @@ func (s *Service) initiate(ctx context.Context, r *request) (o *outcome, err err
 		if !c.AllowsFlow(model.ExplicitAuthFlowsTypeAllowUserAuth) {
 			return nil, flowNotEnabled("USER_AUTH")
 		}
-		switch {
-		case r.params["PASSWORD"] != "":
-			return s.password(ctx, r)
-		case r.params["SRP_A"] != "":
-			return s.startSRP(ctx, r)
-		}
-		return nil, invalid("USER_AUTH supports the PASSWORD and PASSWORD_SRP first factors only on this server: send PASSWORD or SRP_A")
+		return s.userAuth(ctx, r)
 	}
 	return nil, invalid("Initiate Auth method not supported.")
+}
+
+// observe reports a sign-in step's outcome to Observe.
+func (s *Service) observe(r *request, o *outcome, err error) {
+	if s.Observe == nil {
+		return
+	}
+	outcome := "InternalErrorException"
+	switch {
+	case err != nil:
+		if apiErr, ok := errors.AsType[model.APIError](err); ok {
+			outcome = apiErr.ErrorCode()
+		}
+	case o == nil:
+	case o.tokens != nil || o.user != nil:
+		outcome = "success"
+	case o.challenge != "":
+		outcome = "challenge"
+	}
+	s.Observe(r.flow, outcome)
 }
 
 // param returns a required auth parameter.
@@ -523,7 +549,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.Adm
 
 // respond runs the answer to a challenge: r.flow is the challenge name.
 func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o *outcome, err error) {
-	defer func() { s.recordStep(ctx, r, o, err) }()
+	defer func() { s.recordStep(ctx, r, o, err); s.observe(r, o, err) }()
 	c := r.client
 	name, err := param(r.params, "USERNAME")
 	if err != nil {
@@ -565,6 +591,10 @@ func (s *Service) respond(ctx context.Context, r *request, rawSession string) (o
 	}
 	if r.flow != sess.Data.Challenge {
 		return nil, invalid("Invalid challenge name for the session: expected %s", sess.Data.Challenge)
+	}
+	if sess.Data.FirstFactor {
+		r.firstFactor = true
+		return s.respondFirstFactor(ctx, r, u, sess)
 	}
 	switch r.flow {
 	case model.ChallengeNameTypePasswordVerifier:

@@ -64,13 +64,24 @@ func (s *Service) poolID(arn string) (string, error) {
 	return id, nil
 }
 
-// update applies fn to the tags of the pool arn names.
+// update applies fn to the tags of the pool arn names: in a secondary
+// region of the pool, to its replica's own tags.
 func (s *Service) update(ctx context.Context, arn string, fn func(tags map[string]string) error) error {
 	id, err := s.poolID(arn)
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateTags(ctx, id, fn)
+	if s.secondary(id) {
+		_, err = s.Store.UpdateReplica(ctx, id, s.Region, func(r *store.Replica) error {
+			if r.Tags == nil {
+				r.Tags = map[string]string{}
+			}
+			r.UpdatedAt = s.Now()
+			return fn(r.Tags)
+		})
+	} else {
+		_, err = s.Store.UpdateTags(ctx, id, fn)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return userpool.NotFound(id)
 	}
@@ -78,6 +89,13 @@ func (s *Service) update(ctx context.Context, arn string, fn func(tags map[strin
 		return fmt.Errorf("update tags: %w", err)
 	}
 	return nil
+}
+
+// secondary reports whether this region is a secondary region of pool id:
+// not the one its ID starts with. A replica's tags are its own.
+func (s *Service) secondary(id string) bool {
+	region, _, _ := strings.Cut(id, "_")
+	return region != s.Region
 }
 
 // TagResource adds tags to a user pool, replacing the values of keys it has.
@@ -116,7 +134,15 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *model.ListTagsFor
 	if err != nil {
 		return nil, err
 	}
-	tags, err := s.Store.GetTags(ctx, id)
+	var tags map[string]string
+	if s.secondary(id) {
+		var r *store.Replica
+		if r, err = s.Store.GetReplica(ctx, id, s.Region); err == nil {
+			tags = r.Tags
+		}
+	} else {
+		tags, err = s.Store.GetTags(ctx, id)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, userpool.NotFound(id)
 	}

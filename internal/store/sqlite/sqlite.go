@@ -59,7 +59,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Savepoints keep sub-journals in temporary storage: in memory, they cost
 	// no file writes. The larger page cache keeps big transactions (bulk
 	// loads) from spilling to the WAL before they commit.
-	w, err := sql.Open("sqlite", pragma(url.Values{"_txlock": {"immediate"}},
+	w, err := openDB(pragma(url.Values{"_txlock": {"immediate"}},
 		"journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-65536)"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -69,7 +69,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", pragma(url.Values{}, "query_only(1)", "cache_size(-16384)"))
+	r, err := openDB(pragma(url.Values{}, "query_only(1)", "cache_size(-16384)"))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -82,7 +82,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{Store: sqlstore.New(dialect{}, &conn{w: w, r: r, reads: readPool(r)}), w: w, r: r}, nil
+	return &Store{Store: sqlstore.New(dialect{}, &conn{w: w, r: r}), w: w, r: r}, nil
+}
+
+// openDB opens the database named by dsn, whose connections keep the
+// statements they run prepared (cachingConn).
+func openDB(dsn string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(cachingConnector{c}), nil
 }
 
 // createPrivate creates the database file at path with mode 0600 if it does
@@ -103,10 +113,9 @@ func createPrivate(path string) error {
 // conn is where statements go: the writer connection and the read pool,
 // or the write transaction open in the Store passed to a Tx function.
 type conn struct {
-	w     *sql.DB   // the single writer connection
-	r     *sql.DB   // read-only connections
-	reads *preparer // r, with prepared statements
-	tx    *preparer // the open transaction
+	w  *sql.DB // the single writer connection
+	r  *sql.DB // read-only connections
+	tx *sql.Tx // the open transaction
 }
 
 // Read implements sqlstore.Conn: the open transaction, or the read pool.
@@ -114,7 +123,7 @@ func (c *conn) Read() sqlstore.Executor {
 	if c.tx != nil {
 		return executor{c.tx}
 	}
-	return executor{c.reads}
+	return executor{c.r}
 }
 
 // Exec implements sqlstore.Conn: on the open transaction, or the writer
@@ -130,7 +139,7 @@ func (c *conn) Exec(ctx context.Context, query string, args ...any) (int64, erro
 // ExecAll implements sqlstore.Conn.
 func (c *conn) ExecAll(ctx context.Context, stmts []sqlstore.Stmt) ([]int64, error) {
 	var n []int64
-	err := c.write(ctx, func(tx *preparer) error {
+	err := c.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		n, err = executor{tx}.ExecAll(ctx, stmts)
 		return err
@@ -143,16 +152,15 @@ func (c *conn) InTx() bool { return c.tx != nil }
 
 // Close implements sqlstore.Conn.
 func (c *conn) Close() error {
-	c.reads.close()
 	return errors.Join(c.r.Close(), c.w.Close())
 }
 
 // Tx implements sqlstore.Conn.
 func (c *conn) Tx(ctx context.Context, fn func(sqlstore.Conn) error) error {
-	return c.write(ctx, func(tx *preparer) error {
+	return c.write(ctx, func(tx *sql.Tx) error {
 		inner := c
 		if c.tx == nil {
-			inner = &conn{w: c.w, r: c.r, reads: c.reads, tx: tx}
+			inner = &conn{w: c.w, r: c.r, tx: tx}
 		}
 		return fn(inner)
 	})
@@ -160,12 +168,12 @@ func (c *conn) Tx(ctx context.Context, fn func(sqlstore.Conn) error) error {
 
 // Write implements sqlstore.Conn.
 func (c *conn) Write(ctx context.Context, fn func(sqlstore.Executor) error) error {
-	return c.write(ctx, func(tx *preparer) error { return fn(executor{tx}) })
+	return c.write(ctx, func(tx *sql.Tx) error { return fn(executor{tx}) })
 }
 
 // write runs fn atomically: in a transaction of its own, or, inside Tx, in a
 // savepoint of the open transaction, which fn's error rolls back.
-func (c *conn) write(ctx context.Context, fn func(tx *preparer) error) (err error) {
+func (c *conn) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if c.tx != nil {
 		if _, err := c.tx.ExecContext(ctx, "SAVEPOINT nested"); err != nil {
 			return err
@@ -192,7 +200,7 @@ func (c *conn) write(ctx context.Context, fn func(tx *preparer) error) (err erro
 		return err
 	}
 	defer tx.Rollback() // after Commit, a no-op
-	if err := fn(txConn(tx)); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.Commit()

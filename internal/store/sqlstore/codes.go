@@ -84,6 +84,19 @@ func (s *Store) DeleteCode(ctx context.Context, poolID, sub, purpose string) err
 	return nil
 }
 
+// TakeCode implements store.Codes.
+func (s *Store) TakeCode(ctx context.Context, poolID, sub, purpose string) (*store.Code, error) {
+	c := &store.Code{PoolID: poolID, Sub: sub, Purpose: purpose}
+	err := s.c.Write(ctx, func(tx Executor) error {
+		return notFound(tx.QueryRow(ctx, "DELETE FROM codes WHERE user_id = "+userID+" AND purpose = $3 RETURNING sealed, attempts, created_at, expires_at",
+			poolID, sub, purpose).Scan(&c.Sealed, &c.Attempts, at(&c.CreatedAt), at(&c.ExpiresAt)))
+	})
+	if err != nil {
+		return nil, s.errorf("take code", err)
+	}
+	return c, nil
+}
+
 // DeleteUserCodes implements store.Codes.
 func (s *Store) DeleteUserCodes(ctx context.Context, poolID, sub string) error {
 	if _, err := s.c.Exec(ctx, "DELETE FROM codes WHERE user_id = "+userID, poolID, sub); err != nil {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -220,16 +221,12 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 		}
 		nu.PoolID, nu.Username, nu.Key, nu.Sub, nu.CreatedAt = old.PoolID, old.Username, old.Key, old.Sub, old.CreatedAt
 		nu.UpdatedAt, nu.PasswordSetAt = micro(nu.UpdatedAt), micro(nu.PasswordSetAt)
-		attrs, aliases, err := s.encodeUser(&nu.User)
+		update, err := s.userUpdate(old, nu)
 		if err != nil {
 			return err
 		}
 		stmts, aliasesAt := indexStmts(old, nu)
-		stmts = append([]Stmt{{SQL: `UPDATE users SET status = $1, enabled = $2, attributes = $3, aliases = $4,
-				password = $5, password_set_at = $6, state = $7, updated_at = $8 WHERE id = $9`,
-			Args: []any{nu.Status, nu.Enabled, attrs, aliases, nu.Password, s.nullT(nu.PasswordSetAt), nu.State, s.t(nu.UpdatedAt), nu.id}}},
-			stmts...)
-		_, err = ex.ExecAll(ctx, stmts)
+		_, err = ex.ExecAll(ctx, append([]Stmt{update}, stmts...))
 		if failedStmt(err) == aliasesAt+1 && s.d.IsUnique(err) {
 			return store.ErrAliasConflict
 		}
@@ -239,6 +236,38 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, key string, fn func(u *s
 		return nil, err
 	}
 	return &nu.User, nil
+}
+
+// userUpdate is the UPDATE that writes nu over old: the columns that
+// changed, and updated_at. Leaving the others out matters: SQLite rewrites
+// the index entries of every indexed column an UPDATE sets (status and
+// enabled), changed or not, so a sign-in's write of the state alone now
+// puts one page in the WAL instead of three.
+func (s *Store) userUpdate(old, nu *userRow) (Stmt, error) {
+	var set []string
+	var args []any
+	col := func(changed bool, name string, v any) {
+		if changed {
+			args = append(args, v)
+			set = append(set, name+" = $"+strconv.Itoa(len(args)))
+		}
+	}
+	col(nu.Status != old.Status, "status", nu.Status)
+	col(nu.Enabled != old.Enabled, "enabled", nu.Enabled)
+	if !maps.Equal(nu.Attributes, old.Attributes) || !slices.Equal(nu.Aliases, old.Aliases) {
+		attrs, aliases, err := s.encodeUser(&nu.User)
+		if err != nil {
+			return Stmt{}, err
+		}
+		col(true, "attributes", attrs)
+		col(true, "aliases", aliases)
+	}
+	col(!bytes.Equal(nu.Password, old.Password), "password", nu.Password)
+	col(!nu.PasswordSetAt.Equal(old.PasswordSetAt), "password_set_at", s.nullT(nu.PasswordSetAt))
+	col(!bytes.Equal(nu.State, old.State), "state", nu.State)
+	col(true, "updated_at", s.t(nu.UpdatedAt))
+	args = append(args, nu.id)
+	return Stmt{SQL: "UPDATE users SET " + strings.Join(set, ", ") + " WHERE id = $" + strconv.Itoa(len(args)), Args: args}, nil
 }
 
 // DeleteUser implements store.Users. Memberships, sessions, codes and

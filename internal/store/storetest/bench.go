@@ -5,12 +5,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognate-idp/cognate/internal/cputime"
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // RunBenchmarks measures s: creating users in transactions of 1,000 (the way
 // a bulk import or a load tool seeds a pool), then GetUser and FindUsers by
-// email on a pool of 10,000 users. s must be empty.
+// email on a pool of 10,000 users, and the two writes of every password
+// sign-in: UpdateUser (the guess counter's reservation and clearing) and
+// CreateRefreshToken. Each reports its CPU time per operation as cpu-ns/op.
+// s must be empty.
 func RunBenchmarks(b *testing.B, s store.Store) {
 	ctx := b.Context()
 	b.Run("CreateUser1000PerTx", func(b *testing.B) {
@@ -19,6 +23,7 @@ func RunBenchmarks(b *testing.B, s store.Store) {
 			b.Fatal(err)
 		}
 		start := time.Now()
+		defer cputime.Report(b)()
 		b.ResetTimer()
 		for done := 0; done < b.N; {
 			batch := min(1000, b.N-done)
@@ -55,6 +60,7 @@ func RunBenchmarks(b *testing.B, s store.Store) {
 		b.Fatal(err)
 	}
 	b.Run("GetUser", func(b *testing.B) {
+		defer cputime.Report(b)()
 		i := 0
 		for b.Loop() {
 			if _, err := s.GetUser(ctx, pool, benchUser(pool, i*7919%n).Key); err != nil {
@@ -64,6 +70,7 @@ func RunBenchmarks(b *testing.B, s store.Store) {
 		}
 	})
 	b.Run("FindUsersByEmail", func(b *testing.B) {
+		defer cputime.Report(b)()
 		i := 0
 		for b.Loop() {
 			u := benchUser(pool, i*7919%n)
@@ -74,7 +81,37 @@ func RunBenchmarks(b *testing.B, s store.Store) {
 			i++
 		}
 	})
+	b.Run("UpdateUser", func(b *testing.B) {
+		defer cputime.Report(b)()
+		i := 0
+		for b.Loop() {
+			_, err := s.UpdateUser(ctx, pool, benchUser(pool, i*7919%n).Key, func(u *store.User) error {
+				u.State = fmt.Appendf(u.State[:0], `{"failures":%d}`, i%5)
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	tokens := 0 // across runs, so that IDs stay unique
+	b.Run("CreateRefreshToken", func(b *testing.B) {
+		defer cputime.Report(b)()
+		for b.Loop() {
+			i := tokens
+			u := benchUser(pool, i*7919%n)
+			id := fmt.Sprintf("bench-token-%d", i)
+			err := s.CreateRefreshToken(ctx, &store.RefreshToken{ID: id, Family: id, PoolID: pool, ClientID: "client", Sub: u.Sub,
+				AuthTime: t0, CreatedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tokens++
+		}
+	})
 	b.Run("FindUsersByEmailPrefix", func(b *testing.B) {
+		defer cputime.Report(b)()
 		i := 0
 		for b.Loop() {
 			prefix := fmt.Sprintf("user%06d", i%1000)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -142,5 +143,45 @@ func testConcurrentCodeUpdates(t *testing.T, s store.Store) {
 	noErr(t, err, "GetCode")
 	if c.Attempts != n {
 		t.Fatalf("Attempts = %d after %d concurrent guesses", c.Attempts, n)
+	}
+}
+
+func testTakeCode(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "eu-south-1_takecodes")
+	u := newUser(t, s, p.ID, "taker")
+	other := newUser(t, s, p.ID, "other")
+	c := code(p.ID, u.Sub, "challenge", 3)
+	c.Attempts = 1
+	noErr(t, s.PutCode(ctx, c), "PutCode")
+	noErr(t, s.PutCode(ctx, code(p.ID, other.Sub, "challenge", 4)), "PutCode of the other user")
+	got, err := s.TakeCode(ctx, p.ID, u.Sub, "challenge")
+	noErr(t, err, "TakeCode")
+	mustDiff(t, "TakeCode", storedCode(c), got)
+	_, err = s.TakeCode(ctx, p.ID, u.Sub, "challenge")
+	wantErr(t, err, store.ErrNotFound, "TakeCode twice")
+	_, err = s.TakeCode(ctx, p.ID, "sub-nobody", "challenge")
+	wantErr(t, err, store.ErrNotFound, "TakeCode of a missing user")
+	if !hasCode(t, s, p.ID, other.Sub, "challenge") {
+		t.Error("TakeCode took the other user's code")
+	}
+
+	// Of callers racing to take one code, exactly one gets it.
+	noErr(t, s.PutCode(ctx, c), "PutCode again")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	taken := 0
+	for range 8 {
+		wg.Go(func() {
+			if _, err := s.TakeCode(ctx, p.ID, u.Sub, "challenge"); err == nil {
+				mu.Lock()
+				taken++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if taken != 1 {
+		t.Errorf("%d racing TakeCode calls got the code, want 1", taken)
 	}
 }

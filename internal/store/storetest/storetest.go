@@ -52,7 +52,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SAMLAssertions", testSAMLAssertions},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"Codes", testCodes},
+		{"TakeCode", testTakeCode},
 		{"AuthEvents", testAuthEvents},
+		{"WebAuthnCredentials", testWebAuthnCredentials},
 		{"RefreshTokens", testRefreshTokens},
 		{"DeleteExpiredRefreshTokens", testDeleteExpiredRefreshTokens},
 		{"TxCommit", testTxCommit},
@@ -93,6 +95,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Brandings", testBrandings},
 		{"SettingsCascade", testSettingsCascade},
 		{"ImportJobs", testImportJobs},
+		{"Replicas", testReplicas},
+		{"ReplicaLimit", testReplicaLimit},
+		{"ListReplicas", testListReplicas},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
