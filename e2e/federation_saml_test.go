@@ -7,11 +7,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"html"
+	"io"
+	"log"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +40,32 @@ type samlEnv struct {
 	// audience is the SP entity ID the IdP puts in its assertions.
 	audience string
 	acs      string
-	// spCert is pool A's signing certificate, base64 DER.
-	spCert string
+	// spCert is pool A's signing certificate, base64 DER; encCert, when
+	// set, the certificate the IdP encrypts its assertions to.
+	spCert, encCert string
+	// idpURL is where the IdP serves its SSO service (/sso), and user is
+	// who is signed in there: a browser that reaches it is answered at
+	// once, as that user.
+	idpURL string
+	user   string
+	// loggedOut are the users whose IdP sessions single logout ended.
+	loggedOut []string
+}
+
+// GetSession signs the browser in at the IdP as the environment's user.
+func (e *samlEnv) GetSession(http.ResponseWriter, *http.Request, *saml.IdpAuthnRequest) *saml.Session {
+	return samlSession(e.user)
+}
+
+// InvalidateSession ends the IdP session of the environment's user that a
+// LogoutRequest names (by NameID and SessionIndex); the IdP answers
+// StatusResponder when it names none.
+func (e *samlEnv) InvalidateSession(_ http.ResponseWriter, _ *http.Request, req *saml.IdpLogoutRequest) error {
+	if !req.MatchesSession(samlSession(e.user)) {
+		return errors.New("no such session")
+	}
+	e.loggedOut = append(e.loggedOut, e.user)
+	return nil
 }
 
 const samlProvider = "Corp"
@@ -50,12 +78,16 @@ type spMetadata struct{ e *samlEnv }
 // requests, its signing certificate.
 func (m spMetadata) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
 	t := true
+	keys := []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+		X509Certificates: []saml.X509Certificate{{Data: m.e.spCert}}}}}}
+	if m.e.encCert != "" {
+		keys = append(keys, saml.KeyDescriptor{Use: "encryption", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+			X509Certificates: []saml.X509Certificate{{Data: m.e.encCert}}}}})
+	}
 	return &saml.EntityDescriptor{EntityID: m.e.audience, SPSSODescriptors: []saml.SPSSODescriptor{{
 		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{
-			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol",
-			KeyDescriptors: []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
-				X509Certificates: []saml.X509Certificate{{Data: m.e.spCert}}}}}},
-		}},
+			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol", KeyDescriptors: keys,
+		}, SingleLogoutServices: []saml.Endpoint{{Binding: saml.HTTPPostBinding, Location: m.e.baseA + "/saml2/logout"}}},
 		AssertionConsumerServices: []saml.IndexedEndpoint{{Binding: saml.HTTPPostBinding, Location: m.e.acs, Index: 1, IsDefault: &t}},
 	}}}, nil
 }
@@ -97,9 +129,18 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 	e.spCert = aws.ToString(cert0.Certificate)
 	key, cert := samlKey(t)
 	_, oldCert := samlKey(t)
-	e.idp = &saml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, "https://idp.example/sso"),
-		ServiceProviderProvider: spMetadata{e}, AssertionMaker: saml.DefaultAssertionMaker{}}
+	idpSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slo" {
+			e.idp.ServeSLO(w, r)
+			return
+		}
+		e.idp.ServeSSO(w, r)
+	}))
+	t.Cleanup(idpSrv.Close)
+	e.idpURL = idpSrv.URL
+	e.idp = &saml.IdentityProvider{Key: key, Certificate: cert, Logger: log.New(io.Discard, "", 0),
+		MetadataURL: *mustURL(t, "https://idp.example/metadata"), SSOURL: *mustURL(t, e.idpURL+"/sso"), LogoutURL: *mustURL(t, e.idpURL+"/slo"),
+		ServiceProviderProvider: spMetadata{e}, SessionProvider: e, AssertionMaker: mailAssertionMaker{}}
 	md := e.idp.Metadata()
 	old := md.IDPSSODescriptors[0].KeyDescriptors[0]
 	old.KeyInfo.X509Data.X509Certificates = []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(oldCert.Raw)}}
@@ -119,7 +160,7 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 	e.clientA = aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId: aws.String(e.poolA), ClientName: aws.String("web"),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{hostedCallback},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{hostedCallback}, LogoutURLs: []string{hostedSignOut},
 		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
 	})).UserPoolClient.ClientId)
 	e.conf = oauth2.Config{ClientID: e.clientA, RedirectURL: hostedCallback, Scopes: []string{"openid", "email"},
@@ -130,7 +171,7 @@ func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
 
 // session is the IdP's session of user name.
 func samlSession(name string) *saml.Session {
-	return &saml.Session{ID: "s-" + name, NameID: name, NameIDFormat: string(saml.UnspecifiedNameIDFormat), UserEmail: name + "@corp.example"}
+	return &saml.Session{ID: "s-" + name, Index: "idx-" + name, NameID: name, NameIDFormat: string(saml.UnspecifiedNameIDFormat), UserEmail: name + "@corp.example"}
 }
 
 // mailAssertionMaker asserts the user's email as the attribute mail.
@@ -171,7 +212,7 @@ func (e *samlEnv) startSP(t *testing.T) *saml.IdpAuthnRequest {
 	t.Helper()
 	authURL := e.conf.AuthCodeURL("app-state", oauth2.SetAuthURLParam("identity_provider", samlProvider))
 	toIdP := location(t, e.baseA, e.get(t, authURL))
-	if !strings.HasPrefix(toIdP, "https://idp.example/sso?") {
+	if !strings.HasPrefix(toIdP, e.idpURL+"/sso?") {
 		t.Fatalf("authorize sent the browser to %s, want the IdP's SSO service", toIdP)
 	}
 	req, err := saml.NewIdpAuthnRequest(e.idp, httptest.NewRequest(http.MethodGet, toIdP, nil))
@@ -293,4 +334,223 @@ func TestSAMLRefusals(t *testing.T) {
 	e.newBrowser()
 	stolen.Set("RelayState", e.startSP(t).RelayState)
 	refused(t, "response to another request", e.post(t, stolen))
+}
+
+// TestSAMLEmailDomain: once Corp has IdP identifiers, A's login page asks
+// for the email address instead of showing Corp's button; an address
+// whose domain is one of the identifiers (in any case) goes on to Corp
+// and signs in, one of another domain sees the form again with an error.
+// idp_identifier at the authorize endpoint goes straight to Corp.
+func TestSAMLEmailDomain(t *testing.T) {
+	e := newSAMLEnv(t, nil)
+	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
+		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), IdpIdentifiers: []string{"corp.example", "corp.example.org"},
+	}))
+
+	// loginPage returns A's login page and its form's action.
+	loginPage := func() (string, string) {
+		t.Helper()
+		login := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state")))
+		page := body(t, e.get(t, login))
+		m := actionRE.FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, `id="idp_email"`) || strings.Contains(page, `id="idp-`+samlProvider+`"`) {
+			t.Fatalf("login page without the email form, or with Corp's button:\n%s", page)
+		}
+		return page, html.UnescapeString(m[1])
+	}
+	// submitEmail posts the email form and returns the answer's page.
+	submitEmail := func(email string) string {
+		t.Helper()
+		page, action := loginPage()
+		form := url.Values{"idp_email": {email}, "_csrf": {csrfRE.FindStringSubmatch(page)[1]}}
+		resp, err := e.http.PostForm(e.baseA+action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("email form answered %d", resp.StatusCode)
+		}
+		return body(t, resp)
+	}
+
+	page := submitEmail("dave@CORP.example.org")
+	m := continueRE.FindStringSubmatch(page)
+	if m == nil || !strings.HasPrefix(html.UnescapeString(m[1]), e.idpURL+"/sso?") {
+		t.Fatalf("the email form did not go on to Corp:\n%s", page)
+	}
+	req, err := saml.NewIdpAuthnRequest(e.idp, httptest.NewRequest(http.MethodGet, html.UnescapeString(m[1]), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Validate(); err != nil {
+		t.Fatalf("the IdP refuses the AuthnRequest: %v", err)
+	}
+	if claims := e.tokensFor(t, e.post(t, e.respond(t, req, "dave.corp", false))); claims["cognito:username"] != samlProvider+"_dave.corp" {
+		t.Errorf("sign-in by email domain: claims %v", claims)
+	}
+
+	e.newBrowser()
+	page = submitEmail("dave@other.example")
+	if continueRE.MatchString(page) || !strings.Contains(page, "No identity provider signs in users of that email domain") || !strings.Contains(page, `value="dave@other.example"`) {
+		t.Errorf("unknown domain: page\n%s", page)
+	}
+
+	to := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state", oauth2.SetAuthURLParam("idp_identifier", "corp.example"))))
+	if !strings.HasPrefix(to, e.idpURL+"/sso?") {
+		t.Errorf("idp_identifier sent the browser to %s", to)
+	}
+}
+
+// TestSAMLEncryptedResponses: with EncryptedResponses, the provider shows
+// the pool's encryption certificate as ActiveEncryptionCertificate; an
+// IdP that encrypts its assertion to it signs in, one that sends the
+// assertion unencrypted, or encrypted to another certificate, is refused.
+func TestSAMLEncryptedResponses(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"EncryptedResponses": "true"})
+	describe := func() map[string]string {
+		t.Helper()
+		return must[*cip.DescribeIdentityProviderOutput](t)(e.c.DescribeIdentityProvider(ctx, &cip.DescribeIdentityProviderInput{
+			UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider)})).IdentityProvider.ProviderDetails
+	}
+	active := describe()["ActiveEncryptionCertificate"]
+	der, err := base64.StdEncoding.DecodeString(active)
+	if err != nil {
+		t.Fatalf("ActiveEncryptionCertificate %q: %v", active, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil || cert.KeyUsage&x509.KeyUsageKeyEncipherment == 0 || active == e.spCert {
+		t.Fatalf("ActiveEncryptionCertificate: %v, key usage %v, the signing certificate: %v", err, cert.KeyUsage, active == e.spCert)
+	}
+	if again := describe()["ActiveEncryptionCertificate"]; again != active {
+		t.Error("ActiveEncryptionCertificate changed between two describes")
+	}
+
+	e.encCert = active
+	form := e.respond(t, e.startSP(t), "frank.corp", false)
+	raw, _ := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	if !strings.Contains(string(raw), "EncryptedAssertion") || strings.Contains(string(raw), "frank.corp") {
+		t.Fatal("the IdP did not encrypt its assertion")
+	}
+	if claims := e.tokensFor(t, e.post(t, form)); claims["cognito:username"] != samlProvider+"_frank.corp" || claims["email"] != "frank.corp@corp.example" {
+		t.Errorf("encrypted sign-in: claims %v", claims)
+	}
+
+	e.newBrowser()
+	e.encCert = ""
+	refused(t, "unencrypted assertion", e.post(t, e.respond(t, e.startSP(t), "frank.corp", false)))
+	_, other := samlKey(t)
+	e.encCert = base64.StdEncoding.EncodeToString(other.Raw)
+	e.newBrowser()
+	refused(t, "assertion encrypted to another certificate", e.post(t, e.respond(t, e.startSP(t), "frank.corp", false)))
+
+	// Without EncryptedResponses the provider shows no encryption certificate.
+	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
+		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), ProviderDetails: map[string]string{"EncryptedResponses": "false", "MetadataFile": describe()["MetadataFile"]},
+	}))
+	if d := describe(); d["ActiveEncryptionCertificate"] != "" {
+		t.Errorf("details without EncryptedResponses: %v", d)
+	}
+}
+
+// formRE reads the IdP's auto-posting form: its action and fields.
+var (
+	formActionRE = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	formFieldRE  = regexp.MustCompile(`name="(SAMLResponse|RelayState)" value="([^"]*)"`)
+)
+
+// TestSAMLSingleLogout: with IDPSignout, /logout sends the browser of a
+// user signed in through Corp to Corp's single logout service with a
+// LogoutRequest signed by the pool's certificate (query string signature)
+// naming the assertion's NameID and SessionIndex; Corp ends its session
+// and posts its LogoutResponse to /saml2/logout, which goes on to the
+// app's logout_uri. The hosted session is gone; the response cannot be
+// posted again. Without IDPSignout, /logout goes straight to logout_uri.
+func TestSAMLSingleLogout(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"IDPSignout": "true"})
+	e.user = "gina.corp"
+	e.tokensFor(t, e.post(t, e.respond(t, e.startSP(t), e.user, false)))
+
+	logout := e.baseA + "/logout?" + url.Values{"client_id": {e.clientA}, "logout_uri": {hostedSignOut}}.Encode()
+	toIdP := location(t, e.baseA, e.get(t, logout))
+	u := mustURL(t, toIdP)
+	if !strings.HasPrefix(toIdP, e.idpURL+"/slo?") || u.Query().Get("SigAlg") != "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" ||
+		u.Query().Get("Signature") == "" || u.Query().Get("RelayState") == "" {
+		t.Fatalf("/logout sent the browser to %s, want Corp's signed single logout request", toIdP)
+	}
+	page := body(t, e.get(t, toIdP))
+	action := formActionRE.FindStringSubmatch(page)
+	if action == nil || html.UnescapeString(action[1]) != e.baseA+"/saml2/logout" || len(e.loggedOut) != 1 {
+		t.Fatalf("Corp did not end the session (%v) and answer /saml2/logout:\n%s", e.loggedOut, page)
+	}
+	form := url.Values{}
+	for _, m := range formFieldRE.FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	resp, err := e.http.PostForm(e.baseA+"/saml2/logout", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := body(t, resp)
+	m := continueRE.FindStringSubmatch(back)
+	if resp.StatusCode != http.StatusOK || m == nil || html.UnescapeString(m[1]) != hostedSignOut {
+		t.Fatalf("/saml2/logout answered %d:\n%s", resp.StatusCode, back)
+	}
+
+	resp, err = e.http.PostForm(e.baseA+"/saml2/logout", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := body(t, resp); resp.StatusCode != http.StatusBadRequest || continueRE.MatchString(page) {
+		t.Errorf("replayed LogoutResponse: %d\n%s", resp.StatusCode, page)
+	}
+	if to := location(t, e.baseA, e.get(t, e.conf.AuthCodeURL("app-state"))); !strings.Contains(to, "/login?") {
+		t.Errorf("after single logout, authorize sent the browser to %s, want the login page", to)
+	}
+
+	off := newSAMLEnv(t, nil)
+	off.user = "gina.corp"
+	off.tokensFor(t, off.post(t, off.respond(t, off.startSP(t), off.user, false)))
+	logout = off.baseA + "/logout?" + url.Values{"client_id": {off.clientA}, "logout_uri": {hostedSignOut}}.Encode()
+	if to := location(t, off.baseA, off.get(t, logout)); to != hostedSignOut {
+		t.Errorf("without IDPSignout, /logout sent the browser to %s", to)
+	}
+}
+
+// TestSAMLSingleLogoutRefused: a LogoutResponse that does not answer the
+// browser's LogoutRequest, or is not signed by Corp, is refused.
+func TestSAMLSingleLogoutRefused(t *testing.T) {
+	e := newSAMLEnv(t, map[string]string{"IDPSignout": "true"})
+	e.user = "hal.corp"
+	signOut := func() url.Values {
+		t.Helper()
+		e.newBrowser()
+		e.tokensFor(t, e.post(t, e.respond(t, e.startSP(t), e.user, false)))
+		toIdP := location(t, e.baseA, e.get(t, e.baseA+"/logout?"+url.Values{"client_id": {e.clientA}, "logout_uri": {hostedSignOut}}.Encode()))
+		page := body(t, e.get(t, toIdP))
+		form := url.Values{}
+		for _, m := range formFieldRE.FindAllStringSubmatch(page, -1) {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+		return form
+	}
+	refusedLogout := func(what string, form url.Values) {
+		t.Helper()
+		resp, err := e.http.PostForm(e.baseA+"/saml2/logout", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := body(t, resp); resp.StatusCode != http.StatusBadRequest || continueRE.MatchString(page) {
+			t.Errorf("%s: %d\n%s", what, resp.StatusCode, page)
+		}
+	}
+	first := signOut()
+	second := signOut()
+	first.Set("RelayState", second.Get("RelayState"))
+	refusedLogout("LogoutResponse to another request", first)
+
+	form := signOut()
+	raw, _ := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	form.Set("SAMLResponse", base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "urn:oasis:names:tc:SAML:2.0:status:Success", "urn:oasis:names:tc:SAML:2.0:status:Requester", 1))))
+	refusedLogout("tampered LogoutResponse", form)
 }

@@ -42,8 +42,9 @@ type socialStandIn struct {
 	// appleKey is the Sign in with Apple private key the pool holds.
 	appleKey *ecdsa.PrivateKey
 	mu       sync.Mutex
-	// fields are the Graph /me fields asked for.
-	fields string
+	// fields are the Graph /me fields asked for; personFields the People
+	// API's.
+	fields, personFields string
 }
 
 func newSocialStandIn(t *testing.T) *socialStandIn {
@@ -153,6 +154,21 @@ func newSocialStandIn(t *testing.T) *socialStandIn {
 	mux.Handle("/www.googleapis.com/oauth2/v4/token", oidcToken(google, "https://accounts.google.com", "g-123", "gee@example.com",
 		func(s string) bool { return s == google.secret }))
 	mux.HandleFunc("GET /www.googleapis.com/oauth2/v3/certs", jwks)
+	mux.HandleFunc("GET /people.googleapis.com/v1/people/me", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+google.token {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		si.mu.Lock()
+		si.personFields = r.URL.Query().Get("personFields")
+		si.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"resourceName":"people/g-123",` +
+			`"phoneNumbers":[{"metadata":{"primary":false},"value":"(555) 010-0000","canonicalForm":"+15550100000"},` +
+			`{"metadata":{"primary":true},"value":"(555) 010-0001","canonicalForm":"+15550100001"}],` +
+			`"birthdays":[{"metadata":{"primary":true},"date":{"month":5,"day":17}},{"date":{"year":1990,"month":5,"day":17}}],` +
+			`"genders":[{"metadata":{"primary":true},"value":"female","formattedValue":"Female"}]}`))
+	})
 	mux.Handle("GET /appleid.apple.com/auth/authorize", oidcDialog(apple))
 	mux.Handle("/appleid.apple.com/auth/token", oidcToken(apple, "https://appleid.apple.com", "000123.apple", "ap@privaterelay.appleid.com", si.appleSecret))
 	mux.HandleFunc("GET /appleid.apple.com/auth/keys", jwks)
@@ -212,7 +228,7 @@ func newSocialEnv(t *testing.T, si *socialStandIn) *fedEnv {
 			AttributeMapping: map[string]string{"email": "email"}},
 		{ProviderName: aws.String("Google"), ProviderType: types.IdentityProviderTypeTypeGoogle,
 			ProviderDetails:  map[string]string{"client_id": "google-app", "client_secret": "google-secret", "authorize_scopes": "openid email"},
-			AttributeMapping: map[string]string{"email": "email"}},
+			AttributeMapping: map[string]string{"email": "email", "phone_number": "phoneNumbers", "birthdate": "birthdays", "gender": "genders"}},
 		{ProviderName: aws.String("SignInWithApple"), ProviderType: types.IdentityProviderTypeTypeSignInWithApple,
 			ProviderDetails: map[string]string{"client_id": "com.example.app", "team_id": "TEAM1", "key_id": "KEY1",
 				"private_key": si.applePEM(t), "authorize_scopes": "email name"},
@@ -298,13 +314,24 @@ func TestFederatedSocial(t *testing.T) {
 
 // TestFederatedSocialOIDC: Google and Sign in with Apple (form_post, an
 // ES256 client secret) sign users in by their ID tokens, verified against
-// the providers' fixed issuers and key sets (the stand-in's here).
+// the providers' fixed issuers and key sets (the stand-in's here); the
+// People API fields Google's mapping names are read with the access token.
 func TestFederatedSocialOIDC(t *testing.T) {
 	si := newSocialStandIn(t)
 	e := newSocialEnv(t, si)
 	g := e.tokensFor(t, e.signInSocial(t, si, "Google"))
 	if g["cognito:username"] != "Google_g-123" || g["email"] != "gee@example.com" {
 		t.Errorf("Google claims %v", g)
+	}
+	si.mu.Lock()
+	personFields := si.personFields
+	si.mu.Unlock()
+	if personFields != "birthdays,genders,phoneNumbers" {
+		t.Errorf("People API personFields %q, want the mapped ones", personFields)
+	}
+	ga := attrs(e.userA(t, "Google_g-123").UserAttributes)
+	if ga["phone_number"] != "+15550100001" || ga["birthdate"] != "0000-05-17" || ga["gender"] != "female" {
+		t.Errorf("Google user's People API attributes %v", ga)
 	}
 	e.newBrowser()
 	a := e.tokensFor(t, e.signInSocial(t, si, "SignInWithApple"))

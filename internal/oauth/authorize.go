@@ -238,15 +238,15 @@ func (s *Service) hostedUser(r *http.Request, poolID string) (*store.User, *host
 // sessionCookie names the hosted sign-in session's cookie, as Cognito's.
 const sessionCookie = "cognito"
 
-// startSession gives the browser a hosted session for a user who has just
-// signed in, so that the next authorization request of the pool skips the
-// login form.
-func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, st *site, c *appclient.Client, u *store.User, authTime time.Time) error {
+// startSession gives the browser a hosted session d for a user who has
+// just signed in, so that the next authorization request of the pool skips
+// the login form.
+func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, st *site, c *appclient.Client, u *store.User, d *hostedData) error {
 	raw, err := s.IDs.Token(64)
 	if err != nil {
 		return err
 	}
-	if err := s.putRecord(ctx, kindHosted, raw, c.Pool.ID, c.ID(), u.Sub, hostedLifetime, &hostedData{AuthTime: authTime}); err != nil {
+	if err := s.putRecord(ctx, kindHosted, raw, c.Pool.ID, c.ID(), u.Sub, hostedLifetime, d); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/appclient"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // invalidToken is the userInfo endpoint's refusal of a token (RFC 6750
@@ -106,7 +107,9 @@ func (s *Service) revokeToken(w http.ResponseWriter, r *http.Request, st *site) 
 
 // logout serves GET /logout with Cognito's parameters: client_id, and
 // logout_uri (one of the client's sign-out URLs) or redirect_uri and
-// response_type (back to sign-in). It ends the browser's hosted session.
+// response_type (back to sign-in). It ends the browser's hosted session;
+// a session signed in through a SAML provider with IDPSignout goes on to
+// the provider's single logout first (see toSAMLLogout).
 func (s *Service) logout(w http.ResponseWriter, r *http.Request, st *site) {
 	q := r.URL.Query()
 	id := q.Get("client_id")
@@ -142,12 +145,32 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request, st *site) {
 		s.errorPage(w, r, http.StatusBadRequest, "The request needs logout_uri, or redirect_uri and response_type.")
 		return
 	}
+	var sess *samlSession
 	if ck, err := r.Cookie(sessionCookie); err == nil {
+		var d hostedData
+		rec, err := s.getRecord(r.Context(), kindHosted, ck.Value, &d)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			s.log().WarnContext(r.Context(), "hosted session unreadable", "request_id", requestID(r.Context()), "err", err)
+		case rec.PoolID == st.domain.PoolID:
+			sess = d.SAML
+		}
 		if err := s.dropRecord(r.Context(), kindHosted, ck.Value); err != nil {
 			s.internalError(w, r, true, err)
 			return
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: http.SameSiteLaxMode})
+	if sess != nil {
+		sent, err := s.toSAMLLogout(w, r, st, st.domain.PoolID, sess, target)
+		if err != nil {
+			s.internalError(w, r, true, err)
+			return
+		}
+		if sent {
+			return
+		}
+	}
 	http.Redirect(w, r, target, http.StatusFound)
 }

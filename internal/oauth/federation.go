@@ -42,6 +42,9 @@ type Federation struct {
 	// Certificates are the pools' SAML signing certificates, which sign
 	// requests to SAML providers that ask for signed requests.
 	Certificates *samlcert.Issuer
+	// Encryption are the pools' SAML encryption certificates, whose keys
+	// decrypt the assertions of providers with EncryptedResponses.
+	Encryption *samlcert.Issuer
 
 	// keySets caches each provider JWKS URI's key set, which refreshes
 	// itself when a token names a key it does not know.
@@ -117,8 +120,7 @@ func (s *Service) chooseProvider(ctx context.Context, a *authRequest, q url.Valu
 	return nil
 }
 
-// providers returns the names of the client's third-party providers, for
-// the login page's buttons.
+// providers returns the names of the client's third-party providers.
 func (a *authRequest) providers() []string {
 	var out []string
 	for _, p := range a.client.Settings.SupportedIdentityProviders {
@@ -127,6 +129,57 @@ func (a *authRequest) providers() []string {
 		}
 	}
 	return out
+}
+
+// loginProviders sorts the client's third-party providers for the login
+// page: the SAML providers with IdP identifiers, which users reach by the
+// domain of their email address (the page asks for it, as Cognito's does
+// once one of the client's SAML providers has identifiers), and the
+// others, a button each.
+func (s *Service) loginProviders(ctx context.Context, a *authRequest) (buttons []string, byEmail []*store.IdentityProvider, err error) {
+	for _, name := range a.providers() {
+		p, err := s.Store.GetIdentityProvider(ctx, a.client.Pool.ID, name)
+		if errors.Is(err, store.ErrNotFound) {
+			buttons = append(buttons, name)
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("identity provider %s: %w", name, err)
+		}
+		if p.Type == idps.TypeSAML && len(p.Identifiers) > 0 {
+			byEmail = append(byEmail, p)
+		} else {
+			buttons = append(buttons, name)
+		}
+	}
+	return buttons, byEmail, nil
+}
+
+// emailDomain returns the domain of an email address: what follows its
+// last @, or "" when it has none.
+func emailDomain(email string) string {
+	i := strings.LastIndexByte(email, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(email[i+1:])
+}
+
+// providerForDomain returns the name of the provider one of whose
+// identifiers is domain, compared without regard to case as domain names
+// are; "" when none is.
+func providerForDomain(byEmail []*store.IdentityProvider, domain string) string {
+	if domain == "" {
+		return ""
+	}
+	for _, p := range byEmail {
+		for _, id := range p.Identifiers {
+			if strings.EqualFold(id, domain) {
+				return p.Name
+			}
+		}
+	}
+	return ""
 }
 
 // idpResponseURL is the redirect URI Cognate gives providers: the site's
@@ -201,15 +254,17 @@ func (s *Service) toProvider(w http.ResponseWriter, r *http.Request, st *site, a
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-// stateSameSite is the SameSite of the state cookie: Lax, which browsers
-// send with the provider's redirect back; None for a provider that posts
-// its answer back (Sign in with Apple's form_post), which browsers send
-// only over https.
-func stateSameSite(st *site, formPost bool) http.SameSite {
-	if formPost && st.secure {
-		return http.SameSiteNoneMode
+// stateCookieMode returns the Secure and SameSite attributes of the state
+// cookie: Lax, which browsers send with the provider's redirect back; for
+// a provider that posts its answer back (SAML's HTTP-POST binding, Sign in
+// with Apple's form_post) None, which browsers send with another site's
+// post but keep only when Secure, on an origin they trust (https, or a
+// loopback name over http).
+func stateCookieMode(st *site, formPost bool) (secure bool, mode http.SameSite) {
+	if formPost && st.trustworthy {
+		return true, http.SameSiteNoneMode
 	}
-	return http.SameSiteLaxMode
+	return st.secure, http.SameSiteLaxMode
 }
 
 // setState seals the state into the browser's state cookie.
@@ -224,9 +279,10 @@ func (s *Service) setState(w http.ResponseWriter, st *site, path string, formPos
 	if err != nil {
 		return fmt.Errorf("seal state: %w", err)
 	}
+	secure, mode := stateCookieMode(st, formPost)
 	http.SetCookie(w, &http.Cookie{
 		Name: stateCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: path,
-		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, formPost),
+		MaxAge: int(stateLifetime / time.Second), HttpOnly: true, Secure: secure, SameSite: mode,
 	})
 	return nil
 }
@@ -238,7 +294,8 @@ func (s *Service) takeState(w http.ResponseWriter, r *http.Request, st *site, pa
 	if err != nil {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: st.secure, SameSite: stateSameSite(st, r.Method == http.MethodPost)})
+	secure, mode := stateCookieMode(st, r.Method == http.MethodPost)
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: mode})
 	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
 	if err != nil {
 		return nil
@@ -314,7 +371,7 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 		s.answer(w, r, a, oauthError("invalid_request", "The identity provider's answer could not be verified."))
 		return
 	}
-	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims})
+	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims}, nil)
 }
 
 // refreshRedirect turns the redirect the app's answer is sent by into a
@@ -358,8 +415,9 @@ func (m *refreshRedirect) Write(b []byte) (int, error) {
 }
 
 // federatedSignIn signs in the user an external identity resolves to and
-// answers the app's authorization request.
-func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, id *federation.Identity) {
+// answers the app's authorization request; sess is the SAML session to end
+// at sign-out, if any.
+func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, id *federation.Identity, sess *samlSession) {
 	w = &refreshRedirect{ResponseWriter: w}
 	u, err := s.Federation.Users.SignIn(r.Context(), a.client, id)
 	if err != nil {
@@ -367,7 +425,7 @@ func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *si
 		return
 	}
 	now := s.Auth.Now()
-	if err := s.startSession(r.Context(), w, st, a.client, u, now); err != nil {
+	if err := s.startSession(r.Context(), w, st, a.client, u, &hostedData{AuthTime: now, SAML: sess}); err != nil {
 		s.internalError(w, r, true, err)
 		return
 	}
@@ -427,6 +485,12 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("decode ID token claims: %w", err)
+	}
+	if p.Type == idps.TypeGoogle {
+		if err := f.googlePeople(ctx, p, toks.AccessToken, claims); err != nil {
+			return nil, err
+		}
+		return claims, nil
 	}
 	if p.Type != idps.TypeOIDC || p.Details["attributes_url"] == "" || toks.AccessToken == "" {
 		return claims, nil
@@ -575,7 +639,7 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 
 // oidcFixed are the issuer and key set of the social providers that sign
 // users in by OpenID Connect, which are fixed (their ID tokens' claims are
-// the identity; Google's People API is not read).
+// the identity, with the People API fields a Google mapping names).
 var oidcFixed = map[string]struct{ issuer, jwksURI string }{
 	idps.TypeGoogle: {"https://accounts.google.com", "https://www.googleapis.com/oauth2/v3/certs"},
 	idps.TypeApple:  {"https://appleid.apple.com", "https://appleid.apple.com/auth/keys"},

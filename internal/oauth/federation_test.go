@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/authn"
 	"github.com/cognate-idp/cognate/internal/seal"
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 func TestRefreshRedirect(t *testing.T) {
@@ -80,4 +82,66 @@ func TestStateCookie(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+func TestProviderForDomain(t *testing.T) {
+	byEmail := []*store.IdentityProvider{
+		{Name: "A", Identifiers: []string{"DomainA.com", "domaina.co.uk"}},
+		{Name: "B", Identifiers: []string{"domainb.com"}},
+	}
+	tests := []struct{ email, want string }{
+		{"bob@domaina.co.uk", "A"},
+		{"ann@domaina.com", "A"},
+		{"eve@DOMAINB.COM", "B"},
+		{"odd@name@domainb.com", "B"},
+		{"sub@mail.domainb.com", ""},
+		{"nobody@example.com", ""},
+		{"domainb.com", ""},
+		{"trailing@", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := providerForDomain(byEmail, emailDomain(tt.email)); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.email, got, tt.want)
+		}
+	}
+}
+
+func TestPersonValue(t *testing.T) {
+	tests := []struct{ field, raw, want string }{
+		{"phoneNumbers", `[{"value":"(555) 010-0000","canonicalForm":"+15550100000"}]`, "+15550100000"},
+		{"phoneNumbers", `[{"value":"(555) 010-0000"}]`, "(555) 010-0000"},
+		{"birthdays", `[{"date":{"year":1990,"month":5,"day":7}}]`, "1990-05-07"},
+		{"birthdays", `[{"date":{"month":12,"day":31}}]`, "0000-12-31"},
+		{"birthdays", `[{"text":"sometime"}]`, ""},
+		{"genders", `[{"value":"male"},{"metadata":{"primary":true},"value":"female"}]`, "female"},
+		{"names", `[{"displayName":"Gee Example","givenName":"Gee"}]`, "Gee Example"},
+		{"addresses", `[{"formattedValue":"1 Main St"}]`, "1 Main St"},
+		{"photos", `[{"url":"https://example.com/p.png"}]`, "https://example.com/p.png"},
+		{"organizations", `[{"name":"Example Corp"}]`, "Example Corp"},
+		{"emailAddresses", `[{"value":"gee@example.com"}]`, "gee@example.com"},
+		{"genders", `[]`, ""},
+		{"genders", `{"value":"x"}`, ""},
+		{"genders", ``, ""},
+		{"genders", `[{"value":42}]`, ""},
+	}
+	for _, tt := range tests {
+		got, ok := personValue(tt.field, json.RawMessage(tt.raw))
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("%s %s: got %q %v, want %q", tt.field, tt.raw, got, ok, tt.want)
+		}
+	}
+}
+
+// FuzzPersonValue: any People API field is read or refused, never a panic,
+// and what is read is not empty.
+func FuzzPersonValue(f *testing.F) {
+	f.Add("birthdays", `[{"date":{"year":1990,"month":5,"day":7}}]`)
+	f.Add("phoneNumbers", `[{"metadata":{"primary":true},"canonicalForm":"+15550100000"}]`)
+	f.Add("genders", `[{"value":"x"}]`)
+	f.Fuzz(func(t *testing.T, field, raw string) {
+		if v, ok := personValue(field, json.RawMessage(raw)); ok && v == "" {
+			t.Fatalf("read an empty value from %q", raw)
+		}
+	})
 }

@@ -85,6 +85,10 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	if a == nil {
 		return
 	}
+	if email, ok := r.PostForm["idp_email"]; ok {
+		s.loginByEmail(w, r, st, a, p, email[0])
+		return
+	}
 	if !p.Native {
 		s.answer(w, r, a, oauthError("invalid_request", "The app client does not sign users in with the user pool (COGNITO is not one of its identity providers)."))
 		return
@@ -117,6 +121,29 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, st *site) {
 	s.finishSignIn(w, r, st, a, p, o)
 }
 
+// loginByEmail answers the login page's email form: the browser goes on
+// to the client's SAML provider one of whose identifiers is the email
+// address's domain, or sees the form again with an error. The page goes
+// on by a refresh, since the form's form-action does not name the
+// provider.
+func (s *Service) loginByEmail(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, email string) {
+	_, byEmail, err := s.loginProviders(r.Context(), a)
+	if err != nil {
+		s.internalError(w, r, true, err)
+		return
+	}
+	domain := emailDomain(email)
+	name := providerForDomain(byEmail, domain)
+	if name == "" {
+		p.Email = strings.TrimSpace(email)
+		p.Error = p.T("login.noEmailIdP")
+		s.render(w, r, http.StatusOK, "login", p)
+		return
+	}
+	a.provider = name
+	s.toProvider(&refreshRedirect{ResponseWriter: w}, r, st, a)
+}
+
 // finishSignIn answers a sign-in step's outcome: the form of its challenge
 // (a new password, a second factor), else the session and the redirect.
 // p.Username is the name the sign-in goes by.
@@ -141,7 +168,7 @@ func (s *Service) finishSignIn(w http.ResponseWriter, r *http.Request, st *site,
 		return
 	}
 	now := s.Auth.Now()
-	if err := s.startSession(r.Context(), w, st, a.client, o.User, now); err != nil {
+	if err := s.startSession(r.Context(), w, st, a.client, o.User, &hostedData{AuthTime: now}); err != nil {
 		s.internalError(w, r, true, err)
 		return
 	}

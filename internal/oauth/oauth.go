@@ -32,6 +32,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -191,6 +192,9 @@ func (s *Service) Register(mux *http.ServeMux) {
 	mux.Handle("POST /oauth2/idpresponse", s.middleware(true, s.onSite(true, s.limited("idpresponse", true, s.idpResponse))))
 	// SAML providers post their responses the same way (HTTP-POST binding).
 	mux.Handle("POST "+samlResponsePath, s.middleware(true, s.onSite(true, s.limited("saml2/idpresponse", true, s.samlResponse))))
+	// And their answers to single logout, which, like /logout, no limit
+	// holds back.
+	mux.Handle("POST "+samlLogoutPath, s.middleware(true, s.onSite(true, s.samlLogout)))
 	if len(s.Routes) > 0 {
 		rest := http.NewServeMux()
 		for _, r := range s.Routes {
@@ -375,6 +379,21 @@ type site struct {
 	domain *store.Domain
 	// secure reports whether the site is served over https, for cookies.
 	secure bool
+	// trustworthy reports whether browsers treat the site's origin as
+	// potentially trustworthy: https, or a loopback name (localhost,
+	// *.localhost, a loopback address) over http, where they keep Secure
+	// cookies as well.
+	trustworthy bool
+}
+
+// loopbackHost reports whether host is localhost, a name under it, or a
+// loopback address.
+func loopbackHost(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // onSite resolves the request's Host to a domain and calls h, or answers
@@ -402,7 +421,7 @@ func (s *Service) onSite(browser bool, h func(http.ResponseWriter, *http.Request
 		} else if r.Header.Get("X-Forwarded-Proto") == "https" {
 			secure = true
 		}
-		h(w, r, &site{domain: d, secure: secure})
+		h(w, r, &site{domain: d, secure: secure, trustworthy: secure || loopbackHost(hostOnly(r.Host))})
 	})
 }
 

@@ -61,8 +61,10 @@ type page struct {
 	Query       template.URL
 	Error, Info string
 	Username    string
-	UserLabel   string
-	Session     string
+	// Email is what the user gave in the email form.
+	Email     string
+	UserLabel string
+	Session   string
 	// Ticket is the sign-up ticket the confirmation form carries.
 	Ticket      string
 	Destination string
@@ -87,9 +89,12 @@ type page struct {
 	SignInCode   bool
 	// Native is set when the client signs users in with the pool's own
 	// directory (the password form); Providers are the names of its
-	// third-party identity providers (a button each).
+	// third-party identity providers that have a button; EmailIdP is set
+	// when some of its SAML providers are reached by the user's email
+	// domain instead (the email form).
 	Native    bool
 	Providers []string
+	EmailIdP  bool
 	// Terms are the client's terms documents, linked on the sign-up page.
 	Terms   []termsLink
 	Message string
@@ -209,7 +214,12 @@ func (s *Service) newPage(w http.ResponseWriter, r *http.Request, st *site, a *a
 		return nil, err
 	}
 	p := &page{CSRF: tok, Query: template.URL(a.query.Encode()), Lang: fallbackLang, formOrigin: origin(a.redirectURI), req: a,
-		Native: slices.Contains(a.client.Settings.SupportedIdentityProviders, nativeProvider), Providers: a.providers()}
+		Native: slices.Contains(a.client.Settings.SupportedIdentityProviders, nativeProvider)}
+	buttons, byEmail, err := s.loginProviders(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	p.Providers, p.EmailIdP = buttons, len(byEmail) > 0
 	if _, ok := languages[a.lang]; ok {
 		p.Lang = a.lang
 	}

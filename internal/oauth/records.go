@@ -48,6 +48,18 @@ type codeData struct {
 // hostedData is a hosted sign-in session.
 type hostedData struct {
 	AuthTime time.Time `json:"authTime"`
+	// SAML is the session at the SAML provider the user signed in
+	// through, when that provider takes single logout (IDPSignout).
+	SAML *samlSession `json:"saml,omitzero"`
+}
+
+// samlSession is what a LogoutRequest to a SAML provider names: the
+// subject of the assertion that signed the user in and the IdP's session.
+type samlSession struct {
+	Provider     string `json:"provider"`
+	NameID       string `json:"nameId"`
+	NameIDFormat string `json:"nameIdFormat,omitzero"`
+	SessionIndex string `json:"sessionIndex,omitzero"`
 }
 
 // signupData is a sign-up ticket: the user who gave their password.

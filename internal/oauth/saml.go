@@ -1,12 +1,15 @@
 package oauth
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -199,28 +202,39 @@ func (s *Service) samlResponse(w http.ResponseWriter, r *http.Request, st *site)
 		s.answer(w, r, a, oauthError("invalid_request", samlRefused))
 		return
 	}
-	id, err := s.samlIdentity(r, st, p, r.PostForm.Get("SAMLResponse"), requestIDs)
+	id, sess, err := s.samlIdentity(r, st, p, r.PostForm.Get("SAMLResponse"), requestIDs)
 	if err != nil {
 		s.log().WarnContext(ctx, "SAML sign-in refused", "request_id", requestID(ctx), "provider", p.Name, "err", err)
 		s.answer(w, r, a, oauthError("invalid_request", samlRefused))
 		return
 	}
-	s.federatedSignIn(w, r, st, a, id)
+	if p.Details["IDPSignout"] != "true" {
+		sess = nil
+	}
+	s.federatedSignIn(w, r, st, a, id, sess)
 }
 
 // samlIdentity verifies a SAML response and spends its assertion's ID:
 // the identity is its NameID with its attributes as claims (a list for an
-// attribute of several values).
-func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, encoded string, requestIDs []string) (*federation.Identity, error) {
+// attribute of several values); the session is what single logout names.
+func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, encoded string, requestIDs []string) (*federation.Identity, *samlSession, error) {
 	raw, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
-		return nil, fmt.Errorf("SAMLResponse is not base64: %w", err)
+		return nil, nil, fmt.Errorf("SAMLResponse is not base64: %w", err)
 	}
 	now := s.Auth.Now()
 	acs := samlACS(r, st)
 	sp, err := s.Federation.serviceProvider(p, acs, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if p.Details["EncryptedResponses"] == "true" {
+		if err := s.Federation.decryptionKeys(r.Context(), sp, p.PoolID, now); err != nil {
+			return nil, nil, err
+		}
+		if err := encryptedOnly(raw); err != nil {
+			return nil, nil, err
+		}
 	}
 	as, err := sp.ParseXMLResponse(raw, requestIDs, *acs)
 	if err != nil {
@@ -228,10 +242,10 @@ func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, enco
 		if errors.As(err, &ire) && ire.PrivateErr != nil {
 			err = fmt.Errorf("%w: %w", err, ire.PrivateErr)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if as.Subject == nil || as.Subject.NameID == nil || as.Subject.NameID.Value == "" {
-		return nil, errors.New("the assertion has no NameID")
+		return nil, nil, errors.New("the assertion has no NameID")
 	}
 	expires := now.Add(stateLifetime)
 	if as.Conditions != nil && as.Conditions.NotOnOrAfter.After(now) {
@@ -240,9 +254,9 @@ func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, enco
 	sum := sha256.Sum256([]byte(as.Issuer.Value + "\x00" + as.ID))
 	if err := s.Store.SpendSAMLAssertion(r.Context(), p.PoolID, hex.EncodeToString(sum[:]), expires); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return nil, errors.New("the assertion was used before")
+			return nil, nil, errors.New("the assertion was used before")
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	claims := map[string]any{}
 	for _, stmt := range as.AttributeStatements {
@@ -260,5 +274,72 @@ func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, enco
 			}
 		}
 	}
-	return &federation.Identity{Provider: p, Claims: claims, Subject: as.Subject.NameID.Value}, nil
+	sess := &samlSession{Provider: p.Name, NameID: as.Subject.NameID.Value, NameIDFormat: as.Subject.NameID.Format}
+	if len(as.AuthnStatements) > 0 {
+		sess.SessionIndex = as.AuthnStatements[0].SessionIndex
+	}
+	return &federation.Identity{Provider: p, Claims: claims, Subject: as.Subject.NameID.Value}, sess, nil
 }
+
+// decryptionKeys gives sp the keys of the pool's encryption certificates
+// that have not expired, the newest first: a provider may encrypt to any
+// of them, as Cognito documents.
+func (f *Federation) decryptionKeys(ctx context.Context, sp *saml.ServiceProvider, poolID string, now time.Time) error {
+	certs, err := f.Encryption.All(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	for i := len(certs) - 1; i >= 0; i-- {
+		c := certs[i]
+		if now.After(c.Cert.NotAfter) {
+			continue
+		}
+		if sp.EncryptionKey == nil {
+			sp.EncryptionKey, sp.EncryptionCertificate = c.Key, c.Cert
+		} else {
+			sp.DecryptionKeys = append(sp.DecryptionKeys, c.Key)
+		}
+	}
+	if sp.EncryptionKey == nil {
+		return errors.New("the pool has no encryption certificate for the provider's EncryptedResponses")
+	}
+	return nil
+}
+
+// encryptedOnly checks that a SAML response carries its assertions
+// encrypted: a provider with EncryptedResponses must encrypt every
+// assertion, so a plain Assertion in the Response is refused.
+func encryptedOnly(raw []byte) error {
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	depth, encrypted := 0, false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("the response is not XML: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && t.Name.Space == samlAssertionNS {
+				switch t.Name.Local {
+				case "Assertion":
+					return errors.New("the provider requires encrypted assertions, and the response has an unencrypted one")
+				case "EncryptedAssertion":
+					encrypted = true
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if !encrypted {
+		return errors.New("the provider requires encrypted assertions, and the response has none")
+	}
+	return nil
+}
+
+// samlAssertionNS is the namespace of SAML 2.0 assertions.
+const samlAssertionNS = "urn:oasis:names:tc:SAML:2.0:assertion"

@@ -1,6 +1,9 @@
 package oauth
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSAMLMetadata(t *testing.T) {
 	const idp = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example">` +
@@ -52,6 +55,41 @@ func FuzzSAMLMetadata(f *testing.F) {
 		md, err := samlMetadata([]byte(doc))
 		if err == nil && len(md.IDPSSODescriptors) == 0 {
 			t.Fatalf("read metadata without an IdP from %q", doc)
+		}
+	})
+}
+
+func TestEncryptedOnly(t *testing.T) {
+	const resp = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">`
+	tests := []struct {
+		name, doc string
+		ok        bool
+	}{
+		{"encrypted", resp + `<saml:Issuer>x</saml:Issuer><saml:EncryptedAssertion><x/></saml:EncryptedAssertion></samlp:Response>`, true},
+		{"plain", resp + `<saml:Assertion ID="a"/></samlp:Response>`, false},
+		{"both", resp + `<saml:EncryptedAssertion/><saml:Assertion ID="a"/></samlp:Response>`, false},
+		{"none", resp + `<saml:Issuer>x</saml:Issuer></samlp:Response>`, false},
+		{"nested deeper only", resp + `<x><saml:EncryptedAssertion/></x></samlp:Response>`, false},
+		{"other namespace", `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><samlp:EncryptedAssertion/></samlp:Response>`, false},
+		{"not XML", resp + `<saml:EncryptedAssertion>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := encryptedOnly([]byte(tt.doc)); (err == nil) != tt.ok {
+				t.Fatalf("got %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
+}
+
+// FuzzEncryptedOnly: any document is taken or refused, never a panic, and
+// one taken has no plain assertion under its root.
+func FuzzEncryptedOnly(f *testing.F) {
+	f.Add(`<r><a:EncryptedAssertion xmlns:a="urn:oasis:names:tc:SAML:2.0:assertion"/></r>`)
+	f.Add(`<r><a:Assertion xmlns:a="urn:oasis:names:tc:SAML:2.0:assertion"/></r>`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		if encryptedOnly([]byte(doc)) == nil && strings.Contains(doc, "Assertion") && !strings.Contains(doc, "EncryptedAssertion") {
+			t.Fatalf("took %q", doc)
 		}
 	})
 }

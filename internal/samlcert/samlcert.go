@@ -1,7 +1,9 @@
-// Package samlcert keeps each pool's SAML signing certificates: the X.509
-// certificate and RSA key a pool signs SAML 2.0 requests to identity
-// providers with, and that GetSigningCertificate returns. As in Cognito, a
-// pool's first certificate is made the first time it is asked for, each is
+// Package samlcert keeps each pool's SAML certificates: the X.509
+// certificates and RSA keys a pool signs SAML 2.0 requests to identity
+// providers with (the one GetSigningCertificate returns), and those its
+// providers encrypt assertions to (the one DescribeIdentityProvider shows
+// as ActiveEncryptionCertificate). As in Cognito, a pool's first
+// certificate of each use is made the first time it is asked for, each is
 // valid for ten years, and a new one is issued when the newest is a year
 // old; older ones stay valid. The private keys are sealed with the master
 // key, as the token signing keys are.
@@ -24,8 +26,32 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// Kind is the pool settings document that holds a pool's certificates.
-const Kind = "saml-signing-certificates"
+// Use is what a pool's certificates are for.
+type Use int
+
+const (
+	// Signing certificates sign requests to identity providers.
+	Signing Use = iota
+	// Encryption certificates are those identity providers encrypt
+	// assertions to.
+	Encryption
+)
+
+// Kind is the pool settings document that holds a pool's certificates of
+// the use.
+func (u Use) Kind() string {
+	if u == Encryption {
+		return "saml-encryption-certificates"
+	}
+	return "saml-signing-certificates"
+}
+
+func (u Use) keyUsage() x509.KeyUsage {
+	if u == Encryption {
+		return x509.KeyUsageKeyEncipherment | x509.KeyUsageDataEncipherment
+	}
+	return x509.KeyUsageDigitalSignature
+}
 
 const (
 	keyBits = 2048
@@ -52,8 +78,10 @@ type stored struct {
 	NotBefore time.Time `json:"notBefore"`
 }
 
-// Issuer makes, keeps and opens the pools' certificates.
+// Issuer makes, keeps and opens the pools' certificates of one use.
 type Issuer struct {
+	// Use is what the certificates are for; Signing when zero.
+	Use   Use
 	Store store.PoolSettings
 	Keys  *seal.Keyring
 	Now   func() time.Time
@@ -84,7 +112,7 @@ func (s *Issuer) Current(ctx context.Context, poolID string) (*Certificate, erro
 		return nil, err
 	}
 	var newest stored
-	_, err = s.Store.UpdatePoolSetting(ctx, poolID, "", Kind, func(rec *store.PoolSetting) error {
+	_, err = s.Store.UpdatePoolSetting(ctx, poolID, "", s.Use.Kind(), func(rec *store.PoolSetting) error {
 		var certs []stored
 		if rec.Doc != nil {
 			if err := json.Unmarshal(rec.Doc, &certs); err != nil {
@@ -138,7 +166,7 @@ func (s *Issuer) All(ctx context.Context, poolID string) ([]*Certificate, error)
 func fresh(c stored, now time.Time) bool { return now.Before(c.NotBefore.Add(Renewal)) }
 
 func (s *Issuer) load(ctx context.Context, poolID string) ([]stored, error) {
-	rec, err := s.Store.GetPoolSetting(ctx, poolID, "", Kind)
+	rec, err := s.Store.GetPoolSetting(ctx, poolID, "", s.Use.Kind())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -170,7 +198,7 @@ func (s *Issuer) issue(poolID string, now time.Time) (stored, error) {
 		Issuer:                name,
 		NotBefore:             notBefore,
 		NotAfter:              notBefore.Add(Validity),
-		KeyUsage:              x509.KeyUsageDigitalSignature,
+		KeyUsage:              s.Use.keyUsage(),
 		BasicConstraintsValid: true,
 		SignatureAlgorithm:    x509.SHA256WithRSA,
 	}
@@ -182,7 +210,7 @@ func (s *Issuer) issue(poolID string, now time.Time) (stored, error) {
 	if err != nil {
 		return stored{}, fmt.Errorf("samlcert: encode key: %w", err)
 	}
-	sealed, err := s.Keys.Seal(pkcs8, aad(poolID, der))
+	sealed, err := s.Keys.Seal(pkcs8, s.aad(poolID, der))
 	clear(pkcs8)
 	if err != nil {
 		return stored{}, fmt.Errorf("samlcert: seal key: %w", err)
@@ -190,9 +218,13 @@ func (s *Issuer) issue(poolID string, now time.Time) (stored, error) {
 	return stored{DER: der, SealedKey: sealed, NotBefore: notBefore}, nil
 }
 
-// aad binds a sealed key to its pool and certificate.
-func aad(poolID string, der []byte) []byte {
-	return append([]byte("saml-signing-key|"+poolID+"|"), der...)
+// aad binds a sealed key to its use, pool and certificate.
+func (s *Issuer) aad(poolID string, der []byte) []byte {
+	label := "saml-signing-key|"
+	if s.Use == Encryption {
+		label = "saml-encryption-key|"
+	}
+	return append([]byte(label+poolID+"|"), der...)
 }
 
 func (s *Issuer) open(poolID string, c stored) (*Certificate, error) {
@@ -200,7 +232,7 @@ func (s *Issuer) open(poolID string, c stored) (*Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("samlcert: parse certificate: %w", err)
 	}
-	pkcs8, err := s.Keys.Open(c.SealedKey, aad(poolID, c.DER))
+	pkcs8, err := s.Keys.Open(c.SealedKey, s.aad(poolID, c.DER))
 	if err != nil {
 		return nil, fmt.Errorf("samlcert: open key: %w", err)
 	}

@@ -218,7 +218,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	signUp := &signup.Service{Deps: deps}
 	signUp.Register(mux)
 	idpFetch := &fetch.Fetcher{AllowPrivate: cfg.AllowPrivateIDPURLs}
-	(&idps.Service{Deps: deps, Fetch: idpFetch}).Register(mux)
+	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
+	encCerts := &samlcert.Issuer{Use: samlcert.Encryption, Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
+	(&idps.Service{Deps: deps, Fetch: idpFetch, Encryption: encCerts}).Register(mux)
 	var hosted *oauth.Service
 	passkeySvc := &passkey.Service{Store: st, Keys: keys, Now: opts.Now, PrefixBase: func(prefix string) string { return hosted.PrefixBase(prefix) }}
 	signIn := &signin.Service{Deps: deps, Observe: stats.ObserveSignIn, Passkeys: passkeySvc}
@@ -228,7 +230,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	mfaOps.Register(mux)
 	(&devices.Service{Deps: deps}).Register(mux)
 	(&events.Service{Deps: deps}).Register(mux)
-	certs := &samlcert.Issuer{Store: st, Keys: keys, Now: opts.Now, Rand: opts.Rand}
 	(&settings.Service{Deps: deps, Certificates: certs}).Register(mux)
 	brand := &branding.Service{Deps: deps, BaseURL: signer.IssuerBase}
 	brand.Register(mux)
@@ -248,7 +249,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		log.Warn("development mode: POST /_cognate/reset deletes every user pool, without authentication")
 	}
 	hosted = &oauth.Service{Store: st, Pools: memo, Keys: keys, Auth: auth, Signer: signer, SignIn: signIn, SignUp: signUp, MFA: mfaOps, Passkeys: passkeySvc, Branding: brand, IDs: gen,
-		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
+		Federation: &oauth.Federation{Users: &federation.Service{Deps: deps}, Fetch: idpFetch, SocialBase: cfg.SocialIDPURL, Certificates: certs, Encryption: encCerts}, Region: cfg.Region, Log: log, CORSOrigins: cfg.CORSOrigins, Routes: routes}
 	if limiter != nil {
 		hosted.Throttle = limiter.AllowHosted
 	}

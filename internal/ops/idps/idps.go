@@ -12,6 +12,7 @@ package idps
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/fetch"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/ops"
+	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/seal"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -37,6 +39,10 @@ type Service struct {
 	ops.Deps
 	// Fetch retrieves SAML metadata and OIDC discovery documents.
 	Fetch *fetch.Fetcher
+	// Encryption are the pools' SAML encryption certificates, the newest
+	// of which a SAML provider with EncryptedResponses shows as its
+	// ActiveEncryptionCertificate.
+	Encryption *samlcert.Issuer
 }
 
 // Register mounts the operations on m.
@@ -151,8 +157,11 @@ func (s *Service) encode(poolID, name string, n *normalized, mapping map[string]
 }
 
 // wire returns a provider as the wire's IdentityProviderType: with its
-// client secret, as Cognito shows it, but never its private key.
-func (s *Service) wire(rec *store.IdentityProvider) (*model.IdentityProviderType, error) {
+// client secret, as Cognito shows it, but never its private key; a SAML
+// provider with EncryptedResponses shows the pool's newest encryption
+// certificate (base64 DER, as GetSigningCertificate's), which its IdP
+// encrypts assertions to.
+func (s *Service) wire(ctx context.Context, rec *store.IdentityProvider) (*model.IdentityProviderType, error) {
 	p, err := Open(s.Keys, rec)
 	if err != nil {
 		return nil, err
@@ -162,6 +171,13 @@ func (s *Service) wire(rec *store.IdentityProvider) (*model.IdentityProviderType
 		if !slices.Contains(secretKeys, k) || slices.Contains(describedSecrets, k) {
 			details[k] = v
 		}
+	}
+	if p.Type == TypeSAML && p.Details["EncryptedResponses"] == "true" {
+		c, err := s.Encryption.Current(ctx, p.PoolID)
+		if err != nil {
+			return nil, fmt.Errorf("identity provider %s: encryption certificate: %w", p.Name, err)
+		}
+		details["ActiveEncryptionCertificate"] = base64.StdEncoding.EncodeToString(c.Cert.Raw)
 	}
 	mapping := maps.Clone(p.AttributeMapping)
 	if mapping == nil {
@@ -302,7 +318,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateId
 	case err != nil:
 		return nil, fmt.Errorf("create identity provider: %w", err)
 	}
-	out, err := s.wire(rec)
+	out, err := s.wire(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +347,7 @@ func (s *Service) DescribeIdentityProvider(ctx context.Context, in *model.Descri
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.wire(rec)
+	out, err := s.wire(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +367,7 @@ func (s *Service) GetIdentityProviderByIdentifier(ctx context.Context, in *model
 	if err != nil {
 		return nil, fmt.Errorf("get identity provider by identifier: %w", err)
 	}
-	out, err := s.wire(rec)
+	out, err := s.wire(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +440,7 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, in *model.UpdateId
 	case err != nil:
 		return nil, fmt.Errorf("update identity provider: %w", err)
 	}
-	out, err := s.wire(rec)
+	out, err := s.wire(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
