@@ -15,7 +15,7 @@ run: ## run the server on the embedded SQLite default
 	$(GO) run ./cmd/cognate serve
 
 test: verify ## everything: checks, every Go test, the end-to-end suite again on a throwaway PostgreSQL, the PostgreSQL fault tests, then the Node client suite
-	scripts/pgtest.sh sh -c '$(GO) test -count=1 -timeout 15m ./... && COGNATE_E2E_STORE=postgres $(GO) test -count=1 -timeout 10m ./e2e && COGNATE_TEST_FAULTS=1 $(GO) test -count=1 -timeout 5m -run ^TestFault ./e2e'
+	scripts/pgtest.sh sh -c '$(GO) test -count=1 -timeout 15m ./... && COGNATE_E2E_STORE=postgres $(GO) test -count=1 -timeout 15m ./e2e && COGNATE_TEST_FAULTS=1 $(GO) test -count=1 -timeout 5m -run ^TestFault ./e2e'
 	GO='$(GO)' scripts/nodetest.sh
 
 unit: ## Go tests without PostgreSQL
