@@ -88,6 +88,11 @@ type Pool struct {
 	Config    []byte
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Rev is the pool's revision: the store sets a new random one on
+	// CreatePool and every UpdatePool (never zero, and never repeated by
+	// a pool re-created under the same ID but by chance), ignoring the
+	// caller's. GetUserWithPoolRev returns it with a user.
+	Rev int64
 }
 
 // Pools stores user pools.
@@ -212,6 +217,9 @@ type Users interface {
 	CreateUser(ctx context.Context, u *User) error
 	// GetUser returns a user by key, or ErrNotFound.
 	GetUser(ctx context.Context, poolID, key string) (*User, error)
+	// GetUserWithPoolRev returns a user by key and, read in the same
+	// statement, its pool's current Rev, or ErrNotFound.
+	GetUserWithPoolRev(ctx context.Context, poolID, key string) (*User, int64, error)
 	// GetUserByAlias returns the user holding an alias, or ErrNotFound.
 	GetUserByAlias(ctx context.Context, poolID, alias string) (*User, error)
 	// GetUserBySub returns a user by sub, or ErrNotFound.

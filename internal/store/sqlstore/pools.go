@@ -3,17 +3,18 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-const poolCols = "pk, id, name, config, created_at, updated_at"
+const poolCols = "pk, id, name, config, created_at, updated_at, rev"
 
 func scanPool(row Row) (*store.Pool, int64, error) {
 	var p store.Pool
 	var pk int64
-	if err := row.Scan(&pk, &p.ID, &p.Name, &p.Config, at(&p.CreatedAt), at(&p.UpdatedAt)); err != nil {
+	if err := row.Scan(&pk, &p.ID, &p.Name, &p.Config, at(&p.CreatedAt), at(&p.UpdatedAt), &p.Rev); err != nil {
 		return nil, 0, notFound(err)
 	}
 	return &p, pk, nil
@@ -21,13 +22,19 @@ func scanPool(row Row) (*store.Pool, int64, error) {
 
 // CreatePool implements store.Pools.
 func (s *Store) CreatePool(ctx context.Context, p *store.Pool) error {
-	_, err := s.c.Exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
-		p.ID, p.Name, p.Config, s.t(p.CreatedAt), s.t(p.UpdatedAt))
+	rev := newRev()
+	_, err := s.c.Exec(ctx, "INSERT INTO pools (id, name, config, created_at, updated_at, rev) VALUES ($1, $2, $3, $4, $5, $6)",
+		p.ID, p.Name, p.Config, s.t(p.CreatedAt), s.t(p.UpdatedAt), rev)
 	if err != nil {
 		return s.errorf("create pool", s.mapErr(err))
 	}
+	p.Rev = rev
 	return nil
 }
+
+// newRev returns a new random pool revision, never zero (the revision of
+// pools stored before revisions existed).
+func newRev() int64 { return rand.Int64N(1<<63-1) + 1 }
 
 // GetPool implements store.Pools.
 func (s *Store) GetPool(ctx context.Context, id string) (*store.Pool, error) {
@@ -52,9 +59,9 @@ func (s *Store) UpdatePool(ctx context.Context, id string, fn func(p *store.Pool
 		if err := call(fn(p)); err != nil {
 			return err
 		}
-		p.ID, p.CreatedAt, p.UpdatedAt = old.ID, old.CreatedAt, micro(p.UpdatedAt)
-		_, err = ex.Exec(ctx, "UPDATE pools SET name = $1, config = $2, updated_at = $3 WHERE pk = $4",
-			p.Name, p.Config, s.t(p.UpdatedAt), pk)
+		p.ID, p.CreatedAt, p.UpdatedAt, p.Rev = old.ID, old.CreatedAt, micro(p.UpdatedAt), newRev()
+		_, err = ex.Exec(ctx, "UPDATE pools SET name = $1, config = $2, updated_at = $3, rev = $4 WHERE pk = $5",
+			p.Name, p.Config, s.t(p.UpdatedAt), p.Rev, pk)
 		return err
 	})
 	if err != nil {

@@ -180,6 +180,17 @@ func (s *Store) GetUser(ctx context.Context, poolID, key string) (*store.User, e
 	return &u.User, nil
 }
 
+// GetUserWithPoolRev implements store.Users.
+func (s *Store) GetUserWithPoolRev(ctx context.Context, poolID, key string) (*store.User, int64, error) {
+	var rev int64
+	u, err := s.scanUser(s.c.Read().QueryRow(ctx,
+		"SELECT p.rev, "+userCols+" FROM pools p JOIN users u ON u.pool = p.pk WHERE p.id = $1 AND u.key = $2", poolID, key), poolID, &rev)
+	if err != nil {
+		return nil, 0, s.errorf("get user with pool rev", err)
+	}
+	return &u.User, rev, nil
+}
+
 // GetUserByAlias implements store.Users.
 func (s *Store) GetUserByAlias(ctx context.Context, poolID, alias string) (*store.User, error) {
 	u, err := s.scanUser(s.c.Read().QueryRow(ctx,

@@ -12,7 +12,10 @@ func testPools(t *testing.T, s store.Store) {
 	p := newPool(t, s, "us-east-1_pool")
 	wantErr(t, s.CreatePool(ctx, &store.Pool{ID: p.ID, Name: "again", CreatedAt: t0, UpdatedAt: t0}), store.ErrConflict, "CreatePool twice")
 
-	want := &store.Pool{ID: p.ID, Name: p.Name, Config: p.Config, CreatedAt: micro(t0), UpdatedAt: micro(t0)}
+	if p.Rev == 0 {
+		t.Fatal("CreatePool left Rev zero")
+	}
+	want := &store.Pool{ID: p.ID, Name: p.Name, Config: p.Config, CreatedAt: micro(t0), UpdatedAt: micro(t0), Rev: p.Rev}
 	got, err := s.GetPool(ctx, p.ID)
 	noErr(t, err, "GetPool")
 	mustDiff(t, "GetPool", want, got)
@@ -25,10 +28,14 @@ func testPools(t *testing.T, s store.Store) {
 		p.UpdatedAt = at(1)
 		p.ID = "us-east-1_other" // ignored
 		p.CreatedAt = at(2)      // ignored
+		p.Rev = 7                // ignored
 		return nil
 	})
 	noErr(t, err, "UpdatePool")
-	want = &store.Pool{ID: p.ID, Name: "renamed", Config: []byte(`{"v":2}`), CreatedAt: micro(t0), UpdatedAt: micro(at(1))}
+	if got.Rev == 0 || got.Rev == 7 || got.Rev == want.Rev {
+		t.Fatalf("UpdatePool Rev = %d, want a new one (was %d)", got.Rev, want.Rev)
+	}
+	want = &store.Pool{ID: p.ID, Name: "renamed", Config: []byte(`{"v":2}`), CreatedAt: micro(t0), UpdatedAt: micro(at(1)), Rev: got.Rev}
 	mustDiff(t, "UpdatePool result", want, got)
 	got, err = s.GetPool(ctx, p.ID)
 	noErr(t, err, "GetPool after update")
@@ -51,6 +58,42 @@ func testPools(t *testing.T, s store.Store) {
 	_, err = s.GetPool(ctx, p.ID)
 	wantErr(t, err, store.ErrNotFound, "GetPool after delete")
 	wantErr(t, s.DeletePool(ctx, p.ID), store.ErrNotFound, "DeletePool twice")
+}
+
+// testUserWithPoolRev checks that a user is read with its pool's current
+// revision, which every pool write changes, and that a pool deleted and
+// re-created under its ID gets a new one.
+func testUserWithPoolRev(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool(t, s, "us-east-1_rev")
+	u := newUser(t, s, p.ID, "alice")
+	got, rev, err := s.GetUserWithPoolRev(ctx, p.ID, "alice")
+	noErr(t, err, "GetUserWithPoolRev")
+	mustDiff(t, "GetUserWithPoolRev", stored(u), got)
+	if rev != p.Rev {
+		t.Fatalf("GetUserWithPoolRev rev = %d, want the pool's %d", rev, p.Rev)
+	}
+	_, _, err = s.GetUserWithPoolRev(ctx, p.ID, "bob")
+	wantErr(t, err, store.ErrNotFound, "GetUserWithPoolRev missing user")
+	_, _, err = s.GetUserWithPoolRev(ctx, "us-east-1_none", "alice")
+	wantErr(t, err, store.ErrNotFound, "GetUserWithPoolRev missing pool")
+
+	up, err := s.UpdatePool(ctx, p.ID, func(p *store.Pool) error { return nil })
+	noErr(t, err, "UpdatePool")
+	_, rev, err = s.GetUserWithPoolRev(ctx, p.ID, "alice")
+	noErr(t, err, "GetUserWithPoolRev after UpdatePool")
+	if rev != up.Rev || rev == p.Rev {
+		t.Fatalf("GetUserWithPoolRev after UpdatePool rev = %d, want %d (not the old %d)", rev, up.Rev, p.Rev)
+	}
+
+	noErr(t, s.DeletePool(ctx, p.ID), "DeletePool")
+	again := newPool(t, s, p.ID)
+	newUser(t, s, p.ID, "alice")
+	_, rev, err = s.GetUserWithPoolRev(ctx, p.ID, "alice")
+	noErr(t, err, "GetUserWithPoolRev after re-create")
+	if rev != again.Rev || rev == up.Rev || rev == p.Rev {
+		t.Fatalf("GetUserWithPoolRev of a re-created pool rev = %d, want its own %d", rev, again.Rev)
+	}
 }
 
 func testListPools(t *testing.T, s store.Store) {

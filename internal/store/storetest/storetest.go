@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Pools", testPools},
+		{"UserWithPoolRev", testUserWithPoolRev},
 		{"PoolQuota", testPoolQuota},
 		{"ListPools", testListPools},
 		{"Clients", testClients},
