@@ -56,6 +56,12 @@ type Memo struct {
 type memoEntry struct {
 	raw      []byte
 	settings *model.UserPoolType
+	// rev, name, createdAt and updatedAt are those of the pool row the
+	// settings were last found current in; LoadUser serves the entry only
+	// while the pool's revision is still rev.
+	rev                  int64
+	name                 string
+	createdAt, updatedAt time.Time
 }
 
 // NewMemo returns a memo holding at most size pools.
@@ -74,43 +80,73 @@ func (c *Memo) Load(ctx context.Context, st store.Pools, id string) (*Pool, erro
 	if err != nil {
 		return nil, fmt.Errorf("load pool: %w", err)
 	}
-	if s, ok := c.get(rec.ID, rec.Config); ok {
-		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *s}, nil
+	if e, ok := c.get(rec.ID); ok && bytes.Equal(e.raw, rec.Config) {
+		if e.rev != rec.Rev || e.name != rec.Name || !e.updatedAt.Equal(rec.UpdatedAt) || !e.createdAt.Equal(rec.CreatedAt) {
+			c.put(rec, e.settings) // same settings in a newer revision
+		}
+		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *e.settings}, nil
 	}
 	p, err := Decode(rec)
 	if err != nil {
 		return nil, err
 	}
-	c.put(rec.ID, rec.Config, &p.Settings)
+	c.put(rec, &p.Settings)
 	return p, nil
 }
 
-func (c *Memo) get(id string, raw []byte) (*model.UserPoolType, bool) {
+// LoadUser loads a pool and resolves a username or alias in it, as Load
+// followed by FindUser, with one query fewer when it can: if the pool is
+// memoized, the user is read by key together with the pool's current
+// revision, and the memoized pool is used only if that revision is the
+// one it was memoized at. Otherwise (pool not memoized or changed since,
+// user not found by key) it does Load and FindUser, so its errors are
+// theirs. The pool's settings are shared as Load's are.
+func (c *Memo) LoadUser(ctx context.Context, st store.Store, poolID, name string) (*Pool, *store.User, error) {
+	if e, ok := c.get(poolID); ok && e.rev != 0 {
+		p := &Pool{ID: poolID, Name: e.name, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt, Settings: *e.settings}
+		u, rev, err := st.GetUserWithPoolRev(ctx, poolID, p.Key(name))
+		if err == nil && rev == e.rev {
+			return p, u, nil
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, fmt.Errorf("get user: %w", err)
+		}
+	}
+	p, err := c.Load(ctx, st, poolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := p.FindUser(ctx, st, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
+}
+
+func (c *Memo) get(id string) (memoEntry, bool) {
 	if c == nil {
-		return nil, false
+		return memoEntry{}, false
 	}
 	c.mu.RLock()
 	e, ok := c.m[id]
 	c.mu.RUnlock()
-	if !ok || !bytes.Equal(e.raw, raw) {
-		return nil, false
-	}
-	return e.settings, true
+	return e, ok
 }
 
-func (c *Memo) put(id string, raw []byte, s *model.UserPoolType) {
+func (c *Memo) put(rec *store.Pool, s *model.UserPoolType) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= c.size {
+	if _, ok := c.m[rec.ID]; !ok && len(c.m) >= c.size {
 		for k := range c.m { // evict an arbitrary entry
 			delete(c.m, k)
 			break
 		}
 	}
-	c.m[id] = memoEntry{raw: bytes.Clone(raw), settings: s}
+	c.m[rec.ID] = memoEntry{raw: bytes.Clone(rec.Config), settings: s,
+		rev: rec.Rev, name: rec.Name, createdAt: rec.CreatedAt, updatedAt: rec.UpdatedAt}
 }
 
 // Decode turns a stored pool into a Pool.

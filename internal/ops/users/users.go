@@ -193,11 +193,7 @@ func (s *Service) resend(ctx context.Context, p *userpool.Pool, in *model.AdminC
 
 // AdminGetUser returns a user, found by username or alias.
 func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserRequest) (*model.AdminGetUserResponse, error) {
-	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
-	if err != nil {
-		return nil, err
-	}
-	u, err := p.FindUser(ctx, s.Store, in.Username)
+	_, u, err := s.Pools.LoadUser(ctx, s.Store, in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
 	}
