@@ -120,3 +120,38 @@ func TestInboundFederationTrigger(t *testing.T) {
 		t.Errorf("refused sign-in's callback %s", cb)
 	}
 }
+
+// TestInboundFederationSAML: a SAML sign-in sends the assertion's
+// attributes as samlResponse (and no token response); the function's
+// userAttributesToMap, in the assertion's attribute names, goes through
+// the mapping (email <- mail). The pool gets the trigger by UpdateUserPool.
+func TestInboundFederationSAML(t *testing.T) {
+	fake := lambdatest.Start(t)
+	fake.Handle("inbound", lambdatest.Respond(map[string]any{"userAttributesToMap": map[string]any{"mail": "carol@partner.example"}}))
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	e := newSAMLEnv(t, nil, func(c *config.Config) { c.LambdaEndpoint = fake.URL })
+	must[*cip.UpdateUserPoolOutput](t)(e.c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(e.poolA), LambdaConfig: &types.LambdaConfigType{
+		InboundFederation: &types.InboundFederationLambdaType{LambdaVersion: types.InboundFederationLambdaVersionTypeV10, LambdaArn: fnARN("inbound")},
+	}}))
+
+	claims := e.tokensFor(t, e.post(t, e.respond(t, e.startSP(t), "carol.corp", false)))
+	if claims["cognito:username"] != samlProvider+"_carol.corp" || claims["email"] != "carol@partner.example" {
+		t.Errorf("claims %v", claims)
+	}
+	ev := lastEvent(t, fake, "inbound")
+	req := ev["request"].(map[string]any)
+	raw := req["attributes"].(map[string]any)
+	if ev["userName"] != samlProvider+"_carol.corp" || req["providerName"] != samlProvider || req["providerType"] != "SAML" {
+		t.Errorf("event %v", ev)
+	}
+	if sr, _ := raw["samlResponse"].(map[string]any); sr["mail"] != "carol.corp@corp.example" {
+		t.Errorf("samlResponse %v", raw["samlResponse"])
+	}
+	for _, k := range []string{"tokenResponse", "idToken", "userInfo"} {
+		if _, ok := raw[k]; ok {
+			t.Errorf("a SAML event has %s: %v", k, raw)
+		}
+	}
+}
