@@ -155,3 +155,45 @@ func TestInboundFederationSAML(t *testing.T) {
 		}
 	}
 }
+
+// TestInboundFederationSocial: Facebook (plain OAuth 2.0) sends its token
+// answer and profile as tokenResponse and userInfo, without idToken;
+// Google (OpenID Connect) sends its ID token's claims as idToken too.
+func TestInboundFederationSocial(t *testing.T) {
+	fake := lambdatest.Start(t)
+	fake.Handle("inbound", lambdatest.Respond(nil))
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	si := newSocialStandIn(t)
+	e := newSocialEnv(t, si, func(c *config.Config) { c.LambdaEndpoint = fake.URL })
+	must[*cip.UpdateUserPoolOutput](t)(e.c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(e.poolA), LambdaConfig: &types.LambdaConfigType{
+		InboundFederation: &types.InboundFederationLambdaType{LambdaVersion: types.InboundFederationLambdaVersionTypeV10, LambdaArn: fnARN("inbound")},
+	}}))
+
+	if fb := e.tokensFor(t, e.signInSocial(t, si, "Facebook")); fb["name"] != "Fay Book" {
+		t.Errorf("Facebook claims %v", fb)
+	}
+	ev := lastEvent(t, fake, "inbound")
+	req := ev["request"].(map[string]any)
+	raw := req["attributes"].(map[string]any)
+	tr, _ := raw["tokenResponse"].(map[string]any)
+	info, _ := raw["userInfo"].(map[string]any)
+	if ev["userName"] != "Facebook_10001" || req["providerType"] != "Facebook" || tr["access_token"] != "fb-token" || info["id"] != "10001" || info["name"] != "Fay Book" {
+		t.Errorf("Facebook event %v", ev)
+	}
+	if _, ok := raw["idToken"]; ok {
+		t.Errorf("a Facebook event has idToken: %v", raw)
+	}
+
+	e.newBrowser()
+	e.tokensFor(t, e.signInSocial(t, si, "Google"))
+	ev = lastEvent(t, fake, "inbound")
+	req = ev["request"].(map[string]any)
+	raw = req["attributes"].(map[string]any)
+	tr, _ = raw["tokenResponse"].(map[string]any)
+	idt, _ := raw["idToken"].(map[string]any)
+	if req["providerType"] != "Google" || tr["id_token"] == nil || idt["sub"] == nil || idt["iss"] != "https://accounts.google.com" || raw["userInfo"] == nil {
+		t.Errorf("Google event %v", ev)
+	}
+}
