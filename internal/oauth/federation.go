@@ -440,8 +440,10 @@ type providerTokens struct {
 	IDToken      string `json:"id_token"`
 	TokenType    string `json:"token_type"`
 	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    any    `json:"expires_in"`
-	Scope        string `json:"scope"`
+	// ExpiresIn and Scope are kept as sent (a number or a string, a
+	// string or a list) so that no provider's form fails the sign-in.
+	ExpiresIn any `json:"expires_in"`
+	Scope     any `json:"scope"`
 }
 
 // response is the token answer as the inbound federation trigger's
@@ -450,7 +452,7 @@ func (t *providerTokens) response() map[string]string {
 	out := map[string]string{}
 	for k, v := range map[string]string{
 		"access_token": t.AccessToken, "id_token": t.IDToken, "token_type": t.TokenType,
-		"refresh_token": t.RefreshToken, "expires_in": attributeValue(t.ExpiresIn), "scope": t.Scope,
+		"refresh_token": t.RefreshToken, "expires_in": attributeValue(t.ExpiresIn), "scope": attributeValue(t.Scope),
 	} {
 		if v != "" {
 			out[k] = v
