@@ -46,6 +46,14 @@ func TestInboundFederationTrigger(t *testing.T) {
 		t.Fatalf("DescribeUserPool's InboundFederation %+v", in)
 	}
 
+	_, err := e.c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bad"), LambdaConfig: &types.LambdaConfigType{
+		InboundFederation: &types.InboundFederationLambdaType{LambdaVersion: "V2_0", LambdaArn: fnARN("inbound")},
+	}})
+	var bad *types.InvalidParameterException
+	if !errors.As(err, &bad) || !strings.Contains(aws.ToString(bad.Message), "V1_0") {
+		t.Errorf("InboundFederation with LambdaVersion V2_0: %v, want InvalidParameterException", err)
+	}
+
 	subB := e.userB(t, "bob", "bob@b.example.com")
 	username := fedProvider + "_" + subB
 
