@@ -26,6 +26,7 @@ import (
 	"github.com/crewjam/saml"
 	"golang.org/x/oauth2"
 
+	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
@@ -111,9 +112,12 @@ func samlKey(t *testing.T) (*rsa.PrivateKey, *x509.Certificate) {
 
 // newSAMLEnv starts a server with pool A and provider Corp, whose
 // metadata lists an old certificate besides the one it signs with.
-func newSAMLEnv(t *testing.T, details map[string]string) *samlEnv {
+func newSAMLEnv(t *testing.T, details map[string]string, edits ...func(*config.Config)) *samlEnv {
 	t.Helper()
 	cfg := testserver.NewConfig(t)
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	s := testserver.StartWith(t, cfg, server.Options{})
 	c := s.Client
 	port := mustURL(t, s.URL).Port()

@@ -26,6 +26,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/oauth2"
 
+	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
@@ -209,11 +210,14 @@ func (si *socialStandIn) applePEM(t *testing.T) string {
 
 // newSocialEnv is a server whose social providers are the stand-in, with
 // pool A's client signing in through Facebook and LoginWithAmazon.
-func newSocialEnv(t *testing.T, si *socialStandIn) *fedEnv {
+func newSocialEnv(t *testing.T, si *socialStandIn, edits ...func(*config.Config)) *fedEnv {
 	t.Helper()
 	cfg := testserver.NewConfig(t)
 	cfg.AllowPrivateIDPURLs = true
 	cfg.SocialIDPURL = si.URL
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	s := testserver.StartWith(t, cfg, server.Options{})
 	c := s.Client
 	e := &fedEnv{s: s, c: c, baseA: "http://social.auth.localhost:" + mustURL(t, s.URL).Port()}

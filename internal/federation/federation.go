@@ -14,6 +14,9 @@
 //     EXTERNAL_PROVIDER status and the identities attribute, after the pre
 //     sign-up trigger (PreSignUp_ExternalProvider).
 //
+// Before any of this, the inbound federation trigger
+// (InboundFederation_ExternalProvider) may replace the identity's
+// attributes with its userAttributesToMap, for new and returning users.
 // The provider's attribute mapping is applied at every sign-in, onto
 // whichever user signs in. The Lambda triggers run as Cognito documents
 // them for federated users: the first sign-in of a new federated user runs
@@ -50,6 +53,7 @@ const (
 	sourcePostConfirmation   = "PostConfirmation_ConfirmSignUp"
 	sourcePreAuthentication  = "PreAuthentication_Authentication"
 	sourcePostAuthentication = "PostAuthentication_Authentication"
+	sourceInboundFederation  = "InboundFederation_ExternalProvider"
 )
 
 // Service resolves external identities to users.
@@ -69,6 +73,10 @@ type Identity struct {
 	// (the SAML NameID); otherwise the claim the mapping gives the
 	// username, else sub, names it.
 	Subject string
+	// Raw are the provider's answers kept apart (token response, ID token
+	// claims, userInfo, SAML attributes) for the inbound federation
+	// trigger. The token response holds secrets: never log it.
+	Raw triggers.ProviderAttributes
 }
 
 // subject returns the value the identity is named by: its federated
@@ -139,6 +147,10 @@ func (s *Service) SignIn(ctx context.Context, c *appclient.Client, id *Identity)
 	if subject == "" {
 		return nil, errNoSubject(id.Provider.Name)
 	}
+	id, err := s.inbound(ctx, c, id, subject)
+	if err != nil {
+		return nil, err
+	}
 	attrs := id.mapped(p)
 	u, err := s.linked(ctx, p, id, subject, attrs)
 	if err != nil {
@@ -172,6 +184,30 @@ func (s *Service) SignIn(ctx context.Context, c *appclient.Client, id *Identity)
 		return nil, err
 	}
 	return u, nil
+}
+
+// inbound runs the inbound federation trigger (InboundFederation_ExternalProvider)
+// on the identity, before its user is created or updated, and returns the
+// identity with the attributes the function answered in userAttributesToMap
+// in place of its claims: provider attribute names, which the provider's
+// attribute mapping then maps as it maps the provider's own. An empty
+// answer keeps the claims. The identity keeps the subject its provider
+// named it by, so the function cannot make it sign in as another user.
+func (s *Service) inbound(ctx context.Context, c *appclient.Client, id *Identity, subject string) (*Identity, error) {
+	e := &triggers.Event{
+		PoolID: c.Pool.ID, ClientID: c.ID(), Username: idps.FederatedUsername(id.Provider.Name, subject),
+		Source: sourceInboundFederation, Config: c.Pool.Settings.LambdaConfig,
+	}
+	m, err := s.Auth.Triggers().InboundFederation(ctx, e, id.Provider.Name, id.Provider.Type, id.Raw)
+	if err != nil || m == nil {
+		return id, err
+	}
+	out := *id
+	out.Claims = make(map[string]any, len(m))
+	for k, v := range m {
+		out.Claims[k] = v
+	}
+	return &out, nil
 }
 
 // event is the trigger event of a federated sign-in.

@@ -27,6 +27,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/samlcert"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/triggers"
 )
 
 // Federation is what the hosted endpoints need to sign users in through
@@ -361,17 +362,18 @@ func (s *Service) idpResponse(w http.ResponseWriter, r *http.Request, st *site) 
 		return
 	}
 	var claims map[string]any
+	var raw triggers.ProviderAttributes
 	if _, ok := oidcFixed[p.Type]; ok || p.Type == idps.TypeOIDC {
-		claims, err = s.Federation.oidcIdentity(r.Context(), p, q.Get("code"), idpResponseURL(r, st), d.Nonce, s.Auth.Now)
+		claims, raw, err = s.Federation.oidcIdentity(r.Context(), p, q.Get("code"), idpResponseURL(r, st), d.Nonce, s.Auth.Now)
 	} else {
-		claims, err = s.Federation.oauth2Identity(r.Context(), p, q.Get("code"), idpResponseURL(r, st))
+		claims, raw, err = s.Federation.oauth2Identity(r.Context(), p, q.Get("code"), idpResponseURL(r, st))
 	}
 	if err != nil {
 		s.log().WarnContext(r.Context(), "identity provider sign-in failed", "request_id", requestID(r.Context()), "provider", p.Name, "err", err)
 		s.answer(w, r, a, oauthError("invalid_request", "The identity provider's answer could not be verified."))
 		return
 	}
-	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims}, nil)
+	s.federatedSignIn(w, r, st, a, &federation.Identity{Provider: p, Claims: claims, Raw: raw}, nil)
 }
 
 // refreshRedirect turns the redirect the app's answer is sent by into a
@@ -434,9 +436,56 @@ func (s *Service) federatedSignIn(w http.ResponseWriter, r *http.Request, st *si
 
 // providerTokens is a provider's token endpoint answer.
 type providerTokens struct {
-	AccessToken string `json:"access_token"`
-	IDToken     string `json:"id_token"`
-	TokenType   string `json:"token_type"`
+	AccessToken  string `json:"access_token"`
+	IDToken      string `json:"id_token"`
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token"`
+	// ExpiresIn and Scope are kept as sent (a number or a string, a
+	// string or a list) so that no provider's form fails the sign-in.
+	ExpiresIn any `json:"expires_in"`
+	Scope     any `json:"scope"`
+}
+
+// response is the token answer as the inbound federation trigger's
+// tokenResponse carries it: the fields the provider sent.
+func (t *providerTokens) response() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{
+		"access_token": t.AccessToken, "id_token": t.IDToken, "token_type": t.TokenType,
+		"refresh_token": t.RefreshToken, "expires_in": attributeValue(t.ExpiresIn), "scope": attributeValue(t.Scope),
+	} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// attributeValue is a provider's value as a string: strings as they are,
+// lists of strings joined with commas, anything else in its JSON form.
+func attributeValue(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []string:
+		return strings.Join(v, ",")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// stringMap is a provider's claims with attributeValue's values.
+func stringMap(claims map[string]any) map[string]string {
+	out := make(map[string]string, len(claims))
+	for k, v := range claims {
+		out[k] = attributeValue(v)
+	}
+	return out
 }
 
 // oidcIdentity exchanges an OIDC provider's code at its token endpoint
@@ -444,9 +493,9 @@ type providerTokens struct {
 // verifies the ID token (signature against the provider's JWKS, issuer,
 // audience, expiry and nonce) and returns its claims with those of the
 // provider's userInfo endpoint.
-func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, redirectURI, nonce string, now func() time.Time) (map[string]any, error) {
+func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, redirectURI, nonce string, now func() time.Time) (map[string]any, triggers.ProviderAttributes, error) {
 	if code == "" {
-		return nil, errors.New("the provider sent no code")
+		return nil, triggers.ProviderAttributes{}, errors.New("the provider sent no code")
 	}
 	issuer, jwksURI, secret := p.Details["oidc_issuer"], p.Details["jwks_uri"], p.Details["client_secret"]
 	if fixed, ok := oidcFixed[p.Type]; ok {
@@ -455,7 +504,7 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	if p.Type == idps.TypeApple {
 		var err error
 		if secret, err = appleClientSecret(p, now()); err != nil {
-			return nil, err
+			return nil, triggers.ProviderAttributes{}, err
 		}
 	}
 	form := url.Values{
@@ -464,50 +513,53 @@ func (f *Federation) oidcIdentity(ctx context.Context, p *idps.Provider, code, r
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.endpoint(p, "token_url"), strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, fmt.Errorf("token request: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	toks, err := f.exchange(req)
 	if err != nil {
-		return nil, err
+		return nil, triggers.ProviderAttributes{}, err
 	}
 	if toks.IDToken == "" {
-		return nil, errors.New("the token answer has no id_token")
+		return nil, triggers.ProviderAttributes{}, errors.New("the token answer has no id_token")
 	}
 	verifier := oidc.NewVerifier(issuer, f.keySet(jwksURI), &oidc.Config{ClientID: p.Details["client_id"], Now: now})
 	idt, err := verifier.Verify(ctx, toks.IDToken)
 	if err != nil {
-		return nil, fmt.Errorf("verify ID token: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("verify ID token: %w", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		return nil, errors.New("the ID token's nonce is not the one sent")
+		return nil, triggers.ProviderAttributes{}, errors.New("the ID token's nonce is not the one sent")
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
-		return nil, fmt.Errorf("decode ID token claims: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("decode ID token claims: %w", err)
 	}
+	raw := triggers.ProviderAttributes{TokenResponse: toks.response(), IDToken: stringMap(claims)}
 	if p.Type == idps.TypeGoogle {
 		if err := f.googlePeople(ctx, p, toks.AccessToken, claims); err != nil {
-			return nil, err
+			return nil, triggers.ProviderAttributes{}, err
 		}
-		return claims, nil
+		raw.UserInfo = stringMap(claims)
+		return claims, raw, nil
 	}
 	if p.Type != idps.TypeOIDC || p.Details["attributes_url"] == "" || toks.AccessToken == "" {
-		return claims, nil
+		return claims, raw, nil
 	}
 	info, err := f.userInfo(ctx, p, toks.AccessToken)
 	if err != nil {
-		return nil, err
+		return nil, triggers.ProviderAttributes{}, err
 	}
 	if sub, _ := info["sub"].(string); sub != "" && sub != idt.Subject {
-		return nil, errors.New("the userInfo sub is not the ID token's")
+		return nil, triggers.ProviderAttributes{}, errors.New("the userInfo sub is not the ID token's")
 	}
+	raw.UserInfo = stringMap(info)
 	for k, v := range info {
 		if _, ok := claims[k]; !ok {
 			claims[k] = v
 		}
 	}
-	return claims, nil
+	return claims, raw, nil
 }
 
 // userInfo reads the identity's claims from the provider's attributes_url
@@ -580,9 +632,9 @@ func (f *Federation) rewrite(p *idps.Provider, raw string) string {
 // endpoint by its token_request_method, then the identity's profile read
 // from its attributes_url with the access token. Facebook's Graph API is
 // asked for the fields the attribute mapping reads, and id.
-func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code, redirectURI string) (map[string]any, error) {
+func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code, redirectURI string) (map[string]any, triggers.ProviderAttributes, error) {
 	if code == "" {
-		return nil, errors.New("the provider sent no code")
+		return nil, triggers.ProviderAttributes{}, errors.New("the provider sent no code")
 	}
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
@@ -600,14 +652,14 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("token request: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("token request: %w", err)
 	}
 	toks, err := f.exchange(req)
 	if err != nil {
-		return nil, err
+		return nil, triggers.ProviderAttributes{}, err
 	}
 	if toks.AccessToken == "" {
-		return nil, errors.New("the token answer has no access_token")
+		return nil, triggers.ProviderAttributes{}, errors.New("the token answer has no access_token")
 	}
 	attrsURL := f.endpoint(p, "attributes_url")
 	if p.Details["attributes_url_add_attributes"] == "true" {
@@ -622,19 +674,19 @@ func (f *Federation) oauth2Identity(ctx context.Context, p *idps.Provider, code,
 	}
 	req, err = http.NewRequestWithContext(ctx, http.MethodGet, attrsURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("profile request: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("profile request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+toks.AccessToken)
 	req.Header.Set("Accept", "application/json")
 	body, err := f.Fetch.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("profile: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("profile: %w", err)
 	}
 	var profile map[string]any
 	if err := json.Unmarshal(body, &profile); err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
+		return nil, triggers.ProviderAttributes{}, fmt.Errorf("decode profile: %w", err)
 	}
-	return profile, nil
+	return profile, triggers.ProviderAttributes{TokenResponse: toks.response(), UserInfo: stringMap(profile)}, nil
 }
 
 // oidcFixed are the issuer and key set of the social providers that sign

@@ -20,6 +20,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/federation"
 	"github.com/cognate-idp/cognate/internal/ops/idps"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/triggers"
 )
 
 // samlResponsePath is the assertion consumer service of every pool's
@@ -278,7 +279,10 @@ func (s *Service) samlIdentity(r *http.Request, st *site, p *idps.Provider, enco
 	if len(as.AuthnStatements) > 0 {
 		sess.SessionIndex = as.AuthnStatements[0].SessionIndex
 	}
-	return &federation.Identity{Provider: p, Claims: claims, Subject: as.Subject.NameID.Value}, sess, nil
+	return &federation.Identity{
+		Provider: p, Claims: claims, Subject: as.Subject.NameID.Value,
+		Raw: triggers.ProviderAttributes{SAMLResponse: stringMap(claims)},
+	}, sess, nil
 }
 
 // decryptionKeys gives sp the keys of the pool's encryption certificates

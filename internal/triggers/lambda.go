@@ -231,3 +231,33 @@ func config(e *Event) *model.LambdaConfigType {
 	}
 	return e.Config
 }
+
+// InboundFederation implements Hooks: the function receives the
+// provider's raw attributes and answers userAttributesToMap, the
+// attributes the identity signs in with; {} (or no answer) keeps them.
+func (l *Lambda) InboundFederation(ctx context.Context, e *Event, providerName, providerType string, raw ProviderAttributes) (map[string]string, error) {
+	c := config(e).InboundFederation
+	if c == nil || c.LambdaArn == "" {
+		return nil, nil
+	}
+	attrs := map[string]any{}
+	for name, m := range map[string]map[string]string{
+		"tokenResponse": raw.TokenResponse, "idToken": raw.IDToken, "userInfo": raw.UserInfo, "samlResponse": raw.SAMLResponse,
+	} {
+		if m != nil {
+			attrs[name] = m
+		}
+	}
+	req := map[string]any{"providerName": providerName, "providerType": providerType, "attributes": attrs}
+	resp := map[string]any{"userAttributesToMap": map[string]string{}}
+	var out struct {
+		UserAttributesToMap map[string]string `json:"userAttributesToMap"`
+	}
+	if err := l.call(ctx, "InboundFederation", c.LambdaArn, "1", e, req, resp, &out); err != nil {
+		return nil, err
+	}
+	if len(out.UserAttributesToMap) == 0 {
+		return nil, nil
+	}
+	return out.UserAttributesToMap, nil
+}

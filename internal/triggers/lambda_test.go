@@ -3,6 +3,7 @@ package triggers_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -213,5 +214,55 @@ func TestFunctionName(t *testing.T) {
 	}
 	if err := triggers.CheckFunctions(map[string]string{"a": "ftp://x"}); err == nil || !strings.Contains(err.Error(), "ftp://x") {
 		t.Errorf("CheckFunctions: %v", err)
+	}
+}
+
+// TestInboundFederationEvent: the event carries the provider and only the
+// raw attribute sets it has; userAttributesToMap comes back, {} as nil
+// (keep the provider's attributes), and a pool without the trigger calls
+// nothing.
+func TestInboundFederationEvent(t *testing.T) {
+	fake := lambdatest.Start(t)
+	fake.Handle("inbound", lambdatest.Respond(map[string]any{"userAttributesToMap": map[string]any{"mail": "x@example.com"}}))
+	fake.Handle("keep", lambdatest.Respond(nil))
+	l := &triggers.Lambda{Invoker: invokers(t, fake)["invoke-api"], Region: "us-east-1"}
+	cfg := func(fn string) *model.LambdaConfigType {
+		return &model.LambdaConfigType{InboundFederation: &model.InboundFederationLambdaType{LambdaVersion: "V1_0", LambdaArn: arnPrefix + fn}}
+	}
+	e := &triggers.Event{PoolID: "us-east-1_abc", ClientID: "client1", Username: "Corp_ann", Source: "InboundFederation_ExternalProvider", Config: cfg("inbound")}
+	raw := triggers.ProviderAttributes{SAMLResponse: map[string]string{"mail": "ann@corp.example"}}
+	got, err := l.InboundFederation(context.Background(), e, "Corp", "SAML", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"mail": "x@example.com"}, got); diff != "" {
+		t.Errorf("userAttributesToMap (-want +got):\n%s", diff)
+	}
+	ev := maps.Clone(fake.Events("inbound")[0])
+	delete(ev, "response") // the stand-in's handler wrote its answer there
+	want := map[string]any{
+		"version": "1", "triggerSource": "InboundFederation_ExternalProvider", "region": "us-east-1", "userPoolId": "us-east-1_abc",
+		"userName": "Corp_ann", "callerContext": map[string]any{"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "client1"},
+		"request": map[string]any{"providerName": "Corp", "providerType": "SAML", "attributes": map[string]any{
+			"samlResponse": map[string]any{"mail": "ann@corp.example"},
+		}},
+	}
+	if diff := cmp.Diff(want, ev); diff != "" {
+		t.Errorf("event (-want +got):\n%s", diff)
+	}
+
+	e.Config = cfg("keep")
+	if got, err := l.InboundFederation(context.Background(), e, "Corp", "SAML", raw); err != nil || got != nil {
+		t.Errorf("{} answer: %v, %v; want nil, nil", got, err)
+	}
+	e.Config = &model.LambdaConfigType{}
+	if got, err := l.InboundFederation(context.Background(), e, "Corp", "SAML", raw); err != nil || got != nil {
+		t.Errorf("no trigger: %v, %v; want nil, nil", got, err)
+	}
+	if diff := cmp.Diff(map[string]any{"userAttributesToMap": map[string]any{}}, fake.Events("keep")[0]["response"]); diff != "" {
+		t.Errorf("the event's response (-want +got):\n%s", diff)
+	}
+	if n := len(fake.Events("inbound")) + len(fake.Events("keep")); n != 2 {
+		t.Errorf("%d invocations, want 2", n)
 	}
 }

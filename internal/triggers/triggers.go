@@ -1,8 +1,8 @@
 // Package triggers is the one interface through which the operations call
 // Cognito's Lambda trigger points: pre sign-up, post confirmation, pre and
 // post authentication, pre token generation, custom message, user
-// migration, the three custom-auth challenge triggers and the custom email
-// and SMS senders. The default,
+// migration, the three custom-auth challenge triggers, the custom email
+// and SMS senders and inbound federation. The default,
 // None, changes nothing and refuses nothing; Lambda invokes the functions
 // a pool's LambdaConfig names, through an Invoker (the AWS Lambda Invoke
 // API, or per-function HTTP endpoints), with the events Cognito sends.
@@ -84,6 +84,19 @@ type MigratedUser struct {
 	ForceAliasCreation bool
 }
 
+// ProviderAttributes are the raw attributes an external identity provider
+// sent, as the inbound federation trigger receives them: the token
+// endpoint's answer, the ID token's claims and the userInfo endpoint's
+// claims (OIDC and social providers), or the assertion's attributes
+// (SAML). Each is nil when the provider type does not send it. The token
+// response holds secrets: it goes into the event and nowhere else.
+type ProviderAttributes struct {
+	TokenResponse map[string]string
+	IDToken       map[string]string
+	UserInfo      map[string]string
+	SAMLResponse  map[string]string
+}
+
 // Challenge is the state of a custom authentication: the challenges so far
 // and their results, for the define/create/verify auth challenge triggers.
 type Challenge struct {
@@ -136,6 +149,11 @@ type Hooks interface {
 	// source of the message (CustomMessage_SignUp, ...). handled is false
 	// when the pool has no sender for the medium.
 	CustomSender(ctx context.Context, e *Event, medium, code string) (handled bool, err error)
+	// InboundFederation runs when an external identity comes back from its
+	// provider, before its user is created or updated; it may replace the
+	// identity's attributes. mapped is nil when they stay as they are (no
+	// trigger, or the function answered {}).
+	InboundFederation(ctx context.Context, e *Event, providerName, providerType string, raw ProviderAttributes) (mapped map[string]string, err error)
 }
 
 // None is the default Hooks: no pool has a trigger, so nothing is changed
@@ -182,6 +200,11 @@ func (None) CreateAuthChallenge(context.Context, *Event, string, []Challenge) (m
 
 // CustomSender implements Hooks.
 func (None) CustomSender(context.Context, *Event, string, string) (bool, error) { return false, nil }
+
+// InboundFederation implements Hooks.
+func (None) InboundFederation(context.Context, *Event, string, string, ProviderAttributes) (map[string]string, error) {
+	return nil, nil
+}
 
 // VerifyAuthChallenge implements Hooks.
 func (None) VerifyAuthChallenge(context.Context, *Event, map[string]string, string) (bool, error) {
