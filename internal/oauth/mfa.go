@@ -167,12 +167,7 @@ func (s *Service) mfaCode(w http.ResponseWriter, r *http.Request, st *site) {
 		return
 	}
 	code := strings.TrimSpace(r.PostForm.Get("code"))
-	o, err := s.SignIn.HostedRespond(r.Context(), a.client, p.Challenge, p.Session, p.Username, map[string]string{param: code})
-	if err != nil {
-		s.challengeFailed(w, r, "mfa", p, err)
-		return
-	}
-	s.finishSignIn(w, r, st, a, p, o)
+	s.respond(w, r, st, a, p, "mfa", p.Challenge, p.Session, map[string]string{param: code})
 }
 
 // selectMFA serves POST /selectMfa, the answer to SELECT_MFA_TYPE.
@@ -182,13 +177,7 @@ func (s *Service) selectMFA(w http.ResponseWriter, r *http.Request, st *site) {
 		return
 	}
 	challengeForm(r, p)
-	o, err := s.SignIn.HostedRespond(r.Context(), a.client, model.ChallengeNameTypeSelectMfaType, p.Session, p.Username,
-		map[string]string{"ANSWER": r.PostForm.Get("answer")})
-	if err != nil {
-		s.challengeFailed(w, r, "login", p, err)
-		return
-	}
-	s.finishSignIn(w, r, st, a, p, o)
+	s.respond(w, r, st, a, p, "login", model.ChallengeNameTypeSelectMfaType, p.Session, map[string]string{"ANSWER": r.PostForm.Get("answer")})
 }
 
 // mfaSetup serves POST /mfaSetup, the factor the user chose to set up.
@@ -207,12 +196,7 @@ func (s *Service) mfaSetup(w http.ResponseWriter, r *http.Request, st *site) {
 			s.internalError(w, r, true, err)
 			return
 		}
-		o, err := s.SignIn.HostedRespond(r.Context(), a.client, model.ChallengeNameTypeMfaSetup, p.Session, p.Username, map[string]string{"EMAIL": email})
-		if err != nil {
-			s.challengeFailed(w, r, "login", p, err)
-			return
-		}
-		s.finishSignIn(w, r, st, a, p, o)
+		s.respond(w, r, st, a, p, "login", model.ChallengeNameTypeMfaSetup, p.Session, map[string]string{"EMAIL": email})
 	default:
 		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 	}
@@ -257,9 +241,16 @@ func (s *Service) totpSetup(w http.ResponseWriter, r *http.Request, st *site) {
 		s.challengeFailed(w, r, "totpsetup", p, err)
 		return
 	}
-	o, err := s.SignIn.HostedRespond(r.Context(), a.client, model.ChallengeNameTypeMfaSetup, out.Session, p.Username, nil)
+	s.respond(w, r, st, a, p, "login", model.ChallengeNameTypeMfaSetup, out.Session, nil)
+}
+
+// respond answers a sign-in challenge through the API's own code and shows
+// what follows: the next challenge's form or the signed-in redirect, or
+// the page named by failPage with the error.
+func (s *Service) respond(w http.ResponseWriter, r *http.Request, st *site, a *authRequest, p *page, failPage, challenge, session string, answers map[string]string) {
+	o, err := s.SignIn.HostedRespond(r.Context(), a.client, challenge, session, p.Username, answers)
 	if err != nil {
-		s.challengeFailed(w, r, "login", p, err)
+		s.challengeFailed(w, r, failPage, p, err)
 		return
 	}
 	s.finishSignIn(w, r, st, a, p, o)

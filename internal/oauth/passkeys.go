@@ -93,12 +93,7 @@ func (s *Service) passkeyAnswer(w http.ResponseWriter, r *http.Request, st *site
 		s.render(w, r, http.StatusOK, "login", p)
 		return
 	}
-	o, err := s.SignIn.HostedRespond(r.Context(), a.client, model.ChallengeNameTypeWebAuthn, p.Session, p.Username, map[string]string{"CREDENTIAL": cred})
-	if err != nil {
-		s.challengeFailed(w, r, "login", p, err)
-		return
-	}
-	s.finishSignIn(w, r, st, a, p, o)
+	s.respond(w, r, st, a, p, "login", model.ChallengeNameTypeWebAuthn, p.Session, map[string]string{"CREDENTIAL": cred})
 }
 
 // passkeyRequest is what /passkeys/add runs for: the app client, where to
