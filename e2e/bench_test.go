@@ -53,35 +53,14 @@ func BenchmarkAdminGetUser(b *testing.B) {
 // against a real server on loopback, with parallel clients; with
 // -cpuprofile it shows where a sign-in's CPU goes.
 func BenchmarkSignInPassword(b *testing.B) {
-	s := testserver.Start(b)
-	c := s.Client
-	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	id := out.UserPool.Id
-	cl, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: id, ClientName: aws.String("bench"),
-		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	const users = 20
-	for i := range users {
-		name := aws.String(fmt.Sprintf("u%d", i))
-		if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: id, Username: name, MessageAction: types.MessageActionTypeSuppress}); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: id, Username: name, Password: aws.String("Bench-Passw0rd!"), Permanent: true}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	c, _, clientID := signInBench(b, types.ExplicitAuthFlowsTypeAllowUserPasswordAuth)
 	b.SetParallelism(4)
 	b.ResetTimer()
 	defer cputime.Report(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
-				AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(users)), "PASSWORD": "Bench-Passw0rd!"}})
+			_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: clientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(benchUsers)), "PASSWORD": "Bench-Passw0rd!"}})
 			if err != nil {
 				b.Error(err)
 				return
@@ -95,36 +74,15 @@ func BenchmarkSignInPassword(b *testing.B) {
 // real server on loopback; with -cpuprofile, the server's share is under
 // awsjson.(*Mux).ServeHTTP.
 func BenchmarkSignInSRP(b *testing.B) {
-	s := testserver.Start(b)
-	c := s.Client
-	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	id := out.UserPool.Id
-	_, poolName, _ := strings.Cut(aws.ToString(id), "_")
-	cl, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: id, ClientName: aws.String("bench"),
-		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	const users = 20
-	for i := range users {
-		name := aws.String(fmt.Sprintf("u%d", i))
-		if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: id, Username: name, MessageAction: types.MessageActionTypeSuppress}); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: id, Username: name, Password: aws.String("Bench-Passw0rd!"), Permanent: true}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	c, poolID, clientID := signInBench(b, types.ExplicitAuthFlowsTypeAllowUserSrpAuth)
+	_, poolName, _ := strings.Cut(poolID, "_")
 	signIn := func() error {
 		sc, err := srp.NewLoadClient(crand.Reader)
 		if err != nil {
 			return err
 		}
-		init, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: types.AuthFlowTypeUserSrpAuth,
-			AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(users)), "SRP_A": sc.A()}})
+		init, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: clientID, AuthFlow: types.AuthFlowTypeUserSrpAuth,
+			AuthParameters: map[string]string{"USERNAME": fmt.Sprintf("u%d", rand.IntN(benchUsers)), "SRP_A": sc.A()}})
 		if err != nil {
 			return err
 		}
@@ -139,7 +97,7 @@ func BenchmarkSignInSRP(b *testing.B) {
 			return err
 		}
 		_, err = c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-			ClientId: cl.UserPoolClient.ClientId, ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: init.Session,
+			ClientId: clientID, ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: init.Session,
 			ChallengeResponses: map[string]string{
 				"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
 				"PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
@@ -158,4 +116,35 @@ func BenchmarkSignInSRP(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchUsers is how many users signInBench makes, u0 to u19, each with the
+// password "Bench-Passw0rd!".
+const benchUsers = 20
+
+// signInBench starts a server with a pool, its users and a client that
+// allows flow and refresh, and returns the client, the pool's ID and the
+// app client's ID.
+func signInBench(b *testing.B, flow types.ExplicitAuthFlowsType) (*cip.Client, string, *string) {
+	c := testserver.Start(b).Client
+	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := out.UserPool.Id
+	cl, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: id, ClientName: aws.String("bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{flow, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range benchUsers {
+		name := aws.String(fmt.Sprintf("u%d", i))
+		if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: id, Username: name, MessageAction: types.MessageActionTypeSuppress}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: id, Username: name, Password: aws.String("Bench-Passw0rd!"), Permanent: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c, aws.ToString(id), cl.UserPoolClient.ClientId
 }

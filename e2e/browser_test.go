@@ -87,22 +87,54 @@ func TestBrowserManagedLogin(t *testing.T) {
 	); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	var q url.Values
-	select {
-	case q = <-landed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the browser never reached the redirect URI")
-	}
-	if q.Get("state") != "br0wser" || q.Get("code") == "" {
-		t.Fatalf("callback query %v", q)
-	}
-	tok, err := conf.Exchange(e.ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	tok, err := conf.Exchange(e.ctx, landedCode(t, landed, "br0wser"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := claimsOf(t, tok.Extra("id_token").(string)); c["email"] != email {
 		t.Errorf("ID token %v", c)
 	}
+}
+
+// browserSession starts a headless Chromium for the test and returns a
+// runner of steps in it, each step with its own time limit, that fails
+// with the page it stopped at. Cookies persist from one run to the next.
+func browserSession(t *testing.T, exe string) func(what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	bctx, cancel := browser(exe, 240*time.Second)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start the browser: %v", err)
+	}
+	return func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		for i, step := range steps {
+			sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
+			err := chromedp.Do(sctx, step)
+			scancel()
+			if err != nil {
+				loc, lerr := chromedp.Run(bctx, chromedp.Location())
+				html, herr := chromedp.Run(bctx, chromedp.OuterHTML("html"))
+				t.Fatalf("%s, step %d: %v (at %s %v: %s %v)", what, i, err, loc, lerr, html, herr)
+			}
+		}
+	}
+}
+
+// landedCode waits for the app's callback, checks that it carries state
+// and a code, and returns the code.
+func landedCode(t *testing.T, landed <-chan url.Values, state string) string {
+	t.Helper()
+	var q url.Values
+	select {
+	case q = <-landed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the browser never reached the redirect URI")
+	}
+	if q.Get("state") != state || q.Get("code") == "" {
+		t.Fatalf("callback query %v", q)
+	}
+	return q.Get("code")
 }
 
 // callbackApp serves an app whose /callback page says "signed in" and
@@ -189,16 +221,7 @@ func TestBrowserTOTP(t *testing.T) {
 		); err != nil {
 			t.Fatalf("code: %v", err)
 		}
-		var q url.Values
-		select {
-		case q = <-landed:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the browser never reached the redirect URI")
-		}
-		if q.Get("state") != state || q.Get("code") == "" {
-			t.Fatalf("callback query %v", q)
-		}
-		tok, err := conf.Exchange(e.ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+		tok, err := conf.Exchange(e.ctx, landedCode(t, landed, state), oauth2.VerifierOption(verifier))
 		if err != nil {
 			t.Fatal(err)
 		}

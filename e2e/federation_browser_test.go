@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"context"
-	"net/url"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -38,45 +35,21 @@ func TestBrowserFederatedLink(t *testing.T) {
 		DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String("alice")},
 	}))
 
-	// signIn runs the sign-in in a fresh browser and returns the ID token's
-	// claims.
+	// signIn runs the sign-in in a fresh browser (no cookies of the last
+	// one) and returns the ID token's claims.
 	signIn := func() map[string]any {
 		t.Helper()
-		bctx, cancel := browser(exe, 120*time.Second)
-		defer cancel()
-		steps := []chromedp.Action[chromedp.Void]{
+		browserSession(t, exe)("sign in through "+fedProvider,
 			chromedp.Navigate(e.conf.AuthCodeURL("app-state")),
-			chromedp.WaitVisible(chromedp.ID("idp-" + fedProvider)),
-			chromedp.Click(chromedp.ID("idp-" + fedProvider)),
+			chromedp.WaitVisible(chromedp.ID("idp-"+fedProvider)),
+			chromedp.Click(chromedp.ID("idp-"+fedProvider)),
 			chromedp.WaitVisible(chromedp.ID("password")),
 			chromedp.SendKeys(chromedp.ID("username"), "bob"),
 			chromedp.SendKeys(chromedp.ID("password"), hostedPassword),
 			chromedp.Submit(chromedp.ID("password")),
 			chromedp.WaitVisible(chromedp.ID("done")),
-		}
-		if err := chromedp.Do(bctx); err != nil {
-			t.Fatalf("start the browser: %v", err)
-		}
-		for i, step := range steps {
-			sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
-			err := chromedp.Do(sctx, step)
-			scancel()
-			if err != nil {
-				loc, lerr := chromedp.Run(bctx, chromedp.Location())
-				html, herr := chromedp.Run(bctx, chromedp.OuterHTML("html"))
-				t.Fatalf("sign in through %s, step %d: %v (at %s %v: %s %v)", fedProvider, i, err, loc, lerr, html, herr)
-			}
-		}
-		var q url.Values
-		select {
-		case q = <-landed:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the browser never reached the redirect URI")
-		}
-		if q.Get("state") != "app-state" || q.Get("code") == "" {
-			t.Fatalf("callback query %v", q)
-		}
-		tok, err := e.conf.Exchange(e.ctx, q.Get("code"))
+		)
+		tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed, "app-state"))
 		if err != nil {
 			t.Fatal(err)
 		}

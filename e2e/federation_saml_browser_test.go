@@ -1,57 +1,15 @@
 package e2e
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/chromedp/chromedp"
 )
-
-// browserSession starts a headless Chromium for the test and returns a
-// runner of steps in it, each step with its own time limit, that fails
-// with the page it stopped at. Cookies persist from one run to the next.
-func browserSession(t *testing.T, exe string) func(what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	bctx, cancel := browser(exe, 240*time.Second)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start the browser: %v", err)
-	}
-	return func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, step := range steps {
-			sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
-			err := chromedp.Do(sctx, step)
-			scancel()
-			if err != nil {
-				loc, lerr := chromedp.Run(bctx, chromedp.Location())
-				html, herr := chromedp.Run(bctx, chromedp.OuterHTML("html"))
-				t.Fatalf("%s, step %d: %v (at %s %v: %s %v)", what, i, err, loc, lerr, html, herr)
-			}
-		}
-	}
-}
-
-// landedCode waits for the app's callback and returns its code.
-func landedCode(t *testing.T, landed <-chan url.Values) string {
-	t.Helper()
-	var q url.Values
-	select {
-	case q = <-landed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the browser never reached the redirect URI")
-	}
-	if q.Get("state") != "app-state" || q.Get("code") == "" {
-		t.Fatalf("callback query %v", q)
-	}
-	return q.Get("code")
-}
 
 // TestBrowserSAMLLink is the linking scenario through a SAML provider in
 // headless Chromium: the Corp button on A's managed login page sends the
@@ -100,7 +58,7 @@ func TestBrowserSAMLLink(t *testing.T) {
 			chromedp.Navigate(logout),
 			chromedp.WaitVisible(chromedp.ID("done")),
 		)
-		tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed))
+		tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed, "app-state"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +117,7 @@ func TestBrowserSAMLEmailDomain(t *testing.T) {
 	if len(e.loggedOut) != 1 {
 		t.Errorf("IdP sessions ended %v, want erin.corp's", e.loggedOut)
 	}
-	tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed))
+	tok, err := e.conf.Exchange(e.ctx, landedCode(t, landed, "app-state"))
 	if err != nil {
 		t.Fatal(err)
 	}
