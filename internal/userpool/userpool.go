@@ -42,10 +42,11 @@ func Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
 }
 
 // Memo memoizes the decoding of pools' settings documents: every operation
-// loads its pool, and decoding the document costs more than reading it. An
-// entry is used only when the stored bytes are exactly those it was decoded
-// from, so the memo can never be stale, and a memo may be shared by every
-// replica's requests and transactions. The server owns one; a nil *Memo
+// loads its pool, and decoding the document costs more than reading it. Load
+// uses an entry only when the stored bytes are exactly those it was decoded
+// from, LoadUser only when the pool's stored revision is the entry's, so the
+// memo can never be stale, and a memo may be shared by every replica's
+// requests and transactions. The server owns one; a nil *Memo
 // decodes every time.
 type Memo struct {
 	size int
@@ -81,7 +82,7 @@ func (c *Memo) Load(ctx context.Context, st store.Pools, id string) (*Pool, erro
 		return nil, fmt.Errorf("load pool: %w", err)
 	}
 	if e, ok := c.get(rec.ID); ok && bytes.Equal(e.raw, rec.Config) {
-		if e.rev != rec.Rev || e.name != rec.Name || !e.updatedAt.Equal(rec.UpdatedAt) || !e.createdAt.Equal(rec.CreatedAt) {
+		if e.rev != rec.Rev { // every write moves the revision
 			c.put(rec, e.settings) // same settings in a newer revision
 		}
 		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *e.settings}, nil
