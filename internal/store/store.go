@@ -91,7 +91,8 @@ type Pool struct {
 	// Rev is the pool's revision: the store sets a new random one on
 	// CreatePool and every UpdatePool (never zero, and never repeated by
 	// a pool re-created under the same ID but by chance), ignoring the
-	// caller's. GetUserWithPoolRev returns it with a user.
+	// caller's. GetUserWithPoolRev and FindUsersWithPoolRev return it
+	// with users.
 	Rev int64
 }
 
@@ -239,6 +240,10 @@ type Users interface {
 	// while users are added or removed: no user present throughout is skipped
 	// or repeated.
 	FindUsers(ctx context.Context, poolID string, f UserFilter, page Page) ([]User, string, error)
+	// FindUsersWithPoolRev is FindUsers that also returns, read in the same
+	// statement, the pool's current Rev: zero when the page is empty, as
+	// the statement then returns no row to carry it.
+	FindUsersWithPoolRev(ctx context.Context, poolID string, f UserFilter, page Page) ([]User, string, int64, error)
 	// CountUsers returns the number of users in a pool.
 	CountUsers(ctx context.Context, poolID string) (int64, error)
 }

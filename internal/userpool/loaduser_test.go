@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,4 +126,83 @@ func TestLoadUserNeverStale(t *testing.T) {
 func isType[T error](err error) bool {
 	_, ok := errors.AsType[T](err)
 	return ok
+}
+
+// Read keeps a result read with the memoized pool only when the revision
+// the read saw is the memoized one, confirms a read that saw none with
+// one pool read, and runs read again with the loaded pool otherwise, so an
+// error always comes from the current pool.
+func TestReadRevisions(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st := &countingStore{Store: db}
+	const id = "us-east-1_read"
+	s, err := NewSettings(&model.CreateUserPoolRequest{PoolName: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := Encode(s)
+	now := time.Unix(1700000000, 0)
+	if err := db.CreatePool(ctx, &store.Pool{ID: id, Name: "p", Config: cfg, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMemo(4)
+	rev := func() int64 {
+		rec, err := db.GetPool(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Rev
+	}
+	// runs records the fresh flag of each call of read.
+	var runs []bool
+	check := func(what string, saw func(fresh bool) (int64, error), wantRuns []bool, wantGets int, wantErr bool) {
+		t.Helper()
+		runs, st.gets = nil, 0
+		_, err := m.Read(ctx, st, id, func(p *Pool, fresh bool) (int64, error) {
+			runs = append(runs, fresh)
+			return saw(fresh)
+		})
+		if (err != nil) != wantErr {
+			t.Errorf("%s: error %v, want error %v", what, err, wantErr)
+		}
+		if !slices.Equal(runs, wantRuns) || st.gets != wantGets {
+			t.Errorf("%s: runs %v with %d pool reads; want %v with %d", what, runs, st.gets, wantRuns, wantGets)
+		}
+	}
+	current := func(bool) (int64, error) { return rev(), nil }
+	check("not memoized", current, []bool{true}, 1, false)
+	check("memoized, revision seen", current, []bool{false}, 0, false)
+	check("memoized, no revision seen", func(bool) (int64, error) { return 0, nil }, []bool{false}, 1, false)
+	check("memoized, read failed", func(fresh bool) (int64, error) {
+		if !fresh {
+			return 0, errors.New("optimistic failure")
+		}
+		return 0, nil
+	}, []bool{false, true}, 1, false)
+	check("memoized, error in both runs", func(bool) (int64, error) { return 0, errors.New("bad input") }, []bool{false, true}, 1, true)
+
+	if _, err := db.UpdatePool(ctx, id, func(p *store.Pool) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	check("revision moved, seen by the read", current, []bool{false, true}, 1, false)
+	if _, err := db.UpdatePool(ctx, id, func(p *store.Pool) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	check("revision moved, no revision seen", func(bool) (int64, error) { return 0, nil }, []bool{false, true}, 1, false)
+
+	if err := db.DeletePool(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	runs = nil
+	if _, err := m.Read(ctx, st, id, func(p *Pool, fresh bool) (int64, error) {
+		runs = append(runs, fresh)
+		return 0, nil
+	}); !isType[*model.ResourceNotFoundException](err) || !slices.Equal(runs, []bool{false}) {
+		t.Errorf("deleted pool: %v after runs %v", err, runs)
+	}
 }

@@ -74,50 +74,92 @@ func NewMemo(size int) *Memo {
 // settings returned may be shared with other callers of the same memo:
 // treat them as read-only (Decode gives a copy to change).
 func (c *Memo) Load(ctx context.Context, st store.Pools, id string) (*Pool, error) {
+	p, _, err := c.load(ctx, st, id)
+	return p, err
+}
+
+// load is Load that also returns the revision the pool was read at.
+func (c *Memo) load(ctx context.Context, st store.Pools, id string) (*Pool, int64, error) {
 	rec, err := st.GetPool(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, NotFound(id)
+		return nil, 0, NotFound(id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load pool: %w", err)
+		return nil, 0, fmt.Errorf("load pool: %w", err)
 	}
 	if e, ok := c.get(rec.ID); ok && bytes.Equal(e.raw, rec.Config) {
 		if e.rev != rec.Rev { // every write moves the revision
 			c.put(rec, e.settings) // same settings in a newer revision
 		}
-		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *e.settings}, nil
+		return &Pool{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Settings: *e.settings}, rec.Rev, nil
 	}
 	p, err := Decode(rec)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c.put(rec, &p.Settings)
+	return p, rec.Rev, nil
+}
+
+// Read runs read with a pool, saving the query that loads it when it can:
+// read does its own statement, which also reads the pool's current
+// revision, and reports that revision.
+//
+// When the pool is memoized, read first runs with the memoized pool and
+// fresh false, and its result stands if it saw the memoized revision. If
+// it saw no revision (zero, for a statement that found no row), one pool
+// read confirms or refutes the memoized one. Otherwise (pool not memoized,
+// revision moved, or read failed) Read loads the pool, which fails first
+// when the pool does not exist, and runs read again with the loaded pool
+// and fresh true, reporting nothing: so every error comes from a run with
+// the current pool, in Load's order. read must have no effect that a
+// second run cannot repeat.
+func (c *Memo) Read(ctx context.Context, st store.Pools, id string, read func(p *Pool, fresh bool) (rev int64, err error)) (*Pool, error) {
+	e, memoized := c.get(id)
+	memoized = memoized && e.rev != 0
+	var readErr error
+	if memoized {
+		p := &Pool{ID: id, Name: e.name, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt, Settings: *e.settings}
+		rev, err := read(p, false)
+		if err == nil && rev == e.rev {
+			return p, nil
+		}
+		if err == nil && rev != 0 {
+			memoized = false // the pool changed: read again with it
+		}
+		readErr = err
+	}
+	p, rev, err := c.load(ctx, st, id)
+	if err != nil {
+		return nil, err
+	}
+	if memoized && readErr == nil && rev == e.rev {
+		// Unchanged since the entry was made, so throughout read too:
+		// revisions never come back.
+		return p, nil
+	}
+	if _, err := read(p, true); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 // LoadUser loads a pool and resolves a username or alias in it, as Load
-// followed by FindUser, with one query fewer when it can: if the pool is
-// memoized, the user is read by key together with the pool's current
-// revision, and the memoized pool is used only if that revision is the
-// one it was memoized at. Otherwise (pool not memoized or changed since,
-// user not found by key) it does Load and FindUser, so its errors are
-// theirs. The pool's settings are shared as Load's are.
+// followed by FindUser, with one query fewer when it can (Read): the user
+// is read by key together with the pool's revision. A user not found by
+// key is looked for again with the loaded pool, by key and alias, so the
+// errors are Load's and FindUser's. The pool's settings are shared as
+// Load's are.
 func (c *Memo) LoadUser(ctx context.Context, st store.Store, poolID, name string) (*Pool, *store.User, error) {
-	if e, ok := c.get(poolID); ok && e.rev != 0 {
-		p := &Pool{ID: poolID, Name: e.name, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt, Settings: *e.settings}
-		u, rev, err := st.GetUserWithPoolRev(ctx, poolID, p.Key(name))
-		if err == nil && rev == e.rev {
-			return p, u, nil
+	var u *store.User
+	p, err := c.Read(ctx, st, poolID, func(p *Pool, fresh bool) (rev int64, err error) {
+		if fresh {
+			u, err = p.FindUser(ctx, st, name)
+			return 0, err
 		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, nil, fmt.Errorf("get user: %w", err)
-		}
-	}
-	p, err := c.Load(ctx, st, poolID)
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := p.FindUser(ctx, st, name)
+		u, rev, err = st.GetUserWithPoolRev(ctx, poolID, p.Key(name))
+		return rev, err
+	})
 	if err != nil {
 		return nil, nil, err
 	}

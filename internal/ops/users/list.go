@@ -56,42 +56,54 @@ func storeFilter(p *userpool.Pool, f *Filter) (sf store.UserFilter, ok bool, err
 const invalidPaginationToken = "Paging Marker is Invalid for Request"
 
 // ListUsers lists a pool's users, optionally filtered by one attribute, a
-// page at a time.
+// page at a time. The page is read together with the pool's revision, so
+// a memoized pool costs no query of its own (userpool.Memo.Read).
 func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
-	p, err := s.Pools.Load(ctx, s.Store, in.UserPoolId)
+	var out *model.ListUsersResponse
+	_, err := s.Pools.Read(ctx, s.Store, in.UserPoolId, func(p *userpool.Pool, _ bool) (rev int64, err error) {
+		out, rev, err = s.listUsers(ctx, p, in)
+		return rev, err
+	})
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// listUsers is ListUsers with the pool loaded; it returns the pool's
+// revision read with the page, zero if there was none.
+func (s *Service) listUsers(ctx context.Context, p *userpool.Pool, in *model.ListUsersRequest) (*model.ListUsersResponse, int64, error) {
 	f, err := ParseFilter(in.Filter)
 	if err != nil {
-		return nil, &model.InvalidParameterException{Message: filterMessage}
+		return nil, 0, &model.InvalidParameterException{Message: filterMessage}
 	}
 	sf, ok, err := storeFilter(p, f)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for _, a := range in.AttributesToGet {
 		// identities is not in the schema but every user can have it: the
 		// identity providers linked to them (AdminLinkProviderForUser).
 		if p.Attribute(a) == nil && a != "identities" {
-			return nil, &model.InvalidParameterException{Message: fmt.Sprintf("Invalid attributes to get: %s does not exist in the schema.", a)}
+			return nil, 0, &model.InvalidParameterException{Message: fmt.Sprintf("Invalid attributes to get: %s does not exist in the schema.", a)}
 		}
 	}
 	out := &model.ListUsersResponse{Users: []model.UserType{}}
 	if !ok {
-		return out, nil
+		return out, 0, nil
 	}
-	us, next, err := s.Store.FindUsers(ctx, p.ID, sf, ops.Page(in.PaginationToken, in.Limit, 60))
+	us, next, rev, err := s.Store.FindUsersWithPoolRev(ctx, p.ID, sf, ops.Page(in.PaginationToken, in.Limit, 60))
 	if err != nil {
-		return nil, ops.ListError(err, invalidPaginationToken, "list users")
+		return nil, 0, ops.ListError(err, invalidPaginationToken, "list users")
 	}
 	var only []string
 	if in.AttributesToGet != nil {
 		only = in.AttributesToGet
 	}
+	out.Users = make([]model.UserType, 0, len(us))
 	for i := range us {
 		out.Users = append(out.Users, *Wire(&us[i], only))
 	}
 	out.PaginationToken = next
-	return out, nil
+	return out, rev, nil
 }

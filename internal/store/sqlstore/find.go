@@ -132,32 +132,52 @@ func BuildFind(poolID string, f store.UserFilter, page store.Page) (*FindQuery, 
 
 // FindUsers implements store.Users.
 func (s *Store) FindUsers(ctx context.Context, poolID string, f store.UserFilter, page store.Page) ([]store.User, string, error) {
-	users, next, err := s.findUsers(ctx, poolID, f, page)
+	users, next, err := s.findUsers(ctx, poolID, f, page, nil)
 	if err != nil {
 		return nil, "", s.errorf("find users", err)
 	}
 	return users, next, nil
 }
 
-func (s *Store) findUsers(ctx context.Context, poolID string, f store.UserFilter, page store.Page) ([]store.User, string, error) {
+// FindUsersWithPoolRev implements store.Users.
+func (s *Store) FindUsersWithPoolRev(ctx context.Context, poolID string, f store.UserFilter, page store.Page) ([]store.User, string, int64, error) {
+	var rev int64
+	users, next, err := s.findUsers(ctx, poolID, f, page, &rev)
+	if err != nil {
+		return nil, "", 0, s.errorf("find users with pool rev", err)
+	}
+	return users, next, rev, nil
+}
+
+// findUsers runs FindUsers' statement; with rev, the statement also reads
+// the pool's revision into it, on every row.
+func (s *Store) findUsers(ctx context.Context, poolID string, f store.UserFilter, page store.Page, rev *int64) ([]store.User, string, error) {
 	q, err := BuildFind(poolID, f, page)
 	if err != nil || q.None {
 		return nil, "", err
 	}
-	rows, err := s.c.Read().Query(ctx, q.SQL, q.Args...)
+	query := q.SQL
+	if rev != nil { // $1 is the pool's ID in every FindQuery
+		query = "SELECT (SELECT rev FROM pools WHERE id = $1), " + strings.TrimPrefix(query, "SELECT ")
+	}
+	rows, err := s.c.Read().Query(ctx, query, q.Args...)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rows.Close()
-	return s.scanPage(rows, poolID, q, page.Limit)
+	return s.scanPage(rows, poolID, q, page.Limit, rev)
 }
 
 // scanPage reads up to limit users and, when there are more, the cursor of
-// the next page.
-func (s *Store) scanPage(rows Rows, poolID string, q *FindQuery, limit int) ([]store.User, string, error) {
+// the next page; with rev, each row starts with the pool's revision.
+func (s *Store) scanPage(rows Rows, poolID string, q *FindQuery, limit int, rev *int64) ([]store.User, string, error) {
 	var users []store.User
 	var last []string
 	for rows.Next() {
+		var dest []any
+		if rev != nil {
+			dest = append(dest, rev)
+		}
 		key := make([]any, len(q.Order))
 		for i, c := range q.Order {
 			if c.IsInt {
@@ -166,7 +186,7 @@ func (s *Store) scanPage(rows Rows, poolID string, q *FindQuery, limit int) ([]s
 				key[i] = new(string)
 			}
 		}
-		u, err := s.scanUser(rows, poolID, key...)
+		u, err := s.scanUser(rows, poolID, append(dest, key...)...)
 		if err != nil {
 			return nil, "", err
 		}

@@ -60,9 +60,9 @@ func testPools(t *testing.T, s store.Store) {
 	wantErr(t, s.DeletePool(ctx, p.ID), store.ErrNotFound, "DeletePool twice")
 }
 
-// testUserWithPoolRev checks that a user is read with its pool's current
-// revision, which every pool write changes, and that a pool deleted and
-// re-created under its ID gets a new one.
+// testUserWithPoolRev checks that a user, or a page of users, is read with
+// its pool's current revision, which every pool write changes, and that a
+// pool deleted and re-created under its ID gets a new one.
 func testUserWithPoolRev(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool(t, s, "us-east-1_rev")
@@ -75,6 +75,20 @@ func testUserWithPoolRev(t *testing.T, s store.Store) {
 	}
 	_, _, err = s.GetUserWithPoolRev(ctx, p.ID, "bob")
 	wantErr(t, err, store.ErrNotFound, "GetUserWithPoolRev missing user")
+	findRev := func(what string, f store.UserFilter, want []*store.User, wantRev int64) {
+		t.Helper()
+		us, next, rev, err := s.FindUsersWithPoolRev(ctx, p.ID, f, store.Page{Limit: 10})
+		noErr(t, err, what)
+		if len(us) != len(want) || next != "" || rev != wantRev {
+			t.Fatalf("%s: %d users, next %q, rev %d; want %d users, no next page, rev %d", what, len(us), next, rev, len(want), wantRev)
+		}
+		for i := range want {
+			mustDiff(t, what, stored(want[i]), &us[i])
+		}
+	}
+	findRev("FindUsersWithPoolRev", store.UserFilter{}, []*store.User{u}, p.Rev)
+	findRev("FindUsersWithPoolRev by username", store.UserFilter{Field: store.FieldUsername, Value: "alice"}, []*store.User{u}, p.Rev)
+	findRev("FindUsersWithPoolRev empty page", store.UserFilter{Field: store.FieldUsername, Value: "bob"}, nil, 0)
 	_, _, err = s.GetUserWithPoolRev(ctx, "us-east-1_none", "alice")
 	wantErr(t, err, store.ErrNotFound, "GetUserWithPoolRev missing pool")
 
@@ -85,6 +99,7 @@ func testUserWithPoolRev(t *testing.T, s store.Store) {
 	if rev != up.Rev || rev == p.Rev {
 		t.Fatalf("GetUserWithPoolRev after UpdatePool rev = %d, want %d (not the old %d)", rev, up.Rev, p.Rev)
 	}
+	findRev("FindUsersWithPoolRev after UpdatePool", store.UserFilter{Field: "email", Value: u.Attributes["email"]}, []*store.User{u}, up.Rev)
 
 	noErr(t, s.DeletePool(ctx, p.ID), "DeletePool")
 	again := newPool(t, s, p.ID)
