@@ -76,8 +76,9 @@ func BenchmarkSignInPassword(b *testing.B) {
 func BenchmarkSignInSRP(b *testing.B) {
 	c, poolID, clientID := signInBench(b, types.ExplicitAuthFlowsTypeAllowUserSrpAuth)
 	_, poolName, _ := strings.Cut(poolID, "_")
+	known := &srp.KnownVerifiers{}
 	signIn := func() error {
-		sc, err := srp.NewLoadClient(crand.Reader)
+		sc, err := srp.NewLoadClient(crand.Reader, known)
 		if err != nil {
 			return err
 		}

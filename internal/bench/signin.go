@@ -80,9 +80,10 @@ func passwordSignIn(ctx context.Context, c *rawClient, clientID, username string
 // srpSignIn signs username in with USER_SRP_AUTH: InitiateAuth, then the
 // PASSWORD_VERIFIER challenge answered as amazon-cognito-identity-js does.
 // The bench made the password up, so the client's side uses the faster,
-// variable-time arithmetic of srp.NewLoadClient.
-func srpSignIn(ctx context.Context, c *rawClient, poolID, clientID, username string) error {
-	cl, err := srp.NewLoadClient(crand.Reader)
+// variable-time arithmetic of srp.NewLoadClient, and known, shared by the
+// run's sign-ins, saves it computing a user's verifier every time.
+func srpSignIn(ctx context.Context, c *rawClient, known *srp.KnownVerifiers, poolID, clientID, username string) error {
+	cl, err := srp.NewLoadClient(crand.Reader, known)
 	if err != nil {
 		return err
 	}
@@ -165,8 +166,9 @@ func signInOp(ctx context.Context, workload string, c *rawClient, poolID, client
 			return err
 		}, nil
 	case workloadSignInSRP:
+		known := &srp.KnownVerifiers{}
 		return func(ctx context.Context, _, _ int) error {
-			return srpSignIn(ctx, c, poolID, clientID, users[rand.IntN(len(users))].Username)
+			return srpSignIn(ctx, c, known, poolID, clientID, users[rand.IntN(len(users))].Username)
 		}, nil
 	case workloadRefresh:
 		toks, err := refreshTokens(ctx, c, clientID, users, concurrency)

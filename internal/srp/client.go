@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/big"
 	"strings"
+	"sync"
 
 	"filippo.io/bigmod"
 )
@@ -22,6 +23,16 @@ type Client struct {
 	pubA *bigmod.Nat
 	// varTime raises S with math/big (NewLoadClient).
 	varTime bool
+	// known memoizes k·g^x across a load generator's clients.
+	known *KnownVerifiers
+}
+
+// KnownVerifiers memoizes k·g^x by x for load clients that sign the same
+// users in again and again: g^x is the user's verifier, the same at every
+// sign-in, and a real client computes it afresh each time only because it
+// keeps nothing. Safe for concurrent use.
+type KnownVerifiers struct {
+	m sync.Map // string(x) → *bigmod.Nat
 }
 
 // NewClient draws the client's secret ephemeral a from r and computes
@@ -43,15 +54,31 @@ func NewClient(r io.Reader) (*Client, error) {
 // 512-bit exponent, with math/big instead of constant-time arithmetic, which
 // is about twice as fast at this size and leaves more of the cores the load
 // tool shares with the server to the server. math/big's timing depends on
-// the exponent, and so on a and the password: never use this client for a
-// password that matters.
-func NewLoadClient(r io.Reader) (*Client, error) {
+// the exponent, and so on a and the password; and known, unless nil, keeps
+// k·g^x, which a password can be guessed against, for as long as it lives:
+// never use this client for a password that matters.
+func NewLoadClient(r io.Reader, known *KnownVerifiers) (*Client, error) {
 	c, err := NewClient(r)
 	if err != nil {
 		return nil, err
 	}
-	c.varTime = true
+	c.varTime, c.known = true, known
 	return c, nil
+}
+
+// kgx returns k·g^x, from c.known when it has it.
+func (c *Client) kgx(x []byte) *bigmod.Nat {
+	if c.known != nil {
+		if v, ok := c.known.m.Load(string(x)); ok {
+			return v.(*bigmod.Nat)
+		}
+	}
+	p := cognito
+	kgx := bigmod.NewNat().Mod(p.k, p.n).Mul(p.gExp(x), p.n)
+	if c.known != nil {
+		c.known.m.Store(string(x), kgx)
+	}
+	return kgx
 }
 
 // A returns SRP_A in lowercase hex without leading zeros.
@@ -81,7 +108,7 @@ func (c *Client) Sign(poolName, userID, password, saltHex, srpB string, secretBl
 	x := p.x(twosComplement(salt), []byte(poolName+userID), []byte(password))
 	u := p.scramble(c.pubA, b)
 	// S = (B - k*g^x)^(a + u*x)
-	kgx := bigmod.NewNat().Mod(p.k, p.n).Mul(p.gExp(x), p.n)
+	kgx := c.kgx(x)
 	base := bigmod.NewNat().Mod(b, p.n).Sub(kgx, p.n)
 	e := new(big.Int).Mul(new(big.Int).SetBytes(u), new(big.Int).SetBytes(x))
 	e.Add(e, new(big.Int).SetBytes(c.a))
