@@ -2,7 +2,7 @@
 
 package model
 
-// AccessDeniedException: This exception is thrown when you don't have sufficient permissions to perform the requested operation.
+// AccessDeniedException is the model's AccessDeniedException exception, a client error (HTTP 400).
 type AccessDeniedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -18,7 +18,7 @@ func (e *AccessDeniedException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *AccessDeniedException) HTTPStatus() int { return 400 }
 
-// AliasExistsException: This exception is thrown when a user tries to confirm the account with an email address or phone number that has already been supplied as an alias for a diff...
+// AliasExistsException is the model's AliasExistsException exception, a client error (HTTP 400).
 type AliasExistsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -34,7 +34,7 @@ func (e *AliasExistsException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *AliasExistsException) HTTPStatus() int { return 400 }
 
-// CodeDeliveryFailureException: This exception is thrown when a verification code fails to deliver successfully.
+// CodeDeliveryFailureException is the model's CodeDeliveryFailureException exception, a client error (HTTP 400).
 type CodeDeliveryFailureException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -52,7 +52,7 @@ func (e *CodeDeliveryFailureException) ErrorMessage() string { return e.Message 
 // HTTPStatus returns 400.
 func (e *CodeDeliveryFailureException) HTTPStatus() int { return 400 }
 
-// CodeMismatchException: This exception is thrown if the provided code doesn't match what the server was expecting.
+// CodeMismatchException is the model's CodeMismatchException exception, a client error (HTTP 400).
 type CodeMismatchException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -68,7 +68,7 @@ func (e *CodeMismatchException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *CodeMismatchException) HTTPStatus() int { return 400 }
 
-// ConcurrentModificationException: This exception is thrown if two or more modifications are happening concurrently.
+// ConcurrentModificationException is the model's ConcurrentModificationException exception, a client error (HTTP 400).
 type ConcurrentModificationException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -88,7 +88,7 @@ func (e *ConcurrentModificationException) ErrorMessage() string { return e.Messa
 // HTTPStatus returns 400.
 func (e *ConcurrentModificationException) HTTPStatus() int { return 400 }
 
-// DeviceKeyExistsException: This exception is thrown when a user attempts to confirm a device with a device key that already exists.
+// DeviceKeyExistsException is the model's DeviceKeyExistsException exception, a client error (HTTP 400).
 type DeviceKeyExistsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -106,7 +106,7 @@ func (e *DeviceKeyExistsException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *DeviceKeyExistsException) HTTPStatus() int { return 400 }
 
-// DuplicateProviderException: This exception is thrown when the provider is already supported by the user pool.
+// DuplicateProviderException is the model's DuplicateProviderException exception, a client error (HTTP 400).
 type DuplicateProviderException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -124,7 +124,7 @@ func (e *DuplicateProviderException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *DuplicateProviderException) HTTPStatus() int { return 400 }
 
-// EnableSoftwareTokenMFAException: This exception is thrown when there is a code mismatch and the service fails to configure the software token TOTP multi-factor authentication (MFA).
+// EnableSoftwareTokenMFAException is the model's EnableSoftwareTokenMFAException exception, a client error (HTTP 400).
 type EnableSoftwareTokenMFAException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -144,7 +144,7 @@ func (e *EnableSoftwareTokenMFAException) ErrorMessage() string { return e.Messa
 // HTTPStatus returns 400.
 func (e *EnableSoftwareTokenMFAException) HTTPStatus() int { return 400 }
 
-// ExpiredCodeException: This exception is thrown if a code has expired.
+// ExpiredCodeException is the model's ExpiredCodeException exception, a client error (HTTP 400).
 type ExpiredCodeException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -160,7 +160,7 @@ func (e *ExpiredCodeException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *ExpiredCodeException) HTTPStatus() int { return 400 }
 
-// FeatureUnavailableInTierException: This exception is thrown when a feature you attempted to configure isn't available in your current feature plan.
+// FeatureUnavailableInTierException is the model's FeatureUnavailableInTierException exception, a client error (HTTP 400).
 type FeatureUnavailableInTierException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -180,7 +180,7 @@ func (e *FeatureUnavailableInTierException) ErrorMessage() string { return e.Mes
 // HTTPStatus returns 400.
 func (e *FeatureUnavailableInTierException) HTTPStatus() int { return 400 }
 
-// ForbiddenException: This exception is thrown when WAF doesn't allow your request based on a web ACL that's associated with your user pool.
+// ForbiddenException is the model's ForbiddenException exception, a client error (HTTP 400).
 type ForbiddenException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -196,7 +196,7 @@ func (e *ForbiddenException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *ForbiddenException) HTTPStatus() int { return 400 }
 
-// GroupExistsException: This exception is thrown when Amazon Cognito encounters a group that already exists in the user pool.
+// GroupExistsException is the model's GroupExistsException exception, a client error (HTTP 400).
 type GroupExistsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -212,7 +212,7 @@ func (e *GroupExistsException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *GroupExistsException) HTTPStatus() int { return 400 }
 
-// InternalErrorException: This exception is thrown when Amazon Cognito encounters an internal error.
+// InternalErrorException is the model's InternalErrorException exception, a server fault (HTTP 500).
 type InternalErrorException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -228,7 +228,7 @@ func (e *InternalErrorException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 500.
 func (e *InternalErrorException) HTTPStatus() int { return 500 }
 
-// InternalServerException: This exception is thrown when Amazon Cognito encounters an internal server error.
+// InternalServerException is the model's InternalServerException exception, a server fault (HTTP 500).
 type InternalServerException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -244,7 +244,7 @@ func (e *InternalServerException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 500.
 func (e *InternalServerException) HTTPStatus() int { return 500 }
 
-// InvalidEmailRoleAccessPolicyException: This exception is thrown when Amazon Cognito isn't allowed to use your email identity.
+// InvalidEmailRoleAccessPolicyException is the model's InvalidEmailRoleAccessPolicyException exception, a client error (HTTP 400).
 type InvalidEmailRoleAccessPolicyException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -264,7 +264,7 @@ func (e *InvalidEmailRoleAccessPolicyException) ErrorMessage() string { return e
 // HTTPStatus returns 400.
 func (e *InvalidEmailRoleAccessPolicyException) HTTPStatus() int { return 400 }
 
-// InvalidLambdaResponseException: This exception is thrown when Amazon Cognito encounters an invalid Lambda response.
+// InvalidLambdaResponseException is the model's InvalidLambdaResponseException exception, a client error (HTTP 400).
 type InvalidLambdaResponseException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -282,7 +282,7 @@ func (e *InvalidLambdaResponseException) ErrorMessage() string { return e.Messag
 // HTTPStatus returns 400.
 func (e *InvalidLambdaResponseException) HTTPStatus() int { return 400 }
 
-// InvalidOAuthFlowException: This exception is thrown when the specified OAuth flow is not valid.
+// InvalidOAuthFlowException is the model's InvalidOAuthFlowException exception, a client error (HTTP 400).
 type InvalidOAuthFlowException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -300,7 +300,7 @@ func (e *InvalidOAuthFlowException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *InvalidOAuthFlowException) HTTPStatus() int { return 400 }
 
-// InvalidParameterException: This exception is thrown when the Amazon Cognito service encounters an invalid parameter.
+// InvalidParameterException is the model's InvalidParameterException exception, a client error (HTTP 400).
 type InvalidParameterException struct {
 	Message    string `json:"message,omitempty"`
 	ReasonCode string `json:"reasonCode,omitempty"`
@@ -319,7 +319,7 @@ func (e *InvalidParameterException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *InvalidParameterException) HTTPStatus() int { return 400 }
 
-// InvalidPasswordException: This exception is thrown when Amazon Cognito encounters an invalid password.
+// InvalidPasswordException is the model's InvalidPasswordException exception, a client error (HTTP 400).
 type InvalidPasswordException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -337,7 +337,7 @@ func (e *InvalidPasswordException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *InvalidPasswordException) HTTPStatus() int { return 400 }
 
-// InvalidSmsRoleAccessPolicyException: This exception is returned when the role provided for SMS configuration doesn't have permission to publish using Amazon SNS.
+// InvalidSmsRoleAccessPolicyException is the model's InvalidSmsRoleAccessPolicyException exception, a client error (HTTP 400).
 type InvalidSmsRoleAccessPolicyException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -357,7 +357,7 @@ func (e *InvalidSmsRoleAccessPolicyException) ErrorMessage() string { return e.M
 // HTTPStatus returns 400.
 func (e *InvalidSmsRoleAccessPolicyException) HTTPStatus() int { return 400 }
 
-// InvalidSmsRoleTrustRelationshipException: This exception is thrown when the trust relationship is not valid for the role provided for SMS configuration.
+// InvalidSmsRoleTrustRelationshipException is the model's InvalidSmsRoleTrustRelationshipException exception, a client error (HTTP 400).
 type InvalidSmsRoleTrustRelationshipException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -377,7 +377,7 @@ func (e *InvalidSmsRoleTrustRelationshipException) ErrorMessage() string { retur
 // HTTPStatus returns 400.
 func (e *InvalidSmsRoleTrustRelationshipException) HTTPStatus() int { return 400 }
 
-// InvalidUserPoolConfigurationException: This exception is thrown when the user pool configuration is not valid.
+// InvalidUserPoolConfigurationException is the model's InvalidUserPoolConfigurationException exception, a client error (HTTP 400).
 type InvalidUserPoolConfigurationException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -397,7 +397,7 @@ func (e *InvalidUserPoolConfigurationException) ErrorMessage() string { return e
 // HTTPStatus returns 400.
 func (e *InvalidUserPoolConfigurationException) HTTPStatus() int { return 400 }
 
-// LimitExceededException: This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.
+// LimitExceededException is the model's LimitExceededException exception, a client error (HTTP 400).
 type LimitExceededException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -413,7 +413,7 @@ func (e *LimitExceededException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *LimitExceededException) HTTPStatus() int { return 400 }
 
-// MFAMethodNotFoundException: This exception is thrown when Amazon Cognito can't find a multi-factor authentication (MFA) method.
+// MFAMethodNotFoundException is the model's MFAMethodNotFoundException exception, a client error (HTTP 400).
 type MFAMethodNotFoundException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -431,7 +431,7 @@ func (e *MFAMethodNotFoundException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *MFAMethodNotFoundException) HTTPStatus() int { return 400 }
 
-// ManagedLoginBrandingExistsException: This exception is thrown when you attempt to apply a managed login branding style to an app client that already has an assigned style.
+// ManagedLoginBrandingExistsException is the model's ManagedLoginBrandingExistsException exception, a client error (HTTP 400).
 type ManagedLoginBrandingExistsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -451,7 +451,7 @@ func (e *ManagedLoginBrandingExistsException) ErrorMessage() string { return e.M
 // HTTPStatus returns 400.
 func (e *ManagedLoginBrandingExistsException) HTTPStatus() int { return 400 }
 
-// NotAuthorizedException: This exception is thrown when a user isn't authorized.
+// NotAuthorizedException is the model's NotAuthorizedException exception, a client error (HTTP 400).
 type NotAuthorizedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -467,7 +467,7 @@ func (e *NotAuthorizedException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *NotAuthorizedException) HTTPStatus() int { return 400 }
 
-// OperationNotEnabledException: This exception is thrown when an operation is not available in the current region or for the current user pool configuration.
+// OperationNotEnabledException is the model's OperationNotEnabledException exception, a client error (HTTP 400).
 type OperationNotEnabledException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -485,7 +485,7 @@ func (e *OperationNotEnabledException) ErrorMessage() string { return e.Message 
 // HTTPStatus returns 400.
 func (e *OperationNotEnabledException) HTTPStatus() int { return 400 }
 
-// PasswordHistoryPolicyViolationException: The message returned when a user's new password matches a previous password and doesn't comply with the password-history policy.
+// PasswordHistoryPolicyViolationException is the model's PasswordHistoryPolicyViolationException exception, a client error (HTTP 400).
 type PasswordHistoryPolicyViolationException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -505,7 +505,7 @@ func (e *PasswordHistoryPolicyViolationException) ErrorMessage() string { return
 // HTTPStatus returns 400.
 func (e *PasswordHistoryPolicyViolationException) HTTPStatus() int { return 400 }
 
-// PasswordResetRequiredException: This exception is thrown when a password reset is required.
+// PasswordResetRequiredException is the model's PasswordResetRequiredException exception, a client error (HTTP 400).
 type PasswordResetRequiredException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -523,7 +523,7 @@ func (e *PasswordResetRequiredException) ErrorMessage() string { return e.Messag
 // HTTPStatus returns 400.
 func (e *PasswordResetRequiredException) HTTPStatus() int { return 400 }
 
-// PreconditionNotMetException: This exception is thrown when a precondition is not met.
+// PreconditionNotMetException is the model's PreconditionNotMetException exception, a client error (HTTP 400).
 type PreconditionNotMetException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -541,7 +541,7 @@ func (e *PreconditionNotMetException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *PreconditionNotMetException) HTTPStatus() int { return 400 }
 
-// RefreshTokenReuseException: This exception is throw when your application requests token refresh with a refresh token that has been invalidated by refresh-token rotation.
+// RefreshTokenReuseException is the model's RefreshTokenReuseException exception, a client error (HTTP 400).
 type RefreshTokenReuseException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -559,7 +559,7 @@ func (e *RefreshTokenReuseException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *RefreshTokenReuseException) HTTPStatus() int { return 400 }
 
-// ResourceNotFoundException: This exception is thrown when the Amazon Cognito service can't find the requested resource.
+// ResourceNotFoundException is the model's ResourceNotFoundException exception, a client error (HTTP 400).
 type ResourceNotFoundException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -577,7 +577,7 @@ func (e *ResourceNotFoundException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *ResourceNotFoundException) HTTPStatus() int { return 400 }
 
-// ScopeDoesNotExistException: This exception is thrown when the specified scope doesn't exist.
+// ScopeDoesNotExistException is the model's ScopeDoesNotExistException exception, a client error (HTTP 400).
 type ScopeDoesNotExistException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -595,7 +595,7 @@ func (e *ScopeDoesNotExistException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *ScopeDoesNotExistException) HTTPStatus() int { return 400 }
 
-// ServiceQuotaExceededException: The request exceeded your account's service quota.
+// ServiceQuotaExceededException is the model's ServiceQuotaExceededException exception, a client error (HTTP 400).
 type ServiceQuotaExceededException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -613,7 +613,7 @@ func (e *ServiceQuotaExceededException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *ServiceQuotaExceededException) HTTPStatus() int { return 400 }
 
-// SoftwareTokenMFANotFoundException: This exception is thrown when the software token time-based one-time password (TOTP) multi-factor authentication (MFA) isn't activated for the user pool.
+// SoftwareTokenMFANotFoundException is the model's SoftwareTokenMFANotFoundException exception, a client error (HTTP 400).
 type SoftwareTokenMFANotFoundException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -633,7 +633,7 @@ func (e *SoftwareTokenMFANotFoundException) ErrorMessage() string { return e.Mes
 // HTTPStatus returns 400.
 func (e *SoftwareTokenMFANotFoundException) HTTPStatus() int { return 400 }
 
-// TermsExistsException: Terms document names must be unique to the app client.
+// TermsExistsException is the model's TermsExistsException exception, a client error (HTTP 400).
 type TermsExistsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -649,7 +649,7 @@ func (e *TermsExistsException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *TermsExistsException) HTTPStatus() int { return 400 }
 
-// TierChangeNotAllowedException: This exception is thrown when you've attempted to change your feature plan but the operation isn't permitted.
+// TierChangeNotAllowedException is the model's TierChangeNotAllowedException exception, a client error (HTTP 400).
 type TierChangeNotAllowedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -667,7 +667,7 @@ func (e *TierChangeNotAllowedException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *TierChangeNotAllowedException) HTTPStatus() int { return 400 }
 
-// TooManyFailedAttemptsException: This exception is thrown when the user has made too many failed attempts for a given action, such as sign-in.
+// TooManyFailedAttemptsException is the model's TooManyFailedAttemptsException exception, a client error (HTTP 400).
 type TooManyFailedAttemptsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -685,7 +685,7 @@ func (e *TooManyFailedAttemptsException) ErrorMessage() string { return e.Messag
 // HTTPStatus returns 400.
 func (e *TooManyFailedAttemptsException) HTTPStatus() int { return 400 }
 
-// TooManyRequestsException: This exception is thrown when the user has made too many requests for a given operation.
+// TooManyRequestsException is the model's TooManyRequestsException exception, a client error (HTTP 400).
 type TooManyRequestsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -703,7 +703,7 @@ func (e *TooManyRequestsException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *TooManyRequestsException) HTTPStatus() int { return 400 }
 
-// UnauthorizedException: Exception that is thrown when the request isn't authorized.
+// UnauthorizedException is the model's UnauthorizedException exception, a client error (HTTP 400).
 type UnauthorizedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -719,7 +719,7 @@ func (e *UnauthorizedException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *UnauthorizedException) HTTPStatus() int { return 400 }
 
-// UnexpectedLambdaException: This exception is thrown when Amazon Cognito encounters an unexpected exception with Lambda.
+// UnexpectedLambdaException is the model's UnexpectedLambdaException exception, a client error (HTTP 400).
 type UnexpectedLambdaException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -737,7 +737,7 @@ func (e *UnexpectedLambdaException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *UnexpectedLambdaException) HTTPStatus() int { return 400 }
 
-// UnsupportedIdentityProviderException: This exception is thrown when the specified identifier isn't supported.
+// UnsupportedIdentityProviderException is the model's UnsupportedIdentityProviderException exception, a client error (HTTP 400).
 type UnsupportedIdentityProviderException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -757,7 +757,7 @@ func (e *UnsupportedIdentityProviderException) ErrorMessage() string { return e.
 // HTTPStatus returns 400.
 func (e *UnsupportedIdentityProviderException) HTTPStatus() int { return 400 }
 
-// UnsupportedOperationException: Exception that is thrown when you attempt to perform an operation that isn't enabled for the user pool client.
+// UnsupportedOperationException is the model's UnsupportedOperationException exception, a client error (HTTP 400).
 type UnsupportedOperationException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -775,7 +775,7 @@ func (e *UnsupportedOperationException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *UnsupportedOperationException) HTTPStatus() int { return 400 }
 
-// UnsupportedTokenTypeException: Exception that is thrown when an unsupported token is passed to an operation.
+// UnsupportedTokenTypeException is the model's UnsupportedTokenTypeException exception, a client error (HTTP 400).
 type UnsupportedTokenTypeException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -793,7 +793,7 @@ func (e *UnsupportedTokenTypeException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *UnsupportedTokenTypeException) HTTPStatus() int { return 400 }
 
-// UnsupportedUserStateException: The request failed because the user is in an unsupported state.
+// UnsupportedUserStateException is the model's UnsupportedUserStateException exception, a client error (HTTP 400).
 type UnsupportedUserStateException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -811,7 +811,7 @@ func (e *UnsupportedUserStateException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *UnsupportedUserStateException) HTTPStatus() int { return 400 }
 
-// UserImportInProgressException: This exception is thrown when you're trying to modify a user pool while a user import job is in progress for that pool.
+// UserImportInProgressException is the model's UserImportInProgressException exception, a client error (HTTP 400).
 type UserImportInProgressException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -829,7 +829,7 @@ func (e *UserImportInProgressException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *UserImportInProgressException) HTTPStatus() int { return 400 }
 
-// UserLambdaValidationException: This exception is thrown when the Amazon Cognito service encounters a user validation exception with the Lambda service.
+// UserLambdaValidationException is the model's UserLambdaValidationException exception, a client error (HTTP 400).
 type UserLambdaValidationException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -847,7 +847,7 @@ func (e *UserLambdaValidationException) ErrorMessage() string { return e.Message
 // HTTPStatus returns 400.
 func (e *UserLambdaValidationException) HTTPStatus() int { return 400 }
 
-// UserNotConfirmedException: This exception is thrown when a user isn't confirmed successfully.
+// UserNotConfirmedException is the model's UserNotConfirmedException exception, a client error (HTTP 400).
 type UserNotConfirmedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -865,7 +865,7 @@ func (e *UserNotConfirmedException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *UserNotConfirmedException) HTTPStatus() int { return 400 }
 
-// UserNotFoundException: This exception is thrown when a user isn't found.
+// UserNotFoundException is the model's UserNotFoundException exception, a client error (HTTP 400).
 type UserNotFoundException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -881,7 +881,7 @@ func (e *UserNotFoundException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *UserNotFoundException) HTTPStatus() int { return 400 }
 
-// UserPoolAddOnNotEnabledException: This exception is thrown when user pool add-ons aren't enabled.
+// UserPoolAddOnNotEnabledException is the model's UserPoolAddOnNotEnabledException exception, a client error (HTTP 400).
 type UserPoolAddOnNotEnabledException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -901,7 +901,7 @@ func (e *UserPoolAddOnNotEnabledException) ErrorMessage() string { return e.Mess
 // HTTPStatus returns 400.
 func (e *UserPoolAddOnNotEnabledException) HTTPStatus() int { return 400 }
 
-// UserPoolTaggingException: This exception is thrown when a user pool tag can't be set or updated.
+// UserPoolTaggingException is the model's UserPoolTaggingException exception, a client error (HTTP 400).
 type UserPoolTaggingException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -919,7 +919,7 @@ func (e *UserPoolTaggingException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *UserPoolTaggingException) HTTPStatus() int { return 400 }
 
-// UsernameExistsException: This exception is thrown when Amazon Cognito encounters a user name that already exists in the user pool.
+// UsernameExistsException is the model's UsernameExistsException exception, a client error (HTTP 400).
 type UsernameExistsException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -935,7 +935,7 @@ func (e *UsernameExistsException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *UsernameExistsException) HTTPStatus() int { return 400 }
 
-// WebAuthnChallengeNotFoundException: This exception is thrown when the challenge from StartWebAuthn registration has expired.
+// WebAuthnChallengeNotFoundException is the model's WebAuthnChallengeNotFoundException exception, a client error (HTTP 400).
 type WebAuthnChallengeNotFoundException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -955,7 +955,7 @@ func (e *WebAuthnChallengeNotFoundException) ErrorMessage() string { return e.Me
 // HTTPStatus returns 400.
 func (e *WebAuthnChallengeNotFoundException) HTTPStatus() int { return 400 }
 
-// WebAuthnClientMismatchException: This exception is thrown when the access token is for a different client than the one in the original StartWebAuthnRegistration request.
+// WebAuthnClientMismatchException is the model's WebAuthnClientMismatchException exception, a client error (HTTP 400).
 type WebAuthnClientMismatchException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -975,7 +975,7 @@ func (e *WebAuthnClientMismatchException) ErrorMessage() string { return e.Messa
 // HTTPStatus returns 400.
 func (e *WebAuthnClientMismatchException) HTTPStatus() int { return 400 }
 
-// WebAuthnConfigurationMissingException: This exception is thrown when a user pool doesn't have a configured relying party id or a user pool domain.
+// WebAuthnConfigurationMissingException is the model's WebAuthnConfigurationMissingException exception, a client error (HTTP 400).
 type WebAuthnConfigurationMissingException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -995,7 +995,7 @@ func (e *WebAuthnConfigurationMissingException) ErrorMessage() string { return e
 // HTTPStatus returns 400.
 func (e *WebAuthnConfigurationMissingException) HTTPStatus() int { return 400 }
 
-// WebAuthnCredentialNotSupportedException: This exception is thrown when a user presents passkey credentials from an unsupported device or provider.
+// WebAuthnCredentialNotSupportedException is the model's WebAuthnCredentialNotSupportedException exception, a client error (HTTP 400).
 type WebAuthnCredentialNotSupportedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -1015,7 +1015,7 @@ func (e *WebAuthnCredentialNotSupportedException) ErrorMessage() string { return
 // HTTPStatus returns 400.
 func (e *WebAuthnCredentialNotSupportedException) HTTPStatus() int { return 400 }
 
-// WebAuthnNotEnabledException: This exception is thrown when the passkey feature isn't enabled for the user pool.
+// WebAuthnNotEnabledException is the model's WebAuthnNotEnabledException exception, a client error (HTTP 400).
 type WebAuthnNotEnabledException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -1033,7 +1033,7 @@ func (e *WebAuthnNotEnabledException) ErrorMessage() string { return e.Message }
 // HTTPStatus returns 400.
 func (e *WebAuthnNotEnabledException) HTTPStatus() int { return 400 }
 
-// WebAuthnOriginNotAllowedException: This exception is thrown when the passkey credential's registration origin does not align with the user pool relying party id.
+// WebAuthnOriginNotAllowedException is the model's WebAuthnOriginNotAllowedException exception, a client error (HTTP 400).
 type WebAuthnOriginNotAllowedException struct {
 	Message string `json:"message,omitempty"`
 }
@@ -1053,7 +1053,7 @@ func (e *WebAuthnOriginNotAllowedException) ErrorMessage() string { return e.Mes
 // HTTPStatus returns 400.
 func (e *WebAuthnOriginNotAllowedException) HTTPStatus() int { return 400 }
 
-// WebAuthnRelyingPartyMismatchException: This exception is thrown when the given passkey credential is associated with a different relying party ID than the user pool relying party ID.
+// WebAuthnRelyingPartyMismatchException is the model's WebAuthnRelyingPartyMismatchException exception, a client error (HTTP 400).
 type WebAuthnRelyingPartyMismatchException struct {
 	Message string `json:"message,omitempty"`
 }

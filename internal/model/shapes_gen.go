@@ -6,27 +6,27 @@ import "encoding/json"
 
 var _ json.RawMessage
 
-// AccountRecoverySettingType: The settings for user message delivery in forgot-password operations.
+// AccountRecoverySettingType is the model's AccountRecoverySettingType structure.
 type AccountRecoverySettingType struct {
-	// RecoveryMechanisms: The list of options and priorities for user message delivery in forgot-password operations.
+	// RecoveryMechanisms is optional; its shape is RecoveryMechanismsType.
 	RecoveryMechanisms []RecoveryOptionType `json:"RecoveryMechanisms,omitzero"`
 }
 
-// AccountTakeoverActionType: The automated response to a risk level for adaptive authentication in full-function, or ENFORCED , mode.
+// AccountTakeoverActionType is the model's AccountTakeoverActionType structure.
 type AccountTakeoverActionType struct {
-	// EventAction: The action to take for the attempted account takeover action for the associated risk level.
+	// EventAction is required; its shape is AccountTakeoverEventActionType.
 	EventAction string `json:"EventAction,omitzero"`
-	// Notify: Determines whether Amazon Cognito sends a user a notification message when your user pools assesses a user's session at the associated risk level.
+	// Notify is required; its shape is AccountTakeoverActionNotifyType.
 	Notify *bool `json:"Notify,omitzero"`
 }
 
-// AccountTakeoverActionsType: A list of account-takeover actions for each level of risk that Amazon Cognito might assess with threat protection features.
+// AccountTakeoverActionsType is the model's AccountTakeoverActionsType structure.
 type AccountTakeoverActionsType struct {
-	// HighAction: The action that you assign to a high-risk assessment by threat protection.
+	// HighAction is optional; its shape is AccountTakeoverActionType.
 	HighAction *AccountTakeoverActionType `json:"HighAction,omitzero"`
-	// LowAction: The action that you assign to a low-risk assessment by threat protection.
+	// LowAction is optional; its shape is AccountTakeoverActionType.
 	LowAction *AccountTakeoverActionType `json:"LowAction,omitzero"`
-	// MediumAction: The action that you assign to a medium-risk assessment by threat protection.
+	// MediumAction is optional; its shape is AccountTakeoverActionType.
 	MediumAction *AccountTakeoverActionType `json:"MediumAction,omitzero"`
 }
 
@@ -38,515 +38,515 @@ const (
 	AccountTakeoverEventActionTypeNoAction        = "NO_ACTION"
 )
 
-// AccountTakeoverRiskConfigurationType: The settings for automated responses and notification templates for adaptive authentication with threat protection features.
+// AccountTakeoverRiskConfigurationType is the model's AccountTakeoverRiskConfigurationType structure.
 type AccountTakeoverRiskConfigurationType struct {
-	// Actions: A list of account-takeover actions for each level of risk that Amazon Cognito might assess with threat protection.
+	// Actions is required; its shape is AccountTakeoverActionsType.
 	Actions *AccountTakeoverActionsType `json:"Actions,omitzero"`
-	// NotifyConfiguration: The settings for composing and sending an email message when threat protection assesses a risk level with adaptive authentication.
+	// NotifyConfiguration is optional; its shape is NotifyConfigurationType.
 	NotifyConfiguration *NotifyConfigurationType `json:"NotifyConfiguration,omitzero"`
 }
 
-// AddCustomAttributesRequest: Represents the request to add custom attributes.
+// AddCustomAttributesRequest is the model's AddCustomAttributesRequest structure.
 type AddCustomAttributesRequest struct {
-	// CustomAttributes: An array of custom attribute names and other properties.
+	// CustomAttributes is required; its shape is CustomAttributesListType.
 	CustomAttributes []SchemaAttributeType `json:"CustomAttributes,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to add custom attributes.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// AddCustomAttributesResponse: Represents the response from the server for the request to add custom attributes.
+// AddCustomAttributesResponse is the model's AddCustomAttributesResponse structure.
 type AddCustomAttributesResponse struct {
 }
 
-// AddUserPoolClientSecretRequest: The request to create a new client secret for a user pool app client.
+// AddUserPoolClientSecretRequest is the model's AddUserPoolClientSecretRequest structure.
 type AddUserPoolClientSecretRequest struct {
-	// ClientId: The ID of the app client for which you want to create a new secret.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientSecret: The client secret value you want to use.
+	// ClientSecret is optional; its shape is ClientSecretType.
 	ClientSecret string `json:"ClientSecret,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the app client.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// AddUserPoolClientSecretResponse: The response from creating a new client secret.
+// AddUserPoolClientSecretResponse is the model's AddUserPoolClientSecretResponse structure.
 type AddUserPoolClientSecretResponse struct {
-	// ClientSecretDescriptor: The details of the newly created client secret, including its unique identifier and creation timestamp.
+	// ClientSecretDescriptor is optional; its shape is ClientSecretDescriptorType.
 	ClientSecretDescriptor *ClientSecretDescriptorType `json:"ClientSecretDescriptor,omitzero"`
 }
 
-// AdminAddUserToGroupRequest is a shape of the Cognito API model.
+// AdminAddUserToGroupRequest is the model's AdminAddUserToGroupRequest structure.
 type AdminAddUserToGroupRequest struct {
-	// GroupName: The name of the group that you want to add your user to.
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the group that you want to add the user to.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminConfirmSignUpRequest: Confirm a user's registration as a user pool administrator.
+// AdminConfirmSignUpRequest is the model's AdminConfirmSignUpRequest structure.
 type AdminConfirmSignUpRequest struct {
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to confirm a user's sign-up request.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminConfirmSignUpResponse: Represents the response from the server for the request to confirm registration.
+// AdminConfirmSignUpResponse is the model's AdminConfirmSignUpResponse structure.
 type AdminConfirmSignUpResponse struct {
 }
 
-// AdminCreateUserConfigType: The settings for administrator creation of users in a user pool.
+// AdminCreateUserConfigType is the model's AdminCreateUserConfigType structure.
 type AdminCreateUserConfigType struct {
-	// AllowAdminCreateUserOnly: The setting for allowing self-service sign-up.
+	// AllowAdminCreateUserOnly is optional; its shape is BooleanType.
 	AllowAdminCreateUserOnly *bool `json:"AllowAdminCreateUserOnly,omitzero"`
-	// InviteMessageTemplate: The template for the welcome message to new users.
+	// InviteMessageTemplate is optional; its shape is MessageTemplateType.
 	InviteMessageTemplate *MessageTemplateType `json:"InviteMessageTemplate,omitzero"`
-	// UnusedAccountValidityDays: This parameter is no longer in use.
+	// UnusedAccountValidityDays is optional; its shape is AdminCreateUserUnusedAccountValidityDaysType.
 	UnusedAccountValidityDays *int32 `json:"UnusedAccountValidityDays,omitzero"`
 }
 
-// AdminCreateUserRequest: Creates a new user in the specified user pool.
+// AdminCreateUserRequest is the model's AdminCreateUserRequest structure.
 type AdminCreateUserRequest struct {
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// DesiredDeliveryMediums: Specify EMAIL if email will be used to send the welcome message.
+	// DesiredDeliveryMediums is optional; its shape is DeliveryMediumListType.
 	DesiredDeliveryMediums []string `json:"DesiredDeliveryMediums,omitzero"`
-	// ForceAliasCreation: This parameter is used only if the phone_number_verified or email_verified attribute is set to True .
+	// ForceAliasCreation is optional; its shape is ForceAliasCreation.
 	ForceAliasCreation *bool `json:"ForceAliasCreation,omitzero"`
-	// MessageAction: Set to RESEND to resend the invitation message to a user that already exists, and to reset the temporary-password duration with a new temporary password.
+	// MessageAction is optional; its shape is MessageActionType.
 	MessageAction string `json:"MessageAction,omitzero"`
-	// TemporaryPassword: The user's temporary password.
+	// TemporaryPassword is optional; its shape is PasswordType.
 	TemporaryPassword string `json:"TemporaryPassword,omitzero"`
-	// UserAttributes: An array of name-value pairs that contain user attributes and attribute values to be set for the user to be created.
+	// UserAttributes is optional; its shape is AttributeListType.
 	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to create a user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The value that you want to set as the username sign-in attribute.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
-	// ValidationData: Temporary user attributes that contribute to the outcomes of your pre sign-up Lambda trigger.
+	// ValidationData is optional; its shape is AttributeListType.
 	ValidationData []AttributeType `json:"ValidationData,omitzero"`
 }
 
-// AdminCreateUserResponse: Represents the response from the server to the request to create the user.
+// AdminCreateUserResponse is the model's AdminCreateUserResponse structure.
 type AdminCreateUserResponse struct {
-	// User: The new user's profile details.
+	// User is optional; its shape is UserType.
 	User *UserType `json:"User,omitzero"`
 }
 
-// AdminDeleteUserAttributesRequest: Represents the request to delete user attributes as an administrator.
+// AdminDeleteUserAttributesRequest is the model's AdminDeleteUserAttributesRequest structure.
 type AdminDeleteUserAttributesRequest struct {
-	// UserAttributeNames: An array of strings representing the user attribute names you want to delete.
+	// UserAttributeNames is required; its shape is AttributeNameListType.
 	UserAttributeNames []string `json:"UserAttributeNames,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete user attributes.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminDeleteUserAttributesResponse: Represents the response received from the server for a request to delete user attributes.
+// AdminDeleteUserAttributesResponse is the model's AdminDeleteUserAttributesResponse structure.
 type AdminDeleteUserAttributesResponse struct {
 }
 
-// AdminDeleteUserRequest: Represents the request to delete a user as an administrator.
+// AdminDeleteUserRequest is the model's AdminDeleteUserRequest structure.
 type AdminDeleteUserRequest struct {
-	// UserPoolId: The ID of the user pool where you want to delete the user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminDisableProviderForUserRequest is a shape of the Cognito API model.
+// AdminDisableProviderForUserRequest is the model's AdminDisableProviderForUserRequest structure.
 type AdminDisableProviderForUserRequest struct {
-	// User: The user profile that you want to delete a linked identity from.
+	// User is required; its shape is ProviderUserIdentifierType.
 	User *ProviderUserIdentifierType `json:"User,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete the user's linked identities.
+	// UserPoolId is required; its shape is StringType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// AdminDisableProviderForUserResponse is a shape of the Cognito API model.
+// AdminDisableProviderForUserResponse is the model's AdminDisableProviderForUserResponse structure.
 type AdminDisableProviderForUserResponse struct {
 }
 
-// AdminDisableUserRequest: Represents the request to disable the user as an administrator.
+// AdminDisableUserRequest is the model's AdminDisableUserRequest structure.
 type AdminDisableUserRequest struct {
-	// UserPoolId: The ID of the user pool where you want to disable the user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminDisableUserResponse: Represents the response received from the server to disable the user as an administrator.
+// AdminDisableUserResponse is the model's AdminDisableUserResponse structure.
 type AdminDisableUserResponse struct {
 }
 
-// AdminEnableUserRequest: Represents the request that enables the user as an administrator.
+// AdminEnableUserRequest is the model's AdminEnableUserRequest structure.
 type AdminEnableUserRequest struct {
-	// UserPoolId: The ID of the user pool where you want to activate sign-in for the user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminEnableUserResponse: Represents the response from the server for the request to enable a user as an administrator.
+// AdminEnableUserResponse is the model's AdminEnableUserResponse structure.
 type AdminEnableUserResponse struct {
 }
 
-// AdminForgetDeviceRequest: Sends the forgot device request, as an administrator.
+// AdminForgetDeviceRequest is the model's AdminForgetDeviceRequest structure.
 type AdminForgetDeviceRequest struct {
-	// DeviceKey: The key ID of the device that you want to delete.
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// UserPoolId: The ID of the user pool where the device owner is a user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminGetDeviceRequest: Represents the request to get the device, as an administrator.
+// AdminGetDeviceRequest is the model's AdminGetDeviceRequest structure.
 type AdminGetDeviceRequest struct {
-	// DeviceKey: The key of the device that you want to delete.
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// UserPoolId: The ID of the user pool where the device owner is a user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminGetDeviceResponse: Gets the device response, as an administrator.
+// AdminGetDeviceResponse is the model's AdminGetDeviceResponse structure.
 type AdminGetDeviceResponse struct {
-	// Device: Details of the requested device.
+	// Device is required; its shape is DeviceType.
 	Device *DeviceType `json:"Device,omitzero"`
 }
 
-// AdminGetUserAuthFactorsRequest is a shape of the Cognito API model.
+// AdminGetUserAuthFactorsRequest is the model's AdminGetUserAuthFactorsRequest structure.
 type AdminGetUserAuthFactorsRequest struct {
-	// UserPoolId: The ID of the user pool where you want to get information about the user's authentication factors.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminGetUserAuthFactorsResponse is a shape of the Cognito API model.
+// AdminGetUserAuthFactorsResponse is the model's AdminGetUserAuthFactorsResponse structure.
 type AdminGetUserAuthFactorsResponse struct {
-	// ConfiguredUserAuthFactors: The authentication types that are available to the user with USER_AUTH sign-in, for example ["PASSWORD", "WEB_AUTHN"] .
+	// ConfiguredUserAuthFactors is optional; its shape is ConfiguredUserAuthFactorsListType.
 	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitzero"`
-	// PreferredMfaSetting: The challenge method that Amazon Cognito returns to the user in response to sign-in requests.
+	// PreferredMfaSetting is optional; its shape is StringType.
 	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
-	// UserMFASettingList: The MFA options that are activated for the user.
+	// UserMFASettingList is optional; its shape is UserMFASettingListType.
 	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
-	// Username: The name of the user who is eligible for the authentication factors in the response.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminGetUserRequest: Represents the request to get the specified user as an administrator.
+// AdminGetUserRequest is the model's AdminGetUserRequest structure.
 type AdminGetUserRequest struct {
-	// UserPoolId: The ID of the user pool where you want to get information about the user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminGetUserResponse: Represents the response from the server from the request to get the specified user as an administrator.
+// AdminGetUserResponse is the model's AdminGetUserResponse structure.
 type AdminGetUserResponse struct {
-	// Enabled: Indicates whether the user is activated for sign-in.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
-	// MFAOptions: This response parameter is no longer supported.
+	// MFAOptions is optional; its shape is MFAOptionListType.
 	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
-	// PreferredMfaSetting: The user's preferred MFA.
+	// PreferredMfaSetting is optional; its shape is StringType.
 	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
-	// UserAttributes: An array of name-value pairs of user attributes and their values, for example "email": "testuser@example.com" .
+	// UserAttributes is optional; its shape is AttributeListType.
 	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
-	// UserCreateDate: The date and time when the item was created.
+	// UserCreateDate is optional; its shape is DateType.
 	UserCreateDate *Time `json:"UserCreateDate,omitzero"`
-	// UserLastModifiedDate: The date and time when the item was modified.
+	// UserLastModifiedDate is optional; its shape is DateType.
 	UserLastModifiedDate *Time `json:"UserLastModifiedDate,omitzero"`
-	// UserMFASettingList: The MFA options that are activated for the user.
+	// UserMFASettingList is optional; its shape is UserMFASettingListType.
 	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
-	// UserStatus: The user's status.
+	// UserStatus is optional; its shape is UserStatusType.
 	UserStatus string `json:"UserStatus,omitzero"`
-	// Username: The username of the user that you requested.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminInitiateAuthRequest: Initiates the authorization request, as an administrator.
+// AdminInitiateAuthRequest is the model's AdminInitiateAuthRequest structure.
 type AdminInitiateAuthRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// AuthFlow: The authentication flow that you want to initiate.
+	// AuthFlow is required; its shape is AuthFlowType.
 	AuthFlow string `json:"AuthFlow,omitzero"`
-	// AuthParameters: The authentication parameters.
+	// AuthParameters is optional; its shape is AuthParametersType.
 	AuthParameters map[string]string `json:"AuthParameters,omitzero"`
-	// ClientId: The ID of the app client where the user wants to sign in.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// ContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// ContextData is optional; its shape is ContextDataType.
 	ContextData *ContextDataType `json:"ContextData,omitzero"`
-	// Session: The optional session ID from a ConfirmSignUp API request.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserPoolId: The ID of the user pool where the user wants to sign in.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// AdminInitiateAuthResponse: Initiates the authentication response, as an administrator.
+// AdminInitiateAuthResponse is the model's AdminInitiateAuthResponse structure.
 type AdminInitiateAuthResponse struct {
-	// AuthenticationResult: The outcome of successful authentication.
+	// AuthenticationResult is optional; its shape is AuthenticationResultType.
 	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
-	// AvailableChallenges: This response parameter lists the available authentication challenges that users can select from in choice-based authentication .
+	// AvailableChallenges is optional; its shape is AvailableChallengeListType.
 	AvailableChallenges []string `json:"AvailableChallenges,omitzero"`
-	// ChallengeName: The name of the challenge that you're responding to with this call.
+	// ChallengeName is optional; its shape is ChallengeNameType.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeParameters: The parameters of an authentication challenge.
+	// ChallengeParameters is optional; its shape is ChallengeParametersType.
 	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
-	// Session: The session that must be passed to challenge-response requests.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
-// AdminLinkProviderForUserRequest is a shape of the Cognito API model.
+// AdminLinkProviderForUserRequest is the model's AdminLinkProviderForUserRequest structure.
 type AdminLinkProviderForUserRequest struct {
-	// DestinationUser: The existing user in the user pool that you want to assign to the external IdP user account.
+	// DestinationUser is required; its shape is ProviderUserIdentifierType.
 	DestinationUser *ProviderUserIdentifierType `json:"DestinationUser,omitzero"`
-	// SourceUser: An external IdP account for a user who doesn't exist yet in the user pool.
+	// SourceUser is required; its shape is ProviderUserIdentifierType.
 	SourceUser *ProviderUserIdentifierType `json:"SourceUser,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to link a federated identity.
+	// UserPoolId is required; its shape is StringType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// AdminLinkProviderForUserResponse is a shape of the Cognito API model.
+// AdminLinkProviderForUserResponse is the model's AdminLinkProviderForUserResponse structure.
 type AdminLinkProviderForUserResponse struct {
 }
 
-// AdminListDevicesRequest: Represents the request to list devices, as an administrator.
+// AdminListDevicesRequest is the model's AdminListDevicesRequest structure.
 type AdminListDevicesRequest struct {
-	// Limit: The maximum number of devices that you want Amazon Cognito to return in the response.
+	// Limit is optional; its shape is QueryLimitType.
 	Limit *int32 `json:"Limit,omitzero"`
-	// PaginationToken: This API operation returns a limited number of results.
+	// PaginationToken is optional; its shape is SearchPaginationTokenType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
-	// UserPoolId: The ID of the user pool where the device owner is a user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminListDevicesResponse: Lists the device's response, as an administrator.
+// AdminListDevicesResponse is the model's AdminListDevicesResponse structure.
 type AdminListDevicesResponse struct {
-	// Devices: An array of devices and their information.
+	// Devices is optional; its shape is DeviceListType.
 	Devices []DeviceType `json:"Devices,omitzero"`
-	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// PaginationToken is optional; its shape is SearchPaginationTokenType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
 }
 
-// AdminListGroupsForUserRequest is a shape of the Cognito API model.
+// AdminListGroupsForUserRequest is the model's AdminListGroupsForUserRequest structure.
 type AdminListGroupsForUserRequest struct {
-	// Limit: The maximum number of groups that you want Amazon Cognito to return in the response.
+	// Limit is optional; its shape is QueryLimitType.
 	Limit *int32 `json:"Limit,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to view a user's groups.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminListGroupsForUserResponse is a shape of the Cognito API model.
+// AdminListGroupsForUserResponse is the model's AdminListGroupsForUserResponse structure.
 type AdminListGroupsForUserResponse struct {
-	// Groups: An array of groups and information about them.
+	// Groups is optional; its shape is GroupListType.
 	Groups []GroupType `json:"Groups,omitzero"`
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// AdminListUserAuthEventsRequest is a shape of the Cognito API model.
+// AdminListUserAuthEventsRequest is the model's AdminListUserAuthEventsRequest structure.
 type AdminListUserAuthEventsRequest struct {
-	// MaxResults: The maximum number of authentication events to return.
+	// MaxResults is optional; its shape is QueryLimitType.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The Id of the user pool that contains the user profile with the logged events.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminListUserAuthEventsResponse is a shape of the Cognito API model.
+// AdminListUserAuthEventsResponse is the model's AdminListUserAuthEventsResponse structure.
 type AdminListUserAuthEventsResponse struct {
-	// AuthEvents: The response object.
+	// AuthEvents is optional; its shape is AuthEventsType.
 	AuthEvents []AuthEventType `json:"AuthEvents,omitzero"`
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// AdminRemoveUserFromGroupRequest is a shape of the Cognito API model.
+// AdminRemoveUserFromGroupRequest is the model's AdminRemoveUserFromGroupRequest structure.
 type AdminRemoveUserFromGroupRequest struct {
-	// GroupName: The name of the group that you want to remove the user from, for example MyTestGroup .
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the group and the user that you want to remove.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminResetUserPasswordRequest: Represents the request to reset a user's password as an administrator.
+// AdminResetUserPasswordRequest is the model's AdminResetUserPasswordRequest structure.
 type AdminResetUserPasswordRequest struct {
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to reset the user's password.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminResetUserPasswordResponse: Represents the response from the server to reset a user password as an administrator.
+// AdminResetUserPasswordResponse is the model's AdminResetUserPasswordResponse structure.
 type AdminResetUserPasswordResponse struct {
 }
 
-// AdminRespondToAuthChallengeRequest: The request to respond to the authentication challenge, as an administrator.
+// AdminRespondToAuthChallengeRequest is the model's AdminRespondToAuthChallengeRequest structure.
 type AdminRespondToAuthChallengeRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ChallengeName: The name of the challenge that you are responding to.
+	// ChallengeName is required; its shape is ChallengeNameType.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeResponses: The responses to the challenge that you received in the previous request.
+	// ChallengeResponses is optional; its shape is ChallengeResponsesType.
 	ChallengeResponses map[string]string `json:"ChallengeResponses,omitzero"`
-	// ClientId: The ID of the app client where you initiated sign-in.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// ContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// ContextData is optional; its shape is ContextDataType.
 	ContextData *ContextDataType `json:"ContextData,omitzero"`
-	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to respond to an authentication challenge.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// AdminRespondToAuthChallengeResponse: Responds to the authentication challenge, as an administrator.
+// AdminRespondToAuthChallengeResponse is the model's AdminRespondToAuthChallengeResponse structure.
 type AdminRespondToAuthChallengeResponse struct {
-	// AuthenticationResult: The outcome of a successful authentication process.
+	// AuthenticationResult is optional; its shape is AuthenticationResultType.
 	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
-	// ChallengeName: The name of the next challenge that you must respond to.
+	// ChallengeName is optional; its shape is ChallengeNameType.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeParameters: The parameters that define your response to the next challenge.
+	// ChallengeParameters is optional; its shape is ChallengeParametersType.
 	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
-	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
-// AdminSetUserMFAPreferenceRequest is a shape of the Cognito API model.
+// AdminSetUserMFAPreferenceRequest is the model's AdminSetUserMFAPreferenceRequest structure.
 type AdminSetUserMFAPreferenceRequest struct {
-	// EmailMfaSettings: User preferences for email message MFA.
+	// EmailMfaSettings is optional; its shape is EmailMfaSettingsType.
 	EmailMfaSettings *EmailMfaSettingsType `json:"EmailMfaSettings,omitzero"`
-	// SMSMfaSettings: User preferences for SMS message MFA.
+	// SMSMfaSettings is optional; its shape is SMSMfaSettingsType.
 	SMSMfaSettings *SMSMfaSettingsType `json:"SMSMfaSettings,omitzero"`
-	// SoftwareTokenMfaSettings: User preferences for time-based one-time password (TOTP) MFA.
+	// SoftwareTokenMfaSettings is optional; its shape is SoftwareTokenMfaSettingsType.
 	SoftwareTokenMfaSettings *SoftwareTokenMfaSettingsType `json:"SoftwareTokenMfaSettings,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to set a user's MFA preferences.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
-	// WebAuthnMfaSettings: User preferences for passkey MFA.
+	// WebAuthnMfaSettings is optional; its shape is WebAuthnMfaSettingsType.
 	WebAuthnMfaSettings *WebAuthnMfaSettingsType `json:"WebAuthnMfaSettings,omitzero"`
 }
 
-// AdminSetUserMFAPreferenceResponse is a shape of the Cognito API model.
+// AdminSetUserMFAPreferenceResponse is the model's AdminSetUserMFAPreferenceResponse structure.
 type AdminSetUserMFAPreferenceResponse struct {
 }
 
-// AdminSetUserPasswordRequest is a shape of the Cognito API model.
+// AdminSetUserPasswordRequest is the model's AdminSetUserPasswordRequest structure.
 type AdminSetUserPasswordRequest struct {
-	// Password: The new temporary or permanent password that you want to set for the user.
+	// Password is required; its shape is PasswordType.
 	Password string `json:"Password,omitzero"`
-	// Permanent: Set to true to set a password that the user can immediately sign in with.
+	// Permanent is optional; its shape is BooleanType.
 	Permanent *bool `json:"Permanent,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to set the user's password.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminSetUserPasswordResponse is a shape of the Cognito API model.
+// AdminSetUserPasswordResponse is the model's AdminSetUserPasswordResponse structure.
 type AdminSetUserPasswordResponse struct {
 }
 
-// AdminSetUserSettingsRequest: You can use this parameter to set an MFA configuration that uses the SMS delivery medium.
+// AdminSetUserSettingsRequest is the model's AdminSetUserSettingsRequest structure.
 type AdminSetUserSettingsRequest struct {
-	// MFAOptions: You can use this parameter only to set an SMS configuration that uses SMS for delivery.
+	// MFAOptions is required; its shape is MFAOptionListType.
 	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the user whose options you're setting.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminSetUserSettingsResponse: Represents the response from the server to set user settings as an administrator.
+// AdminSetUserSettingsResponse is the model's AdminSetUserSettingsResponse structure.
 type AdminSetUserSettingsResponse struct {
 }
 
-// AdminUpdateAuthEventFeedbackRequest is a shape of the Cognito API model.
+// AdminUpdateAuthEventFeedbackRequest is the model's AdminUpdateAuthEventFeedbackRequest structure.
 type AdminUpdateAuthEventFeedbackRequest struct {
-	// EventId: The ID of the threat protection authentication event that you want to update.
+	// EventId is required; its shape is EventIdType.
 	EventId string `json:"EventId,omitzero"`
-	// FeedbackValue: Your feedback to the authentication event.
+	// FeedbackValue is required; its shape is FeedbackValueType.
 	FeedbackValue string `json:"FeedbackValue,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to submit authentication-event feedback.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminUpdateAuthEventFeedbackResponse is a shape of the Cognito API model.
+// AdminUpdateAuthEventFeedbackResponse is the model's AdminUpdateAuthEventFeedbackResponse structure.
 type AdminUpdateAuthEventFeedbackResponse struct {
 }
 
-// AdminUpdateDeviceStatusRequest: The request to update the device status, as an administrator.
+// AdminUpdateDeviceStatusRequest is the model's AdminUpdateDeviceStatusRequest structure.
 type AdminUpdateDeviceStatusRequest struct {
-	// DeviceKey: The unique identifier, or device key, of the device that you want to update the status for.
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// DeviceRememberedStatus: To enable device authentication with the specified device, set to remembered .To disable, set to not_remembered .
+	// DeviceRememberedStatus is optional; its shape is DeviceRememberedStatusType.
 	DeviceRememberedStatus string `json:"DeviceRememberedStatus,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to change a user's device status.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminUpdateDeviceStatusResponse: The status response to the request to update the device, as an administrator.
+// AdminUpdateDeviceStatusResponse is the model's AdminUpdateDeviceStatusResponse structure.
 type AdminUpdateDeviceStatusResponse struct {
 }
 
-// AdminUpdateUserAttributesRequest: Represents the request to update the user's attributes as an administrator.
+// AdminUpdateUserAttributesRequest is the model's AdminUpdateUserAttributesRequest structure.
 type AdminUpdateUserAttributesRequest struct {
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// UserAttributes: An array of name-value pairs representing user attributes.
+	// UserAttributes is required; its shape is AttributeListType.
 	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to update user attributes.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminUpdateUserAttributesResponse: Represents the response from the server for the request to update user attributes as an administrator.
+// AdminUpdateUserAttributesResponse is the model's AdminUpdateUserAttributesResponse structure.
 type AdminUpdateUserAttributesResponse struct {
 }
 
-// AdminUserGlobalSignOutRequest: The request to sign out of all devices, as an administrator.
+// AdminUserGlobalSignOutRequest is the model's AdminUserGlobalSignOutRequest structure.
 type AdminUserGlobalSignOutRequest struct {
-	// UserPoolId: The ID of the user pool where you want to sign out a user.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// AdminUserGlobalSignOutResponse: The global sign-out response, as an administrator.
+// AdminUserGlobalSignOutResponse is the model's AdminUserGlobalSignOutResponse structure.
 type AdminUserGlobalSignOutResponse struct {
 }
 
-// AdvancedSecurityAdditionalFlowsType: Threat protection configuration options for additional authentication types in your user pool, including custom authentication.
+// AdvancedSecurityAdditionalFlowsType is the model's AdvancedSecurityAdditionalFlowsType structure.
 type AdvancedSecurityAdditionalFlowsType struct {
-	// CustomAuthMode: The operating mode of threat protection in custom authentication with Custom authentication challenge Lambda triggers .
+	// CustomAuthMode is optional; its shape is AdvancedSecurityEnabledModeType.
 	CustomAuthMode string `json:"CustomAuthMode,omitzero"`
 }
 
@@ -570,23 +570,23 @@ const (
 	AliasAttributeTypePreferredUsername = "preferred_username"
 )
 
-// AnalyticsConfigurationType: The settings for Amazon Pinpoint analytics configuration.
+// AnalyticsConfigurationType is the model's AnalyticsConfigurationType structure.
 type AnalyticsConfigurationType struct {
-	// ApplicationArn: The Amazon Resource Name (ARN) of an Amazon Pinpoint project that you want to connect to your user pool app client.
+	// ApplicationArn is optional; its shape is ArnType.
 	ApplicationArn string `json:"ApplicationArn,omitzero"`
-	// ApplicationId: Your Amazon Pinpoint project ID.
+	// ApplicationId is optional; its shape is HexStringType.
 	ApplicationId string `json:"ApplicationId,omitzero"`
-	// ExternalId: The external ID of the role that Amazon Cognito assumes to send analytics data to Amazon Pinpoint.
+	// ExternalId is optional; its shape is StringType.
 	ExternalId string `json:"ExternalId,omitzero"`
-	// RoleArn: The ARN of an Identity and Access Management role that has the permissions required for Amazon Cognito to publish events to Amazon Pinpoint analytics.
+	// RoleArn is optional; its shape is ArnType.
 	RoleArn string `json:"RoleArn,omitzero"`
-	// UserDataShared: If UserDataShared is true , Amazon Cognito includes user data in the events that it publishes to Amazon Pinpoint analytics.
+	// UserDataShared is optional; its shape is BooleanType.
 	UserDataShared *bool `json:"UserDataShared,omitzero"`
 }
 
-// AnalyticsMetadataType: Information that your application adds to authentication requests.
+// AnalyticsMetadataType is the model's AnalyticsMetadataType structure.
 type AnalyticsMetadataType struct {
-	// AnalyticsEndpointId: The endpoint ID.
+	// AnalyticsEndpointId is optional; its shape is StringType.
 	AnalyticsEndpointId string `json:"AnalyticsEndpointId,omitzero"`
 }
 
@@ -618,33 +618,33 @@ const (
 	AssetExtensionTypeWebp = "WEBP"
 )
 
-// AssetType: An image file from a managed login branding style in a user pool.
+// AssetType is the model's AssetType structure.
 type AssetType struct {
-	// Bytes: The image file, in Base64-encoded binary.
+	// Bytes is optional; its shape is AssetBytesType.
 	Bytes []byte `json:"Bytes,omitzero"`
-	// Category: The category that the image corresponds to in your managed login configuration.
+	// Category is required; its shape is AssetCategoryType.
 	Category string `json:"Category,omitzero"`
-	// ColorMode: The display-mode target of the asset: light, dark, or browser-adaptive.
+	// ColorMode is required; its shape is ColorSchemeModeType.
 	ColorMode string `json:"ColorMode,omitzero"`
-	// Extension: The file type of the image file.
+	// Extension is required; its shape is AssetExtensionType.
 	Extension string `json:"Extension,omitzero"`
-	// ResourceId: The ID of the asset.
+	// ResourceId is optional; its shape is ResourceIdType.
 	ResourceId string `json:"ResourceId,omitzero"`
 }
 
-// AssociateSoftwareTokenRequest is a shape of the Cognito API model.
+// AssociateSoftwareTokenRequest is the model's AssociateSoftwareTokenRequest structure.
 type AssociateSoftwareTokenRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is optional; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
-// AssociateSoftwareTokenResponse is a shape of the Cognito API model.
+// AssociateSoftwareTokenResponse is the model's AssociateSoftwareTokenResponse structure.
 type AssociateSoftwareTokenResponse struct {
-	// SecretCode: A unique generated shared secret code that is used by the TOTP algorithm to generate a one-time code.
+	// SecretCode is optional; its shape is SecretCodeType.
 	SecretCode string `json:"SecretCode,omitzero"`
-	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
@@ -656,31 +656,31 @@ const (
 	AttributeDataTypeBoolean  = "Boolean"
 )
 
-// AttributeType: The name and value of a user attribute.
+// AttributeType is the model's AttributeType structure.
 type AttributeType struct {
-	// Name: The name of the attribute, for example email or custom:department .
+	// Name is required; its shape is AttributeNameType.
 	Name string `json:"Name,omitzero"`
-	// Value: The value of the attribute.
+	// Value is optional; its shape is AttributeValueType.
 	Value string `json:"Value,omitzero"`
 }
 
-// AuthEventType: One authentication event that Amazon Cognito logged in a user pool with threat protection active.
+// AuthEventType is the model's AuthEventType structure.
 type AuthEventType struct {
-	// ChallengeResponses: A list of the challenges that the user was requested to answer, for example Password , and the result, for example Success .
+	// ChallengeResponses is optional; its shape is ChallengeResponseListType.
 	ChallengeResponses []ChallengeResponseType `json:"ChallengeResponses,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// EventContextData: The user context data captured at the time of an event request.
+	// EventContextData is optional; its shape is EventContextDataType.
 	EventContextData *EventContextDataType `json:"EventContextData,omitzero"`
-	// EventFeedback: The UpdateAuthEventFeedback or AdminUpdateAuthEventFeedback feedback that you or your user provided in response to the event.
+	// EventFeedback is optional; its shape is EventFeedbackType.
 	EventFeedback *EventFeedbackType `json:"EventFeedback,omitzero"`
-	// EventId: The event ID.
+	// EventId is optional; its shape is StringType.
 	EventId string `json:"EventId,omitzero"`
-	// EventResponse: The event response.
+	// EventResponse is optional; its shape is EventResponseType.
 	EventResponse string `json:"EventResponse,omitzero"`
-	// EventRisk: The threat evaluation from your user pool about an event.
+	// EventRisk is optional; its shape is EventRiskType.
 	EventRisk *EventRiskType `json:"EventRisk,omitzero"`
-	// EventType: The type of authentication event.
+	// EventType is optional; its shape is EventType.
 	EventType string `json:"EventType,omitzero"`
 }
 
@@ -705,19 +705,19 @@ const (
 	AuthFlowTypeUserAuth              = "USER_AUTH"
 )
 
-// AuthenticationResultType: The object that your application receives after authentication.
+// AuthenticationResultType is the model's AuthenticationResultType structure.
 type AuthenticationResultType struct {
-	// AccessToken: Your user's access token.
+	// AccessToken is optional; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// ExpiresIn: The expiration period of the authentication result in seconds.
+	// ExpiresIn is optional; its shape is IntegerType.
 	ExpiresIn *int32 `json:"ExpiresIn,omitzero"`
-	// IdToken: Your user's ID token.
+	// IdToken is optional; its shape is TokenModelType.
 	IdToken string `json:"IdToken,omitzero"`
-	// NewDeviceMetadata: The new device metadata from an authentication result.
+	// NewDeviceMetadata is optional; its shape is NewDeviceMetadataType.
 	NewDeviceMetadata *NewDeviceMetadataType `json:"NewDeviceMetadata,omitzero"`
-	// RefreshToken: Your user's refresh token.
+	// RefreshToken is optional; its shape is TokenModelType.
 	RefreshToken string `json:"RefreshToken,omitzero"`
-	// TokenType: The intended use of the token, for example Bearer .
+	// TokenType is optional; its shape is StringType.
 	TokenType string `json:"TokenType,omitzero"`
 }
 
@@ -753,51 +753,51 @@ const (
 	ChallengeResponseFailure = "Failure"
 )
 
-// ChallengeResponseType: The responses to the challenge that you received in the previous request.
+// ChallengeResponseType is the model's ChallengeResponseType structure.
 type ChallengeResponseType struct {
-	// ChallengeName: The type of challenge that your previous authentication request returned in the parameter ChallengeName , for example SMS_MFA .
+	// ChallengeName is optional; its shape is ChallengeName.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeResponse: The set of key-value pairs that provides a response to the requested challenge.
+	// ChallengeResponse is optional; its shape is ChallengeResponse.
 	ChallengeResponse string `json:"ChallengeResponse,omitzero"`
 }
 
-// ChangePasswordRequest: Represents the request to change a user password.
+// ChangePasswordRequest is the model's ChangePasswordRequest structure.
 type ChangePasswordRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the user whose password you want to change.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// PreviousPassword: The user's previous password.
+	// PreviousPassword is optional; its shape is PasswordType.
 	PreviousPassword string `json:"PreviousPassword,omitzero"`
-	// ProposedPassword: A new password that you prompted the user to enter in your application.
+	// ProposedPassword is required; its shape is PasswordType.
 	ProposedPassword string `json:"ProposedPassword,omitzero"`
 }
 
-// ChangePasswordResponse: The response from the server to the change password request.
+// ChangePasswordResponse is the model's ChangePasswordResponse structure.
 type ChangePasswordResponse struct {
 }
 
-// ClientSecretDescriptorType: Contains information about a client secret, including its unique identifier, value, and creation timestamp.
+// ClientSecretDescriptorType is the model's ClientSecretDescriptorType structure.
 type ClientSecretDescriptorType struct {
-	// ClientSecretCreateDate: The date and time when the client secret was created.
+	// ClientSecretCreateDate is optional; its shape is DateType.
 	ClientSecretCreateDate *Time `json:"ClientSecretCreateDate,omitzero"`
-	// ClientSecretId: The unique identifier for the client secret.
+	// ClientSecretId is optional; its shape is ClientSecretIdType.
 	ClientSecretId string `json:"ClientSecretId,omitzero"`
-	// ClientSecretValue: The actual secret value.
+	// ClientSecretValue is optional; its shape is ClientSecretType.
 	ClientSecretValue string `json:"ClientSecretValue,omitzero"`
 }
 
-// CloudWatchLogsConfigurationType: Configuration for the CloudWatch log group destination of user pool detailed activity logging, or of user activity log export with threat protection.
+// CloudWatchLogsConfigurationType is the model's CloudWatchLogsConfigurationType structure.
 type CloudWatchLogsConfigurationType struct {
-	// LogGroupArn: The Amazon Resource Name (arn) of a CloudWatch Logs log group where your user pool sends logs.
+	// LogGroupArn is optional; its shape is ArnType.
 	LogGroupArn string `json:"LogGroupArn,omitzero"`
 }
 
-// CodeDeliveryDetailsType: The delivery details for an email or SMS message that Amazon Cognito sent for authentication or verification.
+// CodeDeliveryDetailsType is the model's CodeDeliveryDetailsType structure.
 type CodeDeliveryDetailsType struct {
-	// AttributeName: The name of the attribute that Amazon Cognito verifies with the code.
+	// AttributeName is optional; its shape is AttributeNameType.
 	AttributeName string `json:"AttributeName,omitzero"`
-	// DeliveryMedium: The method that Amazon Cognito used to send the code.
+	// DeliveryMedium is optional; its shape is DeliveryMediumType.
 	DeliveryMedium string `json:"DeliveryMedium,omitzero"`
-	// Destination: The email address or phone number destination where Amazon Cognito sent the code.
+	// Destination is optional; its shape is StringType.
 	Destination string `json:"Destination,omitzero"`
 }
 
@@ -808,21 +808,21 @@ const (
 	ColorSchemeModeTypeDynamic = "DYNAMIC"
 )
 
-// CompleteWebAuthnRegistrationRequest is a shape of the Cognito API model.
+// CompleteWebAuthnRegistrationRequest is the model's CompleteWebAuthnRegistrationRequest structure.
 type CompleteWebAuthnRegistrationRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// Credential: A RegistrationResponseJSON public-key credential response from the user's passkey provider.
+	// Credential is required; its shape is Document.
 	Credential json.RawMessage `json:"Credential,omitzero"`
 }
 
-// CompleteWebAuthnRegistrationResponse is a shape of the Cognito API model.
+// CompleteWebAuthnRegistrationResponse is the model's CompleteWebAuthnRegistrationResponse structure.
 type CompleteWebAuthnRegistrationResponse struct {
 }
 
-// CompromisedCredentialsActionsType: Settings for user pool actions when Amazon Cognito detects compromised credentials with threat protection in full-function ENFORCED mode.
+// CompromisedCredentialsActionsType is the model's CompromisedCredentialsActionsType structure.
 type CompromisedCredentialsActionsType struct {
-	// EventAction: The action that Amazon Cognito takes when it detects compromised credentials.
+	// EventAction is required; its shape is CompromisedCredentialsEventActionType.
 	EventAction string `json:"EventAction,omitzero"`
 }
 
@@ -832,391 +832,391 @@ const (
 	CompromisedCredentialsEventActionTypeNoAction = "NO_ACTION"
 )
 
-// CompromisedCredentialsRiskConfigurationType: Settings for compromised-credentials actions and authentication-event sources with threat protection in full-function ENFORCED mode.
+// CompromisedCredentialsRiskConfigurationType is the model's CompromisedCredentialsRiskConfigurationType structure.
 type CompromisedCredentialsRiskConfigurationType struct {
-	// Actions: Settings for the actions that you want your user pool to take when Amazon Cognito detects compromised credentials.
+	// Actions is required; its shape is CompromisedCredentialsActionsType.
 	Actions *CompromisedCredentialsActionsType `json:"Actions,omitzero"`
-	// EventFilter: Settings for the sign-in activity where you want to configure compromised-credentials actions.
+	// EventFilter is optional; its shape is EventFiltersType.
 	EventFilter []string `json:"EventFilter,omitzero"`
 }
 
-// ConfirmDeviceRequest: The confirm-device request.
+// ConfirmDeviceRequest is the model's ConfirmDeviceRequest structure.
 type ConfirmDeviceRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// DeviceKey: The unique identifier, or device key, of the device that you want to update the status for.
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// DeviceName: A friendly name for the device, for example MyMobilePhone .
+	// DeviceName is optional; its shape is DeviceNameType.
 	DeviceName string `json:"DeviceName,omitzero"`
-	// DeviceSecretVerifierConfig: The configuration of the device secret verifier.
+	// DeviceSecretVerifierConfig is optional; its shape is DeviceSecretVerifierConfigType.
 	DeviceSecretVerifierConfig *DeviceSecretVerifierConfigType `json:"DeviceSecretVerifierConfig,omitzero"`
 }
 
-// ConfirmDeviceResponse: The confirm-device response.
+// ConfirmDeviceResponse is the model's ConfirmDeviceResponse structure.
 type ConfirmDeviceResponse struct {
-	// UserConfirmationNecessary: When true , your user must confirm that they want to remember the device.
+	// UserConfirmationNecessary is optional; its shape is BooleanType.
 	UserConfirmationNecessary *bool `json:"UserConfirmationNecessary,omitzero"`
 }
 
-// ConfirmForgotPasswordRequest: The request representing the confirmation for a password reset.
+// ConfirmForgotPasswordRequest is the model's ConfirmForgotPasswordRequest structure.
 type ConfirmForgotPasswordRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ClientId: The ID of the app client where the user wants to reset their password.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// ConfirmationCode: The confirmation code that your user pool delivered when your user requested to reset their password.
+	// ConfirmationCode is required; its shape is ConfirmationCodeType.
 	ConfirmationCode string `json:"ConfirmationCode,omitzero"`
-	// Password: The new password that your user wants to set.
+	// Password is required; its shape is PasswordType.
 	Password string `json:"Password,omitzero"`
-	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
+	// SecretHash is optional; its shape is SecretHashType.
 	SecretHash string `json:"SecretHash,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// ConfirmForgotPasswordResponse: The response from the server that results from a user's request to retrieve a forgotten password.
+// ConfirmForgotPasswordResponse is the model's ConfirmForgotPasswordResponse structure.
 type ConfirmForgotPasswordResponse struct {
 }
 
-// ConfirmSignUpRequest: Represents the request to confirm registration of a user.
+// ConfirmSignUpRequest is the model's ConfirmSignUpRequest structure.
 type ConfirmSignUpRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ClientId: The ID of the app client associated with the user pool.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// ConfirmationCode: The confirmation code that your user pool sent in response to the SignUp request.
+	// ConfirmationCode is required; its shape is ConfirmationCodeType.
 	ConfirmationCode string `json:"ConfirmationCode,omitzero"`
-	// ForceAliasCreation: When true , forces user confirmation despite any existing aliases.
+	// ForceAliasCreation is optional; its shape is ForceAliasCreation.
 	ForceAliasCreation *bool `json:"ForceAliasCreation,omitzero"`
-	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
+	// SecretHash is optional; its shape is SecretHashType.
 	SecretHash string `json:"SecretHash,omitzero"`
-	// Session: The optional session ID from a SignUp API request.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// ConfirmSignUpResponse: Represents the response from the server for the registration confirmation.
+// ConfirmSignUpResponse is the model's ConfirmSignUpResponse structure.
 type ConfirmSignUpResponse struct {
-	// Session: A session identifier that you can use to immediately sign in the confirmed user.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
-// ContextDataType: Contextual user data used for evaluating the risk of an authentication event by user pool threat protection.
+// ContextDataType is the model's ContextDataType structure.
 type ContextDataType struct {
-	// EncodedData: Encoded device-fingerprint details that your app collected with the Amazon Cognito context data collection library.
+	// EncodedData is optional; its shape is StringType.
 	EncodedData string `json:"EncodedData,omitzero"`
-	// HttpHeaders: The HTTP headers from your user's authentication request.
+	// HttpHeaders is required; its shape is HttpHeaderList.
 	HttpHeaders []HttpHeader `json:"HttpHeaders,omitzero"`
-	// IpAddress: The source IP address of your user's device.
+	// IpAddress is required; its shape is StringType.
 	IpAddress string `json:"IpAddress,omitzero"`
-	// ServerName: The name of your application's service endpoint.
+	// ServerName is required; its shape is StringType.
 	ServerName string `json:"ServerName,omitzero"`
-	// ServerPath: The path of your application's service endpoint.
+	// ServerPath is required; its shape is StringType.
 	ServerPath string `json:"ServerPath,omitzero"`
 }
 
-// CreateGroupRequest is a shape of the Cognito API model.
+// CreateGroupRequest is the model's CreateGroupRequest structure.
 type CreateGroupRequest struct {
-	// Description: A description of the group that you're creating.
+	// Description is optional; its shape is DescriptionType.
 	Description string `json:"Description,omitzero"`
-	// GroupName: A name for the group.
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// Precedence: A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool.
+	// Precedence is optional; its shape is PrecedenceType.
 	Precedence *int32 `json:"Precedence,omitzero"`
-	// RoleArn: The Amazon Resource Name (ARN) for the IAM role that you want to associate with the group.
+	// RoleArn is optional; its shape is ArnType.
 	RoleArn string `json:"RoleArn,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to create a user group.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateGroupResponse is a shape of the Cognito API model.
+// CreateGroupResponse is the model's CreateGroupResponse structure.
 type CreateGroupResponse struct {
-	// Group: The response object for a created group.
+	// Group is optional; its shape is GroupType.
 	Group *GroupType `json:"Group,omitzero"`
 }
 
-// CreateIdentityProviderRequest is a shape of the Cognito API model.
+// CreateIdentityProviderRequest is the model's CreateIdentityProviderRequest structure.
 type CreateIdentityProviderRequest struct {
-	// AttributeMapping: A mapping of IdP attributes to standard and custom user pool attributes.
+	// AttributeMapping is optional; its shape is AttributeMappingType.
 	AttributeMapping map[string]string `json:"AttributeMapping,omitzero"`
-	// IdpIdentifiers: An array of IdP identifiers, for example "IdPIdentifiers": [ "MyIdP", "MyIdP2" ] .
+	// IdpIdentifiers is optional; its shape is IdpIdentifiersListType.
 	IdpIdentifiers []string `json:"IdpIdentifiers,omitzero"`
-	// ProviderDetails: The scopes, URLs, and identifiers for your external identity provider.
+	// ProviderDetails is required; its shape is ProviderDetailsType.
 	ProviderDetails map[string]string `json:"ProviderDetails,omitzero"`
-	// ProviderName: The name that you want to assign to the IdP.
+	// ProviderName is required; its shape is ProviderNameTypeV2.
 	ProviderName string `json:"ProviderName,omitzero"`
-	// ProviderType: The type of IdP that you want to add.
+	// ProviderType is required; its shape is IdentityProviderTypeType.
 	ProviderType string `json:"ProviderType,omitzero"`
-	// UserPoolId: The Id of the user pool where you want to create an IdP.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateIdentityProviderResponse is a shape of the Cognito API model.
+// CreateIdentityProviderResponse is the model's CreateIdentityProviderResponse structure.
 type CreateIdentityProviderResponse struct {
-	// IdentityProvider: The details of the new user pool IdP.
+	// IdentityProvider is required; its shape is IdentityProviderType.
 	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
-// CreateManagedLoginBrandingRequest is a shape of the Cognito API model.
+// CreateManagedLoginBrandingRequest is the model's CreateManagedLoginBrandingRequest structure.
 type CreateManagedLoginBrandingRequest struct {
-	// Assets: An array of image files that you want to apply to functions like backgrounds, logos, and icons.
+	// Assets is optional; its shape is AssetListType.
 	Assets []AssetType `json:"Assets,omitzero"`
-	// ClientId: The app client that you want to create the branding style for.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// Settings: A JSON file, encoded as a Document type, with the the settings that you want to apply to your style.
+	// Settings is optional; its shape is Document.
 	Settings json.RawMessage `json:"Settings,omitzero"`
-	// UseCognitoProvidedValues: When true, applies the default branding style options.
+	// UseCognitoProvidedValues is optional; its shape is BooleanType.
 	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to create a new branding style.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateManagedLoginBrandingResponse is a shape of the Cognito API model.
+// CreateManagedLoginBrandingResponse is the model's CreateManagedLoginBrandingResponse structure.
 type CreateManagedLoginBrandingResponse struct {
-	// ManagedLoginBranding: The details of the branding style that you created.
+	// ManagedLoginBranding is optional; its shape is ManagedLoginBrandingType.
 	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
-// CreateResourceServerRequest is a shape of the Cognito API model.
+// CreateResourceServerRequest is the model's CreateResourceServerRequest structure.
 type CreateResourceServerRequest struct {
-	// Identifier: A unique resource server identifier for the resource server.
+	// Identifier is required; its shape is ResourceServerIdentifierType.
 	Identifier string `json:"Identifier,omitzero"`
-	// Name: A friendly name for the resource server.
+	// Name is required; its shape is ResourceServerNameType.
 	Name string `json:"Name,omitzero"`
-	// Scopes: A list of custom scopes.
+	// Scopes is optional; its shape is ResourceServerScopeListType.
 	Scopes []ResourceServerScopeType `json:"Scopes,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to create a resource server.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateResourceServerResponse is a shape of the Cognito API model.
+// CreateResourceServerResponse is the model's CreateResourceServerResponse structure.
 type CreateResourceServerResponse struct {
-	// ResourceServer: The details of the new resource server.
+	// ResourceServer is required; its shape is ResourceServerType.
 	ResourceServer *ResourceServerType `json:"ResourceServer,omitzero"`
 }
 
-// CreateTermsRequest is a shape of the Cognito API model.
+// CreateTermsRequest is the model's CreateTermsRequest structure.
 type CreateTermsRequest struct {
-	// ClientId: The ID of the app client where you want to create terms documents.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// Enforcement: This parameter is reserved for future use and currently accepts only one value.
+	// Enforcement is required; its shape is TermsEnforcementType.
 	Enforcement string `json:"Enforcement,omitzero"`
-	// Links: A map of URLs to languages.
+	// Links is optional; its shape is LinksType.
 	Links map[string]string `json:"Links,omitzero"`
-	// TermsName: A friendly name for the document that you want to create in the current request.
+	// TermsName is required; its shape is TermsNameType.
 	TermsName string `json:"TermsName,omitzero"`
-	// TermsSource: This parameter is reserved for future use and currently accepts only one value.
+	// TermsSource is required; its shape is TermsSourceType.
 	TermsSource string `json:"TermsSource,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to create terms documents.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateTermsResponse is a shape of the Cognito API model.
+// CreateTermsResponse is the model's CreateTermsResponse structure.
 type CreateTermsResponse struct {
-	// Terms: A summary of your terms documents.
+	// Terms is optional; its shape is TermsType.
 	Terms *TermsType `json:"Terms,omitzero"`
 }
 
-// CreateUserImportJobRequest: Represents the request to create the user import job.
+// CreateUserImportJobRequest is the model's CreateUserImportJobRequest structure.
 type CreateUserImportJobRequest struct {
-	// CloudWatchLogsRoleArn: You must specify an IAM role that has permission to log import-job results to Amazon CloudWatch Logs.
+	// CloudWatchLogsRoleArn is required; its shape is ArnType.
 	CloudWatchLogsRoleArn string `json:"CloudWatchLogsRoleArn,omitzero"`
-	// JobName: A friendly name for the user import job.
+	// JobName is required; its shape is UserImportJobNameType.
 	JobName string `json:"JobName,omitzero"`
-	// PasswordHashingAlgorithm: The password hashing algorithm used to generate the hashes in the CSV file for this import job.
+	// PasswordHashingAlgorithm is optional; its shape is PasswordHashingAlgorithmType.
 	PasswordHashingAlgorithm string `json:"PasswordHashingAlgorithm,omitzero"`
-	// UserPoolId: The ID of the user pool that you want to import users into.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateUserImportJobResponse: Represents the response from the server to the request to create the user import job.
+// CreateUserImportJobResponse is the model's CreateUserImportJobResponse structure.
 type CreateUserImportJobResponse struct {
-	// UserImportJob: The details of the user import job.
+	// UserImportJob is optional; its shape is UserImportJobType.
 	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
-// CreateUserPoolClientRequest: Represents the request to create a user pool client.
+// CreateUserPoolClientRequest is the model's CreateUserPoolClientRequest structure.
 type CreateUserPoolClientRequest struct {
-	// AccessTokenValidity: The access token time limit.
+	// AccessTokenValidity is optional; its shape is AccessTokenValidityType.
 	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitzero"`
-	// AllowedOAuthFlows: The OAuth grant types that you want your app client to generate for clients in managed login authentication.
+	// AllowedOAuthFlows is optional; its shape is OAuthFlowsType.
 	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitzero"`
-	// AllowedOAuthFlowsUserPoolClient: Set to true to use OAuth 2.0 authorization server features in your app client.
+	// AllowedOAuthFlowsUserPoolClient is optional; its shape is BooleanType.
 	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitzero"`
-	// AllowedOAuthScopes: The OAuth, OpenID Connect (OIDC), and custom scopes that you want to permit your app client to authorize access with.
+	// AllowedOAuthScopes is optional; its shape is ScopeListType.
 	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitzero"`
-	// AnalyticsConfiguration: The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
+	// AnalyticsConfiguration is optional; its shape is AnalyticsConfigurationType.
 	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitzero"`
-	// AuthSessionValidity: Amazon Cognito creates a session token for each API request in an authentication flow.
+	// AuthSessionValidity is optional; its shape is AuthSessionValidityType.
 	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitzero"`
-	// CallbackURLs: A list of allowed redirect, or callback, URLs for managed login authentication.
+	// CallbackURLs is optional; its shape is CallbackURLsListType.
 	CallbackURLs []string `json:"CallbackURLs,omitzero"`
-	// ClientName: A friendly name for the app client that you want to create.
+	// ClientName is required; its shape is ClientNameType.
 	ClientName string `json:"ClientName,omitzero"`
-	// ClientSecret: A custom client secret that you want to use for the app client.
+	// ClientSecret is optional; its shape is ClientSecretType.
 	ClientSecret string `json:"ClientSecret,omitzero"`
-	// DefaultRedirectURI: The default redirect URI.
+	// DefaultRedirectURI is optional; its shape is RedirectUrlType.
 	DefaultRedirectURI string `json:"DefaultRedirectURI,omitzero"`
-	// EnablePropagateAdditionalUserContextData: When true , your application can include additional UserContextData in authentication requests.
+	// EnablePropagateAdditionalUserContextData is optional; its shape is WrappedBooleanType.
 	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitzero"`
-	// EnableTokenRevocation: Activates or deactivates token revocation in the target app client.
+	// EnableTokenRevocation is optional; its shape is WrappedBooleanType.
 	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitzero"`
-	// ExplicitAuthFlows: The authentication flows that you want your user pool client to support.
+	// ExplicitAuthFlows is optional; its shape is ExplicitAuthFlowsListType.
 	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitzero"`
-	// GenerateSecret: When true , generates a client secret for the app client.
+	// GenerateSecret is optional; its shape is GenerateSecret.
 	GenerateSecret *bool `json:"GenerateSecret,omitzero"`
-	// IdTokenValidity: The ID token time limit.
+	// IdTokenValidity is optional; its shape is IdTokenValidityType.
 	IdTokenValidity *int32 `json:"IdTokenValidity,omitzero"`
-	// LogoutURLs: A list of allowed logout URLs for managed login authentication.
+	// LogoutURLs is optional; its shape is LogoutURLsListType.
 	LogoutURLs []string `json:"LogoutURLs,omitzero"`
-	// PreventUserExistenceErrors: When ENABLED , suppresses messages that might indicate a valid user exists when someone attempts sign-in.
+	// PreventUserExistenceErrors is optional; its shape is PreventUserExistenceErrorTypes.
 	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitzero"`
-	// ReadAttributes: The list of user attributes that you want your app client to have read access to.
+	// ReadAttributes is optional; its shape is ClientPermissionListType.
 	ReadAttributes []string `json:"ReadAttributes,omitzero"`
-	// RefreshTokenRotation: The configuration of your app client for refresh token rotation.
+	// RefreshTokenRotation is optional; its shape is RefreshTokenRotationType.
 	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitzero"`
-	// RefreshTokenValidity: The refresh token time limit.
+	// RefreshTokenValidity is optional; its shape is RefreshTokenValidityType.
 	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitzero"`
-	// SupportedIdentityProviders: A list of provider names for the identity providers (IdPs) that are supported on this client.
+	// SupportedIdentityProviders is optional; its shape is SupportedIdentityProvidersListType.
 	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitzero"`
-	// TokenValidityUnits: The units that validity times are represented in.
+	// TokenValidityUnits is optional; its shape is TokenValidityUnitsType.
 	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to create an app client.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// WriteAttributes: The list of user attributes that you want your app client to have write access to.
+	// WriteAttributes is optional; its shape is ClientPermissionListType.
 	WriteAttributes []string `json:"WriteAttributes,omitzero"`
 }
 
-// CreateUserPoolClientResponse: Represents the response from the server to create a user pool client.
+// CreateUserPoolClientResponse is the model's CreateUserPoolClientResponse structure.
 type CreateUserPoolClientResponse struct {
-	// UserPoolClient: The details of the new app client.
+	// UserPoolClient is optional; its shape is UserPoolClientType.
 	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitzero"`
 }
 
-// CreateUserPoolDomainRequest is a shape of the Cognito API model.
+// CreateUserPoolDomainRequest is the model's CreateUserPoolDomainRequest structure.
 type CreateUserPoolDomainRequest struct {
-	// CustomDomainConfig: The configuration for a custom domain.
+	// CustomDomainConfig is optional; its shape is CustomDomainConfigType.
 	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitzero"`
-	// Domain: The domain string.
+	// Domain is required; its shape is DomainType.
 	Domain string `json:"Domain,omitzero"`
-	// ManagedLoginVersion: The version of managed login branding that you want to apply to your domain.
+	// ManagedLoginVersion is optional; its shape is WrappedIntegerType.
 	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
-	// Routing: The configuration of routing for requests to the domain for replicas of a replicated user pool.
+	// Routing is optional; its shape is RoutingType.
 	Routing *RoutingType `json:"Routing,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to add a domain.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// CreateUserPoolDomainResponse is a shape of the Cognito API model.
+// CreateUserPoolDomainResponse is the model's CreateUserPoolDomainResponse structure.
 type CreateUserPoolDomainResponse struct {
-	// CloudFrontDomain: The fully-qualified domain name (FQDN) of the Amazon CloudFront distribution that hosts your managed login or classic hosted UI pages.
+	// CloudFrontDomain is optional; its shape is DomainType.
 	CloudFrontDomain string `json:"CloudFrontDomain,omitzero"`
-	// ManagedLoginVersion: The version of managed login branding applied your domain.
+	// ManagedLoginVersion is optional; its shape is WrappedIntegerType.
 	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
-	// Routing: The routing configuration that was applied to the user pool domain.
+	// Routing is optional; its shape is RoutingType.
 	Routing *RoutingType `json:"Routing,omitzero"`
 }
 
-// CreateUserPoolReplicaRequest is a shape of the Cognito API model.
+// CreateUserPoolReplicaRequest is the model's CreateUserPoolReplicaRequest structure.
 type CreateUserPoolReplicaRequest struct {
-	// RegionName: The Amazon Web Services Region where you want to create the replica user pool.
+	// RegionName is required; its shape is RegionNameType.
 	RegionName string `json:"RegionName,omitzero"`
-	// UserPoolId: The ID of the user pool to replicate.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// UserPoolTags: A map of tags to assign to the replica user pool.
+	// UserPoolTags is optional; its shape is UserPoolTagsType.
 	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
 }
 
-// CreateUserPoolReplicaResponse is a shape of the Cognito API model.
+// CreateUserPoolReplicaResponse is the model's CreateUserPoolReplicaResponse structure.
 type CreateUserPoolReplicaResponse struct {
-	// UserPoolReplica: Information about the created user pool replica, including its status and role.
+	// UserPoolReplica is optional; its shape is UserPoolReplicaType.
 	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitzero"`
 }
 
-// CreateUserPoolRequest: Represents the request to create a user pool.
+// CreateUserPoolRequest is the model's CreateUserPoolRequest structure.
 type CreateUserPoolRequest struct {
-	// AccountRecoverySetting: The available verified method a user can use to recover their password when they call ForgotPassword .
+	// AccountRecoverySetting is optional; its shape is AccountRecoverySettingType.
 	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitzero"`
-	// AdminCreateUserConfig: The configuration for administrative creation of users.
+	// AdminCreateUserConfig is optional; its shape is AdminCreateUserConfigType.
 	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitzero"`
-	// AliasAttributes: Attributes supported as an alias for this user pool.
+	// AliasAttributes is optional; its shape is AliasAttributesListType.
 	AliasAttributes []string `json:"AliasAttributes,omitzero"`
-	// AutoVerifiedAttributes: The attributes that you want your user pool to automatically verify.
+	// AutoVerifiedAttributes is optional; its shape is VerifiedAttributesListType.
 	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitzero"`
-	// DeletionProtection: When active, DeletionProtection prevents accidental deletion of your user pool.
+	// DeletionProtection is optional; its shape is DeletionProtectionType.
 	DeletionProtection string `json:"DeletionProtection,omitzero"`
-	// DeviceConfiguration: The device-remembering configuration for a user pool.
+	// DeviceConfiguration is optional; its shape is DeviceConfigurationType.
 	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitzero"`
-	// EmailConfiguration: The email configuration of your user pool.
+	// EmailConfiguration is optional; its shape is EmailConfigurationType.
 	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitzero"`
-	// EmailVerificationMessage: This parameter is no longer used.
+	// EmailVerificationMessage is optional; its shape is EmailVerificationMessageType.
 	EmailVerificationMessage string `json:"EmailVerificationMessage,omitzero"`
-	// EmailVerificationSubject: This parameter is no longer used.
+	// EmailVerificationSubject is optional; its shape is EmailVerificationSubjectType.
 	EmailVerificationSubject string `json:"EmailVerificationSubject,omitzero"`
-	// IssuerConfiguration: The issuer configuration for the user pool.
+	// IssuerConfiguration is optional; its shape is IssuerConfigurationType.
 	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitzero"`
-	// KeyConfiguration: The key configuration for the user pool.
+	// KeyConfiguration is optional; its shape is KeyConfigurationType.
 	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitzero"`
-	// LambdaConfig: A collection of user pool Lambda triggers.
+	// LambdaConfig is optional; its shape is LambdaConfigType.
 	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
-	// MfaConfiguration: Sets multi-factor authentication (MFA) to be on, off, or optional.
+	// MfaConfiguration is optional; its shape is UserPoolMfaType.
 	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
-	// Policies: The password policy and sign-in policy in the user pool.
+	// Policies is optional; its shape is UserPoolPolicyType.
 	Policies *UserPoolPolicyType `json:"Policies,omitzero"`
-	// PoolName: A friendly name for your user pool.
+	// PoolName is required; its shape is UserPoolNameType.
 	PoolName string `json:"PoolName,omitzero"`
-	// Schema: An array of attributes for the new user pool.
+	// Schema is optional; its shape is SchemaAttributesListType.
 	Schema []SchemaAttributeType `json:"Schema,omitzero"`
-	// SmsAuthenticationMessage: The contents of the SMS message that your user pool sends to users in SMS OTP and MFA authentication.
+	// SmsAuthenticationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
-	// SmsConfiguration: The settings for your Amazon Cognito user pool to send SMS messages with Amazon Simple Notification Service.
+	// SmsConfiguration is optional; its shape is SmsConfigurationType.
 	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
-	// SmsVerificationMessage: This parameter is no longer used.
+	// SmsVerificationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsVerificationMessage string `json:"SmsVerificationMessage,omitzero"`
-	// UserAttributeUpdateSettings: The settings for updates to user attributes.
+	// UserAttributeUpdateSettings is optional; its shape is UserAttributeUpdateSettingsType.
 	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitzero"`
-	// UserPoolAddOns: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
+	// UserPoolAddOns is optional; its shape is UserPoolAddOnsType.
 	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitzero"`
-	// UserPoolTags: The tag keys and values to assign to the user pool.
+	// UserPoolTags is optional; its shape is UserPoolTagsType.
 	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
-	// UserPoolTier: The user pool feature plan , or tier.
+	// UserPoolTier is optional; its shape is UserPoolTierType.
 	UserPoolTier string `json:"UserPoolTier,omitzero"`
-	// UsernameAttributes: Specifies whether a user can use an email address or phone number as a username when they sign up.
+	// UsernameAttributes is optional; its shape is UsernameAttributesListType.
 	UsernameAttributes []string `json:"UsernameAttributes,omitzero"`
-	// UsernameConfiguration: Sets the case sensitivity option for sign-in usernames.
+	// UsernameConfiguration is optional; its shape is UsernameConfigurationType.
 	UsernameConfiguration *UsernameConfigurationType `json:"UsernameConfiguration,omitzero"`
-	// VerificationMessageTemplate: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
+	// VerificationMessageTemplate is optional; its shape is VerificationMessageTemplateType.
 	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitzero"`
 }
 
-// CreateUserPoolResponse: Represents the response from the server for the request to create a user pool.
+// CreateUserPoolResponse is the model's CreateUserPoolResponse structure.
 type CreateUserPoolResponse struct {
-	// UserPool: The details of the created user pool.
+	// UserPool is optional; its shape is UserPoolType.
 	UserPool *UserPoolType `json:"UserPool,omitzero"`
 }
 
-// CustomDomainConfigType: The configuration for a custom domain, including the SSL certificate and TLS security policy.
+// CustomDomainConfigType is the model's CustomDomainConfigType structure.
 type CustomDomainConfigType struct {
-	// CertificateArn: The Amazon Resource Name (ARN) of an Certificate Manager SSL certificate.
+	// CertificateArn is required; its shape is ArnType.
 	CertificateArn string `json:"CertificateArn,omitzero"`
-	// SecurityPolicy: The security policy for the custom domain.
+	// SecurityPolicy is optional; its shape is SecurityPolicyType.
 	SecurityPolicy string `json:"SecurityPolicy,omitzero"`
 }
 
-// CustomEmailLambdaVersionConfigType: The properties of a custom email sender Lambda trigger.
+// CustomEmailLambdaVersionConfigType is the model's CustomEmailLambdaVersionConfigType structure.
 type CustomEmailLambdaVersionConfigType struct {
-	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
+	// LambdaArn is required; its shape is ArnType.
 	LambdaArn string `json:"LambdaArn,omitzero"`
-	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
+	// LambdaVersion is required; its shape is CustomEmailSenderLambdaVersionType.
 	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
@@ -1225,11 +1225,11 @@ const (
 	CustomEmailSenderLambdaVersionTypeV10 = "V1_0"
 )
 
-// CustomSMSLambdaVersionConfigType: The properties of a custom SMS sender Lambda trigger.
+// CustomSMSLambdaVersionConfigType is the model's CustomSMSLambdaVersionConfigType structure.
 type CustomSMSLambdaVersionConfigType struct {
-	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
+	// LambdaArn is required; its shape is ArnType.
 	LambdaArn string `json:"LambdaArn,omitzero"`
-	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
+	// LambdaVersion is required; its shape is CustomSMSSenderLambdaVersionType.
 	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
@@ -1244,127 +1244,127 @@ const (
 	DefaultEmailOptionTypeConfirmWithCode = "CONFIRM_WITH_CODE"
 )
 
-// DeleteGroupRequest is a shape of the Cognito API model.
+// DeleteGroupRequest is the model's DeleteGroupRequest structure.
 type DeleteGroupRequest struct {
-	// GroupName: The name of the group that you want to delete.
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete the group.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteIdentityProviderRequest is a shape of the Cognito API model.
+// DeleteIdentityProviderRequest is the model's DeleteIdentityProviderRequest structure.
 type DeleteIdentityProviderRequest struct {
-	// ProviderName: The name of the IdP that you want to delete.
+	// ProviderName is required; its shape is ProviderNameType.
 	ProviderName string `json:"ProviderName,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete the identity provider.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteManagedLoginBrandingRequest is a shape of the Cognito API model.
+// DeleteManagedLoginBrandingRequest is the model's DeleteManagedLoginBrandingRequest structure.
 type DeleteManagedLoginBrandingRequest struct {
-	// ManagedLoginBrandingId: The ID of the managed login branding style that you want to delete.
+	// ManagedLoginBrandingId is required; its shape is ManagedLoginBrandingIdType.
 	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the managed login branding style that you want to delete.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteResourceServerRequest is a shape of the Cognito API model.
+// DeleteResourceServerRequest is the model's DeleteResourceServerRequest structure.
 type DeleteResourceServerRequest struct {
-	// Identifier: The identifier of the resource server that you want to delete.
+	// Identifier is required; its shape is ResourceServerIdentifierType.
 	Identifier string `json:"Identifier,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete the resource server.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteTermsRequest is a shape of the Cognito API model.
+// DeleteTermsRequest is the model's DeleteTermsRequest structure.
 type DeleteTermsRequest struct {
-	// TermsId: The ID of the terms documents that you want to delete.
+	// TermsId is required; its shape is TermsIdType.
 	TermsId string `json:"TermsId,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the terms documents that you want to delete.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteUserAttributesRequest: Represents the request to delete user attributes.
+// DeleteUserAttributesRequest is the model's DeleteUserAttributesRequest structure.
 type DeleteUserAttributesRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// UserAttributeNames: An array of strings representing the user attribute names you want to delete.
+	// UserAttributeNames is required; its shape is AttributeNameListType.
 	UserAttributeNames []string `json:"UserAttributeNames,omitzero"`
 }
 
-// DeleteUserAttributesResponse: Represents the response from the server to delete user attributes.
+// DeleteUserAttributesResponse is the model's DeleteUserAttributesResponse structure.
 type DeleteUserAttributesResponse struct {
 }
 
-// DeleteUserPoolClientRequest: Represents the request to delete a user pool client.
+// DeleteUserPoolClientRequest is the model's DeleteUserPoolClientRequest structure.
 type DeleteUserPoolClientRequest struct {
-	// ClientId: The ID of the user pool app client that you want to delete.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete the client.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteUserPoolClientSecretRequest: The request to delete a specific client secret from a user pool app client.
+// DeleteUserPoolClientSecretRequest is the model's DeleteUserPoolClientSecretRequest structure.
 type DeleteUserPoolClientSecretRequest struct {
-	// ClientId: The ID of the app client from which you want to delete the secret.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientSecretId: The unique identifier of the client secret you want to delete.
+	// ClientSecretId is required; its shape is ClientSecretIdType.
 	ClientSecretId string `json:"ClientSecretId,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the app client.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteUserPoolClientSecretResponse: The response from deleting a client secret.
+// DeleteUserPoolClientSecretResponse is the model's DeleteUserPoolClientSecretResponse structure.
 type DeleteUserPoolClientSecretResponse struct {
 }
 
-// DeleteUserPoolDomainRequest is a shape of the Cognito API model.
+// DeleteUserPoolDomainRequest is the model's DeleteUserPoolDomainRequest structure.
 type DeleteUserPoolDomainRequest struct {
-	// Domain: The domain that you want to delete.
+	// Domain is required; its shape is DomainType.
 	Domain string `json:"Domain,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to delete the domain.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteUserPoolDomainResponse is a shape of the Cognito API model.
+// DeleteUserPoolDomainResponse is the model's DeleteUserPoolDomainResponse structure.
 type DeleteUserPoolDomainResponse struct {
 }
 
-// DeleteUserPoolReplicaRequest is a shape of the Cognito API model.
+// DeleteUserPoolReplicaRequest is the model's DeleteUserPoolReplicaRequest structure.
 type DeleteUserPoolReplicaRequest struct {
-	// RegionName: The Amazon Web Services Region of the replica to delete.
+	// RegionName is required; its shape is RegionNameType.
 	RegionName string `json:"RegionName,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the replica to delete.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteUserPoolReplicaResponse is a shape of the Cognito API model.
+// DeleteUserPoolReplicaResponse is the model's DeleteUserPoolReplicaResponse structure.
 type DeleteUserPoolReplicaResponse struct {
-	// UserPoolReplica: Information about the deleted user pool replica.
+	// UserPoolReplica is optional; its shape is UserPoolReplicaType.
 	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitzero"`
 }
 
-// DeleteUserPoolRequest: Represents the request to delete a user pool.
+// DeleteUserPoolRequest is the model's DeleteUserPoolRequest structure.
 type DeleteUserPoolRequest struct {
-	// UserPoolId: The ID of the user pool that you want to delete.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DeleteUserRequest: Represents the request to delete a user.
+// DeleteUserRequest is the model's DeleteUserRequest structure.
 type DeleteUserRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
 }
 
-// DeleteWebAuthnCredentialRequest is a shape of the Cognito API model.
+// DeleteWebAuthnCredentialRequest is the model's DeleteWebAuthnCredentialRequest structure.
 type DeleteWebAuthnCredentialRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// CredentialId: The unique identifier of the passkey that you want to delete.
+	// CredentialId is required; its shape is StringType.
 	CredentialId string `json:"CredentialId,omitzero"`
 }
 
-// DeleteWebAuthnCredentialResponse is a shape of the Cognito API model.
+// DeleteWebAuthnCredentialResponse is the model's DeleteWebAuthnCredentialResponse structure.
 type DeleteWebAuthnCredentialResponse struct {
 }
 
@@ -1380,151 +1380,151 @@ const (
 	DeliveryMediumTypeEmail = "EMAIL"
 )
 
-// DescribeIdentityProviderRequest is a shape of the Cognito API model.
+// DescribeIdentityProviderRequest is the model's DescribeIdentityProviderRequest structure.
 type DescribeIdentityProviderRequest struct {
-	// ProviderName: The name of the IdP that you want to describe.
+	// ProviderName is required; its shape is ProviderNameType.
 	ProviderName string `json:"ProviderName,omitzero"`
-	// UserPoolId: The ID of the user pool that has the IdP that you want to describe..
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeIdentityProviderResponse is a shape of the Cognito API model.
+// DescribeIdentityProviderResponse is the model's DescribeIdentityProviderResponse structure.
 type DescribeIdentityProviderResponse struct {
-	// IdentityProvider: The details of the requested IdP.
+	// IdentityProvider is required; its shape is IdentityProviderType.
 	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
-// DescribeManagedLoginBrandingByClientRequest is a shape of the Cognito API model.
+// DescribeManagedLoginBrandingByClientRequest is the model's DescribeManagedLoginBrandingByClientRequest structure.
 type DescribeManagedLoginBrandingByClientRequest struct {
-	// ClientId: The app client that's assigned to the branding style that you want more information about.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ReturnMergedResources: When true , returns values for branding options that are unchanged from Amazon Cognito defaults.
+	// ReturnMergedResources is optional; its shape is BooleanType.
 	ReturnMergedResources *bool `json:"ReturnMergedResources,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the app client where you want more information about the managed login branding style.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeManagedLoginBrandingByClientResponse is a shape of the Cognito API model.
+// DescribeManagedLoginBrandingByClientResponse is the model's DescribeManagedLoginBrandingByClientResponse structure.
 type DescribeManagedLoginBrandingByClientResponse struct {
-	// ManagedLoginBranding: The details of the requested branding style.
+	// ManagedLoginBranding is optional; its shape is ManagedLoginBrandingType.
 	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
-// DescribeManagedLoginBrandingRequest is a shape of the Cognito API model.
+// DescribeManagedLoginBrandingRequest is the model's DescribeManagedLoginBrandingRequest structure.
 type DescribeManagedLoginBrandingRequest struct {
-	// ManagedLoginBrandingId: The ID of the managed login branding style that you want to get more information about.
+	// ManagedLoginBrandingId is required; its shape is ManagedLoginBrandingIdType.
 	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
-	// ReturnMergedResources: When true , returns values for branding options that are unchanged from Amazon Cognito defaults.
+	// ReturnMergedResources is optional; its shape is BooleanType.
 	ReturnMergedResources *bool `json:"ReturnMergedResources,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the managed login branding style that you want to get information about.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeManagedLoginBrandingResponse is a shape of the Cognito API model.
+// DescribeManagedLoginBrandingResponse is the model's DescribeManagedLoginBrandingResponse structure.
 type DescribeManagedLoginBrandingResponse struct {
-	// ManagedLoginBranding: The details of the requested branding style.
+	// ManagedLoginBranding is optional; its shape is ManagedLoginBrandingType.
 	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
-// DescribeResourceServerRequest is a shape of the Cognito API model.
+// DescribeResourceServerRequest is the model's DescribeResourceServerRequest structure.
 type DescribeResourceServerRequest struct {
-	// Identifier: A unique resource server identifier for the resource server.
+	// Identifier is required; its shape is ResourceServerIdentifierType.
 	Identifier string `json:"Identifier,omitzero"`
-	// UserPoolId: The ID of the user pool that hosts the resource server.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeResourceServerResponse is a shape of the Cognito API model.
+// DescribeResourceServerResponse is the model's DescribeResourceServerResponse structure.
 type DescribeResourceServerResponse struct {
-	// ResourceServer: The details of the requested resource server.
+	// ResourceServer is required; its shape is ResourceServerType.
 	ResourceServer *ResourceServerType `json:"ResourceServer,omitzero"`
 }
 
-// DescribeRiskConfigurationRequest is a shape of the Cognito API model.
+// DescribeRiskConfigurationRequest is the model's DescribeRiskConfigurationRequest structure.
 type DescribeRiskConfigurationRequest struct {
-	// ClientId: The ID of the app client with the risk configuration that you want to inspect.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// UserPoolId: The ID of the user pool with the risk configuration that you want to inspect.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeRiskConfigurationResponse is a shape of the Cognito API model.
+// DescribeRiskConfigurationResponse is the model's DescribeRiskConfigurationResponse structure.
 type DescribeRiskConfigurationResponse struct {
-	// RiskConfiguration: The details of the requested risk configuration.
+	// RiskConfiguration is required; its shape is RiskConfigurationType.
 	RiskConfiguration *RiskConfigurationType `json:"RiskConfiguration,omitzero"`
 }
 
-// DescribeTermsRequest is a shape of the Cognito API model.
+// DescribeTermsRequest is the model's DescribeTermsRequest structure.
 type DescribeTermsRequest struct {
-	// TermsId: The ID of the terms documents that you want to describe.
+	// TermsId is required; its shape is TermsIdType.
 	TermsId string `json:"TermsId,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the terms documents that you want to describe.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeTermsResponse is a shape of the Cognito API model.
+// DescribeTermsResponse is the model's DescribeTermsResponse structure.
 type DescribeTermsResponse struct {
-	// Terms: A summary of the requested terms documents.
+	// Terms is optional; its shape is TermsType.
 	Terms *TermsType `json:"Terms,omitzero"`
 }
 
-// DescribeUserImportJobRequest: Represents the request to describe the user import job.
+// DescribeUserImportJobRequest is the model's DescribeUserImportJobRequest structure.
 type DescribeUserImportJobRequest struct {
-	// JobId: The Id of the user import job that you want to describe.
+	// JobId is required; its shape is UserImportJobIdType.
 	JobId string `json:"JobId,omitzero"`
-	// UserPoolId: The ID of the user pool that's associated with the import job.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeUserImportJobResponse: Represents the response from the server to the request to describe the user import job.
+// DescribeUserImportJobResponse is the model's DescribeUserImportJobResponse structure.
 type DescribeUserImportJobResponse struct {
-	// UserImportJob: The details of the user import job.
+	// UserImportJob is optional; its shape is UserImportJobType.
 	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
-// DescribeUserPoolClientRequest: Represents the request to describe a user pool client.
+// DescribeUserPoolClientRequest is the model's DescribeUserPoolClientRequest structure.
 type DescribeUserPoolClientRequest struct {
-	// ClientId: The ID of the app client that you want to describe.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the app client you want to describe.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeUserPoolClientResponse: Represents the response from the server from a request to describe the user pool client.
+// DescribeUserPoolClientResponse is the model's DescribeUserPoolClientResponse structure.
 type DescribeUserPoolClientResponse struct {
-	// UserPoolClient: The details of the request app client.
+	// UserPoolClient is optional; its shape is UserPoolClientType.
 	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitzero"`
 }
 
-// DescribeUserPoolDomainRequest is a shape of the Cognito API model.
+// DescribeUserPoolDomainRequest is the model's DescribeUserPoolDomainRequest structure.
 type DescribeUserPoolDomainRequest struct {
-	// Domain: The domain that you want to describe.
+	// Domain is required; its shape is DomainType.
 	Domain string `json:"Domain,omitzero"`
 }
 
-// DescribeUserPoolDomainResponse is a shape of the Cognito API model.
+// DescribeUserPoolDomainResponse is the model's DescribeUserPoolDomainResponse structure.
 type DescribeUserPoolDomainResponse struct {
-	// DomainDescription: The details of the requested user pool domain.
+	// DomainDescription is optional; its shape is DomainDescriptionType.
 	DomainDescription *DomainDescriptionType `json:"DomainDescription,omitzero"`
 }
 
-// DescribeUserPoolRequest: Represents the request to describe the user pool.
+// DescribeUserPoolRequest is the model's DescribeUserPoolRequest structure.
 type DescribeUserPoolRequest struct {
-	// UserPoolId: The ID of the user pool you want to describe.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// DescribeUserPoolResponse: Represents the response to describe the user pool.
+// DescribeUserPoolResponse is the model's DescribeUserPoolResponse structure.
 type DescribeUserPoolResponse struct {
-	// UserPool: The details of the requested user pool.
+	// UserPool is optional; its shape is UserPoolType.
 	UserPool *UserPoolType `json:"UserPool,omitzero"`
 }
 
-// DeviceConfigurationType: The device-remembering configuration for a user pool.
+// DeviceConfigurationType is the model's DeviceConfigurationType structure.
 type DeviceConfigurationType struct {
-	// ChallengeRequiredOnNewDevice: When true, a remembered device can sign in with device authentication instead of SMS and time-based one-time password (TOTP) factors for multi-factor authent...
+	// ChallengeRequiredOnNewDevice is optional; its shape is BooleanType.
 	ChallengeRequiredOnNewDevice *bool `json:"ChallengeRequiredOnNewDevice,omitzero"`
-	// DeviceOnlyRememberedOnUserPrompt: When true, Amazon Cognito doesn't automatically remember a user's device when your app sends a ConfirmDevice API request.
+	// DeviceOnlyRememberedOnUserPrompt is optional; its shape is BooleanType.
 	DeviceOnlyRememberedOnUserPrompt *bool `json:"DeviceOnlyRememberedOnUserPrompt,omitzero"`
 }
 
@@ -1534,49 +1534,49 @@ const (
 	DeviceRememberedStatusTypeNotRemembered = "not_remembered"
 )
 
-// DeviceSecretVerifierConfigType: A Secure Remote Password (SRP) value that your application generates when you register a user's device.
+// DeviceSecretVerifierConfigType is the model's DeviceSecretVerifierConfigType structure.
 type DeviceSecretVerifierConfigType struct {
-	// PasswordVerifier: A password verifier for a user's device.
+	// PasswordVerifier is optional; its shape is StringType.
 	PasswordVerifier string `json:"PasswordVerifier,omitzero"`
-	// Salt: The salt that you want to use in SRP authentication with the user's device.
+	// Salt is optional; its shape is StringType.
 	Salt string `json:"Salt,omitzero"`
 }
 
-// DeviceType: Information about a user's device that they've registered for device SRP authentication in your application.
+// DeviceType is the model's DeviceType structure.
 type DeviceType struct {
-	// DeviceAttributes: Metadata about a user's device, like name and last-access source IP.
+	// DeviceAttributes is optional; its shape is AttributeListType.
 	DeviceAttributes []AttributeType `json:"DeviceAttributes,omitzero"`
-	// DeviceCreateDate: The date and time when the item was created.
+	// DeviceCreateDate is optional; its shape is DateType.
 	DeviceCreateDate *Time `json:"DeviceCreateDate,omitzero"`
-	// DeviceKey: The device key, for example us-west-2_EXAMPLE-a1b2c3d4-5678-90ab-cdef-EXAMPLE22222 .
+	// DeviceKey is optional; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// DeviceLastAuthenticatedDate: The date when the user last signed in with the device.
+	// DeviceLastAuthenticatedDate is optional; its shape is DateType.
 	DeviceLastAuthenticatedDate *Time `json:"DeviceLastAuthenticatedDate,omitzero"`
-	// DeviceLastModifiedDate: The date and time when the item was modified.
+	// DeviceLastModifiedDate is optional; its shape is DateType.
 	DeviceLastModifiedDate *Time `json:"DeviceLastModifiedDate,omitzero"`
 }
 
-// DomainDescriptionType: A container for information about the user pool domain associated with the hosted UI and OAuth endpoints.
+// DomainDescriptionType is the model's DomainDescriptionType structure.
 type DomainDescriptionType struct {
-	// AWSAccountId: The Amazon Web Services account that you created the user pool in.
+	// AWSAccountId is optional; its shape is AWSAccountIdType.
 	AWSAccountId string `json:"AWSAccountId,omitzero"`
-	// CloudFrontDistribution: The Amazon CloudFront endpoint that hosts your custom domain.
+	// CloudFrontDistribution is optional; its shape is StringType.
 	CloudFrontDistribution string `json:"CloudFrontDistribution,omitzero"`
-	// CustomDomainConfig: The configuration for a custom domain that hosts the sign-up and sign-in webpages for your application.
+	// CustomDomainConfig is optional; its shape is CustomDomainConfigType.
 	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitzero"`
-	// Domain: The domain string.
+	// Domain is optional; its shape is DomainType.
 	Domain string `json:"Domain,omitzero"`
-	// ManagedLoginVersion: The version of managed login branding that you want to apply to your domain.
+	// ManagedLoginVersion is optional; its shape is WrappedIntegerType.
 	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
-	// Routing: The routing configuration for the domain, including failover settings for multi-region deployments.
+	// Routing is optional; its shape is RoutingType.
 	Routing *RoutingType `json:"Routing,omitzero"`
-	// S3Bucket: The Amazon S3 bucket where the static files for this domain are stored.
+	// S3Bucket is optional; its shape is S3BucketType.
 	S3Bucket string `json:"S3Bucket,omitzero"`
-	// Status: The domain status.
+	// Status is optional; its shape is DomainStatusType.
 	Status string `json:"Status,omitzero"`
-	// UserPoolId: The ID of the user pool that the domain is attached to.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Version: The app version.
+	// Version is optional; its shape is DomainVersionType.
 	Version string `json:"Version,omitzero"`
 }
 
@@ -1589,33 +1589,33 @@ const (
 	DomainStatusTypeFailed   = "FAILED"
 )
 
-// EmailConfigurationType: The email configuration of your user pool.
+// EmailConfigurationType is the model's EmailConfigurationType structure.
 type EmailConfigurationType struct {
-	// ConfigurationSet: The set of configuration rules that can be applied to emails sent using Amazon Simple Email Service.
+	// ConfigurationSet is optional; its shape is SESConfigurationSet.
 	ConfigurationSet string `json:"ConfigurationSet,omitzero"`
-	// EmailSendingAccount: Specifies whether Amazon Cognito uses its built-in functionality to send your users email messages, or uses your Amazon Simple Email Service email configurat...
+	// EmailSendingAccount is optional; its shape is EmailSendingAccountType.
 	EmailSendingAccount string `json:"EmailSendingAccount,omitzero"`
-	// From: Either the sender’s email address or the sender’s name with their email address.
+	// From is optional; its shape is StringType.
 	From string `json:"From,omitzero"`
-	// ReplyToEmailAddress: The destination to which the receiver of the email should reply.
+	// ReplyToEmailAddress is optional; its shape is EmailAddressType.
 	ReplyToEmailAddress string `json:"ReplyToEmailAddress,omitzero"`
-	// SourceArn: The ARN of a verified email address or an address from a verified domain in Amazon SES.
+	// SourceArn is optional; its shape is ArnType.
 	SourceArn string `json:"SourceArn,omitzero"`
 }
 
-// EmailMfaConfigType: Sets or shows configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
+// EmailMfaConfigType is the model's EmailMfaConfigType structure.
 type EmailMfaConfigType struct {
-	// Message: The template for the email messages that your user pool sends to users with codes for MFA and sign-in with email OTPs.
+	// Message is optional; its shape is EmailMfaMessageType.
 	Message string `json:"Message,omitzero"`
-	// Subject: The subject of the email messages that your user pool sends to users with codes for MFA and email OTP sign-in.
+	// Subject is optional; its shape is EmailMfaSubjectType.
 	Subject string `json:"Subject,omitzero"`
 }
 
-// EmailMfaSettingsType: User preferences for multi-factor authentication with email messages.
+// EmailMfaSettingsType is the model's EmailMfaSettingsType structure.
 type EmailMfaSettingsType struct {
-	// Enabled: Specifies whether email message MFA is active for a user.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
-	// PreferredMfa: Specifies whether email message MFA is the user's preferred method.
+	// PreferredMfa is optional; its shape is BooleanType.
 	PreferredMfa *bool `json:"PreferredMfa,omitzero"`
 }
 
@@ -1631,45 +1631,45 @@ const (
 	EncryptionKeyTypeCustomerManagedKey = "CUSTOMER_MANAGED_KEY"
 )
 
-// EumsSmsConfigurationType: The configuration that Amazon Cognito uses to send SMS messages through Amazon Web Services End User Messaging SMS.
+// EumsSmsConfigurationType is the model's EumsSmsConfigurationType structure.
 type EumsSmsConfigurationType struct {
-	// CallerArn: The ARN of the IAM role that Amazon Cognito assumes to send SMS messages through Amazon Web Services End User Messaging SMS.
+	// CallerArn is required; its shape is ArnType.
 	CallerArn string `json:"CallerArn,omitzero"`
-	// ConfigurationSetName: The name of the Amazon Web Services End User Messaging SMS configuration set that Amazon Cognito applies to messages, for logging and event destinations.
+	// ConfigurationSetName is optional; its shape is StringType.
 	ConfigurationSetName string `json:"ConfigurationSetName,omitzero"`
-	// ExternalId: The external ID that Amazon Cognito includes when it assumes the CallerArn role.
+	// ExternalId is optional; its shape is StringType.
 	ExternalId string `json:"ExternalId,omitzero"`
-	// InEntityId: The principal entity ID required by India's Distributed Ledger Technology (DLT) regulations for SMS messages.
+	// InEntityId is optional; its shape is StringType.
 	InEntityId string `json:"InEntityId,omitzero"`
-	// InTemplateId: The registered template ID for the message template required by India's DLT regulations for SMS messages.
+	// InTemplateId is optional; its shape is StringType.
 	InTemplateId string `json:"InTemplateId,omitzero"`
-	// OriginationIdentity: The origination identity that Amazon Web Services End User Messaging SMS uses to send messages to your users.
+	// OriginationIdentity is optional; its shape is StringType.
 	OriginationIdentity string `json:"OriginationIdentity,omitzero"`
-	// Region: The Amazon Web Services Region of the Amazon Web Services End User Messaging SMS resources that Amazon Cognito uses to send messages.
+	// Region is optional; its shape is RegionCodeType.
 	Region string `json:"Region,omitzero"`
 }
 
-// EventContextDataType: The context data that your application submitted in an authentication request with threat protection, as displayed in an AdminListUserAuthEvents response.
+// EventContextDataType is the model's EventContextDataType structure.
 type EventContextDataType struct {
-	// City: The user's city.
+	// City is optional; its shape is StringType.
 	City string `json:"City,omitzero"`
-	// Country: The user's country.
+	// Country is optional; its shape is StringType.
 	Country string `json:"Country,omitzero"`
-	// DeviceName: The user's device name.
+	// DeviceName is optional; its shape is StringType.
 	DeviceName string `json:"DeviceName,omitzero"`
-	// IpAddress: The source IP address of your user's device.
+	// IpAddress is optional; its shape is StringType.
 	IpAddress string `json:"IpAddress,omitzero"`
-	// Timezone: The user's time zone.
+	// Timezone is optional; its shape is StringType.
 	Timezone string `json:"Timezone,omitzero"`
 }
 
-// EventFeedbackType: The feedback that your application submitted to a threat protection event log, as displayed in an AdminListUserAuthEvents response.
+// EventFeedbackType is the model's EventFeedbackType structure.
 type EventFeedbackType struct {
-	// FeedbackDate: The date that you or your user submitted the feedback.
+	// FeedbackDate is optional; its shape is DateType.
 	FeedbackDate *Time `json:"FeedbackDate,omitzero"`
-	// FeedbackValue: Your feedback to the authentication event.
+	// FeedbackValue is required; its shape is FeedbackValueType.
 	FeedbackValue string `json:"FeedbackValue,omitzero"`
-	// Provider: The submitter of the event feedback.
+	// Provider is required; its shape is StringType.
 	Provider string `json:"Provider,omitzero"`
 }
 
@@ -1687,13 +1687,13 @@ const (
 	EventResponseTypeInprogress = "InProgress"
 )
 
-// EventRiskType: The risk evaluation by adaptive authentication, as displayed in an AdminListUserAuthEvents response.
+// EventRiskType is the model's EventRiskType structure.
 type EventRiskType struct {
-	// CompromisedCredentialsDetected: Indicates whether compromised credentials were detected during an authentication event.
+	// CompromisedCredentialsDetected is optional; its shape is WrappedBooleanType.
 	CompromisedCredentialsDetected *bool `json:"CompromisedCredentialsDetected,omitzero"`
-	// RiskDecision: The action taken by adaptive authentication.
+	// RiskDecision is optional; its shape is RiskDecisionType.
 	RiskDecision string `json:"RiskDecision,omitzero"`
-	// RiskLevel: The risk level that adaptive authentication assessed for the authentication event.
+	// RiskLevel is optional; its shape is RiskLevelType.
 	RiskLevel string `json:"RiskLevel,omitzero"`
 }
 
@@ -1725,11 +1725,11 @@ const (
 	ExplicitAuthFlowsTypeAllowUserAuth              = "ALLOW_USER_AUTH"
 )
 
-// FailoverType: Specifies failover configuration for multi-region user pool domains.
+// FailoverType is the model's FailoverType structure.
 type FailoverType struct {
-	// PrimaryRoute53HealthCheckId: The ID of the Amazon Web Services Route53 healthcheck that controls routing.
+	// PrimaryRoute53HealthCheckId is required; its shape is HealthCheckIdType.
 	PrimaryRoute53HealthCheckId string `json:"PrimaryRoute53HealthCheckId,omitzero"`
-	// SecondaryRegion: The secondary Amazon Web Services Region to use for failover when the primary region becomes unavailable.
+	// SecondaryRegion is required; its shape is RegionNameType.
 	SecondaryRegion string `json:"SecondaryRegion,omitzero"`
 }
 
@@ -1745,295 +1745,295 @@ const (
 	FeedbackValueTypeInvalid = "Invalid"
 )
 
-// FirehoseConfigurationType: Configuration for the Amazon Data Firehose stream destination of user activity log export with threat protection.
+// FirehoseConfigurationType is the model's FirehoseConfigurationType structure.
 type FirehoseConfigurationType struct {
-	// StreamArn: The ARN of an Amazon Data Firehose stream that's the destination for threat protection log export.
+	// StreamArn is optional; its shape is ArnType.
 	StreamArn string `json:"StreamArn,omitzero"`
 }
 
-// ForgetDeviceRequest: Represents the request to forget the device.
+// ForgetDeviceRequest is the model's ForgetDeviceRequest structure.
 type ForgetDeviceRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is optional; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// DeviceKey: The unique identifier, or device key, of the device that the user wants to forget.
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
 }
 
-// ForgotPasswordRequest: Represents the request to reset a user's password.
+// ForgotPasswordRequest is the model's ForgotPasswordRequest structure.
 type ForgotPasswordRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ClientId: The ID of the user pool app client associated with the current signed-in user.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
+	// SecretHash is optional; its shape is SecretHashType.
 	SecretHash string `json:"SecretHash,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// ForgotPasswordResponse: The response from Amazon Cognito to a request to reset a password.
+// ForgotPasswordResponse is the model's ForgotPasswordResponse structure.
 type ForgotPasswordResponse struct {
-	// CodeDeliveryDetails: Information about the phone number or email address that Amazon Cognito sent the password-recovery code to.
+	// CodeDeliveryDetails is optional; its shape is CodeDeliveryDetailsType.
 	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 }
 
-// GetCSVHeaderRequest: Represents the request to get the header information of the CSV file for the user import job.
+// GetCSVHeaderRequest is the model's GetCSVHeaderRequest structure.
 type GetCSVHeaderRequest struct {
-	// UserPoolId: The ID of the user pool that you want to import users into.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetCSVHeaderResponse: Represents the response from the server to the request to get the header information of the CSV file for the user import job.
+// GetCSVHeaderResponse is the model's GetCSVHeaderResponse structure.
 type GetCSVHeaderResponse struct {
-	// CSVHeader: A comma-separated list of attributes from your user pool.
+	// CSVHeader is optional; its shape is ListOfStringTypes.
 	CSVHeader []string `json:"CSVHeader,omitzero"`
-	// UserPoolId: The ID of the requested user pool.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetDeviceRequest: Represents the request to get the device.
+// GetDeviceRequest is the model's GetDeviceRequest structure.
 type GetDeviceRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is optional; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// DeviceKey: The key of the device that you want to get information about.
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
 }
 
-// GetDeviceResponse: Gets the device response.
+// GetDeviceResponse is the model's GetDeviceResponse structure.
 type GetDeviceResponse struct {
-	// Device: Details of the requested device.
+	// Device is required; its shape is DeviceType.
 	Device *DeviceType `json:"Device,omitzero"`
 }
 
-// GetGroupRequest is a shape of the Cognito API model.
+// GetGroupRequest is the model's GetGroupRequest structure.
 type GetGroupRequest struct {
-	// GroupName: The name of the group that you want to get information about.
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the group that you want to query.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetGroupResponse is a shape of the Cognito API model.
+// GetGroupResponse is the model's GetGroupResponse structure.
 type GetGroupResponse struct {
-	// Group: A container for the requested group.
+	// Group is optional; its shape is GroupType.
 	Group *GroupType `json:"Group,omitzero"`
 }
 
-// GetIdentityProviderByIdentifierRequest is a shape of the Cognito API model.
+// GetIdentityProviderByIdentifierRequest is the model's GetIdentityProviderByIdentifierRequest structure.
 type GetIdentityProviderByIdentifierRequest struct {
-	// IdpIdentifier: The identifier that you assigned to your user pool.
+	// IdpIdentifier is required; its shape is IdpIdentifierType.
 	IdpIdentifier string `json:"IdpIdentifier,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to get information about the IdP.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetIdentityProviderByIdentifierResponse is a shape of the Cognito API model.
+// GetIdentityProviderByIdentifierResponse is the model's GetIdentityProviderByIdentifierResponse structure.
 type GetIdentityProviderByIdentifierResponse struct {
-	// IdentityProvider: The configuration of the IdP in your user pool.
+	// IdentityProvider is required; its shape is IdentityProviderType.
 	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
-// GetLogDeliveryConfigurationRequest is a shape of the Cognito API model.
+// GetLogDeliveryConfigurationRequest is the model's GetLogDeliveryConfigurationRequest structure.
 type GetLogDeliveryConfigurationRequest struct {
-	// UserPoolId: The ID of the user pool that has the logging configuration that you want to view.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetLogDeliveryConfigurationResponse is a shape of the Cognito API model.
+// GetLogDeliveryConfigurationResponse is the model's GetLogDeliveryConfigurationResponse structure.
 type GetLogDeliveryConfigurationResponse struct {
-	// LogDeliveryConfiguration: The logging configuration of the requested user pool.
+	// LogDeliveryConfiguration is optional; its shape is LogDeliveryConfigurationType.
 	LogDeliveryConfiguration *LogDeliveryConfigurationType `json:"LogDeliveryConfiguration,omitzero"`
 }
 
-// GetProvisionedLimitRequest is a shape of the Cognito API model.
+// GetProvisionedLimitRequest is the model's GetProvisionedLimitRequest structure.
 type GetProvisionedLimitRequest struct {
-	// LimitDefinition: The limit to retrieve.
+	// LimitDefinition is required; its shape is LimitDefinitionType.
 	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitzero"`
 }
 
-// GetProvisionedLimitResponse is a shape of the Cognito API model.
+// GetProvisionedLimitResponse is the model's GetProvisionedLimitResponse structure.
 type GetProvisionedLimitResponse struct {
-	// Limit: The provisioned and default limit values for the requested limit.
+	// Limit is required; its shape is LimitType.
 	Limit *LimitType `json:"Limit,omitzero"`
 }
 
-// GetSigningCertificateRequest: Request to get a signing certificate from Amazon Cognito.
+// GetSigningCertificateRequest is the model's GetSigningCertificateRequest structure.
 type GetSigningCertificateRequest struct {
-	// UserPoolId: The ID of the user pool where you want to view the signing certificate.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetSigningCertificateResponse: Response from Amazon Cognito for a signing certificate request.
+// GetSigningCertificateResponse is the model's GetSigningCertificateResponse structure.
 type GetSigningCertificateResponse struct {
-	// Certificate: The x.509 certificate that signs SAML 2.0 authentication requests for your user pool.
+	// Certificate is optional; its shape is StringType.
 	Certificate string `json:"Certificate,omitzero"`
 }
 
-// GetTokensFromRefreshTokenRequest is a shape of the Cognito API model.
+// GetTokensFromRefreshTokenRequest is the model's GetTokensFromRefreshTokenRequest structure.
 type GetTokensFromRefreshTokenRequest struct {
-	// ClientId: The app client that issued the refresh token to the user who wants to request new tokens.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// ClientSecret: The client secret of the requested app client, if the client has a secret.
+	// ClientSecret is optional; its shape is ClientSecretType.
 	ClientSecret string `json:"ClientSecret,omitzero"`
-	// DeviceKey: When you enable device remembering, Amazon Cognito issues a device key that you can use for device authentication that bypasses multi-factor authentication (...
+	// DeviceKey is optional; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// RefreshToken: A valid refresh token that can authorize the request for new tokens.
+	// RefreshToken is required; its shape is TokenModelType.
 	RefreshToken string `json:"RefreshToken,omitzero"`
 }
 
-// GetTokensFromRefreshTokenResponse is a shape of the Cognito API model.
+// GetTokensFromRefreshTokenResponse is the model's GetTokensFromRefreshTokenResponse structure.
 type GetTokensFromRefreshTokenResponse struct {
-	// AuthenticationResult is a shape of the Cognito API model.
+	// AuthenticationResult is optional; its shape is AuthenticationResultType.
 	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
 }
 
-// GetUICustomizationRequest is a shape of the Cognito API model.
+// GetUICustomizationRequest is the model's GetUICustomizationRequest structure.
 type GetUICustomizationRequest struct {
-	// ClientId: The ID of the app client that you want to query for branding settings.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// UserPoolId: The ID of the user pool that you want to query for branding settings.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetUICustomizationResponse is a shape of the Cognito API model.
+// GetUICustomizationResponse is the model's GetUICustomizationResponse structure.
 type GetUICustomizationResponse struct {
-	// UICustomization: Information about the classic hosted UI custom CSS and logo-image branding that you applied to the user pool or app client.
+	// UICustomization is required; its shape is UICustomizationType.
 	UICustomization *UICustomizationType `json:"UICustomization,omitzero"`
 }
 
-// GetUserAttributeVerificationCodeRequest: Represents the request to get user attribute verification.
+// GetUserAttributeVerificationCodeRequest is the model's GetUserAttributeVerificationCodeRequest structure.
 type GetUserAttributeVerificationCodeRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// AttributeName: The name of the attribute that the user wants to verify, for example email .
+	// AttributeName is required; its shape is AttributeNameType.
 	AttributeName string `json:"AttributeName,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
 }
 
-// GetUserAttributeVerificationCodeResponse: The verification code response returned by the server response to get the user attribute verification code.
+// GetUserAttributeVerificationCodeResponse is the model's GetUserAttributeVerificationCodeResponse structure.
 type GetUserAttributeVerificationCodeResponse struct {
-	// CodeDeliveryDetails: Information about the delivery destination of the user attribute verification code.
+	// CodeDeliveryDetails is optional; its shape is CodeDeliveryDetailsType.
 	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 }
 
-// GetUserAuthFactorsRequest is a shape of the Cognito API model.
+// GetUserAuthFactorsRequest is the model's GetUserAuthFactorsRequest structure.
 type GetUserAuthFactorsRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
 }
 
-// GetUserAuthFactorsResponse is a shape of the Cognito API model.
+// GetUserAuthFactorsResponse is the model's GetUserAuthFactorsResponse structure.
 type GetUserAuthFactorsResponse struct {
-	// ConfiguredUserAuthFactors: The authentication types that are available to the user with USER_AUTH sign-in, for example ["PASSWORD", "WEB_AUTHN"] .
+	// ConfiguredUserAuthFactors is optional; its shape is ConfiguredUserAuthFactorsListType.
 	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitzero"`
-	// PreferredMfaSetting: The challenge method that Amazon Cognito returns to the user in response to sign-in requests.
+	// PreferredMfaSetting is optional; its shape is StringType.
 	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
-	// UserMFASettingList: The MFA options that are activated for the user.
+	// UserMFASettingList is optional; its shape is UserMFASettingListType.
 	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
-	// Username: The name of the user who is eligible for the authentication factors in the response.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// GetUserPoolMfaConfigRequest is a shape of the Cognito API model.
+// GetUserPoolMfaConfigRequest is the model's GetUserPoolMfaConfigRequest structure.
 type GetUserPoolMfaConfigRequest struct {
-	// UserPoolId: The ID of the user pool where you want to query WebAuthn and MFA configuration.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// GetUserPoolMfaConfigResponse is a shape of the Cognito API model.
+// GetUserPoolMfaConfigResponse is the model's GetUserPoolMfaConfigResponse structure.
 type GetUserPoolMfaConfigResponse struct {
-	// EmailMfaConfiguration: Shows configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
+	// EmailMfaConfiguration is optional; its shape is EmailMfaConfigType.
 	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitzero"`
-	// MfaConfiguration: Displays the state of multi-factor authentication (MFA) as on, off, or optional.
+	// MfaConfiguration is optional; its shape is UserPoolMfaType.
 	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
-	// SmsMfaConfiguration: Shows user pool configuration for SMS message MFA.
+	// SmsMfaConfiguration is optional; its shape is SmsMfaConfigType.
 	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitzero"`
-	// SoftwareTokenMfaConfiguration: Shows user pool configuration for time-based one-time password (TOTP) MFA.
+	// SoftwareTokenMfaConfiguration is optional; its shape is SoftwareTokenMfaConfigType.
 	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitzero"`
-	// WebAuthnConfiguration: Shows user pool configuration for sign-in with passkey authenticators such as biometric devices and security keys.
+	// WebAuthnConfiguration is optional; its shape is WebAuthnConfigurationType.
 	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitzero"`
 }
 
-// GetUserRequest: Represents the request to get information about the user.
+// GetUserRequest is the model's GetUserRequest structure.
 type GetUserRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
 }
 
-// GetUserResponse: Represents the response from the server from the request to get information about the user.
+// GetUserResponse is the model's GetUserResponse structure.
 type GetUserResponse struct {
-	// MFAOptions: This response parameter is no longer supported.
+	// MFAOptions is optional; its shape is MFAOptionListType.
 	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
-	// PreferredMfaSetting: The user's preferred MFA.
+	// PreferredMfaSetting is optional; its shape is StringType.
 	PreferredMfaSetting string `json:"PreferredMfaSetting,omitzero"`
-	// UserAttributes: An array of name-value pairs representing user attributes.
+	// UserAttributes is required; its shape is AttributeListType.
 	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
-	// UserMFASettingList: The MFA options that are activated for the user.
+	// UserMFASettingList is optional; its shape is UserMFASettingListType.
 	UserMFASettingList []string `json:"UserMFASettingList,omitzero"`
-	// Username: The name of the user that you requested.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// GlobalSignOutRequest: Represents the request to sign out all devices.
+// GlobalSignOutRequest is the model's GlobalSignOutRequest structure.
 type GlobalSignOutRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
 }
 
-// GlobalSignOutResponse: The response to the request to sign out all devices.
+// GlobalSignOutResponse is the model's GlobalSignOutResponse structure.
 type GlobalSignOutResponse struct {
 }
 
-// GroupType: A user pool group.
+// GroupType is the model's GroupType structure.
 type GroupType struct {
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// Description: A friendly description of the group.
+	// Description is optional; its shape is DescriptionType.
 	Description string `json:"Description,omitzero"`
-	// GroupName: The name of the group.
+	// GroupName is optional; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// Precedence: A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool.
+	// Precedence is optional; its shape is PrecedenceType.
 	Precedence *int32 `json:"Precedence,omitzero"`
-	// RoleArn: The ARN of the IAM role associated with the group.
+	// RoleArn is optional; its shape is ArnType.
 	RoleArn string `json:"RoleArn,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the group.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// HttpHeader: The HTTP header in the ContextData parameter.
+// HttpHeader is the model's HttpHeader structure.
 type HttpHeader struct {
-	// HeaderName: The header name.
+	// HeaderName is optional; its shape is StringType.
 	HeaderName string `json:"headerName,omitzero"`
-	// HeaderValue: The header value.
+	// HeaderValue is optional; its shape is StringType.
 	HeaderValue string `json:"headerValue,omitzero"`
 }
 
-// IdentityProviderType: A user pool identity provider (IdP).
+// IdentityProviderType is the model's IdentityProviderType structure.
 type IdentityProviderType struct {
-	// AttributeMapping: A mapping of IdP attributes to standard and custom user pool attributes.
+	// AttributeMapping is optional; its shape is AttributeMappingType.
 	AttributeMapping map[string]string `json:"AttributeMapping,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// IdpIdentifiers: A list of IdP identifiers.
+	// IdpIdentifiers is optional; its shape is IdpIdentifiersListType.
 	IdpIdentifiers []string `json:"IdpIdentifiers,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// ProviderDetails: The scopes, URLs, and identifiers for your external identity provider.
+	// ProviderDetails is optional; its shape is ProviderDetailsType.
 	ProviderDetails map[string]string `json:"ProviderDetails,omitzero"`
-	// ProviderName: A friendly name for the IdP.
+	// ProviderName is optional; its shape is ProviderNameType.
 	ProviderName string `json:"ProviderName,omitzero"`
-	// ProviderType: The type of IdP.
+	// ProviderType is optional; its shape is IdentityProviderTypeType.
 	ProviderType string `json:"ProviderType,omitzero"`
-	// UserPoolId: The ID of the user pool associated with the IdP.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
@@ -2047,11 +2047,11 @@ const (
 	IdentityProviderTypeTypeOidc            = "OIDC"
 )
 
-// InboundFederationLambdaType: The properties of an inbound federation Lambda trigger.
+// InboundFederationLambdaType is the model's InboundFederationLambdaType structure.
 type InboundFederationLambdaType struct {
-	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
+	// LambdaArn is required; its shape is ArnType.
 	LambdaArn string `json:"LambdaArn,omitzero"`
-	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
+	// LambdaVersion is required; its shape is InboundFederationLambdaVersionType.
 	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
@@ -2060,41 +2060,41 @@ const (
 	InboundFederationLambdaVersionTypeV10 = "V1_0"
 )
 
-// InitiateAuthRequest: Initiates the authentication request.
+// InitiateAuthRequest is the model's InitiateAuthRequest structure.
 type InitiateAuthRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// AuthFlow: The authentication flow that you want to initiate.
+	// AuthFlow is required; its shape is AuthFlowType.
 	AuthFlow string `json:"AuthFlow,omitzero"`
-	// AuthParameters: The authentication parameters.
+	// AuthParameters is optional; its shape is AuthParametersType.
 	AuthParameters map[string]string `json:"AuthParameters,omitzero"`
-	// ClientId: The ID of the app client that your user wants to sign in to.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// Session: The optional session ID from a ConfirmSignUp API request.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 }
 
-// InitiateAuthResponse: Initiates the authentication response.
+// InitiateAuthResponse is the model's InitiateAuthResponse structure.
 type InitiateAuthResponse struct {
-	// AuthenticationResult: The result of a successful and complete authentication request.
+	// AuthenticationResult is optional; its shape is AuthenticationResultType.
 	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
-	// AvailableChallenges: This response parameter lists the available authentication challenges that users can select from in choice-based authentication .
+	// AvailableChallenges is optional; its shape is AvailableChallengeListType.
 	AvailableChallenges []string `json:"AvailableChallenges,omitzero"`
-	// ChallengeName: The name of an additional authentication challenge that you must respond to.
+	// ChallengeName is optional; its shape is ChallengeNameType.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeParameters: The required parameters of the ChallengeName challenge.
+	// ChallengeParameters is optional; its shape is ChallengeParametersType.
 	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
-	// Session: The session identifier that links a challenge response to the initial authentication request.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
-// IssuerConfigurationType: Specifies the issuer configuration for a user pool.
+// IssuerConfigurationType is the model's IssuerConfigurationType structure.
 type IssuerConfigurationType struct {
-	// Type: The type of issuer configuration.
+	// Type is optional; its shape is IssuerType.
 	Type string `json:"Type,omitzero"`
 }
 
@@ -2104,45 +2104,45 @@ const (
 	IssuerTypeUpdated  = "UPDATED"
 )
 
-// KeyConfigurationType: Specifies the key configuration for a user pool.
+// KeyConfigurationType is the model's KeyConfigurationType structure.
 type KeyConfigurationType struct {
-	// KeyType: The type of encryption key used for the user pool.
+	// KeyType is optional; its shape is EncryptionKeyType.
 	KeyType string `json:"KeyType,omitzero"`
-	// KmsKeyArn: The Amazon Resource Name (ARN) of the KMS key used for encryption.
+	// KmsKeyArn is optional; its shape is EncryptionKeyArnType.
 	KmsKeyArn string `json:"KmsKeyArn,omitzero"`
 }
 
-// LambdaConfigType: A collection of user pool Lambda triggers.
+// LambdaConfigType is the model's LambdaConfigType structure.
 type LambdaConfigType struct {
-	// CreateAuthChallenge: The configuration of a create auth challenge Lambda trigger, one of three triggers in the sequence of the custom authentication challenge triggers .
+	// CreateAuthChallenge is optional; its shape is ArnType.
 	CreateAuthChallenge string `json:"CreateAuthChallenge,omitzero"`
-	// CustomEmailSender: The configuration of a custom email sender Lambda trigger.
+	// CustomEmailSender is optional; its shape is CustomEmailLambdaVersionConfigType.
 	CustomEmailSender *CustomEmailLambdaVersionConfigType `json:"CustomEmailSender,omitzero"`
-	// CustomMessage: A custom message Lambda trigger.
+	// CustomMessage is optional; its shape is ArnType.
 	CustomMessage string `json:"CustomMessage,omitzero"`
-	// CustomSMSSender: The configuration of a custom SMS sender Lambda trigger.
+	// CustomSMSSender is optional; its shape is CustomSMSLambdaVersionConfigType.
 	CustomSMSSender *CustomSMSLambdaVersionConfigType `json:"CustomSMSSender,omitzero"`
-	// DefineAuthChallenge: The configuration of a define auth challenge Lambda trigger, one of three triggers in the sequence of the custom authentication challenge triggers .
+	// DefineAuthChallenge is optional; its shape is ArnType.
 	DefineAuthChallenge string `json:"DefineAuthChallenge,omitzero"`
-	// InboundFederation: The configuration of an inbound federation Lambda trigger.
+	// InboundFederation is optional; its shape is InboundFederationLambdaType.
 	InboundFederation *InboundFederationLambdaType `json:"InboundFederation,omitzero"`
-	// KMSKeyID: The ARN of an KMS key .
+	// KMSKeyID is optional; its shape is ArnType.
 	KMSKeyID string `json:"KMSKeyID,omitzero"`
-	// PostAuthentication: The configuration of a post authentication Lambda trigger in a user pool.
+	// PostAuthentication is optional; its shape is ArnType.
 	PostAuthentication string `json:"PostAuthentication,omitzero"`
-	// PostConfirmation: The configuration of a post confirmation Lambda trigger in a user pool.
+	// PostConfirmation is optional; its shape is ArnType.
 	PostConfirmation string `json:"PostConfirmation,omitzero"`
-	// PreAuthentication: The configuration of a pre authentication trigger in a user pool.
+	// PreAuthentication is optional; its shape is ArnType.
 	PreAuthentication string `json:"PreAuthentication,omitzero"`
-	// PreSignUp: The configuration of a pre sign-up Lambda trigger in a user pool.
+	// PreSignUp is optional; its shape is ArnType.
 	PreSignUp string `json:"PreSignUp,omitzero"`
-	// PreTokenGeneration: The legacy configuration of a pre token generation Lambda trigger in a user pool.
+	// PreTokenGeneration is optional; its shape is ArnType.
 	PreTokenGeneration string `json:"PreTokenGeneration,omitzero"`
-	// PreTokenGenerationConfig: The detailed configuration of a pre token generation Lambda trigger in a user pool.
+	// PreTokenGenerationConfig is optional; its shape is PreTokenGenerationVersionConfigType.
 	PreTokenGenerationConfig *PreTokenGenerationVersionConfigType `json:"PreTokenGenerationConfig,omitzero"`
-	// UserMigration: The configuration of a migrate user Lambda trigger in a user pool.
+	// UserMigration is optional; its shape is ArnType.
 	UserMigration string `json:"UserMigration,omitzero"`
-	// VerifyAuthChallengeResponse: The configuration of a verify auth challenge Lambda trigger, one of three triggers in the sequence of the custom authentication challenge triggers .
+	// VerifyAuthChallengeResponse is optional; its shape is ArnType.
 	VerifyAuthChallengeResponse string `json:"VerifyAuthChallengeResponse,omitzero"`
 }
 
@@ -2151,291 +2151,291 @@ const (
 	LimitClassApiCategory = "API_CATEGORY"
 )
 
-// LimitDefinitionType: The class and attributes that identify a specific limit at the account level.
+// LimitDefinitionType is the model's LimitDefinitionType structure.
 type LimitDefinitionType struct {
-	// Attributes: The attributes that identify the specific limit.
+	// Attributes is required; its shape is StringToStringMapType.
 	Attributes map[string]string `json:"Attributes,omitzero"`
-	// LimitClass: The class of the limit.
+	// LimitClass is required; its shape is LimitClass.
 	LimitClass string `json:"LimitClass,omitzero"`
 }
 
-// LimitType: The limit definition and current limit values for a provisioned limit.
+// LimitType is the model's LimitType structure.
 type LimitType struct {
-	// FreeLimitValue: The default (free) limit value, in requests per second (RPS).
+	// FreeLimitValue is required; its shape is IntegerType.
 	FreeLimitValue *int32 `json:"FreeLimitValue,omitzero"`
-	// LimitDefinition: The definition that identifies this limit, including the class and attributes.
+	// LimitDefinition is required; its shape is LimitDefinitionType.
 	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitzero"`
-	// ProvisionedLimitValue: The provisioned limit value, in requests per second (RPS).
+	// ProvisionedLimitValue is required; its shape is IntegerType.
 	ProvisionedLimitValue *int32 `json:"ProvisionedLimitValue,omitzero"`
 }
 
-// ListDevicesRequest: Represents the request to list the devices.
+// ListDevicesRequest is the model's ListDevicesRequest structure.
 type ListDevicesRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// Limit: The maximum number of devices that you want Amazon Cognito to return in the response.
+	// Limit is optional; its shape is QueryLimitType.
 	Limit *int32 `json:"Limit,omitzero"`
-	// PaginationToken: This API operation returns a limited number of results.
+	// PaginationToken is optional; its shape is SearchPaginationTokenType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
 }
 
-// ListDevicesResponse: Represents the response to list devices.
+// ListDevicesResponse is the model's ListDevicesResponse structure.
 type ListDevicesResponse struct {
-	// Devices: An array of devices and their details.
+	// Devices is optional; its shape is DeviceListType.
 	Devices []DeviceType `json:"Devices,omitzero"`
-	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// PaginationToken is optional; its shape is SearchPaginationTokenType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
 }
 
-// ListGroupsRequest is a shape of the Cognito API model.
+// ListGroupsRequest is the model's ListGroupsRequest structure.
 type ListGroupsRequest struct {
-	// Limit: The maximum number of groups that you want Amazon Cognito to return in the response.
+	// Limit is optional; its shape is QueryLimitType.
 	Limit *int32 `json:"Limit,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to list user groups.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListGroupsResponse is a shape of the Cognito API model.
+// ListGroupsResponse is the model's ListGroupsResponse structure.
 type ListGroupsResponse struct {
-	// Groups: An array of groups and their details.
+	// Groups is optional; its shape is GroupListType.
 	Groups []GroupType `json:"Groups,omitzero"`
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// ListIdentityProvidersRequest is a shape of the Cognito API model.
+// ListIdentityProvidersRequest is the model's ListIdentityProvidersRequest structure.
 type ListIdentityProvidersRequest struct {
-	// MaxResults: The maximum number of IdPs that you want Amazon Cognito to return in the response.
+	// MaxResults is optional; its shape is ListProvidersLimitType.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to list IdPs.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListIdentityProvidersResponse is a shape of the Cognito API model.
+// ListIdentityProvidersResponse is the model's ListIdentityProvidersResponse structure.
 type ListIdentityProvidersResponse struct {
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// Providers: An array of the IdPs in your user pool.
+	// Providers is required; its shape is ProvidersListType.
 	Providers []ProviderDescription `json:"Providers,omitzero"`
 }
 
-// ListResourceServersRequest is a shape of the Cognito API model.
+// ListResourceServersRequest is the model's ListResourceServersRequest structure.
 type ListResourceServersRequest struct {
-	// MaxResults: The maximum number of resource servers that you want Amazon Cognito to return in the response.
+	// MaxResults is optional; its shape is ListResourceServersLimitType.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to list resource servers.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListResourceServersResponse is a shape of the Cognito API model.
+// ListResourceServersResponse is the model's ListResourceServersResponse structure.
 type ListResourceServersResponse struct {
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// ResourceServers: An array of resource servers and the details of their configuration.
+	// ResourceServers is required; its shape is ResourceServersListType.
 	ResourceServers []ResourceServerType `json:"ResourceServers,omitzero"`
 }
 
-// ListTagsForResourceRequest is a shape of the Cognito API model.
+// ListTagsForResourceRequest is the model's ListTagsForResourceRequest structure.
 type ListTagsForResourceRequest struct {
-	// ResourceArn: The Amazon Resource Name (ARN) of the user pool that the tags are assigned to.
+	// ResourceArn is required; its shape is ArnType.
 	ResourceArn string `json:"ResourceArn,omitzero"`
 }
 
-// ListTagsForResourceResponse is a shape of the Cognito API model.
+// ListTagsForResourceResponse is the model's ListTagsForResourceResponse structure.
 type ListTagsForResourceResponse struct {
-	// Tags: The tags that are assigned to the user pool.
+	// Tags is optional; its shape is UserPoolTagsType.
 	Tags map[string]string `json:"Tags,omitzero"`
 }
 
-// ListTermsRequest is a shape of the Cognito API model.
+// ListTermsRequest is the model's ListTermsRequest structure.
 type ListTermsRequest struct {
-	// MaxResults: The maximum number of terms documents that you want Amazon Cognito to return in the response.
+	// MaxResults is optional; its shape is ListTermsRequestMaxResultsInteger.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is StringType.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to list terms documents.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListTermsResponse is a shape of the Cognito API model.
+// ListTermsResponse is the model's ListTermsResponse structure.
 type ListTermsResponse struct {
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is StringType.
 	NextToken string `json:"NextToken,omitzero"`
-	// Terms: A summary of the requested terms documents.
+	// Terms is required; its shape is TermsDescriptionListType.
 	Terms []TermsDescriptionType `json:"Terms,omitzero"`
 }
 
-// ListUserImportJobsRequest: Represents the request to list the user import jobs.
+// ListUserImportJobsRequest is the model's ListUserImportJobsRequest structure.
 type ListUserImportJobsRequest struct {
-	// MaxResults: The maximum number of import jobs that you want Amazon Cognito to return in the response.
+	// MaxResults is required; its shape is PoolQueryLimitType.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// PaginationToken: This API operation returns a limited number of results.
+	// PaginationToken is optional; its shape is PaginationKeyType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to list import jobs.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListUserImportJobsResponse: Represents the response from the server to the request to list the user import jobs.
+// ListUserImportJobsResponse is the model's ListUserImportJobsResponse structure.
 type ListUserImportJobsResponse struct {
-	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// PaginationToken is optional; its shape is PaginationKeyType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
-	// UserImportJobs: An array of user import jobs from the requested user pool.
+	// UserImportJobs is optional; its shape is UserImportJobsListType.
 	UserImportJobs []UserImportJobType `json:"UserImportJobs,omitzero"`
 }
 
-// ListUserPoolClientSecretsRequest: The request to list client secrets for a user pool app client.
+// ListUserPoolClientSecretsRequest is the model's ListUserPoolClientSecretsRequest structure.
 type ListUserPoolClientSecretsRequest struct {
-	// ClientId: The ID of the app client whose secrets you want to list.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the app client.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListUserPoolClientSecretsResponse: The response containing the list of client secret metadata.
+// ListUserPoolClientSecretsResponse is the model's ListUserPoolClientSecretsResponse structure.
 type ListUserPoolClientSecretsResponse struct {
-	// ClientSecrets: A list of client secret descriptors containing the identifier and creation date for each secret.
+	// ClientSecrets is optional; its shape is ClientSecretDescriptorListType.
 	ClientSecrets []ClientSecretDescriptorType `json:"ClientSecrets,omitzero"`
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// ListUserPoolClientsRequest: Represents the request to list the user pool clients.
+// ListUserPoolClientsRequest is the model's ListUserPoolClientsRequest structure.
 type ListUserPoolClientsRequest struct {
-	// MaxResults: The maximum number of app clients that you want Amazon Cognito to return in the response.
+	// MaxResults is optional; its shape is QueryLimit.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to list user pool clients.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListUserPoolClientsResponse: Represents the response from the server that lists user pool clients.
+// ListUserPoolClientsResponse is the model's ListUserPoolClientsResponse structure.
 type ListUserPoolClientsResponse struct {
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolClients: An array of app clients and their details.
+	// UserPoolClients is optional; its shape is UserPoolClientListType.
 	UserPoolClients []UserPoolClientDescription `json:"UserPoolClients,omitzero"`
 }
 
-// ListUserPoolReplicasRequest is a shape of the Cognito API model.
+// ListUserPoolReplicasRequest is the model's ListUserPoolReplicasRequest structure.
 type ListUserPoolReplicasRequest struct {
-	// NextToken: A pagination token for retrieving the next page of results.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool for which to list replicas.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListUserPoolReplicasResponse is a shape of the Cognito API model.
+// ListUserPoolReplicasResponse is the model's ListUserPoolReplicasResponse structure.
 type ListUserPoolReplicasResponse struct {
-	// NextToken: A pagination token for retrieving the next page of results.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolReplicas: A list of user pool replicas, including information about their status, role, and Region.
+	// UserPoolReplicas is optional; its shape is UserPoolReplicaListType.
 	UserPoolReplicas []UserPoolReplicaType `json:"UserPoolReplicas,omitzero"`
 }
 
-// ListUserPoolsRequest: Represents the request to list user pools.
+// ListUserPoolsRequest is the model's ListUserPoolsRequest structure.
 type ListUserPoolsRequest struct {
-	// MaxResults: The maximum number of user pools that you want Amazon Cognito to return in the response.
+	// MaxResults is required; its shape is PoolQueryLimitType.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// ListUserPoolsResponse: Represents the response to list user pools.
+// ListUserPoolsResponse is the model's ListUserPoolsResponse structure.
 type ListUserPoolsResponse struct {
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKeyType.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPools: An array of user pools and their configuration details.
+	// UserPools is optional; its shape is UserPoolListType.
 	UserPools []UserPoolDescriptionType `json:"UserPools,omitzero"`
 }
 
-// ListUsersInGroupRequest is a shape of the Cognito API model.
+// ListUsersInGroupRequest is the model's ListUsersInGroupRequest structure.
 type ListUsersInGroupRequest struct {
-	// GroupName: The name of the group that you want to query for user membership.
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// Limit: The maximum number of groups that you want Amazon Cognito to return in the response.
+	// Limit is optional; its shape is QueryLimitType.
 	Limit *int32 `json:"Limit,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to view the membership of the requested group.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListUsersInGroupResponse is a shape of the Cognito API model.
+// ListUsersInGroupResponse is the model's ListUsersInGroupResponse structure.
 type ListUsersInGroupResponse struct {
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
-	// Users: An array of users who are members in the group, and their attributes.
+	// Users is optional; its shape is UsersListType.
 	Users []UserType `json:"Users,omitzero"`
 }
 
-// ListUsersRequest: Represents the request to list users.
+// ListUsersRequest is the model's ListUsersRequest structure.
 type ListUsersRequest struct {
-	// AttributesToGet: A JSON array of user attribute names, for example given_name , that you want Amazon Cognito to include in the response for each user.
+	// AttributesToGet is optional; its shape is SearchedAttributeNamesListType.
 	AttributesToGet []string `json:"AttributesToGet,omitzero"`
-	// Filter: A filter string of the form "AttributeName Filter-Type "AttributeValue" .
+	// Filter is optional; its shape is UserFilterType.
 	Filter string `json:"Filter,omitzero"`
-	// Limit: The maximum number of users that you want Amazon Cognito to return in the response.
+	// Limit is optional; its shape is QueryLimitType.
 	Limit *int32 `json:"Limit,omitzero"`
-	// PaginationToken: This API operation returns a limited number of results.
+	// PaginationToken is optional; its shape is SearchPaginationTokenType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to display or search for users.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// ListUsersResponse: The response from the request to list users.
+// ListUsersResponse is the model's ListUsersResponse structure.
 type ListUsersResponse struct {
-	// PaginationToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// PaginationToken is optional; its shape is SearchPaginationTokenType.
 	PaginationToken string `json:"PaginationToken,omitzero"`
-	// Users: An array of user pool users who match your query, and their attributes.
+	// Users is optional; its shape is UsersListType.
 	Users []UserType `json:"Users,omitzero"`
 }
 
-// ListWebAuthnCredentialsRequest is a shape of the Cognito API model.
+// ListWebAuthnCredentialsRequest is the model's ListWebAuthnCredentialsRequest structure.
 type ListWebAuthnCredentialsRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// MaxResults: The maximum number of the user's passkey credentials that you want to return.
+	// MaxResults is optional; its shape is WebAuthnCredentialsQueryLimitType.
 	MaxResults *int32 `json:"MaxResults,omitzero"`
-	// NextToken: This API operation returns a limited number of results.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// ListWebAuthnCredentialsResponse is a shape of the Cognito API model.
+// ListWebAuthnCredentialsResponse is the model's ListWebAuthnCredentialsResponse structure.
 type ListWebAuthnCredentialsResponse struct {
-	// Credentials: A list of registered passkeys for a user.
+	// Credentials is required; its shape is WebAuthnCredentialDescriptionListType.
 	Credentials []WebAuthnCredentialDescription `json:"Credentials,omitzero"`
-	// NextToken: The identifier that Amazon Cognito returned with the previous request to this operation.
+	// NextToken is optional; its shape is PaginationKey.
 	NextToken string `json:"NextToken,omitzero"`
 }
 
-// LogConfigurationType: The configuration of user event logs to an external Amazon Web Services service like Amazon Data Firehose, Amazon S3, or Amazon CloudWatch Logs.
+// LogConfigurationType is the model's LogConfigurationType structure.
 type LogConfigurationType struct {
-	// CloudWatchLogsConfiguration: The CloudWatch log group destination of user pool detailed activity logs, or of user activity log export with threat protection.
+	// CloudWatchLogsConfiguration is optional; its shape is CloudWatchLogsConfigurationType.
 	CloudWatchLogsConfiguration *CloudWatchLogsConfigurationType `json:"CloudWatchLogsConfiguration,omitzero"`
-	// EventSource: The source of events that your user pool sends for logging.
+	// EventSource is required; its shape is EventSourceName.
 	EventSource string `json:"EventSource,omitzero"`
-	// FirehoseConfiguration: The Amazon Data Firehose stream destination of user activity log export with threat protection.
+	// FirehoseConfiguration is optional; its shape is FirehoseConfigurationType.
 	FirehoseConfiguration *FirehoseConfigurationType `json:"FirehoseConfiguration,omitzero"`
-	// LogLevel: The errorlevel selection of logs that a user pool sends for detailed activity logging.
+	// LogLevel is required; its shape is LogLevel.
 	LogLevel string `json:"LogLevel,omitzero"`
-	// S3Configuration: The Amazon S3 bucket destination of user activity log export with threat protection.
+	// S3Configuration is optional; its shape is S3ConfigurationType.
 	S3Configuration *S3ConfigurationType `json:"S3Configuration,omitzero"`
 }
 
-// LogDeliveryConfigurationType: The logging parameters of a user pool, as returned in the response to a GetLogDeliveryConfiguration request.
+// LogDeliveryConfigurationType is the model's LogDeliveryConfigurationType structure.
 type LogDeliveryConfigurationType struct {
-	// LogConfigurations: A logging destination of a user pool.
+	// LogConfigurations is required; its shape is LogConfigurationListType.
 	LogConfigurations []LogConfigurationType `json:"LogConfigurations,omitzero"`
-	// UserPoolId: The ID of the user pool where you configured logging.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
@@ -2445,29 +2445,29 @@ const (
 	LogLevelInfo  = "INFO"
 )
 
-// MFAOptionType: This data type is no longer supported.
+// MFAOptionType is the model's MFAOptionType structure.
 type MFAOptionType struct {
-	// AttributeName: The attribute name of the MFA option type.
+	// AttributeName is optional; its shape is AttributeNameType.
 	AttributeName string `json:"AttributeName,omitzero"`
-	// DeliveryMedium: The delivery medium to send the MFA code.
+	// DeliveryMedium is optional; its shape is DeliveryMediumType.
 	DeliveryMedium string `json:"DeliveryMedium,omitzero"`
 }
 
-// ManagedLoginBrandingType: A managed login branding style that's assigned to a user pool app client.
+// ManagedLoginBrandingType is the model's ManagedLoginBrandingType structure.
 type ManagedLoginBrandingType struct {
-	// Assets: An array of image files that you want to apply to roles like backgrounds, logos, and icons.
+	// Assets is optional; its shape is AssetListType.
 	Assets []AssetType `json:"Assets,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// ManagedLoginBrandingId: The ID of the managed login branding style.
+	// ManagedLoginBrandingId is optional; its shape is ManagedLoginBrandingIdType.
 	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
-	// Settings: A JSON file, encoded as a Document type, with the the settings that you want to apply to your style.
+	// Settings is optional; its shape is Document.
 	Settings json.RawMessage `json:"Settings,omitzero"`
-	// UseCognitoProvidedValues: When true, applies the default branding style options.
+	// UseCognitoProvidedValues is optional; its shape is BooleanType.
 	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitzero"`
-	// UserPoolId: The user pool where the branding style is assigned.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
@@ -2477,55 +2477,55 @@ const (
 	MessageActionTypeSuppress = "SUPPRESS"
 )
 
-// MessageTemplateType: The message template structure.
+// MessageTemplateType is the model's MessageTemplateType structure.
 type MessageTemplateType struct {
-	// EmailMessage: The message template for email messages.
+	// EmailMessage is optional; its shape is EmailInviteMessageType.
 	EmailMessage string `json:"EmailMessage,omitzero"`
-	// EmailSubject: The subject line for email messages.
+	// EmailSubject is optional; its shape is EmailVerificationSubjectType.
 	EmailSubject string `json:"EmailSubject,omitzero"`
-	// SMSMessage: The message template for SMS messages.
+	// SMSMessage is optional; its shape is SmsInviteMessageType.
 	SMSMessage string `json:"SMSMessage,omitzero"`
 }
 
-// NewDeviceMetadataType: Information that your user pool responds with in AuthenticationResult when you configure it to remember devices and a user signs in with an unrecognized device.
+// NewDeviceMetadataType is the model's NewDeviceMetadataType structure.
 type NewDeviceMetadataType struct {
-	// DeviceGroupKey: The device group key, an identifier used in generating the DEVICE_PASSWORD_VERIFIER for device SRP authentication.
+	// DeviceGroupKey is optional; its shape is StringType.
 	DeviceGroupKey string `json:"DeviceGroupKey,omitzero"`
-	// DeviceKey: The device key, an identifier used in generating the DEVICE_PASSWORD_VERIFIER for device SRP authentication.
+	// DeviceKey is optional; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
 }
 
-// NotifyConfigurationType: The configuration for Amazon SES email messages that threat protection sends to a user when your adaptive authentication automated response has a Notify action.
+// NotifyConfigurationType is the model's NotifyConfigurationType structure.
 type NotifyConfigurationType struct {
-	// BlockEmail: The template for the email message that your user pool sends when a detected risk event is blocked.
+	// BlockEmail is optional; its shape is NotifyEmailType.
 	BlockEmail *NotifyEmailType `json:"BlockEmail,omitzero"`
-	// From: The email address that sends the email message.
+	// From is optional; its shape is StringType.
 	From string `json:"From,omitzero"`
-	// MfaEmail: The template for the email message that your user pool sends when MFA is challenged in response to a detected risk.
+	// MfaEmail is optional; its shape is NotifyEmailType.
 	MfaEmail *NotifyEmailType `json:"MfaEmail,omitzero"`
-	// NoActionEmail: The template for the email message that your user pool sends when no action is taken in response to a detected risk.
+	// NoActionEmail is optional; its shape is NotifyEmailType.
 	NoActionEmail *NotifyEmailType `json:"NoActionEmail,omitzero"`
-	// ReplyTo: The reply-to email address of an email template.
+	// ReplyTo is optional; its shape is StringType.
 	ReplyTo string `json:"ReplyTo,omitzero"`
-	// SourceArn: The Amazon Resource Name (ARN) of the identity that is associated with the sending authorization policy.
+	// SourceArn is required; its shape is ArnType.
 	SourceArn string `json:"SourceArn,omitzero"`
 }
 
-// NotifyEmailType: The template for email messages that threat protection sends to a user when your threat protection automated response has a Notify action.
+// NotifyEmailType is the model's NotifyEmailType structure.
 type NotifyEmailType struct {
-	// HtmlBody: The body of an email notification formatted in HTML.
+	// HtmlBody is optional; its shape is EmailNotificationBodyType.
 	HtmlBody string `json:"HtmlBody,omitzero"`
-	// Subject: The subject of the threat protection email notification.
+	// Subject is required; its shape is EmailNotificationSubjectType.
 	Subject string `json:"Subject,omitzero"`
-	// TextBody: The body of an email notification formatted in plaintext.
+	// TextBody is optional; its shape is EmailNotificationBodyType.
 	TextBody string `json:"TextBody,omitzero"`
 }
 
-// NumberAttributeConstraintsType: The minimum and maximum values of an attribute that is of the number type, for example custom:age .
+// NumberAttributeConstraintsType is the model's NumberAttributeConstraintsType structure.
 type NumberAttributeConstraintsType struct {
-	// MaxValue: The maximum length of a number attribute value.
+	// MaxValue is optional; its shape is StringType.
 	MaxValue string `json:"MaxValue,omitzero"`
-	// MinValue: The minimum value of an attribute that is of the number data type.
+	// MinValue is optional; its shape is StringType.
 	MinValue string `json:"MinValue,omitzero"`
 }
 
@@ -2544,21 +2544,21 @@ const (
 	PasswordHashingAlgorithmTypePbkdf2Sha256 = "PBKDF2_SHA256"
 )
 
-// PasswordPolicyType: The password policy settings for a user pool, including complexity, history, and length requirements.
+// PasswordPolicyType is the model's PasswordPolicyType structure.
 type PasswordPolicyType struct {
-	// MinimumLength: The minimum length of the password in the policy that you have set.
+	// MinimumLength is optional; its shape is PasswordPolicyMinLengthType.
 	MinimumLength *int32 `json:"MinimumLength,omitzero"`
-	// PasswordHistorySize: The number of previous passwords that you want Amazon Cognito to restrict each user from reusing.
+	// PasswordHistorySize is optional; its shape is PasswordHistorySizeType.
 	PasswordHistorySize *int32 `json:"PasswordHistorySize,omitzero"`
-	// RequireLowercase: The requirement in a password policy that users must include at least one lowercase letter in their password.
+	// RequireLowercase is optional; its shape is BooleanType.
 	RequireLowercase *bool `json:"RequireLowercase,omitzero"`
-	// RequireNumbers: The requirement in a password policy that users must include at least one number in their password.
+	// RequireNumbers is optional; its shape is BooleanType.
 	RequireNumbers *bool `json:"RequireNumbers,omitzero"`
-	// RequireSymbols: The requirement in a password policy that users must include at least one symbol in their password.
+	// RequireSymbols is optional; its shape is BooleanType.
 	RequireSymbols *bool `json:"RequireSymbols,omitzero"`
-	// RequireUppercase: The requirement in a password policy that users must include at least one uppercase letter in their password.
+	// RequireUppercase is optional; its shape is BooleanType.
 	RequireUppercase *bool `json:"RequireUppercase,omitzero"`
-	// TemporaryPasswordValidityDays: The number of days a temporary password is valid in the password policy.
+	// TemporaryPasswordValidityDays is optional; its shape is TemporaryPasswordValidityDaysType.
 	TemporaryPasswordValidityDays *int32 `json:"TemporaryPasswordValidityDays,omitzero"`
 }
 
@@ -2569,11 +2569,11 @@ const (
 	PreTokenGenerationLambdaVersionTypeV30 = "V3_0"
 )
 
-// PreTokenGenerationVersionConfigType: The properties of a pre token generation Lambda trigger.
+// PreTokenGenerationVersionConfigType is the model's PreTokenGenerationVersionConfigType structure.
 type PreTokenGenerationVersionConfigType struct {
-	// LambdaArn: The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
+	// LambdaArn is required; its shape is ArnType.
 	LambdaArn string `json:"LambdaArn,omitzero"`
-	// LambdaVersion: The user pool trigger version of the request that Amazon Cognito sends to your Lambda function.
+	// LambdaVersion is required; its shape is PreTokenGenerationLambdaVersionType.
 	LambdaVersion string `json:"LambdaVersion,omitzero"`
 }
 
@@ -2583,25 +2583,25 @@ const (
 	PreventUserExistenceErrorTypesEnabled = "ENABLED"
 )
 
-// ProviderDescription: The details of a user pool identity provider (IdP), including name and type.
+// ProviderDescription is the model's ProviderDescription structure.
 type ProviderDescription struct {
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// ProviderName: The name of the IdP, for example MySAMLProvider .
+	// ProviderName is optional; its shape is ProviderNameType.
 	ProviderName string `json:"ProviderName,omitzero"`
-	// ProviderType: The type of the provider, for example SAML .
+	// ProviderType is optional; its shape is IdentityProviderTypeType.
 	ProviderType string `json:"ProviderType,omitzero"`
 }
 
-// ProviderUserIdentifierType: The characteristics of a source or destination user for linking a federated user profile to a local user profile.
+// ProviderUserIdentifierType is the model's ProviderUserIdentifierType structure.
 type ProviderUserIdentifierType struct {
-	// ProviderAttributeName: The name of the provider attribute to link to, such as NameID .
+	// ProviderAttributeName is optional; its shape is StringType.
 	ProviderAttributeName string `json:"ProviderAttributeName,omitzero"`
-	// ProviderAttributeValue: The value of the provider attribute to link to, such as xxxxx_account .
+	// ProviderAttributeValue is optional; its shape is StringType.
 	ProviderAttributeValue string `json:"ProviderAttributeValue,omitzero"`
-	// ProviderName: The name of the provider, such as Facebook, Google, or Login with Amazon.
+	// ProviderName is optional; its shape is ProviderNameType.
 	ProviderName string `json:"ProviderName,omitzero"`
 }
 
@@ -2612,19 +2612,19 @@ const (
 	RecoveryOptionNameTypeAdminOnly           = "admin_only"
 )
 
-// RecoveryOptionType: A recovery option for a user.
+// RecoveryOptionType is the model's RecoveryOptionType structure.
 type RecoveryOptionType struct {
-	// Name: The recovery method that this object sets a recovery option for.
+	// Name is required; its shape is RecoveryOptionNameType.
 	Name string `json:"Name,omitzero"`
-	// Priority: Your priority preference for using the specified attribute in account recovery.
+	// Priority is required; its shape is PriorityType.
 	Priority *int32 `json:"Priority,omitzero"`
 }
 
-// RefreshTokenRotationType: The configuration of your app client for refresh token rotation.
+// RefreshTokenRotationType is the model's RefreshTokenRotationType structure.
 type RefreshTokenRotationType struct {
-	// Feature: The state of refresh token rotation for the current app client.
+	// Feature is required; its shape is FeatureType.
 	Feature string `json:"Feature,omitzero"`
-	// RetryGracePeriodSeconds: When you request a token refresh with GetTokensFromRefreshToken , the original refresh token that you're rotating out can remain valid for a period of time o...
+	// RetryGracePeriodSeconds is optional; its shape is RetryGracePeriodSecondsType.
 	RetryGracePeriodSeconds *int32 `json:"RetryGracePeriodSeconds,omitzero"`
 }
 
@@ -2642,105 +2642,105 @@ const (
 	ReplicaStatusTypeDeleting = "DELETING"
 )
 
-// ResendConfirmationCodeRequest: Represents the request to resend the confirmation code.
+// ResendConfirmationCodeRequest is the model's ResendConfirmationCodeRequest structure.
 type ResendConfirmationCodeRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ClientId: The ID of the user pool app client where the user signed up.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
+	// SecretHash is optional; its shape is SecretHashType.
 	SecretHash string `json:"SecretHash,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// ResendConfirmationCodeResponse: The response from the server when Amazon Cognito makes the request to resend a confirmation code.
+// ResendConfirmationCodeResponse is the model's ResendConfirmationCodeResponse structure.
 type ResendConfirmationCodeResponse struct {
-	// CodeDeliveryDetails: Information about the phone number or email address that Amazon Cognito sent the confirmation code to.
+	// CodeDeliveryDetails is optional; its shape is CodeDeliveryDetailsType.
 	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
 }
 
-// ResourceServerScopeType: One custom scope associated with a user pool resource server.
+// ResourceServerScopeType is the model's ResourceServerScopeType structure.
 type ResourceServerScopeType struct {
-	// ScopeDescription: A friendly description of a custom scope.
+	// ScopeDescription is required; its shape is ResourceServerScopeDescriptionType.
 	ScopeDescription string `json:"ScopeDescription,omitzero"`
-	// ScopeName: The name of the scope.
+	// ScopeName is required; its shape is ResourceServerScopeNameType.
 	ScopeName string `json:"ScopeName,omitzero"`
 }
 
-// ResourceServerType: The details of a resource server configuration and associated custom scopes in a user pool.
+// ResourceServerType is the model's ResourceServerType structure.
 type ResourceServerType struct {
-	// Identifier: A unique resource server identifier for the resource server.
+	// Identifier is optional; its shape is ResourceServerIdentifierType.
 	Identifier string `json:"Identifier,omitzero"`
-	// Name: The name of the resource server.
+	// Name is optional; its shape is ResourceServerNameType.
 	Name string `json:"Name,omitzero"`
-	// Scopes: A list of scopes that are defined for the resource server.
+	// Scopes is optional; its shape is ResourceServerScopeListType.
 	Scopes []ResourceServerScopeType `json:"Scopes,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the resource server configuration.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// RespondToAuthChallengeRequest: The request to respond to an authentication challenge.
+// RespondToAuthChallengeRequest is the model's RespondToAuthChallengeRequest structure.
 type RespondToAuthChallengeRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ChallengeName: The name of the challenge that you are responding to.
+	// ChallengeName is required; its shape is ChallengeNameType.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeResponses: The responses to the challenge that you received in the previous request.
+	// ChallengeResponses is optional; its shape is ChallengeResponsesType.
 	ChallengeResponses map[string]string `json:"ChallengeResponses,omitzero"`
-	// ClientId: The ID of the app client where the user is signing in.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
 }
 
-// RespondToAuthChallengeResponse: The response to respond to the authentication challenge.
+// RespondToAuthChallengeResponse is the model's RespondToAuthChallengeResponse structure.
 type RespondToAuthChallengeResponse struct {
-	// AuthenticationResult: The outcome of a successful authentication process.
+	// AuthenticationResult is optional; its shape is AuthenticationResultType.
 	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitzero"`
-	// ChallengeName: The name of the next challenge that you must respond to.
+	// ChallengeName is optional; its shape is ChallengeNameType.
 	ChallengeName string `json:"ChallengeName,omitzero"`
-	// ChallengeParameters: The parameters that define your response to the next challenge.
+	// ChallengeParameters is optional; its shape is ChallengeParametersType.
 	ChallengeParameters map[string]string `json:"ChallengeParameters,omitzero"`
-	// Session: The session identifier that maintains the state of authentication requests and challenge responses.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
 }
 
-// RevokeTokenRequest is a shape of the Cognito API model.
+// RevokeTokenRequest is the model's RevokeTokenRequest structure.
 type RevokeTokenRequest struct {
-	// ClientId: The ID of the app client where the token that you want to revoke was issued.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientSecret: The client secret of the requested app client, if the client has a secret.
+	// ClientSecret is optional; its shape is ClientSecretType.
 	ClientSecret string `json:"ClientSecret,omitzero"`
-	// Token: The refresh token that you want to revoke.
+	// Token is required; its shape is TokenModelType.
 	Token string `json:"Token,omitzero"`
 }
 
-// RevokeTokenResponse is a shape of the Cognito API model.
+// RevokeTokenResponse is the model's RevokeTokenResponse structure.
 type RevokeTokenResponse struct {
 }
 
-// RiskConfigurationType: The settings of risk configuration for threat protection with threat protection in a user pool.
+// RiskConfigurationType is the model's RiskConfigurationType structure.
 type RiskConfigurationType struct {
-	// AccountTakeoverRiskConfiguration: The settings for automated responses and notification templates for adaptive authentication with threat protection.
+	// AccountTakeoverRiskConfiguration is optional; its shape is AccountTakeoverRiskConfigurationType.
 	AccountTakeoverRiskConfiguration *AccountTakeoverRiskConfigurationType `json:"AccountTakeoverRiskConfiguration,omitzero"`
-	// ClientId: The app client where this configuration is applied.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// CompromisedCredentialsRiskConfiguration: Settings for compromised-credentials actions and authentication types with threat protection in full-function ENFORCED mode.
+	// CompromisedCredentialsRiskConfiguration is optional; its shape is CompromisedCredentialsRiskConfigurationType.
 	CompromisedCredentialsRiskConfiguration *CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// RiskExceptionConfiguration: Exceptions to the risk evaluation configuration, including always-allow and always-block IP address ranges.
+	// RiskExceptionConfiguration is optional; its shape is RiskExceptionConfigurationType.
 	RiskExceptionConfiguration *RiskExceptionConfigurationType `json:"RiskExceptionConfiguration,omitzero"`
-	// UserPoolId: The ID of the user pool that has the risk configuration applied.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
@@ -2751,11 +2751,11 @@ const (
 	RiskDecisionTypeBlock           = "Block"
 )
 
-// RiskExceptionConfigurationType: Exceptions to the risk evaluation configuration, including always-allow and always-block IP address ranges.
+// RiskExceptionConfigurationType is the model's RiskExceptionConfigurationType structure.
 type RiskExceptionConfigurationType struct {
-	// BlockedIPRangeList: An always-block IP address list.
+	// BlockedIPRangeList is optional; its shape is BlockedIPRangeListType.
 	BlockedIPRangeList []string `json:"BlockedIPRangeList,omitzero"`
-	// SkippedIPRangeList: An always-allow IP address list.
+	// SkippedIPRangeList is optional; its shape is SkippedIPRangeListType.
 	SkippedIPRangeList []string `json:"SkippedIPRangeList,omitzero"`
 }
 
@@ -2766,41 +2766,41 @@ const (
 	RiskLevelTypeHigh   = "High"
 )
 
-// RoutingType: Specifies routing configuration for user pool domains.
+// RoutingType is the model's RoutingType structure.
 type RoutingType struct {
-	// Failover: The failover configuration that specifies the secondary region and health check settings.
+	// Failover is optional; its shape is FailoverType.
 	Failover *FailoverType `json:"Failover,omitzero"`
 }
 
-// S3ConfigurationType: Configuration for the Amazon S3 bucket destination of user activity log export with threat protection.
+// S3ConfigurationType is the model's S3ConfigurationType structure.
 type S3ConfigurationType struct {
-	// BucketArn: The ARN of an Amazon S3 bucket that's the destination for threat protection log export.
+	// BucketArn is optional; its shape is S3ArnType.
 	BucketArn string `json:"BucketArn,omitzero"`
 }
 
-// SMSMfaSettingsType: A user's preference for using SMS message multi-factor authentication (MFA).
+// SMSMfaSettingsType is the model's SMSMfaSettingsType structure.
 type SMSMfaSettingsType struct {
-	// Enabled: Specifies whether SMS message MFA is activated.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
-	// PreferredMfa: Specifies whether SMS is the preferred MFA method.
+	// PreferredMfa is optional; its shape is BooleanType.
 	PreferredMfa *bool `json:"PreferredMfa,omitzero"`
 }
 
-// SchemaAttributeType: A list of the user attributes and their properties in your user pool.
+// SchemaAttributeType is the model's SchemaAttributeType structure.
 type SchemaAttributeType struct {
-	// AttributeDataType: The data format of the values for your attribute.
+	// AttributeDataType is optional; its shape is AttributeDataType.
 	AttributeDataType string `json:"AttributeDataType,omitzero"`
-	// DeveloperOnlyAttribute: You should use WriteAttributes in the user pool client to control how attributes can be mutated for new use cases instead of using DeveloperOnlyAttribute .
+	// DeveloperOnlyAttribute is optional; its shape is BooleanType.
 	DeveloperOnlyAttribute *bool `json:"DeveloperOnlyAttribute,omitzero"`
-	// Mutable: Specifies whether the value of the attribute can be changed.
+	// Mutable is optional; its shape is BooleanType.
 	Mutable *bool `json:"Mutable,omitzero"`
-	// Name: The name of your user pool attribute.
+	// Name is optional; its shape is CustomAttributeNameType.
 	Name string `json:"Name,omitzero"`
-	// NumberAttributeConstraints: Specifies the constraints for an attribute of the number type.
+	// NumberAttributeConstraints is optional; its shape is NumberAttributeConstraintsType.
 	NumberAttributeConstraints *NumberAttributeConstraintsType `json:"NumberAttributeConstraints,omitzero"`
-	// Required: Specifies whether a user pool attribute is required.
+	// Required is optional; its shape is BooleanType.
 	Required *bool `json:"Required,omitzero"`
-	// StringAttributeConstraints: Specifies the constraints for an attribute of the string type.
+	// StringAttributeConstraints is optional; its shape is StringAttributeConstraintsType.
 	StringAttributeConstraints *StringAttributeConstraintsType `json:"StringAttributeConstraints,omitzero"`
 }
 
@@ -2811,215 +2811,215 @@ const (
 	SecurityPolicyTypeTlsV132025 = "TLS_V1_3_2025"
 )
 
-// SetLogDeliveryConfigurationRequest is a shape of the Cognito API model.
+// SetLogDeliveryConfigurationRequest is the model's SetLogDeliveryConfigurationRequest structure.
 type SetLogDeliveryConfigurationRequest struct {
-	// LogConfigurations: A collection of the logging configurations for a user pool.
+	// LogConfigurations is required; its shape is LogConfigurationListType.
 	LogConfigurations []LogConfigurationType `json:"LogConfigurations,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to configure logging.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// SetLogDeliveryConfigurationResponse is a shape of the Cognito API model.
+// SetLogDeliveryConfigurationResponse is the model's SetLogDeliveryConfigurationResponse structure.
 type SetLogDeliveryConfigurationResponse struct {
-	// LogDeliveryConfiguration: The logging configuration that you applied to the requested user pool.
+	// LogDeliveryConfiguration is optional; its shape is LogDeliveryConfigurationType.
 	LogDeliveryConfiguration *LogDeliveryConfigurationType `json:"LogDeliveryConfiguration,omitzero"`
 }
 
-// SetRiskConfigurationRequest is a shape of the Cognito API model.
+// SetRiskConfigurationRequest is the model's SetRiskConfigurationRequest structure.
 type SetRiskConfigurationRequest struct {
-	// AccountTakeoverRiskConfiguration: The settings for automated responses and notification templates for adaptive authentication with threat protection.
+	// AccountTakeoverRiskConfiguration is optional; its shape is AccountTakeoverRiskConfigurationType.
 	AccountTakeoverRiskConfiguration *AccountTakeoverRiskConfigurationType `json:"AccountTakeoverRiskConfiguration,omitzero"`
-	// ClientId: The ID of the app client where you want to set a risk configuration.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// CompromisedCredentialsRiskConfiguration: The configuration of automated reactions to detected compromised credentials.
+	// CompromisedCredentialsRiskConfiguration is optional; its shape is CompromisedCredentialsRiskConfigurationType.
 	CompromisedCredentialsRiskConfiguration *CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitzero"`
-	// RiskExceptionConfiguration: A set of IP-address overrides to threat protection.
+	// RiskExceptionConfiguration is optional; its shape is RiskExceptionConfigurationType.
 	RiskExceptionConfiguration *RiskExceptionConfigurationType `json:"RiskExceptionConfiguration,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to set a risk configuration.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// SetRiskConfigurationResponse is a shape of the Cognito API model.
+// SetRiskConfigurationResponse is the model's SetRiskConfigurationResponse structure.
 type SetRiskConfigurationResponse struct {
-	// RiskConfiguration: The API response that contains the risk configuration that you set and the timestamp of the most recent change.
+	// RiskConfiguration is required; its shape is RiskConfigurationType.
 	RiskConfiguration *RiskConfigurationType `json:"RiskConfiguration,omitzero"`
 }
 
-// SetUICustomizationRequest is a shape of the Cognito API model.
+// SetUICustomizationRequest is the model's SetUICustomizationRequest structure.
 type SetUICustomizationRequest struct {
-	// CSS: A plaintext CSS file that contains the custom fields that you want to apply to your user pool or app client.
+	// CSS is optional; its shape is CSSType.
 	CSS string `json:"CSS,omitzero"`
-	// ClientId: The ID of the app client that you want to customize.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ImageFile: The image that you want to set as your login in the classic hosted UI, as a Base64-formatted binary object.
+	// ImageFile is optional; its shape is ImageFileType.
 	ImageFile []byte `json:"ImageFile,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to apply branding to the classic hosted UI.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// SetUICustomizationResponse is a shape of the Cognito API model.
+// SetUICustomizationResponse is the model's SetUICustomizationResponse structure.
 type SetUICustomizationResponse struct {
-	// UICustomization: Information about the hosted UI branding that you applied.
+	// UICustomization is required; its shape is UICustomizationType.
 	UICustomization *UICustomizationType `json:"UICustomization,omitzero"`
 }
 
-// SetUserMFAPreferenceRequest is a shape of the Cognito API model.
+// SetUserMFAPreferenceRequest is the model's SetUserMFAPreferenceRequest structure.
 type SetUserMFAPreferenceRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// EmailMfaSettings: User preferences for email message MFA.
+	// EmailMfaSettings is optional; its shape is EmailMfaSettingsType.
 	EmailMfaSettings *EmailMfaSettingsType `json:"EmailMfaSettings,omitzero"`
-	// SMSMfaSettings: User preferences for SMS message MFA.
+	// SMSMfaSettings is optional; its shape is SMSMfaSettingsType.
 	SMSMfaSettings *SMSMfaSettingsType `json:"SMSMfaSettings,omitzero"`
-	// SoftwareTokenMfaSettings: User preferences for time-based one-time password (TOTP) MFA.
+	// SoftwareTokenMfaSettings is optional; its shape is SoftwareTokenMfaSettingsType.
 	SoftwareTokenMfaSettings *SoftwareTokenMfaSettingsType `json:"SoftwareTokenMfaSettings,omitzero"`
-	// WebAuthnMfaSettings: User preferences for passkey MFA.
+	// WebAuthnMfaSettings is optional; its shape is WebAuthnMfaSettingsType.
 	WebAuthnMfaSettings *WebAuthnMfaSettingsType `json:"WebAuthnMfaSettings,omitzero"`
 }
 
-// SetUserMFAPreferenceResponse is a shape of the Cognito API model.
+// SetUserMFAPreferenceResponse is the model's SetUserMFAPreferenceResponse structure.
 type SetUserMFAPreferenceResponse struct {
 }
 
-// SetUserPoolMfaConfigRequest is a shape of the Cognito API model.
+// SetUserPoolMfaConfigRequest is the model's SetUserPoolMfaConfigRequest structure.
 type SetUserPoolMfaConfigRequest struct {
-	// EmailMfaConfiguration: Sets configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
+	// EmailMfaConfiguration is optional; its shape is EmailMfaConfigType.
 	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitzero"`
-	// MfaConfiguration: Sets multi-factor authentication (MFA) to be on, off, or optional.
+	// MfaConfiguration is optional; its shape is UserPoolMfaType.
 	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
-	// SmsMfaConfiguration: Configures user pool SMS messages for MFA.
+	// SmsMfaConfiguration is optional; its shape is SmsMfaConfigType.
 	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitzero"`
-	// SoftwareTokenMfaConfiguration: Configures a user pool for time-based one-time password (TOTP) MFA.
+	// SoftwareTokenMfaConfiguration is optional; its shape is SoftwareTokenMfaConfigType.
 	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitzero"`
-	// UserPoolId: The user pool ID.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// WebAuthnConfiguration: The configuration of your user pool for passkey, or WebAuthn, authentication and registration.
+	// WebAuthnConfiguration is optional; its shape is WebAuthnConfigurationType.
 	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitzero"`
 }
 
-// SetUserPoolMfaConfigResponse is a shape of the Cognito API model.
+// SetUserPoolMfaConfigResponse is the model's SetUserPoolMfaConfigResponse structure.
 type SetUserPoolMfaConfigResponse struct {
-	// EmailMfaConfiguration: Shows configuration for user pool email message MFA and sign-in with one-time passwords (OTPs).
+	// EmailMfaConfiguration is optional; its shape is EmailMfaConfigType.
 	EmailMfaConfiguration *EmailMfaConfigType `json:"EmailMfaConfiguration,omitzero"`
-	// MfaConfiguration: Displays multi-factor authentication (MFA) as on, off, or optional.
+	// MfaConfiguration is optional; its shape is UserPoolMfaType.
 	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
-	// SmsMfaConfiguration: Shows user pool SMS message configuration for MFA and sign-in with SMS-message OTPs.
+	// SmsMfaConfiguration is optional; its shape is SmsMfaConfigType.
 	SmsMfaConfiguration *SmsMfaConfigType `json:"SmsMfaConfiguration,omitzero"`
-	// SoftwareTokenMfaConfiguration: Shows user pool configuration for time-based one-time password (TOTP) MFA.
+	// SoftwareTokenMfaConfiguration is optional; its shape is SoftwareTokenMfaConfigType.
 	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration,omitzero"`
-	// WebAuthnConfiguration: The configuration of your user pool for passkey, or WebAuthn, sign-in with authenticators such as biometric and security-key devices.
+	// WebAuthnConfiguration is optional; its shape is WebAuthnConfigurationType.
 	WebAuthnConfiguration *WebAuthnConfigurationType `json:"WebAuthnConfiguration,omitzero"`
 }
 
-// SetUserSettingsRequest: Represents the request to set user settings.
+// SetUserSettingsRequest is the model's SetUserSettingsRequest structure.
 type SetUserSettingsRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// MFAOptions: You can use this parameter only to set an SMS configuration that uses SMS for delivery.
+	// MFAOptions is required; its shape is MFAOptionListType.
 	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
 }
 
-// SetUserSettingsResponse: The response from the server for a set user settings request.
+// SetUserSettingsResponse is the model's SetUserSettingsResponse structure.
 type SetUserSettingsResponse struct {
 }
 
-// SignInPolicyType: The policy for allowed types of authentication in a user pool.
+// SignInPolicyType is the model's SignInPolicyType structure.
 type SignInPolicyType struct {
-	// AllowedFirstAuthFactors: The sign-in methods that a user pool supports as the first factor.
+	// AllowedFirstAuthFactors is optional; its shape is AllowedFirstAuthFactorsListType.
 	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors,omitzero"`
 }
 
-// SignUpRequest: Represents the request to register a user.
+// SignUpRequest is the model's SignUpRequest structure.
 type SignUpRequest struct {
-	// AnalyticsMetadata: Information that supports analytics outcomes with Amazon Pinpoint, including the user's endpoint ID.
+	// AnalyticsMetadata is optional; its shape is AnalyticsMetadataType.
 	AnalyticsMetadata *AnalyticsMetadataType `json:"AnalyticsMetadata,omitzero"`
-	// ClientId: The ID of the app client where the user wants to sign up.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// Password: The user's proposed password.
+	// Password is optional; its shape is PasswordType.
 	Password string `json:"Password,omitzero"`
-	// SecretHash: A keyed-hash message authentication code (HMAC) calculated using the secret key of a user pool client and username plus the client ID in the message.
+	// SecretHash is optional; its shape is SecretHashType.
 	SecretHash string `json:"SecretHash,omitzero"`
-	// UserAttributes: An array of name-value pairs representing user attributes.
+	// UserAttributes is optional; its shape is AttributeListType.
 	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
-	// UserContextData: Contextual data about your user session like the device fingerprint, IP address, or location.
+	// UserContextData is optional; its shape is UserContextDataType.
 	UserContextData *UserContextDataType `json:"UserContextData,omitzero"`
-	// Username: The username of the user that you want to sign up.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
-	// ValidationData: Temporary user attributes that contribute to the outcomes of your pre sign-up Lambda trigger.
+	// ValidationData is optional; its shape is AttributeListType.
 	ValidationData []AttributeType `json:"ValidationData,omitzero"`
 }
 
-// SignUpResponse: The response from the server for a registration request.
+// SignUpResponse is the model's SignUpResponse structure.
 type SignUpResponse struct {
-	// CodeDeliveryDetails: In user pools that automatically verify and confirm new users, Amazon Cognito sends users a message with a code or link that confirms ownership of the phone ...
+	// CodeDeliveryDetails is optional; its shape is CodeDeliveryDetailsType.
 	CodeDeliveryDetails *CodeDeliveryDetailsType `json:"CodeDeliveryDetails,omitzero"`
-	// Session: A session Id that you can pass to ConfirmSignUp when you want to immediately sign in your user with the USER_AUTH flow after they complete sign-up.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserConfirmed: Indicates whether the user was automatically confirmed.
+	// UserConfirmed is required; its shape is BooleanType.
 	UserConfirmed *bool `json:"UserConfirmed,omitzero"`
-	// UserSub: The unique identifier of the new user, for example a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 .
+	// UserSub is required; its shape is StringType.
 	UserSub string `json:"UserSub,omitzero"`
 }
 
-// SmsConfigurationType: User pool configuration for delivery of SMS messages with Amazon Simple Notification Service.
+// SmsConfigurationType is the model's SmsConfigurationType structure.
 type SmsConfigurationType struct {
-	// EumsSms: The configuration for sending SMS messages through Amazon Web Services End User Messaging SMS, as an alternative to Amazon SNS.
+	// EumsSms is optional; its shape is EumsSmsConfigurationType.
 	EumsSms *EumsSmsConfigurationType `json:"EumsSms,omitzero"`
-	// ExternalId: The external ID provides additional security for your IAM role.
+	// ExternalId is optional; its shape is StringType.
 	ExternalId string `json:"ExternalId,omitzero"`
-	// SnsCallerArn: The Amazon Resource Name (ARN) of the Amazon SNS caller.
+	// SnsCallerArn is optional; its shape is OptionalArnType.
 	SnsCallerArn string `json:"SnsCallerArn,omitzero"`
-	// SnsRegion: The Amazon Web Services Region to use with Amazon SNS integration.
+	// SnsRegion is optional; its shape is RegionCodeType.
 	SnsRegion string `json:"SnsRegion,omitzero"`
 }
 
-// SmsMfaConfigType: The configuration of multi-factor authentication (MFA) with SMS messages in a user pool.
+// SmsMfaConfigType is the model's SmsMfaConfigType structure.
 type SmsMfaConfigType struct {
-	// SmsAuthenticationMessage: The SMS authentication message that will be sent to users with the code they must sign in with.
+	// SmsAuthenticationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
-	// SmsConfiguration: User pool configuration for delivery of SMS messages with Amazon Simple Notification Service.
+	// SmsConfiguration is optional; its shape is SmsConfigurationType.
 	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
 }
 
-// SoftwareTokenMfaConfigType: Settings for time-based one-time password (TOTP) multi-factor authentication (MFA) in a user pool.
+// SoftwareTokenMfaConfigType is the model's SoftwareTokenMfaConfigType structure.
 type SoftwareTokenMfaConfigType struct {
-	// Enabled: The activation state of TOTP MFA.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
 }
 
-// SoftwareTokenMfaSettingsType: A user's preference for using time-based one-time password (TOTP) multi-factor authentication (MFA).
+// SoftwareTokenMfaSettingsType is the model's SoftwareTokenMfaSettingsType structure.
 type SoftwareTokenMfaSettingsType struct {
-	// Enabled: Specifies whether software token MFA is activated.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
-	// PreferredMfa: Specifies whether software token MFA is the preferred MFA method.
+	// PreferredMfa is optional; its shape is BooleanType.
 	PreferredMfa *bool `json:"PreferredMfa,omitzero"`
 }
 
-// StartUserImportJobRequest: Represents the request to start the user import job.
+// StartUserImportJobRequest is the model's StartUserImportJobRequest structure.
 type StartUserImportJobRequest struct {
-	// JobId: The ID of a user import job that you previously created.
+	// JobId is required; its shape is UserImportJobIdType.
 	JobId string `json:"JobId,omitzero"`
-	// UserPoolId: The ID of the user pool that you want to start importing users into.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// StartUserImportJobResponse: Represents the response from the server to the request to start the user import job.
+// StartUserImportJobResponse is the model's StartUserImportJobResponse structure.
 type StartUserImportJobResponse struct {
-	// UserImportJob: The details of the user import job.
+	// UserImportJob is optional; its shape is UserImportJobType.
 	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
-// StartWebAuthnRegistrationRequest is a shape of the Cognito API model.
+// StartWebAuthnRegistrationRequest is the model's StartWebAuthnRegistrationRequest structure.
 type StartWebAuthnRegistrationRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
 }
 
-// StartWebAuthnRegistrationResponse is a shape of the Cognito API model.
+// StartWebAuthnRegistrationResponse is the model's StartWebAuthnRegistrationResponse structure.
 type StartWebAuthnRegistrationResponse struct {
-	// CredentialCreationOptions: The information that a user can provide in their request to register with their passkey provider.
+	// CredentialCreationOptions is required; its shape is Document.
 	CredentialCreationOptions json.RawMessage `json:"CredentialCreationOptions,omitzero"`
 }
 
@@ -3029,51 +3029,51 @@ const (
 	StatusTypeDisabled = "Disabled"
 )
 
-// StopUserImportJobRequest: Represents the request to stop the user import job.
+// StopUserImportJobRequest is the model's StopUserImportJobRequest structure.
 type StopUserImportJobRequest struct {
-	// JobId: The ID of a running user import job.
+	// JobId is required; its shape is UserImportJobIdType.
 	JobId string `json:"JobId,omitzero"`
-	// UserPoolId: The ID of the user pool that you want to stop.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// StopUserImportJobResponse: Represents the response from the server to the request to stop the user import job.
+// StopUserImportJobResponse is the model's StopUserImportJobResponse structure.
 type StopUserImportJobResponse struct {
-	// UserImportJob: The details of the user import job.
+	// UserImportJob is optional; its shape is UserImportJobType.
 	UserImportJob *UserImportJobType `json:"UserImportJob,omitzero"`
 }
 
-// StringAttributeConstraintsType: The minimum and maximum length values of an attribute that is of the string type, for example custom:department .
+// StringAttributeConstraintsType is the model's StringAttributeConstraintsType structure.
 type StringAttributeConstraintsType struct {
-	// MaxLength: The maximum length of a string attribute value.
+	// MaxLength is optional; its shape is StringType.
 	MaxLength string `json:"MaxLength,omitzero"`
-	// MinLength: The minimum length of a string attribute value.
+	// MinLength is optional; its shape is StringType.
 	MinLength string `json:"MinLength,omitzero"`
 }
 
-// TagResourceRequest is a shape of the Cognito API model.
+// TagResourceRequest is the model's TagResourceRequest structure.
 type TagResourceRequest struct {
-	// ResourceArn: The Amazon Resource Name (ARN) of the user pool to assign the tags to.
+	// ResourceArn is required; its shape is ArnType.
 	ResourceArn string `json:"ResourceArn,omitzero"`
-	// Tags: An array of tag keys and values that you want to assign to the user pool.
+	// Tags is required; its shape is UserPoolTagsType.
 	Tags map[string]string `json:"Tags,omitzero"`
 }
 
-// TagResourceResponse is a shape of the Cognito API model.
+// TagResourceResponse is the model's TagResourceResponse structure.
 type TagResourceResponse struct {
 }
 
-// TermsDescriptionType: The details of a set of terms documents.
+// TermsDescriptionType is the model's TermsDescriptionType structure.
 type TermsDescriptionType struct {
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is required; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// Enforcement: This parameter is reserved for future use and currently accepts one value.
+	// Enforcement is required; its shape is TermsEnforcementType.
 	Enforcement string `json:"Enforcement,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is required; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// TermsId: The ID of the requested terms documents.
+	// TermsId is required; its shape is TermsIdType.
 	TermsId string `json:"TermsId,omitzero"`
-	// TermsName: The type and friendly name of the requested terms documents.
+	// TermsName is required; its shape is TermsNameType.
 	TermsName string `json:"TermsName,omitzero"`
 }
 
@@ -3087,25 +3087,25 @@ const (
 	TermsSourceTypeLink = "LINK"
 )
 
-// TermsType: The details of a set of terms documents.
+// TermsType is the model's TermsType structure.
 type TermsType struct {
-	// ClientId: The ID of the app client that the terms documents are assigned to.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is required; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// Enforcement: This parameter is reserved for future use and currently accepts one value.
+	// Enforcement is required; its shape is TermsEnforcementType.
 	Enforcement string `json:"Enforcement,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is required; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// Links: A map of URLs to languages.
+	// Links is required; its shape is LinksType.
 	Links map[string]string `json:"Links,omitzero"`
-	// TermsId: The ID of the terms documents.
+	// TermsId is required; its shape is TermsIdType.
 	TermsId string `json:"TermsId,omitzero"`
-	// TermsName: The type and friendly name of the terms documents.
+	// TermsName is required; its shape is TermsNameType.
 	TermsName string `json:"TermsName,omitzero"`
-	// TermsSource: This parameter is reserved for future use and currently accepts one value.
+	// TermsSource is required; its shape is TermsSourceType.
 	TermsSource string `json:"TermsSource,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the terms documents.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
@@ -3117,149 +3117,149 @@ const (
 	TimeUnitsTypeDays    = "days"
 )
 
-// TokenValidityUnitsType: The time units that, with IdTokenValidity , AccessTokenValidity , and RefreshTokenValidity , set and display the duration of ID, access, and refresh tokens f...
+// TokenValidityUnitsType is the model's TokenValidityUnitsType structure.
 type TokenValidityUnitsType struct {
-	// AccessToken: A time unit for the value that you set in the AccessTokenValidity parameter.
+	// AccessToken is optional; its shape is TimeUnitsType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// IdToken: A time unit for the value that you set in the IdTokenValidity parameter.
+	// IdToken is optional; its shape is TimeUnitsType.
 	IdToken string `json:"IdToken,omitzero"`
-	// RefreshToken: A time unit for the value that you set in the RefreshTokenValidity parameter.
+	// RefreshToken is optional; its shape is TimeUnitsType.
 	RefreshToken string `json:"RefreshToken,omitzero"`
 }
 
-// UICustomizationType: A container for the UI customization information for the hosted UI in a user pool.
+// UICustomizationType is the model's UICustomizationType structure.
 type UICustomizationType struct {
-	// CSS: The CSS values in the UI customization.
+	// CSS is optional; its shape is CSSType.
 	CSS string `json:"CSS,omitzero"`
-	// CSSVersion: The CSS version number.
+	// CSSVersion is optional; its shape is CSSVersionType.
 	CSSVersion string `json:"CSSVersion,omitzero"`
-	// ClientId: The app client ID for your UI customization.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// ImageUrl: A URL path to the hosted logo image of your UI customization.
+	// ImageUrl is optional; its shape is ImageUrlType.
 	ImageUrl string `json:"ImageUrl,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// UserPoolId: The ID of the user pool with hosted UI customizations.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UntagResourceRequest is a shape of the Cognito API model.
+// UntagResourceRequest is the model's UntagResourceRequest structure.
 type UntagResourceRequest struct {
-	// ResourceArn: The Amazon Resource Name (ARN) of the user pool that the tags are assigned to.
+	// ResourceArn is required; its shape is ArnType.
 	ResourceArn string `json:"ResourceArn,omitzero"`
-	// TagKeys: An array of tag keys that you want to remove from the user pool.
+	// TagKeys is required; its shape is UserPoolTagsListType.
 	TagKeys []string `json:"TagKeys,omitzero"`
 }
 
-// UntagResourceResponse is a shape of the Cognito API model.
+// UntagResourceResponse is the model's UntagResourceResponse structure.
 type UntagResourceResponse struct {
 }
 
-// UpdateAuthEventFeedbackRequest is a shape of the Cognito API model.
+// UpdateAuthEventFeedbackRequest is the model's UpdateAuthEventFeedbackRequest structure.
 type UpdateAuthEventFeedbackRequest struct {
-	// EventId: The ID of the authentication event that you want to submit feedback for.
+	// EventId is required; its shape is EventIdType.
 	EventId string `json:"EventId,omitzero"`
-	// FeedbackToken: The feedback token, an encrypted object generated by Amazon Cognito and passed to your user in the notification email message from the event.
+	// FeedbackToken is required; its shape is TokenModelType.
 	FeedbackToken string `json:"FeedbackToken,omitzero"`
-	// FeedbackValue: Your feedback to the authentication event.
+	// FeedbackValue is required; its shape is FeedbackValueType.
 	FeedbackValue string `json:"FeedbackValue,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to update auth event feedback.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// Username: The name of the user that you want to query or modify.
+	// Username is required; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
-// UpdateAuthEventFeedbackResponse is a shape of the Cognito API model.
+// UpdateAuthEventFeedbackResponse is the model's UpdateAuthEventFeedbackResponse structure.
 type UpdateAuthEventFeedbackResponse struct {
 }
 
-// UpdateDeviceStatusRequest: Represents the request to update the device status.
+// UpdateDeviceStatusRequest is the model's UpdateDeviceStatusRequest structure.
 type UpdateDeviceStatusRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// DeviceKey: The device key of the device you want to update, for example us-west-2_a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 .
+	// DeviceKey is required; its shape is DeviceKeyType.
 	DeviceKey string `json:"DeviceKey,omitzero"`
-	// DeviceRememberedStatus: To enable device authentication with the specified device, set to remembered .To disable, set to not_remembered .
+	// DeviceRememberedStatus is optional; its shape is DeviceRememberedStatusType.
 	DeviceRememberedStatus string `json:"DeviceRememberedStatus,omitzero"`
 }
 
-// UpdateDeviceStatusResponse: The response to the request to update the device status.
+// UpdateDeviceStatusResponse is the model's UpdateDeviceStatusResponse structure.
 type UpdateDeviceStatusResponse struct {
 }
 
-// UpdateGroupRequest is a shape of the Cognito API model.
+// UpdateGroupRequest is the model's UpdateGroupRequest structure.
 type UpdateGroupRequest struct {
-	// Description: A new description of the existing group.
+	// Description is optional; its shape is DescriptionType.
 	Description string `json:"Description,omitzero"`
-	// GroupName: The name of the group that you want to update.
+	// GroupName is required; its shape is GroupNameType.
 	GroupName string `json:"GroupName,omitzero"`
-	// Precedence: A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool.
+	// Precedence is optional; its shape is PrecedenceType.
 	Precedence *int32 `json:"Precedence,omitzero"`
-	// RoleArn: The Amazon Resource Name (ARN) of an IAM role that you want to associate with the group.
+	// RoleArn is optional; its shape is ArnType.
 	RoleArn string `json:"RoleArn,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the group you want to update.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateGroupResponse is a shape of the Cognito API model.
+// UpdateGroupResponse is the model's UpdateGroupResponse structure.
 type UpdateGroupResponse struct {
-	// Group: Contains the updated details of the group, including precedence, IAM role, and description.
+	// Group is optional; its shape is GroupType.
 	Group *GroupType `json:"Group,omitzero"`
 }
 
-// UpdateIdentityProviderRequest is a shape of the Cognito API model.
+// UpdateIdentityProviderRequest is the model's UpdateIdentityProviderRequest structure.
 type UpdateIdentityProviderRequest struct {
-	// AttributeMapping: A mapping of IdP attributes to standard and custom user pool attributes.
+	// AttributeMapping is optional; its shape is AttributeMappingType.
 	AttributeMapping map[string]string `json:"AttributeMapping,omitzero"`
-	// IdpIdentifiers: An array of IdP identifiers, for example "IdPIdentifiers": [ "MyIdP", "MyIdP2" ] .
+	// IdpIdentifiers is optional; its shape is IdpIdentifiersListType.
 	IdpIdentifiers []string `json:"IdpIdentifiers,omitzero"`
-	// ProviderDetails: The scopes, URLs, and identifiers for your external identity provider.
+	// ProviderDetails is optional; its shape is ProviderDetailsType.
 	ProviderDetails map[string]string `json:"ProviderDetails,omitzero"`
-	// ProviderName: The name of the IdP that you want to update.
+	// ProviderName is required; its shape is ProviderNameType.
 	ProviderName string `json:"ProviderName,omitzero"`
-	// UserPoolId: The Id of the user pool where you want to update your IdP.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateIdentityProviderResponse is a shape of the Cognito API model.
+// UpdateIdentityProviderResponse is the model's UpdateIdentityProviderResponse structure.
 type UpdateIdentityProviderResponse struct {
-	// IdentityProvider: The identity provider details.
+	// IdentityProvider is required; its shape is IdentityProviderType.
 	IdentityProvider *IdentityProviderType `json:"IdentityProvider,omitzero"`
 }
 
-// UpdateManagedLoginBrandingRequest is a shape of the Cognito API model.
+// UpdateManagedLoginBrandingRequest is the model's UpdateManagedLoginBrandingRequest structure.
 type UpdateManagedLoginBrandingRequest struct {
-	// Assets: An array of image files that you want to apply to roles like backgrounds, logos, and icons.
+	// Assets is optional; its shape is AssetListType.
 	Assets []AssetType `json:"Assets,omitzero"`
-	// ManagedLoginBrandingId: The ID of the managed login branding style that you want to update.
+	// ManagedLoginBrandingId is optional; its shape is ManagedLoginBrandingIdType.
 	ManagedLoginBrandingId string `json:"ManagedLoginBrandingId,omitzero"`
-	// Settings: A JSON file, encoded as a Document type, with the the settings that you want to apply to your style.
+	// Settings is optional; its shape is Document.
 	Settings json.RawMessage `json:"Settings,omitzero"`
-	// UseCognitoProvidedValues: When true , applies the default branding style options.
+	// UseCognitoProvidedValues is optional; its shape is BooleanType.
 	UseCognitoProvidedValues *bool `json:"UseCognitoProvidedValues,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the managed login branding style that you want to update.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateManagedLoginBrandingResponse is a shape of the Cognito API model.
+// UpdateManagedLoginBrandingResponse is the model's UpdateManagedLoginBrandingResponse structure.
 type UpdateManagedLoginBrandingResponse struct {
-	// ManagedLoginBranding: The details of the branding style that you updated.
+	// ManagedLoginBranding is optional; its shape is ManagedLoginBrandingType.
 	ManagedLoginBranding *ManagedLoginBrandingType `json:"ManagedLoginBranding,omitzero"`
 }
 
-// UpdateProvisionedLimitRequest is a shape of the Cognito API model.
+// UpdateProvisionedLimitRequest is the model's UpdateProvisionedLimitRequest structure.
 type UpdateProvisionedLimitRequest struct {
-	// LimitDefinition: The limit to update.
+	// LimitDefinition is required; its shape is LimitDefinitionType.
 	LimitDefinition *LimitDefinitionType `json:"LimitDefinition,omitzero"`
-	// RequestedLimitValue: The provisioned rate to set, in requests per second (RPS).
+	// RequestedLimitValue is required; its shape is IntegerType.
 	RequestedLimitValue *int32 `json:"RequestedLimitValue,omitzero"`
 }
 
-// UpdateProvisionedLimitResponse is a shape of the Cognito API model.
+// UpdateProvisionedLimitResponse is the model's UpdateProvisionedLimitResponse structure.
 type UpdateProvisionedLimitResponse struct {
-	// Limit: The updated provisioned and default limit values.
+	// Limit is required; its shape is LimitType.
 	Limit *LimitType `json:"Limit,omitzero"`
 }
 
@@ -3269,223 +3269,223 @@ const (
 	UpdateReplicaStatusTypeInactive = "INACTIVE"
 )
 
-// UpdateResourceServerRequest is a shape of the Cognito API model.
+// UpdateResourceServerRequest is the model's UpdateResourceServerRequest structure.
 type UpdateResourceServerRequest struct {
-	// Identifier: A unique resource server identifier for the resource server.
+	// Identifier is required; its shape is ResourceServerIdentifierType.
 	Identifier string `json:"Identifier,omitzero"`
-	// Name: The updated name of the resource server.
+	// Name is required; its shape is ResourceServerNameType.
 	Name string `json:"Name,omitzero"`
-	// Scopes: An array of updated custom scope names and descriptions that you want to associate with your resource server.
+	// Scopes is optional; its shape is ResourceServerScopeListType.
 	Scopes []ResourceServerScopeType `json:"Scopes,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the resource server that you want to update.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateResourceServerResponse is a shape of the Cognito API model.
+// UpdateResourceServerResponse is the model's UpdateResourceServerResponse structure.
 type UpdateResourceServerResponse struct {
-	// ResourceServer: The updated details of the requested resource server.
+	// ResourceServer is required; its shape is ResourceServerType.
 	ResourceServer *ResourceServerType `json:"ResourceServer,omitzero"`
 }
 
-// UpdateTermsRequest is a shape of the Cognito API model.
+// UpdateTermsRequest is the model's UpdateTermsRequest structure.
 type UpdateTermsRequest struct {
-	// Enforcement: This parameter is reserved for future use and currently accepts only one value.
+	// Enforcement is optional; its shape is TermsEnforcementType.
 	Enforcement string `json:"Enforcement,omitzero"`
-	// Links: A map of URLs to languages.
+	// Links is optional; its shape is LinksType.
 	Links map[string]string `json:"Links,omitzero"`
-	// TermsId: The ID of the terms document that you want to update.
+	// TermsId is required; its shape is TermsIdType.
 	TermsId string `json:"TermsId,omitzero"`
-	// TermsName: The new name that you want to apply to the requested terms documents.
+	// TermsName is optional; its shape is TermsNameType.
 	TermsName string `json:"TermsName,omitzero"`
-	// TermsSource: This parameter is reserved for future use and currently accepts only one value.
+	// TermsSource is optional; its shape is TermsSourceType.
 	TermsSource string `json:"TermsSource,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the terms that you want to update.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateTermsResponse is a shape of the Cognito API model.
+// UpdateTermsResponse is the model's UpdateTermsResponse structure.
 type UpdateTermsResponse struct {
-	// Terms: A summary of the updates to your terms documents.
+	// Terms is optional; its shape is TermsType.
 	Terms *TermsType `json:"Terms,omitzero"`
 }
 
-// UpdateUserAttributesRequest: Represents the request to update user attributes.
+// UpdateUserAttributesRequest is the model's UpdateUserAttributesRequest structure.
 type UpdateUserAttributesRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// ClientMetadata: A map of custom key-value pairs that you can provide as input for any custom workflows that this action triggers.
+	// ClientMetadata is optional; its shape is ClientMetadataType.
 	ClientMetadata map[string]string `json:"ClientMetadata,omitzero"`
-	// UserAttributes: An array of name-value pairs representing user attributes.
+	// UserAttributes is required; its shape is AttributeListType.
 	UserAttributes []AttributeType `json:"UserAttributes,omitzero"`
 }
 
-// UpdateUserAttributesResponse: Represents the response from the server for the request to update user attributes.
+// UpdateUserAttributesResponse is the model's UpdateUserAttributesResponse structure.
 type UpdateUserAttributesResponse struct {
-	// CodeDeliveryDetailsList: When the attribute-update request includes an email address or phone number attribute, Amazon Cognito sends a message to users with a code that confirms owne...
+	// CodeDeliveryDetailsList is optional; its shape is CodeDeliveryDetailsListType.
 	CodeDeliveryDetailsList []CodeDeliveryDetailsType `json:"CodeDeliveryDetailsList,omitzero"`
 }
 
-// UpdateUserPoolClientRequest: Represents the request to update the user pool client.
+// UpdateUserPoolClientRequest is the model's UpdateUserPoolClientRequest structure.
 type UpdateUserPoolClientRequest struct {
-	// AccessTokenValidity: The access token time limit.
+	// AccessTokenValidity is optional; its shape is AccessTokenValidityType.
 	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitzero"`
-	// AllowedOAuthFlows: The OAuth grant types that you want your app client to generate.
+	// AllowedOAuthFlows is optional; its shape is OAuthFlowsType.
 	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitzero"`
-	// AllowedOAuthFlowsUserPoolClient: Set to true to use OAuth 2.0 authorization server features in your app client.
+	// AllowedOAuthFlowsUserPoolClient is optional; its shape is BooleanType.
 	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitzero"`
-	// AllowedOAuthScopes: The OAuth, OpenID Connect (OIDC), and custom scopes that you want to permit your app client to authorize access with.
+	// AllowedOAuthScopes is optional; its shape is ScopeListType.
 	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitzero"`
-	// AnalyticsConfiguration: The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
+	// AnalyticsConfiguration is optional; its shape is AnalyticsConfigurationType.
 	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitzero"`
-	// AuthSessionValidity: Amazon Cognito creates a session token for each API request in an authentication flow.
+	// AuthSessionValidity is optional; its shape is AuthSessionValidityType.
 	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitzero"`
-	// CallbackURLs: A list of allowed redirect, or callback, URLs for managed login authentication.
+	// CallbackURLs is optional; its shape is CallbackURLsListType.
 	CallbackURLs []string `json:"CallbackURLs,omitzero"`
-	// ClientId: The ID of the app client that you want to update.
+	// ClientId is required; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientName: A friendly name for the app client.
+	// ClientName is optional; its shape is ClientNameType.
 	ClientName string `json:"ClientName,omitzero"`
-	// DefaultRedirectURI: The default redirect URI.
+	// DefaultRedirectURI is optional; its shape is RedirectUrlType.
 	DefaultRedirectURI string `json:"DefaultRedirectURI,omitzero"`
-	// EnablePropagateAdditionalUserContextData: When true , your application can include additional UserContextData in authentication requests.
+	// EnablePropagateAdditionalUserContextData is optional; its shape is WrappedBooleanType.
 	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitzero"`
-	// EnableTokenRevocation: Activates or deactivates token revocation in the target app client.
+	// EnableTokenRevocation is optional; its shape is WrappedBooleanType.
 	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitzero"`
-	// ExplicitAuthFlows: The authentication flows that you want your user pool client to support.
+	// ExplicitAuthFlows is optional; its shape is ExplicitAuthFlowsListType.
 	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitzero"`
-	// IdTokenValidity: The ID token time limit.
+	// IdTokenValidity is optional; its shape is IdTokenValidityType.
 	IdTokenValidity *int32 `json:"IdTokenValidity,omitzero"`
-	// LogoutURLs: A list of allowed logout URLs for managed login authentication.
+	// LogoutURLs is optional; its shape is LogoutURLsListType.
 	LogoutURLs []string `json:"LogoutURLs,omitzero"`
-	// PreventUserExistenceErrors: When ENABLED , suppresses messages that might indicate a valid user exists when someone attempts sign-in.
+	// PreventUserExistenceErrors is optional; its shape is PreventUserExistenceErrorTypes.
 	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitzero"`
-	// ReadAttributes: The list of user attributes that you want your app client to have read access to.
+	// ReadAttributes is optional; its shape is ClientPermissionListType.
 	ReadAttributes []string `json:"ReadAttributes,omitzero"`
-	// RefreshTokenRotation: The configuration of your app client for refresh token rotation.
+	// RefreshTokenRotation is optional; its shape is RefreshTokenRotationType.
 	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitzero"`
-	// RefreshTokenValidity: The refresh token time limit.
+	// RefreshTokenValidity is optional; its shape is RefreshTokenValidityType.
 	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitzero"`
-	// SupportedIdentityProviders: A list of provider names for the identity providers (IdPs) that are supported on this client.
+	// SupportedIdentityProviders is optional; its shape is SupportedIdentityProvidersListType.
 	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitzero"`
-	// TokenValidityUnits: The units that validity times are represented in.
+	// TokenValidityUnits is optional; its shape is TokenValidityUnitsType.
 	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitzero"`
-	// UserPoolId: The ID of the user pool where you want to update the app client.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// WriteAttributes: The list of user attributes that you want your app client to have write access to.
+	// WriteAttributes is optional; its shape is ClientPermissionListType.
 	WriteAttributes []string `json:"WriteAttributes,omitzero"`
 }
 
-// UpdateUserPoolClientResponse: Represents the response from the server to the request to update the user pool client.
+// UpdateUserPoolClientResponse is the model's UpdateUserPoolClientResponse structure.
 type UpdateUserPoolClientResponse struct {
-	// UserPoolClient: The updated details of your app client.
+	// UserPoolClient is optional; its shape is UserPoolClientType.
 	UserPoolClient *UserPoolClientType `json:"UserPoolClient,omitzero"`
 }
 
-// UpdateUserPoolDomainRequest: The UpdateUserPoolDomain request input.
+// UpdateUserPoolDomainRequest is the model's UpdateUserPoolDomainRequest structure.
 type UpdateUserPoolDomainRequest struct {
-	// CustomDomainConfig: The configuration for a custom domain that hosts managed login for your application.
+	// CustomDomainConfig is optional; its shape is CustomDomainConfigType.
 	CustomDomainConfig *CustomDomainConfigType `json:"CustomDomainConfig,omitzero"`
-	// Domain: The name of the domain that you want to update.
+	// Domain is required; its shape is DomainType.
 	Domain string `json:"Domain,omitzero"`
-	// ManagedLoginVersion: A version number that indicates the state of managed login for your domain.
+	// ManagedLoginVersion is optional; its shape is WrappedIntegerType.
 	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
-	// Routing: The routing configuration for the user pool domain.
+	// Routing is optional; its shape is RoutingType.
 	Routing *RoutingType `json:"Routing,omitzero"`
-	// UserPoolId: The ID of the user pool that is associated with the domain you're updating.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateUserPoolDomainResponse: The UpdateUserPoolDomain response output.
+// UpdateUserPoolDomainResponse is the model's UpdateUserPoolDomainResponse structure.
 type UpdateUserPoolDomainResponse struct {
-	// CloudFrontDomain: The fully-qualified domain name (FQDN) of the Amazon CloudFront distribution that hosts your managed login or classic hosted UI pages.
+	// CloudFrontDomain is optional; its shape is DomainType.
 	CloudFrontDomain string `json:"CloudFrontDomain,omitzero"`
-	// ManagedLoginVersion: A version number that indicates the state of managed login for your domain.
+	// ManagedLoginVersion is optional; its shape is WrappedIntegerType.
 	ManagedLoginVersion *int32 `json:"ManagedLoginVersion,omitzero"`
-	// Routing: The updated routing configuration for the user pool domain.
+	// Routing is optional; its shape is RoutingType.
 	Routing *RoutingType `json:"Routing,omitzero"`
 }
 
-// UpdateUserPoolReplicaRequest is a shape of the Cognito API model.
+// UpdateUserPoolReplicaRequest is the model's UpdateUserPoolReplicaRequest structure.
 type UpdateUserPoolReplicaRequest struct {
-	// RegionName: The Amazon Web Services Region of the replica to update.
+	// RegionName is required; its shape is RegionNameType.
 	RegionName string `json:"RegionName,omitzero"`
-	// Status: The status to set for the replica.
+	// Status is required; its shape is UpdateReplicaStatusType.
 	Status string `json:"Status,omitzero"`
-	// UserPoolId: The ID of the user pool that contains the replica to update.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UpdateUserPoolReplicaResponse is a shape of the Cognito API model.
+// UpdateUserPoolReplicaResponse is the model's UpdateUserPoolReplicaResponse structure.
 type UpdateUserPoolReplicaResponse struct {
-	// UserPoolReplica: Information about the updated user pool replica.
+	// UserPoolReplica is optional; its shape is UserPoolReplicaType.
 	UserPoolReplica *UserPoolReplicaType `json:"UserPoolReplica,omitzero"`
 }
 
-// UpdateUserPoolRequest: Represents the request to update the user pool.
+// UpdateUserPoolRequest is the model's UpdateUserPoolRequest structure.
 type UpdateUserPoolRequest struct {
-	// AccountRecoverySetting: The available verified method a user can use to recover their password when they call ForgotPassword .
+	// AccountRecoverySetting is optional; its shape is AccountRecoverySettingType.
 	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitzero"`
-	// AdminCreateUserConfig: The configuration for administrative creation of users.
+	// AdminCreateUserConfig is optional; its shape is AdminCreateUserConfigType.
 	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitzero"`
-	// AutoVerifiedAttributes: The attributes that you want your user pool to automatically verify.
+	// AutoVerifiedAttributes is optional; its shape is VerifiedAttributesListType.
 	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitzero"`
-	// DeletionProtection: When active, DeletionProtection prevents accidental deletion of your user pool.
+	// DeletionProtection is optional; its shape is DeletionProtectionType.
 	DeletionProtection string `json:"DeletionProtection,omitzero"`
-	// DeviceConfiguration: The device-remembering configuration for a user pool.
+	// DeviceConfiguration is optional; its shape is DeviceConfigurationType.
 	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitzero"`
-	// EmailConfiguration: The email configuration of your user pool.
+	// EmailConfiguration is optional; its shape is EmailConfigurationType.
 	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitzero"`
-	// EmailVerificationMessage: This parameter is no longer used.
+	// EmailVerificationMessage is optional; its shape is EmailVerificationMessageType.
 	EmailVerificationMessage string `json:"EmailVerificationMessage,omitzero"`
-	// EmailVerificationSubject: This parameter is no longer used.
+	// EmailVerificationSubject is optional; its shape is EmailVerificationSubjectType.
 	EmailVerificationSubject string `json:"EmailVerificationSubject,omitzero"`
-	// IssuerConfiguration: The issuer configuration for the user pool.
+	// IssuerConfiguration is optional; its shape is IssuerConfigurationType.
 	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitzero"`
-	// KeyConfiguration: The key configuration for the user pool.
+	// KeyConfiguration is optional; its shape is KeyConfigurationType.
 	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitzero"`
-	// LambdaConfig: A collection of user pool Lambda triggers.
+	// LambdaConfig is optional; its shape is LambdaConfigType.
 	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
-	// MfaConfiguration: Sets multi-factor authentication (MFA) to be on, off, or optional.
+	// MfaConfiguration is optional; its shape is UserPoolMfaType.
 	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
-	// Policies: The password policy and sign-in policy in the user pool.
+	// Policies is optional; its shape is UserPoolPolicyType.
 	Policies *UserPoolPolicyType `json:"Policies,omitzero"`
-	// PoolName: The updated name of your user pool.
+	// PoolName is optional; its shape is UserPoolNameType.
 	PoolName string `json:"PoolName,omitzero"`
-	// SmsAuthenticationMessage: The contents of the SMS message that your user pool sends to users in SMS authentication.
+	// SmsAuthenticationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
-	// SmsConfiguration: The SMS configuration with the settings for your Amazon Cognito user pool to send SMS message with Amazon Simple Notification Service.
+	// SmsConfiguration is optional; its shape is SmsConfigurationType.
 	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
-	// SmsVerificationMessage: This parameter is no longer used.
+	// SmsVerificationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsVerificationMessage string `json:"SmsVerificationMessage,omitzero"`
-	// UserAttributeUpdateSettings: The settings for updates to user attributes.
+	// UserAttributeUpdateSettings is optional; its shape is UserAttributeUpdateSettingsType.
 	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitzero"`
-	// UserPoolAddOns: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
+	// UserPoolAddOns is optional; its shape is UserPoolAddOnsType.
 	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitzero"`
-	// UserPoolId: The ID of the user pool you want to update.
+	// UserPoolId is required; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// UserPoolTags: The tag keys and values to assign to the user pool.
+	// UserPoolTags is optional; its shape is UserPoolTagsType.
 	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
-	// UserPoolTier: The user pool feature plan , or tier.
+	// UserPoolTier is optional; its shape is UserPoolTierType.
 	UserPoolTier string `json:"UserPoolTier,omitzero"`
-	// VerificationMessageTemplate: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
+	// VerificationMessageTemplate is optional; its shape is VerificationMessageTemplateType.
 	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitzero"`
 }
 
-// UpdateUserPoolResponse: Represents the response from the server when you make a request to update the user pool.
+// UpdateUserPoolResponse is the model's UpdateUserPoolResponse structure.
 type UpdateUserPoolResponse struct {
 }
 
-// UserAttributeUpdateSettingsType: The settings for updates to user attributes.
+// UserAttributeUpdateSettingsType is the model's UserAttributeUpdateSettingsType structure.
 type UserAttributeUpdateSettingsType struct {
-	// AttributesRequireVerificationBeforeUpdate: Requires that your user verifies their email address, phone number, or both before Amazon Cognito updates the value of that attribute.
+	// AttributesRequireVerificationBeforeUpdate is optional; its shape is AttributesRequireVerificationBeforeUpdateType.
 	AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate,omitzero"`
 }
 
-// UserContextDataType: Contextual data, such as the user's device fingerprint, IP address, or location, used for evaluating the risk of an unexpected event by Amazon Cognito threat...
+// UserContextDataType is the model's UserContextDataType structure.
 type UserContextDataType struct {
-	// EncodedData: Encoded device-fingerprint details that your app collected with the Amazon Cognito context data collection library.
+	// EncodedData is optional; its shape is StringType.
 	EncodedData string `json:"EncodedData,omitzero"`
-	// IpAddress: The source IP address of your user's device.
+	// IpAddress is optional; its shape is StringType.
 	IpAddress string `json:"IpAddress,omitzero"`
 }
 
@@ -3501,127 +3501,127 @@ const (
 	UserImportJobStatusTypeSucceeded  = "Succeeded"
 )
 
-// UserImportJobType: A user import job in a user pool.
+// UserImportJobType is the model's UserImportJobType structure.
 type UserImportJobType struct {
-	// CloudWatchLogsRoleArn: The role Amazon Resource Name (ARN) for the Amazon CloudWatch Logging role for the user import job.
+	// CloudWatchLogsRoleArn is optional; its shape is ArnType.
 	CloudWatchLogsRoleArn string `json:"CloudWatchLogsRoleArn,omitzero"`
-	// CompletionDate: The date when the user import job was completed.
+	// CompletionDate is optional; its shape is DateType.
 	CompletionDate *Time `json:"CompletionDate,omitzero"`
-	// CompletionMessage: The message returned when the user import job is completed.
+	// CompletionMessage is optional; its shape is CompletionMessageType.
 	CompletionMessage string `json:"CompletionMessage,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// FailedUsers: The number of users that couldn't be imported.
+	// FailedUsers is optional; its shape is LongType.
 	FailedUsers *int64 `json:"FailedUsers,omitzero"`
-	// ImportedUsers: The number of users that were successfully imported.
+	// ImportedUsers is optional; its shape is LongType.
 	ImportedUsers *int64 `json:"ImportedUsers,omitzero"`
-	// JobId: The ID of the user import job.
+	// JobId is optional; its shape is UserImportJobIdType.
 	JobId string `json:"JobId,omitzero"`
-	// JobName: The friendly name of the user import job.
+	// JobName is optional; its shape is UserImportJobNameType.
 	JobName string `json:"JobName,omitzero"`
-	// PasswordHashingAlgorithm: The password hashing algorithm used to generate the hashes in the CSV file for this import job.
+	// PasswordHashingAlgorithm is optional; its shape is PasswordHashingAlgorithmType.
 	PasswordHashingAlgorithm string `json:"PasswordHashingAlgorithm,omitzero"`
-	// PreSignedUrl: The pre-signed URL target for uploading the CSV file.
+	// PreSignedUrl is optional; its shape is PreSignedUrlType.
 	PreSignedUrl string `json:"PreSignedUrl,omitzero"`
-	// SkippedUsers: The number of users that were skipped.
+	// SkippedUsers is optional; its shape is LongType.
 	SkippedUsers *int64 `json:"SkippedUsers,omitzero"`
-	// StartDate: The date when the user import job was started.
+	// StartDate is optional; its shape is DateType.
 	StartDate *Time `json:"StartDate,omitzero"`
-	// Status: The status of the user import job.
+	// Status is optional; its shape is UserImportJobStatusType.
 	Status string `json:"Status,omitzero"`
-	// UserPoolId: The ID of the user pool that the users are being imported into.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UserPoolAddOnsType: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
+// UserPoolAddOnsType is the model's UserPoolAddOnsType structure.
 type UserPoolAddOnsType struct {
-	// AdvancedSecurityAdditionalFlows: Threat protection configuration options for additional authentication types in your user pool, including custom authentication.
+	// AdvancedSecurityAdditionalFlows is optional; its shape is AdvancedSecurityAdditionalFlowsType.
 	AdvancedSecurityAdditionalFlows *AdvancedSecurityAdditionalFlowsType `json:"AdvancedSecurityAdditionalFlows,omitzero"`
-	// AdvancedSecurityMode: The operating mode of threat protection for standard authentication types in your user pool, including username-password and secure remote password (SRP) aut...
+	// AdvancedSecurityMode is required; its shape is AdvancedSecurityModeType.
 	AdvancedSecurityMode string `json:"AdvancedSecurityMode,omitzero"`
 }
 
-// UserPoolClientDescription: A short description of a user pool app client.
+// UserPoolClientDescription is the model's UserPoolClientDescription structure.
 type UserPoolClientDescription struct {
-	// ClientId: The app client ID.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientName: The app client name.
+	// ClientName is optional; its shape is ClientNameType.
 	ClientName string `json:"ClientName,omitzero"`
-	// UserPoolId: The ID of the user pool that's associated with the app client.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
 }
 
-// UserPoolClientType: The configuration of a user pool client.
+// UserPoolClientType is the model's UserPoolClientType structure.
 type UserPoolClientType struct {
-	// AccessTokenValidity: The access token time limit.
+	// AccessTokenValidity is optional; its shape is AccessTokenValidityType.
 	AccessTokenValidity *int32 `json:"AccessTokenValidity,omitzero"`
-	// AllowedOAuthFlows: The OAuth grant types that you want your app client to generate.
+	// AllowedOAuthFlows is optional; its shape is OAuthFlowsType.
 	AllowedOAuthFlows []string `json:"AllowedOAuthFlows,omitzero"`
-	// AllowedOAuthFlowsUserPoolClient: Set to true to use OAuth 2.0 authorization server features in your app client.
+	// AllowedOAuthFlowsUserPoolClient is optional; its shape is BooleanType.
 	AllowedOAuthFlowsUserPoolClient *bool `json:"AllowedOAuthFlowsUserPoolClient,omitzero"`
-	// AllowedOAuthScopes: The OAuth 2.0 scopes that you want your app client to support.
+	// AllowedOAuthScopes is optional; its shape is ScopeListType.
 	AllowedOAuthScopes []string `json:"AllowedOAuthScopes,omitzero"`
-	// AnalyticsConfiguration: The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
+	// AnalyticsConfiguration is optional; its shape is AnalyticsConfigurationType.
 	AnalyticsConfiguration *AnalyticsConfigurationType `json:"AnalyticsConfiguration,omitzero"`
-	// AuthSessionValidity: Amazon Cognito creates a session token for each API request in an authentication flow.
+	// AuthSessionValidity is optional; its shape is AuthSessionValidityType.
 	AuthSessionValidity *int32 `json:"AuthSessionValidity,omitzero"`
-	// CallbackURLs: A list of allowed redirect (callback) URLs for the IdPs.
+	// CallbackURLs is optional; its shape is CallbackURLsListType.
 	CallbackURLs []string `json:"CallbackURLs,omitzero"`
-	// ClientId: The ID of the app client.
+	// ClientId is optional; its shape is ClientIdType.
 	ClientId string `json:"ClientId,omitzero"`
-	// ClientName: The name of the app client.
+	// ClientName is optional; its shape is ClientNameType.
 	ClientName string `json:"ClientName,omitzero"`
-	// ClientSecret: The app client secret.
+	// ClientSecret is optional; its shape is ClientSecretType.
 	ClientSecret string `json:"ClientSecret,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// DefaultRedirectURI: The default redirect URI.
+	// DefaultRedirectURI is optional; its shape is RedirectUrlType.
 	DefaultRedirectURI string `json:"DefaultRedirectURI,omitzero"`
-	// EnablePropagateAdditionalUserContextData: When EnablePropagateAdditionalUserContextData is true, Amazon Cognito accepts an IpAddress value that you send in the UserContextData parameter.
+	// EnablePropagateAdditionalUserContextData is optional; its shape is WrappedBooleanType.
 	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitzero"`
-	// EnableTokenRevocation: Indicates whether token revocation is activated for the user pool client.
+	// EnableTokenRevocation is optional; its shape is WrappedBooleanType.
 	EnableTokenRevocation *bool `json:"EnableTokenRevocation,omitzero"`
-	// ExplicitAuthFlows: The authentication flows that you want your user pool client to support.
+	// ExplicitAuthFlows is optional; its shape is ExplicitAuthFlowsListType.
 	ExplicitAuthFlows []string `json:"ExplicitAuthFlows,omitzero"`
-	// IdTokenValidity: The ID token time limit.
+	// IdTokenValidity is optional; its shape is IdTokenValidityType.
 	IdTokenValidity *int32 `json:"IdTokenValidity,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// LogoutURLs: A list of allowed logout URLs for the IdPs.
+	// LogoutURLs is optional; its shape is LogoutURLsListType.
 	LogoutURLs []string `json:"LogoutURLs,omitzero"`
-	// PreventUserExistenceErrors: When ENABLED , suppresses messages that might indicate a valid user exists when someone attempts sign-in.
+	// PreventUserExistenceErrors is optional; its shape is PreventUserExistenceErrorTypes.
 	PreventUserExistenceErrors string `json:"PreventUserExistenceErrors,omitzero"`
-	// ReadAttributes: The list of user attributes that you want your app client to have read access to.
+	// ReadAttributes is optional; its shape is ClientPermissionListType.
 	ReadAttributes []string `json:"ReadAttributes,omitzero"`
-	// RefreshTokenRotation: The configuration of your app client for refresh token rotation.
+	// RefreshTokenRotation is optional; its shape is RefreshTokenRotationType.
 	RefreshTokenRotation *RefreshTokenRotationType `json:"RefreshTokenRotation,omitzero"`
-	// RefreshTokenValidity: The refresh token time limit.
+	// RefreshTokenValidity is optional; its shape is RefreshTokenValidityType.
 	RefreshTokenValidity *int32 `json:"RefreshTokenValidity,omitzero"`
-	// SupportedIdentityProviders: A list of provider names for the identity providers (IdPs) that are supported on this client.
+	// SupportedIdentityProviders is optional; its shape is SupportedIdentityProvidersListType.
 	SupportedIdentityProviders []string `json:"SupportedIdentityProviders,omitzero"`
-	// TokenValidityUnits: The time units that, with IdTokenValidity , AccessTokenValidity , and RefreshTokenValidity , set and display the duration of ID, access, and refresh tokens f...
+	// TokenValidityUnits is optional; its shape is TokenValidityUnitsType.
 	TokenValidityUnits *TokenValidityUnitsType `json:"TokenValidityUnits,omitzero"`
-	// UserPoolId: The ID of the user pool associated with the app client.
+	// UserPoolId is optional; its shape is UserPoolIdType.
 	UserPoolId string `json:"UserPoolId,omitzero"`
-	// WriteAttributes: The list of user attributes that you want your app client to have write access to.
+	// WriteAttributes is optional; its shape is ClientPermissionListType.
 	WriteAttributes []string `json:"WriteAttributes,omitzero"`
 }
 
-// UserPoolDescriptionType: A short description of a user pool.
+// UserPoolDescriptionType is the model's UserPoolDescriptionType structure.
 type UserPoolDescriptionType struct {
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// Id: The user pool ID.
+	// Id is optional; its shape is UserPoolIdType.
 	Id string `json:"Id,omitzero"`
-	// LambdaConfig: A collection of user pool Lambda triggers.
+	// LambdaConfig is optional; its shape is LambdaConfigType.
 	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// Name: The user pool name.
+	// Name is optional; its shape is UserPoolNameType.
 	Name string `json:"Name,omitzero"`
-	// ReplicaRegions: A list of Amazon Web Services Regions where replicas of this user pool exist.
+	// ReplicaRegions is optional; its shape is ReplicaRegionsType.
 	ReplicaRegions []string `json:"ReplicaRegions,omitzero"`
-	// Status: The user pool status.
+	// Status is optional; its shape is StatusType.
 	Status string `json:"Status,omitzero"`
 }
 
@@ -3632,23 +3632,23 @@ const (
 	UserPoolMfaTypeOptional = "OPTIONAL"
 )
 
-// UserPoolPolicyType: A list of user pool policies.
+// UserPoolPolicyType is the model's UserPoolPolicyType structure.
 type UserPoolPolicyType struct {
-	// PasswordPolicy: The password policy settings for a user pool, including complexity, history, and length requirements.
+	// PasswordPolicy is optional; its shape is PasswordPolicyType.
 	PasswordPolicy *PasswordPolicyType `json:"PasswordPolicy,omitzero"`
-	// SignInPolicy: The policy for allowed types of authentication in a user pool.
+	// SignInPolicy is optional; its shape is SignInPolicyType.
 	SignInPolicy *SignInPolicyType `json:"SignInPolicy,omitzero"`
 }
 
-// UserPoolReplicaType: Contains information about a replica user pool, including Region, status, role, and ARN.
+// UserPoolReplicaType is the model's UserPoolReplicaType structure.
 type UserPoolReplicaType struct {
-	// RegionName: The Amazon Web Services Region where the replica is located.
+	// RegionName is optional; its shape is RegionNameType.
 	RegionName string `json:"RegionName,omitzero"`
-	// Role: The role of the user pool replica that determines which API operations are enabled.
+	// Role is optional; its shape is ReplicaRoleType.
 	Role string `json:"Role,omitzero"`
-	// Status: The current status of the replica.
+	// Status is optional; its shape is ReplicaStatusType.
 	Status string `json:"Status,omitzero"`
-	// UserPoolArn: The Amazon Resource Name (ARN) of the replica user pool.
+	// UserPoolArn is optional; its shape is ArnType.
 	UserPoolArn string `json:"UserPoolArn,omitzero"`
 }
 
@@ -3659,79 +3659,79 @@ const (
 	UserPoolTierTypePlus       = "PLUS"
 )
 
-// UserPoolType: The configuration of a user pool.
+// UserPoolType is the model's UserPoolType structure.
 type UserPoolType struct {
-	// AccountRecoverySetting: The available verified method a user can use to recover their password when they call ForgotPassword .
+	// AccountRecoverySetting is optional; its shape is AccountRecoverySettingType.
 	AccountRecoverySetting *AccountRecoverySettingType `json:"AccountRecoverySetting,omitzero"`
-	// AdminCreateUserConfig: The configuration for AdminCreateUser requests.
+	// AdminCreateUserConfig is optional; its shape is AdminCreateUserConfigType.
 	AdminCreateUserConfig *AdminCreateUserConfigType `json:"AdminCreateUserConfig,omitzero"`
-	// AliasAttributes: Attributes supported as an alias for this user pool.
+	// AliasAttributes is optional; its shape is AliasAttributesListType.
 	AliasAttributes []string `json:"AliasAttributes,omitzero"`
-	// Arn: The Amazon Resource Name (ARN) of the user pool.
+	// Arn is optional; its shape is ArnType.
 	Arn string `json:"Arn,omitzero"`
-	// AutoVerifiedAttributes: The attributes that are auto-verified in a user pool.
+	// AutoVerifiedAttributes is optional; its shape is VerifiedAttributesListType.
 	AutoVerifiedAttributes []string `json:"AutoVerifiedAttributes,omitzero"`
-	// CreationDate: The date and time when the item was created.
+	// CreationDate is optional; its shape is DateType.
 	CreationDate *Time `json:"CreationDate,omitzero"`
-	// CustomDomain: A custom domain name that you provide to Amazon Cognito.
+	// CustomDomain is optional; its shape is DomainType.
 	CustomDomain string `json:"CustomDomain,omitzero"`
-	// DeletionProtection: When active, DeletionProtection prevents accidental deletion of your user pool.
+	// DeletionProtection is optional; its shape is DeletionProtectionType.
 	DeletionProtection string `json:"DeletionProtection,omitzero"`
-	// DeviceConfiguration: The device-remembering configuration for a user pool.
+	// DeviceConfiguration is optional; its shape is DeviceConfigurationType.
 	DeviceConfiguration *DeviceConfigurationType `json:"DeviceConfiguration,omitzero"`
-	// Domain: The domain prefix, if the user pool has a domain associated with it.
+	// Domain is optional; its shape is DomainType.
 	Domain string `json:"Domain,omitzero"`
-	// EmailConfiguration: The email configuration of your user pool.
+	// EmailConfiguration is optional; its shape is EmailConfigurationType.
 	EmailConfiguration *EmailConfigurationType `json:"EmailConfiguration,omitzero"`
-	// EmailConfigurationFailure: Deprecated.
+	// EmailConfigurationFailure is optional; its shape is StringType.
 	EmailConfigurationFailure string `json:"EmailConfigurationFailure,omitzero"`
-	// EmailVerificationMessage: This parameter is no longer used.
+	// EmailVerificationMessage is optional; its shape is EmailVerificationMessageType.
 	EmailVerificationMessage string `json:"EmailVerificationMessage,omitzero"`
-	// EmailVerificationSubject: This parameter is no longer used.
+	// EmailVerificationSubject is optional; its shape is EmailVerificationSubjectType.
 	EmailVerificationSubject string `json:"EmailVerificationSubject,omitzero"`
-	// EstimatedNumberOfUsers: A number estimating the size of the user pool.
+	// EstimatedNumberOfUsers is optional; its shape is IntegerType.
 	EstimatedNumberOfUsers *int32 `json:"EstimatedNumberOfUsers,omitzero"`
-	// Id: The ID of the user pool.
+	// Id is optional; its shape is UserPoolIdType.
 	Id string `json:"Id,omitzero"`
-	// IssuerConfiguration: The issuer configuration for the user pool, including token issuing settings.
+	// IssuerConfiguration is optional; its shape is IssuerConfigurationType.
 	IssuerConfiguration *IssuerConfigurationType `json:"IssuerConfiguration,omitzero"`
-	// KeyConfiguration: The key configuration for the user pool, including encryption settings.
+	// KeyConfiguration is optional; its shape is KeyConfigurationType.
 	KeyConfiguration *KeyConfigurationType `json:"KeyConfiguration,omitzero"`
-	// LambdaConfig: A collection of user pool Lambda triggers.
+	// LambdaConfig is optional; its shape is LambdaConfigType.
 	LambdaConfig *LambdaConfigType `json:"LambdaConfig,omitzero"`
-	// LastModifiedDate: The date and time when the item was modified.
+	// LastModifiedDate is optional; its shape is DateType.
 	LastModifiedDate *Time `json:"LastModifiedDate,omitzero"`
-	// MfaConfiguration: Can be one of the following values: OFF - MFA tokens aren't required and can't be specified during user registration.
+	// MfaConfiguration is optional; its shape is UserPoolMfaType.
 	MfaConfiguration string `json:"MfaConfiguration,omitzero"`
-	// Name: The name of the user pool.
+	// Name is optional; its shape is UserPoolNameType.
 	Name string `json:"Name,omitzero"`
-	// Policies: A list of user pool policies.
+	// Policies is optional; its shape is UserPoolPolicyType.
 	Policies *UserPoolPolicyType `json:"Policies,omitzero"`
-	// SchemaAttributes: A list of the user attributes and their properties in your user pool.
+	// SchemaAttributes is optional; its shape is SchemaAttributesListType.
 	SchemaAttributes []SchemaAttributeType `json:"SchemaAttributes,omitzero"`
-	// SmsAuthenticationMessage: The contents of the SMS authentication message.
+	// SmsAuthenticationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsAuthenticationMessage string `json:"SmsAuthenticationMessage,omitzero"`
-	// SmsConfiguration: User pool configuration for delivery of SMS messages with Amazon Simple Notification Service.
+	// SmsConfiguration is optional; its shape is SmsConfigurationType.
 	SmsConfiguration *SmsConfigurationType `json:"SmsConfiguration,omitzero"`
-	// SmsConfigurationFailure: The reason why the SMS configuration can't send the messages to your users.
+	// SmsConfigurationFailure is optional; its shape is StringType.
 	SmsConfigurationFailure string `json:"SmsConfigurationFailure,omitzero"`
-	// SmsVerificationMessage: This parameter is no longer used.
+	// SmsVerificationMessage is optional; its shape is SmsVerificationMessageType.
 	SmsVerificationMessage string `json:"SmsVerificationMessage,omitzero"`
-	// Status: This parameter is no longer used.
+	// Status is optional; its shape is StatusType.
 	Status string `json:"Status,omitzero"`
-	// UserAttributeUpdateSettings: The settings for updates to user attributes.
+	// UserAttributeUpdateSettings is optional; its shape is UserAttributeUpdateSettingsType.
 	UserAttributeUpdateSettings *UserAttributeUpdateSettingsType `json:"UserAttributeUpdateSettings,omitzero"`
-	// UserPoolAddOns: Contains settings for activation of threat protection, including the operating mode and additional authentication types.
+	// UserPoolAddOns is optional; its shape is UserPoolAddOnsType.
 	UserPoolAddOns *UserPoolAddOnsType `json:"UserPoolAddOns,omitzero"`
-	// UserPoolTags: The tags that are assigned to the user pool.
+	// UserPoolTags is optional; its shape is UserPoolTagsType.
 	UserPoolTags map[string]string `json:"UserPoolTags,omitzero"`
-	// UserPoolTier: The user pool feature plan , or tier.
+	// UserPoolTier is optional; its shape is UserPoolTierType.
 	UserPoolTier string `json:"UserPoolTier,omitzero"`
-	// UsernameAttributes: Specifies whether a user can use an email address or phone number as a username when they sign up.
+	// UsernameAttributes is optional; its shape is UsernameAttributesListType.
 	UsernameAttributes []string `json:"UsernameAttributes,omitzero"`
-	// UsernameConfiguration: Case sensitivity of the username input for the selected sign-in option.
+	// UsernameConfiguration is optional; its shape is UsernameConfigurationType.
 	UsernameConfiguration *UsernameConfigurationType `json:"UsernameConfiguration,omitzero"`
-	// VerificationMessageTemplate: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
+	// VerificationMessageTemplate is optional; its shape is VerificationMessageTemplateType.
 	VerificationMessageTemplate *VerificationMessageTemplateType `json:"VerificationMessageTemplate,omitzero"`
 }
 
@@ -3747,21 +3747,21 @@ const (
 	UserStatusTypeExternalProvider    = "EXTERNAL_PROVIDER"
 )
 
-// UserType: A user profile in a Amazon Cognito user pool.
+// UserType is the model's UserType structure.
 type UserType struct {
-	// Attributes: Names and values of a user's attributes, for example email .
+	// Attributes is optional; its shape is AttributeListType.
 	Attributes []AttributeType `json:"Attributes,omitzero"`
-	// Enabled: Indicates whether the user's account is enabled or disabled.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
-	// MFAOptions: The user's MFA configuration.
+	// MFAOptions is optional; its shape is MFAOptionListType.
 	MFAOptions []MFAOptionType `json:"MFAOptions,omitzero"`
-	// UserCreateDate: The date and time when the item was created.
+	// UserCreateDate is optional; its shape is DateType.
 	UserCreateDate *Time `json:"UserCreateDate,omitzero"`
-	// UserLastModifiedDate: The date and time when the item was modified.
+	// UserLastModifiedDate is optional; its shape is DateType.
 	UserLastModifiedDate *Time `json:"UserLastModifiedDate,omitzero"`
-	// UserStatus: The user status.
+	// UserStatus is optional; its shape is UserStatusType.
 	UserStatus string `json:"UserStatus,omitzero"`
-	// Username: The user's username.
+	// Username is optional; its shape is UsernameType.
 	Username string `json:"Username,omitzero"`
 }
 
@@ -3777,25 +3777,25 @@ const (
 	UsernameAttributeTypeEmail       = "email"
 )
 
-// UsernameConfigurationType: The configuration of a user pool for username case sensitivity.
+// UsernameConfigurationType is the model's UsernameConfigurationType structure.
 type UsernameConfigurationType struct {
-	// CaseSensitive: Specifies whether user name case sensitivity will be applied for all users in the user pool through Amazon Cognito APIs.
+	// CaseSensitive is required; its shape is WrappedBooleanType.
 	CaseSensitive *bool `json:"CaseSensitive,omitzero"`
 }
 
-// VerificationMessageTemplateType: The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
+// VerificationMessageTemplateType is the model's VerificationMessageTemplateType structure.
 type VerificationMessageTemplateType struct {
-	// DefaultEmailOption: The configuration of verification emails to contain a clickable link or a verification code.
+	// DefaultEmailOption is optional; its shape is DefaultEmailOptionType.
 	DefaultEmailOption string `json:"DefaultEmailOption,omitzero"`
-	// EmailMessage: The template for email messages that Amazon Cognito sends to your users.
+	// EmailMessage is optional; its shape is EmailVerificationMessageType.
 	EmailMessage string `json:"EmailMessage,omitzero"`
-	// EmailMessageByLink: The email message template for sending a confirmation link to the user.
+	// EmailMessageByLink is optional; its shape is EmailVerificationMessageByLinkType.
 	EmailMessageByLink string `json:"EmailMessageByLink,omitzero"`
-	// EmailSubject: The subject line for the email message template.
+	// EmailSubject is optional; its shape is EmailVerificationSubjectType.
 	EmailSubject string `json:"EmailSubject,omitzero"`
-	// EmailSubjectByLink: The subject line for the email message template for sending a confirmation link to the user.
+	// EmailSubjectByLink is optional; its shape is EmailVerificationSubjectByLinkType.
 	EmailSubjectByLink string `json:"EmailSubjectByLink,omitzero"`
-	// SmsMessage: The template for SMS messages that Amazon Cognito sends to your users.
+	// SmsMessage is optional; its shape is SmsVerificationMessageType.
 	SmsMessage string `json:"SmsMessage,omitzero"`
 }
 
@@ -3805,23 +3805,23 @@ const (
 	VerifiedAttributeTypeEmail       = "email"
 )
 
-// VerifySoftwareTokenRequest is a shape of the Cognito API model.
+// VerifySoftwareTokenRequest is the model's VerifySoftwareTokenRequest structure.
 type VerifySoftwareTokenRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is optional; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// FriendlyDeviceName: A friendly name for the device that's running the TOTP authenticator.
+	// FriendlyDeviceName is optional; its shape is StringType.
 	FriendlyDeviceName string `json:"FriendlyDeviceName,omitzero"`
-	// Session: The session ID from an AssociateSoftwareToken request.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// UserCode: A TOTP that the user generated in their configured authenticator app.
+	// UserCode is required; its shape is SoftwareTokenMFAUserCodeType.
 	UserCode string `json:"UserCode,omitzero"`
 }
 
-// VerifySoftwareTokenResponse is a shape of the Cognito API model.
+// VerifySoftwareTokenResponse is the model's VerifySoftwareTokenResponse structure.
 type VerifySoftwareTokenResponse struct {
-	// Session: This session ID satisfies an MFA_SETUP challenge.
+	// Session is optional; its shape is SessionType.
 	Session string `json:"Session,omitzero"`
-	// Status: Amazon Cognito can accept or reject the code that you provide.
+	// Status is optional; its shape is VerifySoftwareTokenResponseType.
 	Status string `json:"Status,omitzero"`
 }
 
@@ -3831,43 +3831,43 @@ const (
 	VerifySoftwareTokenResponseTypeError   = "ERROR"
 )
 
-// VerifyUserAttributeRequest: Represents the request to verify user attributes.
+// VerifyUserAttributeRequest is the model's VerifyUserAttributeRequest structure.
 type VerifyUserAttributeRequest struct {
-	// AccessToken: A valid access token that Amazon Cognito issued to the currently signed-in user.
+	// AccessToken is required; its shape is TokenModelType.
 	AccessToken string `json:"AccessToken,omitzero"`
-	// AttributeName: The name of the attribute that you want to verify.
+	// AttributeName is required; its shape is AttributeNameType.
 	AttributeName string `json:"AttributeName,omitzero"`
-	// Code: The verification code that your user pool sent to the added or changed attribute, for example the user's email address.
+	// Code is required; its shape is ConfirmationCodeType.
 	Code string `json:"Code,omitzero"`
 }
 
-// VerifyUserAttributeResponse: A container representing the response from the server from the request to verify user attributes.
+// VerifyUserAttributeResponse is the model's VerifyUserAttributeResponse structure.
 type VerifyUserAttributeResponse struct {
 }
 
-// WebAuthnConfigurationType: Settings for authentication (MFA) with passkey, or webauthN, biometric and security-key devices in a user pool.
+// WebAuthnConfigurationType is the model's WebAuthnConfigurationType structure.
 type WebAuthnConfigurationType struct {
-	// FactorConfiguration: Sets whether passkeys can be used as multi-factor authentication (MFA).
+	// FactorConfiguration is optional; its shape is WebAuthnFactorConfigurationType.
 	FactorConfiguration string `json:"FactorConfiguration,omitzero"`
-	// RelyingPartyId: Sets or displays the authentication domain, typically your user pool domain, that passkey providers must use as a relying party (RP) in their configuration.
+	// RelyingPartyId is optional; its shape is RelyingPartyIdType.
 	RelyingPartyId string `json:"RelyingPartyId,omitzero"`
-	// UserVerification: When required , users can only register and sign in users with passkeys that are capable of user verification .
+	// UserVerification is optional; its shape is UserVerificationType.
 	UserVerification string `json:"UserVerification,omitzero"`
 }
 
-// WebAuthnCredentialDescription: The details of a passkey, or webauthN, biometric or security-key authentication factor for a user.
+// WebAuthnCredentialDescription is the model's WebAuthnCredentialDescription structure.
 type WebAuthnCredentialDescription struct {
-	// AuthenticatorAttachment: The general category of the passkey authenticator.
+	// AuthenticatorAttachment is optional; its shape is WebAuthnAuthenticatorAttachmentType.
 	AuthenticatorAttachment string `json:"AuthenticatorAttachment,omitzero"`
-	// AuthenticatorTransports: Information about the transport methods of the passkey credential, for example USB or Bluetooth Low Energy.
+	// AuthenticatorTransports is required; its shape is WebAuthnAuthenticatorTransportsList.
 	AuthenticatorTransports []string `json:"AuthenticatorTransports,omitzero"`
-	// CreatedAt: The date and time when the item was created.
+	// CreatedAt is required; its shape is DateType.
 	CreatedAt *Time `json:"CreatedAt,omitzero"`
-	// CredentialId: The unique identifier of the passkey credential.
+	// CredentialId is required; its shape is StringType.
 	CredentialId string `json:"CredentialId,omitzero"`
-	// FriendlyCredentialName: An automatically-generated friendly name for the passkey credential.
+	// FriendlyCredentialName is required; its shape is StringType.
 	FriendlyCredentialName string `json:"FriendlyCredentialName,omitzero"`
-	// RelyingPartyId: The relying-party ID of the provider for the passkey credential.
+	// RelyingPartyId is required; its shape is StringType.
 	RelyingPartyId string `json:"RelyingPartyId,omitzero"`
 }
 
@@ -3877,8 +3877,8 @@ const (
 	WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification = "MULTI_FACTOR_WITH_USER_VERIFICATION"
 )
 
-// WebAuthnMfaSettingsType: A user's preference for using passkey, or WebAuthn, multi-factor authentication (MFA).
+// WebAuthnMfaSettingsType is the model's WebAuthnMfaSettingsType structure.
 type WebAuthnMfaSettingsType struct {
-	// Enabled: Specifies whether passkey MFA is activated for a user.
+	// Enabled is optional; its shape is BooleanType.
 	Enabled *bool `json:"Enabled,omitzero"`
 }

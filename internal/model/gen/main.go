@@ -23,32 +23,31 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 )
 
 type member struct {
-	Shape         string `json:"shape"`
-	Documentation string `json:"documentation"`
+	Shape string `json:"shape"`
 }
 
 type shape struct {
-	Type          string            `json:"type"`
-	Members       map[string]member `json:"members"`
-	Required      []string          `json:"required"`
-	Member        *member           `json:"member"`
-	Key           *member           `json:"key"`
-	Value         *member           `json:"value"`
-	Min           *float64          `json:"min"`
-	Max           *float64          `json:"max"`
-	Pattern       *string           `json:"pattern"`
-	Enum          []string          `json:"enum"`
-	Sensitive     bool              `json:"sensitive"`
-	Exception     bool              `json:"exception"`
-	Fault         bool              `json:"fault"`
-	Document      bool              `json:"document"`
-	Documentation string            `json:"documentation"`
+	Type      string            `json:"type"`
+	Members   map[string]member `json:"members"`
+	Required  []string          `json:"required"`
+	Member    *member           `json:"member"`
+	Key       *member           `json:"key"`
+	Value     *member           `json:"value"`
+	Min       *float64          `json:"min"`
+	Max       *float64          `json:"max"`
+	Pattern   *string           `json:"pattern"`
+	Enum      []string          `json:"enum"`
+	Sensitive bool              `json:"sensitive"`
+	Exception bool              `json:"exception"`
+	Fault     bool              `json:"fault"`
+	Document  bool              `json:"document"`
 }
 
 type operation struct {
@@ -171,23 +170,27 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-var tagRE = regexp.MustCompile(`<[^>]*>`)
-var spaceRE = regexp.MustCompile(`\s+`)
+// The model's documentation is AWS's prose: the generated code says in its
+// own words what each name is, from the model's facts, and never copies it.
 
-// doc turns model documentation into a one-line comment: its first sentence.
-func doc(name, html string) string {
-	s := strings.TrimSpace(spaceRE.ReplaceAllString(tagRE.ReplaceAllString(html, " "), " "))
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`).Replace(s)
-	if i := strings.Index(s, ". "); i >= 0 {
-		s = s[:i+1]
+// shapeDoc is the comment of a structure or an exception.
+func shapeDoc(name string, s *shape) string {
+	switch {
+	case s.Fault:
+		return fmt.Sprintf("// %s is the model's %s exception, a server fault (HTTP 500).\n", name, name)
+	case s.Exception:
+		return fmt.Sprintf("// %s is the model's %s exception, a client error (HTTP 400).\n", name, name)
 	}
-	if len(s) > 160 {
-		s = s[:157] + "..."
+	return fmt.Sprintf("// %s is the model's %s structure.\n", name, name)
+}
+
+// memberDoc is the comment of a structure's member: its shape, and
+// whether the model requires it.
+func memberDoc(field, shapeName string, required bool) string {
+	if required {
+		return fmt.Sprintf("\t// %s is required; its shape is %s.\n", field, shapeName)
 	}
-	if s == "" {
-		return fmt.Sprintf("// %s is a shape of the Cognito API model.\n", name)
-	}
-	return fmt.Sprintf("// %s: %s\n", name, s)
+	return fmt.Sprintf("\t// %s is optional; its shape is %s.\n", field, shapeName)
 }
 
 func exported(name string) string {
@@ -261,11 +264,11 @@ func (g *generator) shapes() []byte {
 		if s.Type != "structure" || s.Exception || s.Document {
 			continue
 		}
-		b.WriteString(doc(name, s.Documentation))
+		b.WriteString(shapeDoc(name, s))
 		fmt.Fprintf(&b, "type %s struct {\n", name)
 		for _, mn := range sortedKeys(s.Members) {
 			mem := s.Members[mn]
-			b.WriteString(doc(exported(mn), mem.Documentation))
+			b.WriteString(memberDoc(exported(mn), mem.Shape, slices.Contains(s.Required, mn)))
 			// omitzero, not omitempty: an absent list, map or blob (nil) is
 			// left out, but a present empty one stays "[]", "{}" or "", so
 			// a required empty list survives a round trip and an output
@@ -311,7 +314,7 @@ func (g *generator) errors() []byte {
 		if s.Fault {
 			status = 500
 		}
-		b.WriteString(doc(name, s.Documentation))
+		b.WriteString(shapeDoc(name, s))
 		fmt.Fprintf(&b, "type %s struct {\n", name)
 		for _, mn := range sortedKeys(s.Members) {
 			fmt.Fprintf(&b, "\t%s %s `json:\"%s,omitempty\"`\n", exported(mn), g.goType(s.Members[mn].Shape), mn)
