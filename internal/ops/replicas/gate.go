@@ -115,12 +115,21 @@ func (s *Service) poolOf(ctx context.Context, in model.Input) (string, error) {
 		return "", nil
 	}
 	if f := v.FieldByName("ClientId"); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
-		c, err := s.Store.GetClientByID(ctx, f.String())
+		id := f.String()
+		if pool, ok := s.clientPools.Load(id); ok {
+			return pool.(string), nil
+		}
+		c, err := s.Store.GetClientByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", nil
 		}
 		if err != nil {
 			return "", fmt.Errorf("get client: %w", err)
+		}
+		if s.clientPoolsSize.Load() < clientPoolsMax {
+			if _, loaded := s.clientPools.LoadOrStore(id, c.PoolID); !loaded {
+				s.clientPoolsSize.Add(1)
+			}
 		}
 		return c.PoolID, nil
 	}

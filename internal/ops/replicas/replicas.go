@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -40,7 +42,19 @@ var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 // Service serves the replica operations.
 type Service struct {
 	ops.Deps
+	// clientPools memoizes the pool of each app client ID the Gate has
+	// looked up (clientPoolsSize at most): a client never moves to another
+	// pool and its ID is never given to another client, so an entry never
+	// goes stale; it may outlive its client, which the handler then reports
+	// missing as before, unless the request reaches a region that is
+	// secondary for the old pool, where it is refused as the pool's
+	// would be.
+	clientPools     sync.Map // client ID → pool ID
+	clientPoolsSize atomic.Int64
 }
+
+// clientPoolsMax bounds the Gate's memo of client pools.
+const clientPoolsMax = 100_000
 
 // Register mounts the operations on m and makes the Gate m's.
 func (s *Service) Register(m *awsjson.Mux) {
