@@ -198,7 +198,7 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 	if !ok || !known {
 		return op, nil, &model.ProtocolError{Code: "UnknownOperationException", Message: "Unknown operation: " + target, Status: http.StatusBadRequest}
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/x-amz-json-1.1" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/x-amz-json-1.1" && mt != "application/json") {
 			return op, nil, &model.ProtocolError{Code: "SerializationException", Message: "Unsupported Content-Type: " + ct, Status: http.StatusBadRequest}
@@ -230,18 +230,19 @@ func (m *Mux) serve(ctx context.Context, w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return op, nil, err
 	}
+	pool := poolOf(in)
 	if who != nil {
-		if err := who.Allow(op, poolOf(in)); err != nil {
+		if err := who.Allow(op, pool); err != nil {
 			return op, nil, err
 		}
 	}
 	if m.Gate != nil {
-		if err := m.Gate(ctx, op, poolOf(in), in); err != nil {
+		if err := m.Gate(ctx, op, pool, in); err != nil {
 			return op, nil, err
 		}
 	}
 	if m.Throttle != nil {
-		if err := m.Throttle(ctx, op, poolOf(in), in); err != nil {
+		if err := m.Throttle(ctx, op, pool, in); err != nil {
 			return op, nil, err
 		}
 	}
