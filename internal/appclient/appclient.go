@@ -40,17 +40,18 @@ func SecretAAD(clientID, secretID string) []byte {
 }
 
 // Load reads a client by its ID alone, as the public operations address
-// it, with its pool (loaded through pools, which may be nil). A missing
-// client is a ResourceNotFoundException.
+// it, with its pool (loaded through pools, which may be nil; the client is
+// read with the pool's revision, so a memoized pool still current costs no
+// query). A missing client is a ResourceNotFoundException.
 func Load(ctx context.Context, pools *userpool.Memo, st store.Store, clientID string) (*Client, error) {
-	rec, err := st.GetClientByID(ctx, clientID)
+	rec, rev, err := st.GetClientByIDWithPoolRev(ctx, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound(clientID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get client: %w", err)
 	}
-	p, err := pools.Load(ctx, st, rec.PoolID)
+	p, err := pools.LoadAt(ctx, st, rec.PoolID, rev)
 	if err != nil {
 		return nil, err
 	}

@@ -92,7 +92,7 @@ type Pool struct {
 	// CreatePool and every UpdatePool (never zero, and never repeated by
 	// a pool re-created under the same ID but by chance), ignoring the
 	// caller's. GetUserWithPoolRev and FindUsersWithPoolRev return it
-	// with users.
+	// with users, GetClientByIDWithPoolRev with a client.
 	Rev int64
 }
 
@@ -153,6 +153,9 @@ type Clients interface {
 	// GetClientByID returns a client by its ID alone (client IDs are globally
 	// unique), or ErrNotFound. The public operations address clients this way.
 	GetClientByID(ctx context.Context, clientID string) (*Client, error)
+	// GetClientByIDWithPoolRev is GetClientByID that also returns, read in
+	// the same statement, the client's pool's current Rev.
+	GetClientByIDWithPoolRev(ctx context.Context, clientID string) (*Client, int64, error)
 	// UpdateClient is the read-modify-write of a client, as UpdatePool. PoolID,
 	// ID and CreatedAt cannot be changed by fn.
 	UpdateClient(ctx context.Context, poolID, clientID string, fn func(c *Client) error) (*Client, error)

@@ -206,3 +206,48 @@ func TestReadRevisions(t *testing.T) {
 		t.Errorf("deleted pool: %v after runs %v", err, runs)
 	}
 }
+
+// LoadAt serves the memoized pool only at the revision it was memoized at.
+func TestLoadAt(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st := &countingStore{Store: db}
+	const id = "us-east-1_at"
+	s, err := NewSettings(&model.CreateUserPoolRequest{PoolName: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := Encode(s)
+	now := time.Unix(1700000000, 0)
+	if err := db.CreatePool(ctx, &store.Pool{ID: id, Name: "p", Config: cfg, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := db.GetPool(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMemo(4)
+	for _, c := range []struct {
+		what     string
+		rev      int64
+		wantGets int
+	}{
+		{"not memoized", rec.Rev, 1},
+		{"memoized at rev", rec.Rev, 0},
+		{"another revision", rec.Rev + 1, 1},
+		{"no revision", 0, 1},
+	} {
+		st.gets = 0
+		p, err := m.LoadAt(ctx, st, id, c.rev)
+		if err != nil || p.Name != "p" || st.gets != c.wantGets {
+			t.Errorf("%s: pool %v, error %v, %d pool reads; want %d", c.what, p, err, st.gets, c.wantGets)
+		}
+	}
+	if _, err := m.LoadAt(ctx, st, "us-east-1_none", 7); !isType[*model.ResourceNotFoundException](err) {
+		t.Errorf("missing pool: %v", err)
+	}
+}

@@ -101,6 +101,16 @@ func (c *Memo) load(ctx context.Context, st store.Pools, id string) (*Pool, int6
 	return p, rec.Rev, nil
 }
 
+// LoadAt is Load for a caller that has just read the pool's revision rev
+// in a statement of its own: a pool memoized at rev is returned without a
+// query, any other is loaded.
+func (c *Memo) LoadAt(ctx context.Context, st store.Pools, id string, rev int64) (*Pool, error) {
+	if e, ok := c.get(id); ok && e.rev != 0 && e.rev == rev {
+		return e.pool(id), nil
+	}
+	return c.Load(ctx, st, id)
+}
+
 // Read runs read with a pool, saving the query that loads it when it can:
 // read does its own statement, which also reads the pool's current
 // revision, and reports that revision.
@@ -119,7 +129,7 @@ func (c *Memo) Read(ctx context.Context, st store.Pools, id string, read func(p 
 	memoized = memoized && e.rev != 0
 	var readErr error
 	if memoized {
-		p := &Pool{ID: id, Name: e.name, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt, Settings: *e.settings}
+		p := e.pool(id)
 		rev, err := read(p, false)
 		if err == nil && rev == e.rev {
 			return p, nil
@@ -164,6 +174,11 @@ func (c *Memo) LoadUser(ctx context.Context, st store.Store, poolID, name string
 		return nil, nil, err
 	}
 	return p, u, nil
+}
+
+// pool returns the memoized pool, with settings shared as Load's are.
+func (e memoEntry) pool(id string) *Pool {
+	return &Pool{ID: id, Name: e.name, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt, Settings: *e.settings}
 }
 
 func (c *Memo) get(id string) (memoEntry, bool) {

@@ -67,10 +67,11 @@ const clientCols = "p.id, c.id, c.name, c.config, c.secrets, c.created_at, c.upd
 // clientFrom joins each client to its pool's ID.
 const clientFrom = " FROM clients c JOIN pools p ON p.pk = c.pool"
 
-func scanClient(row Row) (*store.Client, error) {
+// scanClient reads a client's columns (clientCols) after extra.
+func scanClient(row Row, extra ...any) (*store.Client, error) {
 	var c store.Client
 	var secrets []byte
-	if err := row.Scan(&c.PoolID, &c.ID, &c.Name, &c.Config, &secrets, at(&c.CreatedAt), at(&c.UpdatedAt)); err != nil {
+	if err := row.Scan(append(extra, &c.PoolID, &c.ID, &c.Name, &c.Config, &secrets, at(&c.CreatedAt), at(&c.UpdatedAt))...); err != nil {
 		return nil, notFound(err)
 	}
 	var err error
@@ -117,6 +118,16 @@ func (s *Store) GetClientByID(ctx context.Context, clientID string) (*store.Clie
 		return nil, s.errorf("get client", err)
 	}
 	return c, nil
+}
+
+// GetClientByIDWithPoolRev implements store.Clients.
+func (s *Store) GetClientByIDWithPoolRev(ctx context.Context, clientID string) (*store.Client, int64, error) {
+	var rev int64
+	c, err := scanClient(s.c.Read().QueryRow(ctx, "SELECT p.rev, "+clientCols+clientFrom+" WHERE c.id = $1", clientID), &rev)
+	if err != nil {
+		return nil, 0, s.errorf("get client with pool rev", err)
+	}
+	return c, rev, nil
 }
 
 // UpdateClient implements store.Clients.

@@ -51,6 +51,14 @@ func testClients(t *testing.T, s store.Store) {
 	got, err = s.GetClientByID(ctx, c.ID)
 	noErr(t, err, "GetClientByID")
 	mustDiff(t, "GetClientByID", want, got)
+	got, rev, err := s.GetClientByIDWithPoolRev(ctx, c.ID)
+	noErr(t, err, "GetClientByIDWithPoolRev")
+	mustDiff(t, "GetClientByIDWithPoolRev", want, got)
+	if pool, err := s.GetPool(ctx, p.ID); err != nil || rev != pool.Rev {
+		t.Fatalf("GetClientByIDWithPoolRev rev = %d, want the pool's (%v)", rev, err)
+	}
+	_, _, err = s.GetClientByIDWithPoolRev(ctx, "missing")
+	wantErr(t, err, store.ErrNotFound, "GetClientByIDWithPoolRev missing")
 	_, err = s.GetClient(ctx, p.ID, "missing")
 	wantErr(t, err, store.ErrNotFound, "GetClient missing")
 	_, err = s.GetClientByID(ctx, "missing")
