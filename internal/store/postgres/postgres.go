@@ -5,7 +5,9 @@
 // Read-modify-write operations lock the row (SELECT ... FOR UPDATE) in one
 // transaction. Inside Tx, every operation runs under a savepoint, so that a
 // failed one leaves the transaction usable; single-statement operations send
-// the savepoint, the statement and its release in one round trip. The schema
+// the savepoint, the statement and its release in one round trip. Reads
+// outside a transaction that wait at the same time share a round trip
+// (coalesce.go). The schema
 // is created and upgraded at Open from the numbered files in migrations/,
 // under an advisory lock so that replicas starting together do not race.
 package postgres
@@ -44,14 +46,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return &Store{Store: sqlstore.New(dialect{}, &conn{pool: pool}), pool: pool}, nil
+	c := &conn{pool: pool, reads: newReads(pool, int(pool.Config().MaxConns))}
+	return &Store{Store: sqlstore.New(dialect{}, c), pool: pool}, nil
 }
 
 // conn is where statements go: the pool, or the transaction open in the
 // Store passed to a Tx function.
 type conn struct {
-	pool *pgxpool.Pool
-	tx   pgx.Tx
+	pool  *pgxpool.Pool
+	tx    pgx.Tx
+	reads *reads // reads outside a transaction
 }
 
 // querier is what *pgxpool.Pool and pgx.Tx have in common.
@@ -113,7 +117,12 @@ func (c *conn) q() querier {
 }
 
 // Read implements sqlstore.Conn.
-func (c *conn) Read() sqlstore.Executor { return executor{c.q()} }
+func (c *conn) Read() sqlstore.Executor {
+	if c.tx == nil {
+		return coalescedReads{executor{c.pool}, c.reads}
+	}
+	return executor{c.q()}
+}
 
 // Exec implements sqlstore.Conn. Inside a transaction, the statement is
 // sent between a savepoint and its release, in one round trip.
@@ -151,6 +160,7 @@ func (c *conn) InTx() bool { return c.tx != nil }
 
 // Close implements sqlstore.Conn.
 func (c *conn) Close() error {
+	c.reads.close()
 	c.pool.Close()
 	return nil
 }
