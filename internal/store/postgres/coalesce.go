@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -38,6 +39,7 @@ type reads struct {
 	queue chan *read
 	spill chan struct{} // wakes a helper: the queue holds a batch or more
 	done  chan struct{}
+	stop  sync.Once
 }
 
 // errStoreClosed answers the reads that come after close.
@@ -65,8 +67,9 @@ func newReads(pool *pgxpool.Pool, senders int) *reads {
 	return r
 }
 
-// close stops the senders; reads after it fail.
-func (r *reads) close() { close(r.done) }
+// close stops the senders; reads after it fail. Closing again does nothing,
+// as closing a pgxpool.Pool again does nothing.
+func (r *reads) close() { r.stop.Do(func() { close(r.done) }) }
 
 // sender sends whatever waits, as soon as it can.
 func (r *reads) sender() {

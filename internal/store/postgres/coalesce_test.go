@@ -85,6 +85,7 @@ func TestCoalescedReadsCancelAndClose(t *testing.T) {
 		t.Errorf("cancelled read: %v", err)
 	}
 	r.close()
+	r.close() // again: nothing
 	if _, err := ex.Query(t.Context(), "SELECT 1"); err == nil {
 		t.Error("a read after close was sent")
 	}
