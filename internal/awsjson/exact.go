@@ -181,17 +181,9 @@ func plainValue(t reflect.Type, body []byte, i int) (end int, ok bool) {
 			if i, ok = plainValue(elem, body, i); !ok {
 				return i, false
 			}
-			i = skipSpace(body, i)
-			if i == len(body) {
-				return i, false
-			}
-			switch body[i] {
-			case ',':
-				i++
-			case ']':
-				return i + 1, true
-			default:
-				return i, false
+			var done bool
+			if i, done, ok = afterValue(body, i, ']'); !ok || done {
+				return i, ok
 			}
 		}
 	case '{':
@@ -242,17 +234,9 @@ func plainValue(t reflect.Type, body []byte, i int) (end int, ok bool) {
 			if i, ok = plainValue(vt, body, i+1); !ok {
 				return i, false
 			}
-			i = skipSpace(body, i)
-			if i == len(body) {
-				return i, false
-			}
-			switch body[i] {
-			case ',':
-				i = skipSpace(body, i+1)
-			case '}':
-				return i + 1, true
-			default:
-				return i, false
+			var done bool
+			if i, done, ok = afterValue(body, i, '}'); !ok || done {
+				return i, ok
 			}
 		}
 	}
@@ -261,6 +245,22 @@ func plainValue(t reflect.Type, body []byte, i int) (end int, ok bool) {
 		i++
 	}
 	return i, true
+}
+
+// afterValue reads what follows a value in an array or object: a comma,
+// and then next is where the next element starts, or closing, and then
+// done is true and next is just past it. Not ok for anything else.
+func afterValue(body []byte, i int, closing byte) (next int, done, ok bool) {
+	i = skipSpace(body, i)
+	switch {
+	case i == len(body):
+		return i, false, false
+	case body[i] == ',':
+		return skipSpace(body, i+1), false, true
+	case body[i] == closing:
+		return i + 1, true, true
+	}
+	return i, false, false
 }
 
 // skipSpace returns the index of the first byte at or after i that is not

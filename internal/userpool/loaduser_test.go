@@ -123,6 +123,27 @@ func TestLoadUserNeverStale(t *testing.T) {
 	}
 }
 
+// newPoolStore opens a SQLite store holding one pool, named "p", with the
+// default settings; st counts the pool reads made through it.
+func newPoolStore(t *testing.T, id string) (db store.Store, st *countingStore) {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := NewSettings(&model.CreateUserPoolRequest{PoolName: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := Encode(s)
+	now := time.Unix(1700000000, 0)
+	if err := db.CreatePool(t.Context(), &store.Pool{ID: id, Name: "p", Config: cfg, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return db, &countingStore{Store: db}
+}
+
 func isType[T error](err error) bool {
 	_, ok := errors.AsType[T](err)
 	return ok
@@ -134,22 +155,8 @@ func isType[T error](err error) bool {
 // error always comes from the current pool.
 func TestReadRevisions(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	st := &countingStore{Store: db}
 	const id = "us-east-1_read"
-	s, err := NewSettings(&model.CreateUserPoolRequest{PoolName: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := Encode(s)
-	now := time.Unix(1700000000, 0)
-	if err := db.CreatePool(ctx, &store.Pool{ID: id, Name: "p", Config: cfg, CreatedAt: now, UpdatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	db, st := newPoolStore(t, id)
 	m := NewMemo(4)
 	rev := func() int64 {
 		rec, err := db.GetPool(ctx, id)
@@ -210,22 +217,8 @@ func TestReadRevisions(t *testing.T) {
 // LoadAt serves the memoized pool only at the revision it was memoized at.
 func TestLoadAt(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	st := &countingStore{Store: db}
 	const id = "us-east-1_at"
-	s, err := NewSettings(&model.CreateUserPoolRequest{PoolName: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := Encode(s)
-	now := time.Unix(1700000000, 0)
-	if err := db.CreatePool(ctx, &store.Pool{ID: id, Name: "p", Config: cfg, CreatedAt: now, UpdatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	db, st := newPoolStore(t, id)
 	rec, err := db.GetPool(ctx, id)
 	if err != nil {
 		t.Fatal(err)
