@@ -3,6 +3,7 @@ package kmscrypt
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -11,9 +12,12 @@ import (
 
 // KMS is DataKeys and DataKeyDecrypter through the AWS KMS API at an
 // endpoint (AWS's own for the region, LocalStack, a stand-in), signed with
-// SigV4 and the standard AWS credential chain.
+// SigV4 and the standard AWS credential chain. The SDK's configuration is
+// loaded on first use, not at start-up: it reads the shared AWS files and
+// any CA bundle they or the environment name, which most servers, without
+// custom senders, never need.
 type KMS struct {
-	client *kms.Client
+	client func() (*kms.Client, error)
 }
 
 var (
@@ -23,26 +27,31 @@ var (
 
 // NewKMS returns a KMS for the endpoint (empty for AWS's own endpoint of
 // the region); creds replaces the credential chain when not nil.
-func NewKMS(ctx context.Context, endpoint, region string, creds aws.CredentialsProvider) (*KMS, error) {
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
-	if creds != nil {
-		opts = append(opts, awsconfig.WithCredentialsProvider(creds))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("kms client configuration: %w", err)
-	}
-	client := kms.NewFromConfig(cfg, func(o *kms.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
+func NewKMS(endpoint, region string, creds aws.CredentialsProvider) *KMS {
+	return &KMS{client: sync.OnceValues(func() (*kms.Client, error) {
+		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+		if creds != nil {
+			opts = append(opts, awsconfig.WithCredentialsProvider(creds))
 		}
-	})
-	return &KMS{client: client}, nil
+		cfg, err := awsconfig.LoadDefaultConfig(context.Background(), opts...)
+		if err != nil {
+			return nil, fmt.Errorf("kms client configuration: %w", err)
+		}
+		return kms.NewFromConfig(cfg, func(o *kms.Options) {
+			if endpoint != "" {
+				o.BaseEndpoint = aws.String(endpoint)
+			}
+		}), nil
+	})}
 }
 
 // GenerateDataKey implements DataKeys.
 func (k *KMS) GenerateDataKey(ctx context.Context, keyID string, ec map[string]string, size int) ([]byte, []byte, string, error) {
-	out, err := k.client.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
+	client, err := k.client()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	out, err := client.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
 		KeyId: aws.String(keyID), EncryptionContext: ec, NumberOfBytes: aws.Int32(int32(size)),
 	})
 	if err != nil {
@@ -53,7 +62,11 @@ func (k *KMS) GenerateDataKey(ctx context.Context, keyID string, ec map[string]s
 
 // DecryptDataKey implements DataKeyDecrypter.
 func (k *KMS) DecryptDataKey(ctx context.Context, ciphertext []byte, ec map[string]string) ([]byte, string, error) {
-	out, err := k.client.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ciphertext, EncryptionContext: ec})
+	client, err := k.client()
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := client.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ciphertext, EncryptionContext: ec})
 	if err != nil {
 		return nil, "", fmt.Errorf("kms Decrypt: %w", err)
 	}

@@ -17,11 +17,7 @@ const keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1
 
 func newKMS(t *testing.T) *kmscrypt.KMS {
 	t.Helper()
-	k, err := kmscrypt.NewKMS(context.Background(), kmstest.Start(t), "us-east-1", credentials.NewStaticCredentialsProvider("AKID", "secret", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return kmscrypt.NewKMS(kmstest.Start(t), "us-east-1", credentials.NewStaticCredentialsProvider("AKID", "secret", ""))
 }
 
 func TestRoundTrip(t *testing.T) {

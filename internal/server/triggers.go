@@ -36,9 +36,6 @@ func newHooks(ctx context.Context, cfg *config.Config, f *seed.File) (*triggers.
 		}
 		ep.Next = api
 	}
-	keys, err := kmscrypt.NewKMS(ctx, cfg.KMSEndpoint, cfg.Region, nil)
-	if err != nil {
-		return nil, err
-	}
+	keys := kmscrypt.NewKMS(cfg.KMSEndpoint, cfg.Region, nil)
 	return &triggers.Lambda{Invoker: ep, Region: cfg.Region, Keys: keys}, nil
 }

@@ -22,10 +22,7 @@ func TestCustomSender(t *testing.T) {
 	fake := lambdatest.Start(t)
 	fake.Handle("email", lambdatest.Respond(nil))
 	fake.Handle("sms", lambdatest.Respond(nil))
-	keys, err := kmscrypt.NewKMS(context.Background(), kmstest.Start(t), "us-east-1", credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := kmscrypt.NewKMS(kmstest.Start(t), "us-east-1", credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""))
 	const keyARN = "arn:aws:kms:us-east-1:123456789012:key/1f2e3d4c-5b6a-7988-a7b6-c5d4e3f2a1b0"
 	cfg := &model.LambdaConfigType{
 		CustomEmailSender: &model.CustomEmailLambdaVersionConfigType{LambdaArn: arnPrefix + "email", LambdaVersion: "V1_0"},
