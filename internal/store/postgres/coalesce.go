@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -25,10 +27,10 @@ const maxCoalesced = 16
 // socket calls: with 16 requests in flight on two cores, reads went about
 // four to a round trip, PostgreSQL's CPU per read fell by a third or
 // more and directory reads served 30% more requests (docs/benchmarks.md).
-// When a round trip's worth of reads or more waits (a burst, or a slow
-// read holding the sender up), helpers take batches on other connections,
-// up to the pool's size in all; below that, a slow read delays the reads
-// queued behind it.
+// When a round trip's worth of reads or more waits (a burst), or a read
+// arrives while the sender has been busy for slowBatch (a slow read holding
+// it up), helpers take batches on other connections, up to the pool's size
+// in all.
 //
 // Each read's result is read whole into memory and handed to its caller,
 // who scans it as pgx would. A batch runs in one implicit transaction, so
@@ -37,10 +39,17 @@ const maxCoalesced = 16
 type reads struct {
 	pool  *pgxpool.Pool
 	queue chan *read
-	spill chan struct{} // wakes a helper: the queue holds a batch or more
+	spill chan struct{} // wakes a helper: a batch waits, or the sender is slow
 	done  chan struct{}
 	stop  sync.Once
+	// busySince is when the sender's batch in flight was sent (Unix
+	// nanoseconds), zero while it waits for reads.
+	busySince atomic.Int64
 }
+
+// slowBatch is how long the sender may be busy with one batch before a read
+// that arrives meanwhile calls a helper.
+const slowBatch = 5 * time.Millisecond
 
 // errStoreClosed answers the reads that come after close.
 var errStoreClosed = errors.New("postgres: store closed")
@@ -76,7 +85,9 @@ func (r *reads) sender() {
 	for {
 		select {
 		case first := <-r.queue:
+			r.busySince.Store(time.Now().UnixNano())
 			r.send(r.drain([]*read{first}))
+			r.busySince.Store(0)
 		case <-r.done:
 			return
 		}
@@ -202,7 +213,7 @@ func (r *reads) query(ctx context.Context, sql string, args []any) (*bufferedRow
 	case <-r.done:
 		return nil, errStoreClosed
 	}
-	if len(r.queue) >= maxCoalesced {
+	if len(r.queue) >= maxCoalesced || r.senderSlow() {
 		select {
 		case r.spill <- struct{}{}:
 		default: // a helper is already called
@@ -216,6 +227,13 @@ func (r *reads) query(ctx context.Context, sql string, args []any) (*bufferedRow
 	case <-r.done:
 		return nil, errStoreClosed
 	}
+}
+
+// senderSlow reports whether the sender has been busy with one batch for
+// slowBatch or longer.
+func (r *reads) senderSlow() bool {
+	since := r.busySince.Load()
+	return since != 0 && time.Since(time.Unix(0, since)) >= slowBatch
 }
 
 // bufferedRows is a result read whole, scanned as pgx scans a row.

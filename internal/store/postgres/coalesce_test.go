@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -88,5 +89,35 @@ func TestCoalescedReadsCancelAndClose(t *testing.T) {
 	r.close() // again: nothing
 	if _, err := ex.Query(t.Context(), "SELECT 1"); err == nil {
 		t.Error("a read after close was sent")
+	}
+}
+
+// A slow read does not hold up the reads that arrive after it: a helper
+// sends them on another connection.
+func TestCoalescedReadsAroundSlowRead(t *testing.T) {
+	s := open(t)
+	r := newReads(s.pool, 2)
+	t.Cleanup(r.close)
+	ex := coalescedReads{executor{s.pool}, r}
+	ctx := t.Context()
+	slow := make(chan error, 1)
+	go func() {
+		var v int
+		slow <- ex.QueryRow(ctx, "SELECT 1 FROM pg_sleep(3)").Scan(&v)
+	}()
+	for !r.senderSlow() {
+		runtime.Gosched()
+	}
+	var v int
+	if err := ex.QueryRow(ctx, "SELECT 7").Scan(&v); err != nil || v != 7 {
+		t.Fatalf("quick read: %d, %v", v, err)
+	}
+	select {
+	case err := <-slow:
+		t.Errorf("the quick read waited for the slow one (which ended with %v)", err)
+	default: // answered while the slow read still runs
+	}
+	if err := <-slow; err != nil {
+		t.Errorf("slow read: %v", err)
 	}
 }
