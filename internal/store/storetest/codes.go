@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -168,19 +167,10 @@ func testTakeCode(t *testing.T, s store.Store) {
 
 	// Of callers racing to take one code, exactly one gets it.
 	noErr(t, s.PutCode(ctx, c), "PutCode again")
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	taken := 0
-	for range 8 {
-		wg.Go(func() {
-			if _, err := s.TakeCode(ctx, p.ID, u.Sub, "challenge"); err == nil {
-				mu.Lock()
-				taken++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	taken, _ := race(8, func(int) error {
+		_, err := s.TakeCode(ctx, p.ID, u.Sub, "challenge")
+		return err
+	})
 	if taken != 1 {
 		t.Errorf("%d racing TakeCode calls got the code, want 1", taken)
 	}

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -73,23 +72,11 @@ func testReplicaLimit(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool(t, s, "us-east-1_replicalimit")
 	const n = 8
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Go(func() {
-			errs <- s.CreateReplica(ctx, &store.Replica{PoolID: p.ID, Region: fmt.Sprintf("eu-west-%d", i), Status: "INACTIVE", CreatedAt: t0, UpdatedAt: t0}, 1)
-		})
-	}
-	wg.Wait()
-	close(errs)
-	created := 0
-	for err := range errs {
-		switch {
-		case err == nil:
-			created++
-		default:
-			wantErr(t, err, store.ErrLimit, "concurrent CreateReplica past the limit")
-		}
+	created, lost := race(n, func(i int) error {
+		return s.CreateReplica(ctx, &store.Replica{PoolID: p.ID, Region: fmt.Sprintf("eu-west-%d", i), Status: "INACTIVE", CreatedAt: t0, UpdatedAt: t0}, 1)
+	})
+	for _, err := range lost {
+		wantErr(t, err, store.ErrLimit, "concurrent CreateReplica past the limit")
 	}
 	if created != 1 {
 		t.Fatalf("%d concurrent CreateReplica calls with a limit of 1 created %d replicas", n, created)

@@ -1,9 +1,6 @@
 package storetest
 
 import (
-	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -24,21 +21,12 @@ func testSAMLAssertions(t *testing.T, s store.Store) {
 	}
 	wantErr(t, s.SpendSAMLAssertion(ctx, "eu-north-1_none", "a2", at(10)), store.ErrNotFound, "spend in a missing pool")
 
-	var wg sync.WaitGroup
-	var won atomic.Int32
-	for range 8 {
-		wg.Go(func() {
-			err := s.SpendSAMLAssertion(ctx, p.ID, "race", at(10))
-			if err == nil {
-				won.Add(1)
-			} else if !errors.Is(err, store.ErrConflict) {
-				t.Errorf("racing spend: %v", err)
-			}
-		})
+	won, lost := race(8, func(int) error { return s.SpendSAMLAssertion(ctx, p.ID, "race", at(10)) })
+	for _, err := range lost {
+		wantErr(t, err, store.ErrConflict, "racing spend")
 	}
-	wg.Wait()
-	if n := won.Load(); n != 1 {
-		t.Fatalf("%d racing spends succeeded, want 1", n)
+	if won != 1 {
+		t.Fatalf("%d racing spends succeeded, want 1", won)
 	}
 
 	if err := s.SpendSAMLAssertion(ctx, p.ID, "later", at(30)); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,6 +172,26 @@ func user(pool, key string) *store.User {
 		CreatedAt: t0,
 		UpdatedAt: t0,
 	}
+}
+
+// race runs call n times at once and returns how many calls succeeded
+// and the errors of the others: the conformance tests check that a guarded
+// write has exactly one winner.
+func race(n int, call func(i int) error) (won int, lost []error) {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = call(i) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			lost = append(lost, err)
+		}
+	}
+	return won, lost
 }
 
 func newUser(t *testing.T, s store.Store, pool, key string) *store.User {

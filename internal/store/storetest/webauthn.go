@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -90,19 +89,7 @@ func testWebAuthnCredentials(t *testing.T, s store.Store) {
 	}
 
 	// Of sign-ins racing with the same counter, exactly one passes.
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	passed := 0
-	for range 8 {
-		wg.Go(func() {
-			if err := s.UseWebAuthnCredential(ctx, p.ID, u.Sub, "c1", 7, at(13)); err == nil {
-				mu.Lock()
-				passed++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	passed, _ := race(8, func(int) error { return s.UseWebAuthnCredential(ctx, p.ID, u.Sub, "c1", 7, at(13)) })
 	if passed != 1 {
 		t.Errorf("%d racing sign-ins with counter 7 passed, want 1", passed)
 	}
