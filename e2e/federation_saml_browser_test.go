@@ -22,14 +22,7 @@ func TestBrowserSAMLLink(t *testing.T) {
 	exe := chromium(t)
 	e := newSAMLEnv(t, map[string]string{"RequestSigningAlgorithm": "rsa-sha256"})
 	e.idp.WantAuthnRequestsSigned = true
-	callback, landed := callbackApp(t)
-	signedOut := strings.TrimSuffix(callback, "/callback") + "/signed-out"
-	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
-		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
-		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, LogoutURLs: []string{signedOut},
-		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
-	}))
+	callback, landed, signedOut := e.browserApp(t)
 	e.conf.RedirectURL = callback
 	run := browserSession(t, exe)
 	logout := e.baseA + "/logout?" + url.Values{"client_id": {e.clientA}, "logout_uri": {signedOut}}.Encode()
@@ -91,14 +84,7 @@ func TestBrowserSAMLLink(t *testing.T) {
 func TestBrowserSAMLEmailDomain(t *testing.T) {
 	exe := chromium(t)
 	e := newSAMLEnv(t, map[string]string{"IDPSignout": "true"})
-	callback, landed := callbackApp(t)
-	signedOut := strings.TrimSuffix(callback, "/callback") + "/signed-out"
-	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
-		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
-		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, LogoutURLs: []string{signedOut},
-		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
-	}))
+	callback, landed, signedOut := e.browserApp(t)
 	must[*cip.UpdateIdentityProviderOutput](t)(e.c.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{
 		UserPoolId: aws.String(e.poolA), ProviderName: aws.String(samlProvider), IdpIdentifiers: []string{"corp.example"},
 	}))
@@ -124,4 +110,20 @@ func TestBrowserSAMLEmailDomain(t *testing.T) {
 	if c := claimsOf(t, tok.Extra("id_token").(string)); c["cognito:username"] != samlProvider+"_erin.corp" {
 		t.Fatalf("claims %v", c)
 	}
+}
+
+// browserApp starts the app a browser test signs in to and makes A's
+// client send the browser there: its callback, the channel that receives
+// each landing, and its sign-out page.
+func (e *samlEnv) browserApp(t *testing.T) (callback string, landed <-chan url.Values, signedOut string) {
+	t.Helper()
+	callback, landed = callbackApp(t)
+	signedOut = strings.TrimSuffix(callback, "/callback") + "/signed-out"
+	must[*cip.UpdateUserPoolClientOutput](t)(e.c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+		UserPoolId: aws.String(e.poolA), ClientId: aws.String(e.clientA),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{callback}, LogoutURLs: []string{signedOut},
+		SupportedIdentityProviders: []string{"COGNITO", samlProvider},
+	}))
+	return callback, landed, signedOut
 }

@@ -61,14 +61,21 @@ func (e *hostedEnv) answer(t *testing.T, page, path string, fields url.Values) *
 // cookie) and returns the page that follows.
 func (e *hostedEnv) passwordStep(t *testing.T, clientID, user string) string {
 	t.Helper()
+	return e.loginStep(t, clientID, url.Values{"username": {user}, "password": {hostedPassword}})
+}
+
+// loginStep posts form on the login form with a fresh browser (no session
+// cookie) and returns the page that follows, which must be a 200.
+func (e *hostedEnv) loginStep(t *testing.T, clientID string, form url.Values) string {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	e.http = loopbackClient(jar)
 	q := codeQuery(clientID)
 	page := body(t, e.get(t, e.base+"/login?"+q))
-	resp := e.submit(t, page, "/login?"+q, url.Values{"username": {user}, "password": {hostedPassword}})
+	resp := e.submit(t, page, "/login?"+q, form)
 	out := body(t, resp)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("sign in: %d %s", resp.StatusCode, out)
+		t.Fatalf("login form %v: %d %s", form, resp.StatusCode, out)
 	}
 	return out
 }

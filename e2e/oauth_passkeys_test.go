@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -64,16 +63,7 @@ func pageOptions(t *testing.T, page string) string {
 // browser and returns the page that follows.
 func (e *hostedEnv) factorStep(t *testing.T, clientID, user, factor string) string {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	e.http = loopbackClient(jar)
-	q := codeQuery(clientID)
-	page := body(t, e.get(t, e.base+"/login?"+q))
-	resp := e.submit(t, page, "/login?"+q, url.Values{"username": {user}, "factor": {factor}})
-	out := body(t, resp)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %d %s", factor, resp.StatusCode, out)
-	}
-	return out
+	return e.loginStep(t, clientID, url.Values{"username": {user}, "factor": {factor}})
 }
 
 // TestHostedPasswordless signs in on the managed login pages without a
